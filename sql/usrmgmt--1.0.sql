@@ -1,0 +1,300 @@
+/* usrmgmt--1.0.sql: install script of usrmgmt 1.0 */
+
+-- complain if script is sourced in psql, rather than via CREATE EXTENSION
+\echo Use "CREATE EXTENSION usrmgmt" to load this file. \quit
+
+-- CREATE EXTENSION runs this script with search_path = usrmgmt (pg_catalog
+-- implicitly first).  Every name is schema-qualified all the same, so the
+-- objects created here never depend on a caller's search_path.
+
+--------------------------------------------------------------------------
+-- Validators (src/validate.c): the single home of each format rule.
+-- IMMUTABLE, STRICT, PARALLEL SAFE; executable by PUBLIC.
+--------------------------------------------------------------------------
+
+CREATE FUNCTION usrmgmt.is_valid_email(text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'usrmgmt_is_valid_email'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION usrmgmt.is_valid_email(text) IS
+    'true for a WHATWG HTML valid e-mail address of at most 254 bytes with a local part of at most 64';
+
+CREATE FUNCTION usrmgmt.is_valid_username(text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'usrmgmt_is_valid_username'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION usrmgmt.is_valid_username(text) IS
+    'true for 3-80 characters of [A-Za-z0-9_-]';
+
+CREATE FUNCTION usrmgmt.is_valid_server_name(text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'usrmgmt_is_valid_server_name'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION usrmgmt.is_valid_server_name(text) IS
+    'true for 3-150 characters of [A-Za-z0-9_-]';
+
+CREATE FUNCTION usrmgmt.is_valid_config_key(text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'usrmgmt_is_valid_config_key'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION usrmgmt.is_valid_config_key(text) IS
+    'true for 1-100 characters of [A-Za-z0-9._-]';
+
+-- The trigger function that keeps updated_at (src/timestamps.c).
+CREATE FUNCTION usrmgmt.set_updated_at() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_set_updated_at'
+    LANGUAGE C;
+
+--------------------------------------------------------------------------
+-- Tables
+--------------------------------------------------------------------------
+
+CREATE TABLE usrmgmt."user" (
+    id              bigint GENERATED ALWAYS AS IDENTITY
+                    CONSTRAINT user_pkey PRIMARY KEY,
+    username        text NOT NULL
+                    CONSTRAINT user_username_format
+                    CHECK (usrmgmt.is_valid_username(username)),
+    email           text
+                    CONSTRAINT user_email_format
+                    CHECK (usrmgmt.is_valid_email(email)),
+    first_name      text
+                    CONSTRAINT user_first_name_length
+                    CHECK (pg_catalog.char_length(first_name) OPERATOR(pg_catalog.<=) 100
+                           AND first_name OPERATOR(pg_catalog.~) '[^[:space:]]'),
+    last_name       text
+                    CONSTRAINT user_last_name_length
+                    CHECK (pg_catalog.char_length(last_name) OPERATOR(pg_catalog.<=) 100
+                           AND last_name OPERATOR(pg_catalog.~) '[^[:space:]]'),
+    password_hash   text
+                    CONSTRAINT user_password_hash_format
+                    CHECK (password_hash OPERATOR(pg_catalog.~)
+                           '^SCRAM-SHA-256\$[1-9][0-9]{0,9}:[A-Za-z0-9+/]+={0,2}\$[A-Za-z0-9+/]{43}=:[A-Za-z0-9+/]{43}=$'),
+    is_admin        boolean NOT NULL DEFAULT false,
+    is_active       boolean NOT NULL DEFAULT true,
+    failed_logins   integer NOT NULL DEFAULT 0
+                    CONSTRAINT user_failed_logins_nonnegative
+                    CHECK (failed_logins OPERATOR(pg_catalog.>=) 0),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    updated_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    last_login_at   timestamptz
+);
+COMMENT ON TABLE usrmgmt."user" IS 'application users';
+
+-- Case-insensitive uniqueness: valid usernames and e-mail addresses are
+-- ASCII, so lower() is exact whatever the collation.
+CREATE UNIQUE INDEX user_username_key ON usrmgmt."user" (pg_catalog.lower(username));
+CREATE UNIQUE INDEX user_email_key ON usrmgmt."user" (pg_catalog.lower(email));
+CREATE INDEX user_created_at_idx ON usrmgmt."user" (created_at);
+-- Booleans: partial indexes on the rare value.
+CREATE INDEX user_is_admin_idx ON usrmgmt."user" (id) WHERE is_admin;
+CREATE INDEX user_is_active_idx ON usrmgmt."user" (id) WHERE NOT is_active;
+
+CREATE TRIGGER user_set_updated_at
+    BEFORE UPDATE ON usrmgmt."user"
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.set_updated_at();
+
+
+CREATE TABLE usrmgmt.online_user (
+    id              bigint GENERATED ALWAYS AS IDENTITY
+                    CONSTRAINT online_user_pkey PRIMARY KEY,
+    user_id         bigint NOT NULL
+                    CONSTRAINT online_user_user_id_fkey
+                    REFERENCES usrmgmt."user" (id) ON DELETE CASCADE,
+    username        text NOT NULL,
+    login_datetime  timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    last_seen_at    timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    ip_address      inet,
+    user_agent      text
+);
+COMMENT ON TABLE usrmgmt.online_user IS 'open sessions, one row each; id is the session id';
+
+CREATE INDEX online_user_username_idx ON usrmgmt.online_user (username);
+CREATE INDEX online_user_user_id_idx ON usrmgmt.online_user (user_id);
+CREATE INDEX online_user_login_datetime_idx ON usrmgmt.online_user (login_datetime);
+CREATE INDEX online_user_last_seen_at_idx ON usrmgmt.online_user (last_seen_at);
+
+
+CREATE TABLE usrmgmt.user_log (
+    id              bigint GENERATED ALWAYS AS IDENTITY
+                    CONSTRAINT user_log_pkey PRIMARY KEY,
+    user_id         bigint
+                    CONSTRAINT user_log_user_id_fkey
+                    REFERENCES usrmgmt."user" (id) ON DELETE SET NULL,
+    username        text NOT NULL,
+    action          text NOT NULL
+                    CONSTRAINT user_log_action_valid
+                    CHECK (action OPERATOR(pg_catalog.=) ANY ('{login,logout}'::text[])),
+    "timestamp"     timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    ip_address      inet,
+    session_id      bigint,
+    user_agent      text,
+    detail          text
+);
+COMMENT ON TABLE usrmgmt.user_log IS 'append-only login/logout audit log';
+
+CREATE INDEX user_log_username_idx ON usrmgmt.user_log (username);
+CREATE INDEX user_log_user_id_idx ON usrmgmt.user_log (user_id);
+CREATE INDEX user_log_timestamp_idx ON usrmgmt.user_log ("timestamp");
+CREATE INDEX user_log_action_idx ON usrmgmt.user_log (action);
+CREATE INDEX user_log_ip_address_idx ON usrmgmt.user_log (ip_address);
+CREATE INDEX user_log_session_id_idx ON usrmgmt.user_log (session_id);
+
+
+-- Rows written by the extension's own scripts (kind 'extension') take
+-- negative ids: -1 for this script, -2, -3, ... for each update script in
+-- order.  Application migrations take positive ids from the identity, so a
+-- restore (which re-runs the scripts, then reloads the application rows)
+-- can never collide.
+CREATE TABLE usrmgmt.migration_history (
+    id              bigint GENERATED ALWAYS AS IDENTITY
+                    CONSTRAINT migration_history_pkey PRIMARY KEY,
+    migration_name  text NOT NULL
+                    CONSTRAINT migration_history_name_key UNIQUE
+                    CONSTRAINT migration_history_name_nonempty
+                    CHECK (migration_name OPERATOR(pg_catalog.<>) ''),
+    kind            text NOT NULL DEFAULT 'application'
+                    CONSTRAINT migration_history_kind_valid
+                    CHECK (kind OPERATOR(pg_catalog.=) ANY ('{extension,application}'::text[])),
+    checksum        text
+                    CONSTRAINT migration_history_checksum_format
+                    CHECK (checksum OPERATOR(pg_catalog.~) '^[0-9a-f]{64}$'),
+    applied_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    applied_by      text NOT NULL DEFAULT CURRENT_USER,
+    execution_ms    double precision
+                    CONSTRAINT migration_history_execution_ms_nonnegative
+                    CHECK (execution_ms OPERATOR(pg_catalog.>=) 0),
+    down_sql        text
+);
+COMMENT ON TABLE usrmgmt.migration_history IS 'extension versions and application migrations applied';
+
+
+CREATE TABLE usrmgmt.server (
+    id              bigint GENERATED ALWAYS AS IDENTITY
+                    CONSTRAINT server_pkey PRIMARY KEY,
+    server_name     text NOT NULL
+                    CONSTRAINT server_name_key UNIQUE
+                    CONSTRAINT server_name_format
+                    CHECK (usrmgmt.is_valid_server_name(server_name)),
+    owner_id        bigint NOT NULL
+                    CONSTRAINT server_owner_id_fkey
+                    REFERENCES usrmgmt."user" (id) ON DELETE RESTRICT,
+    port            integer NOT NULL DEFAULT 25565
+                    CONSTRAINT server_port_range
+                    CHECK (port OPERATOR(pg_catalog.>=) 1024 AND port OPERATOR(pg_catalog.<=) 65535),
+    memory_mb       integer NOT NULL DEFAULT 1024
+                    CONSTRAINT server_memory_range
+                    CHECK (memory_mb OPERATOR(pg_catalog.>=) 512 AND memory_mb OPERATOR(pg_catalog.<=) 32768),
+    status          text NOT NULL DEFAULT 'Stopped'
+                    CONSTRAINT server_status_valid
+                    CHECK (status OPERATOR(pg_catalog.=) ANY ('{Running,Stopped,Starting,Stopping}'::text[])),
+    game_mode       text NOT NULL DEFAULT 'survival'
+                    CONSTRAINT server_game_mode_valid
+                    CHECK (game_mode OPERATOR(pg_catalog.=) ANY ('{survival,creative,adventure,spectator}'::text[])),
+    difficulty      text NOT NULL DEFAULT 'normal'
+                    CONSTRAINT server_difficulty_valid
+                    CHECK (difficulty OPERATOR(pg_catalog.=) ANY ('{peaceful,easy,normal,hard}'::text[])),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    updated_at      timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE usrmgmt.server IS 'servers owned by users';
+
+CREATE INDEX server_port_idx ON usrmgmt.server (port);
+CREATE INDEX server_status_idx ON usrmgmt.server (status);
+CREATE INDEX server_owner_id_idx ON usrmgmt.server (owner_id);
+CREATE INDEX server_memory_mb_idx ON usrmgmt.server (memory_mb);
+
+CREATE TRIGGER server_set_updated_at
+    BEFORE UPDATE ON usrmgmt.server
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.set_updated_at();
+
+
+CREATE TABLE usrmgmt.configuration (
+    id              bigint GENERATED ALWAYS AS IDENTITY
+                    CONSTRAINT configuration_pkey PRIMARY KEY,
+    key             text NOT NULL
+                    CONSTRAINT configuration_key_key UNIQUE
+                    CONSTRAINT configuration_key_format
+                    CHECK (usrmgmt.is_valid_config_key(key)),
+    value           text NOT NULL
+                    CONSTRAINT configuration_value_nonempty
+                    CHECK (value OPERATOR(pg_catalog.<>) ''),
+    updated_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    updated_by      bigint
+                    CONSTRAINT configuration_updated_by_fkey
+                    REFERENCES usrmgmt."user" (id) ON DELETE SET NULL
+);
+COMMENT ON TABLE usrmgmt.configuration IS 'configuration settings, each owned by the user who last set it';
+
+CREATE INDEX configuration_updated_at_idx ON usrmgmt.configuration (updated_at);
+CREATE INDEX configuration_updated_by_idx ON usrmgmt.configuration (updated_by);
+
+CREATE TRIGGER configuration_set_updated_at
+    BEFORE UPDATE ON usrmgmt.configuration
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.set_updated_at();
+
+--------------------------------------------------------------------------
+-- Section: sessions (src/sessions.c) -- SPEC §5
+--------------------------------------------------------------------------
+
+-- (sessions: functions and triggers go here)
+
+--------------------------------------------------------------------------
+-- Section: passwords (src/passwords.c) -- SPEC §6
+--------------------------------------------------------------------------
+
+-- (passwords: functions go here)
+
+--------------------------------------------------------------------------
+-- Section: integrity, schema drift, health (src/integrity.c, src/health.c)
+-- -- SPEC §7
+--------------------------------------------------------------------------
+
+-- (integrity and health: functions go here)
+
+--------------------------------------------------------------------------
+-- Section: migrations and lifecycle (src/migrations.c) -- SPEC §8
+--------------------------------------------------------------------------
+
+-- (migrations and lifecycle: functions go here)
+
+--------------------------------------------------------------------------
+-- Backups: every table and identity sequence is extension configuration,
+-- so pg_dump dumps its rows.  migration_history is filtered: the rows this
+-- script and the update scripts write are written again by CREATE
+-- EXTENSION on restore.
+--------------------------------------------------------------------------
+
+SELECT pg_catalog.pg_extension_config_dump('usrmgmt."user"', '');
+SELECT pg_catalog.pg_extension_config_dump('usrmgmt.online_user', '');
+SELECT pg_catalog.pg_extension_config_dump('usrmgmt.user_log', '');
+SELECT pg_catalog.pg_extension_config_dump('usrmgmt.server', '');
+SELECT pg_catalog.pg_extension_config_dump('usrmgmt.configuration', '');
+SELECT pg_catalog.pg_extension_config_dump('usrmgmt.migration_history',
+                                           $$WHERE kind <> 'extension'$$);
+-- (one call per statement: each call updates the pg_extension row)
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('usrmgmt."user"', 'id'), '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('usrmgmt.online_user', 'id'), '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('usrmgmt.user_log', 'id'), '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('usrmgmt.server', 'id'), '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('usrmgmt.configuration', 'id'), '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('usrmgmt.migration_history', 'id'), '');
+
+--------------------------------------------------------------------------
+-- Privileges (SPEC §9): the schema is usable by all, the validators are
+-- executable by PUBLIC, nothing else is granted to anybody.  doc/usrmgmt.md
+-- gives the GRANT recipes for application, monitor and administrator roles.
+--------------------------------------------------------------------------
+
+GRANT USAGE ON SCHEMA usrmgmt TO PUBLIC;
+REVOKE ALL ON ALL TABLES IN SCHEMA usrmgmt FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA usrmgmt FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.set_updated_at() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION usrmgmt.is_valid_email(text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION usrmgmt.is_valid_username(text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION usrmgmt.is_valid_server_name(text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION usrmgmt.is_valid_config_key(text) TO PUBLIC;
+
+--------------------------------------------------------------------------
+-- The install script records itself (kind 'extension', id -1).
+--------------------------------------------------------------------------
+
+INSERT INTO usrmgmt.migration_history (id, migration_name, kind, execution_ms)
+    OVERRIDING SYSTEM VALUE
+    VALUES (-1, 'usrmgmt--1.0', 'extension', NULL);

@@ -1,0 +1,30 @@
+/*-------------------------------------------------------------------------
+ *
+ * usrmgmt.c
+ *		Module entry point of the usrmgmt extension.
+ *
+ * _PG_init only calls each module's init (GUCs, per-backend state) and
+ * then reserves the "usrmgmt." GUC prefix, so that a misspelt setting such
+ * as usrmgmt.session_timout is an error rather than a silent placeholder.
+ *
+ * src/usrmgmt.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "usrmgmt.h"
+
+#include "utils/guc.h"
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	usrmgmt_sessions_init();
+	usrmgmt_passwords_init();
+	usrmgmt_health_init();
+
+	UM_RESERVE_GUC_PREFIX();
+}

@@ -1,0 +1,48 @@
+/*-------------------------------------------------------------------------
+ *
+ * usrmgmt.h
+ *		Declarations shared by the C files of the usrmgmt extension.
+ *
+ * Each .c file owns one concern (validation, timestamps, sessions,
+ * passwords, integrity, health, migrations) and, where it has GUCs or
+ * per-backend state, an init function that _PG_init (usrmgmt.c) calls.
+ *
+ * src/usrmgmt.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef USRMGMT_H
+#define USRMGMT_H
+
+#include "postgres.h"
+#include "fmgr.h"
+
+#include "validate_core.h"
+
+/* Every name the C code writes into SQL is qualified with this schema. */
+#define UM_SCHEMA "usrmgmt"
+
+/* PostgreSQL 13-17 portability. */
+#if PG_VERSION_NUM < 130000
+#error "usrmgmt requires PostgreSQL 13 or later"
+#endif
+
+/*
+ * Reserve the "usrmgmt." GUC prefix once every module has defined its
+ * variables (PostgreSQL 15 renamed EmitWarningsOnPlaceholders).
+ */
+#if PG_VERSION_NUM >= 150000
+#define UM_RESERVE_GUC_PREFIX() MarkGUCPrefixReserved("usrmgmt")
+#else
+#define UM_RESERVE_GUC_PREFIX() EmitWarningsOnPlaceholders("usrmgmt")
+#endif
+
+/*
+ * Module initialisation, called once per backend from _PG_init.  A module
+ * with nothing to set up has no init function.
+ */
+extern void usrmgmt_sessions_init(void);
+extern void usrmgmt_passwords_init(void);
+extern void usrmgmt_health_init(void);
+
+#endif							/* USRMGMT_H */

@@ -1,0 +1,81 @@
+/*-------------------------------------------------------------------------
+ *
+ * validate.c
+ *		SQL-callable validators: thin fmgr wrappers over validate_core.c.
+ *
+ * All four are IMMUTABLE, STRICT and PARALLEL SAFE and executable by
+ * PUBLIC.  The table CHECK constraints call them, so each rule lives in
+ * one place (validate_core.c).  They never raise an error: any text value,
+ * of any length or content, yields true or false.
+ *
+ * src/validate.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "usrmgmt.h"
+
+#include "utils/builtins.h"
+
+PG_FUNCTION_INFO_V1(usrmgmt_is_valid_email);
+PG_FUNCTION_INFO_V1(usrmgmt_is_valid_username);
+PG_FUNCTION_INFO_V1(usrmgmt_is_valid_server_name);
+PG_FUNCTION_INFO_V1(usrmgmt_is_valid_config_key);
+
+/*
+ * Apply a core rule to a text argument without copying it: the packed
+ * (short-header) form is read in place, a toasted or compressed value is
+ * detoasted.  A value longer than any valid one is rejected by its length
+ * before its bytes are looked at.
+ */
+#define UM_VALIDATE_TEXT_ARG(rule) \
+	do { \
+		text	   *arg_ = PG_GETARG_TEXT_PP(0); \
+		bool		ok_ = rule(VARDATA_ANY(arg_), VARSIZE_ANY_EXHDR(arg_)) != 0; \
+		PG_FREE_IF_COPY(arg_, 0); \
+		PG_RETURN_BOOL(ok_); \
+	} while (0)
+
+/*
+ * is_valid_email(address text) returns boolean
+ *
+ * True when address is a WHATWG HTML "valid e-mail address" of at most 254
+ * bytes whose local part has at most 64.  Never raises an error.
+ */
+Datum
+usrmgmt_is_valid_email(PG_FUNCTION_ARGS)
+{
+	UM_VALIDATE_TEXT_ARG(um_valid_email);
+}
+
+/*
+ * is_valid_username(name text) returns boolean
+ *
+ * True for 3-80 characters of [A-Za-z0-9_-].  Never raises an error.
+ */
+Datum
+usrmgmt_is_valid_username(PG_FUNCTION_ARGS)
+{
+	UM_VALIDATE_TEXT_ARG(um_valid_username);
+}
+
+/*
+ * is_valid_server_name(name text) returns boolean
+ *
+ * True for 3-150 characters of [A-Za-z0-9_-].  Never raises an error.
+ */
+Datum
+usrmgmt_is_valid_server_name(PG_FUNCTION_ARGS)
+{
+	UM_VALIDATE_TEXT_ARG(um_valid_server_name);
+}
+
+/*
+ * is_valid_config_key(key text) returns boolean
+ *
+ * True for 1-100 characters of [A-Za-z0-9._-].  Never raises an error.
+ */
+Datum
+usrmgmt_is_valid_config_key(PG_FUNCTION_ARGS)
+{
+	UM_VALIDATE_TEXT_ARG(um_valid_config_key);
+}

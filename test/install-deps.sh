@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# test/install-deps.sh: install, on Debian 12, every package the build, the
+# demo and the test suites need; does nothing when all are present.
+set -euo pipefail
+
+PKGS=(
+    build-essential             # gcc, make
+    postgresql-15               # server, pg_dump, pg_virtualenv (postgresql-common)
+    postgresql-server-dev-15    # PGXS, pg_regress, isolation tester, TAP modules
+    postgresql-client-15        # psql, pgbench
+    libpq-dev                   # libpq for the command-line tool
+    libipc-run-perl             # TAP tests
+    clang                       # libFuzzer targets
+    libclang-rt-14-dev          # sanitizer and fuzzer runtimes
+    cppcheck clang-tidy         # static analysis
+    valgrind                    # make valgrind-check
+    git ca-certificates
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing packages: ${missing[*]} (run as root to install them)" >&2
+    exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
