@@ -298,3 +298,10 @@ GRANT EXECUTE ON FUNCTION usrmgmt.is_valid_config_key(text) TO PUBLIC;
 INSERT INTO usrmgmt.migration_history (id, migration_name, kind, execution_ms)
     OVERRIDING SYSTEM VALUE
     VALUES (-1, 'usrmgmt--1.0', 'extension', NULL);
+
+--------------------------------------------------------------------------
+-- Section: schema manifest (src/integrity.c) -- must stay last, so that
+-- it sees every object the sections above created.
+--------------------------------------------------------------------------
+
+-- (schema manifest goes here)
