@@ -27,9 +27,12 @@ REGRESS_OPTS = --load-extension=plpgsql
 ISOLATION      = $(sort $(patsubst test/specs/%.spec,%,$(wildcard test/specs/*.spec)))
 ISOLATION_OPTS = --inputdir=test --outputdir=test/output_iso
 
-# TAP tests (PostgreSQL::Test::Cluster) in test/t.
-TAP_TESTS   = 1
+# TAP tests (PostgreSQL::Test::Cluster) in test/t.  Only when there are
+# some: prove with no test files fails ("Cannot detect source of t/*.pl").
 PROVE_TESTS = $(sort $(wildcard test/t/*.pl))
+ifneq ($(PROVE_TESTS),)
+TAP_TESTS   = 1
+endif
 
 # -Wextra on top of PostgreSQL's own warning flags.  PostgreSQL 15's own
 # headers (storage/bufpage.h, lib/ilist.h: static inline functions) trip

@@ -8,6 +8,47 @@
 -- objects created here never depend on a caller's search_path.
 
 --------------------------------------------------------------------------
+-- The schema.  The control file names it, so CREATE EXTENSION creates it
+-- when it is missing and otherwise installs into the one that exists (it is
+-- not a member of the extension, so DROP EXTENSION leaves it behind).  An
+-- existing schema is accepted only when a superuser owns it and no other
+-- role may create objects in it: whoever owns the schema or can create in
+-- it could otherwise drop or shadow the extension's objects.
+--------------------------------------------------------------------------
+
+DO $$
+DECLARE
+    owner_name  name;
+    owner_super boolean;
+    creator     text;
+BEGIN
+    SELECT r.rolname, r.rolsuper INTO owner_name, owner_super
+    FROM pg_catalog.pg_namespace n
+    JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) n.nspowner
+    WHERE n.nspname OPERATOR(pg_catalog.=) 'usrmgmt';
+    IF NOT owner_super THEN
+        RAISE EXCEPTION 'schema "usrmgmt" is owned by role "%", which is not a superuser', owner_name
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'CREATE EXTENSION usrmgmt installs into an existing schema usrmgmt only when a superuser owns it.',
+                  HINT = 'Drop the schema, or make a superuser its owner, and try again.';
+    END IF;
+    SELECT pg_catalog.string_agg(CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                                      ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END, ', ')
+      INTO creator
+    FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(n.nspacl) a
+    WHERE n.nspname OPERATOR(pg_catalog.=) 'usrmgmt'
+      AND a.privilege_type OPERATOR(pg_catalog.=) 'CREATE'
+      AND a.grantee OPERATOR(pg_catalog.<>) n.nspowner;
+    IF creator IS NOT NULL THEN
+        RAISE EXCEPTION 'schema "usrmgmt" grants CREATE to %', creator
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'CREATE EXTENSION usrmgmt installs into an existing schema usrmgmt only when no role but its owner may create objects in it.',
+                  HINT = 'REVOKE CREATE ON SCHEMA usrmgmt from those roles, and try again.';
+    END IF;
+END
+$$;
+
+--------------------------------------------------------------------------
 -- Validators (src/validate.c): the single home of each format rule.
 -- IMMUTABLE, STRICT, PARALLEL SAFE; executable by PUBLIC.
 --------------------------------------------------------------------------
@@ -35,6 +76,12 @@ CREATE FUNCTION usrmgmt.is_valid_config_key(text) RETURNS boolean
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION usrmgmt.is_valid_config_key(text) IS
     'true for 1-100 characters of [A-Za-z0-9._-]';
+
+CREATE FUNCTION usrmgmt.is_valid_scram_secret(text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'usrmgmt_is_valid_scram_secret'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION usrmgmt.is_valid_scram_secret(text) IS
+    'true for a SCRAM-SHA-256 secret as stored in pg_authid: SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>';
 
 -- The trigger function that keeps updated_at (src/timestamps.c).
 CREATE FUNCTION usrmgmt.set_updated_at() RETURNS trigger
@@ -64,8 +111,7 @@ CREATE TABLE usrmgmt."user" (
                            AND last_name OPERATOR(pg_catalog.~) '[^[:space:]]'),
     password_hash   text
                     CONSTRAINT user_password_hash_format
-                    CHECK (password_hash OPERATOR(pg_catalog.~)
-                           '^SCRAM-SHA-256\$[1-9][0-9]{0,9}:[A-Za-z0-9+/]+={0,2}\$[A-Za-z0-9+/]{43}=:[A-Za-z0-9+/]{43}=$'),
+                    CHECK (usrmgmt.is_valid_scram_secret(password_hash)),
     is_admin        boolean NOT NULL DEFAULT false,
     is_active       boolean NOT NULL DEFAULT true,
     failed_logins   integer NOT NULL DEFAULT 0
@@ -290,6 +336,7 @@ GRANT EXECUTE ON FUNCTION usrmgmt.is_valid_email(text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION usrmgmt.is_valid_username(text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION usrmgmt.is_valid_server_name(text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION usrmgmt.is_valid_config_key(text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION usrmgmt.is_valid_scram_secret(text) TO PUBLIC;
 
 --------------------------------------------------------------------------
 -- The install script records itself (kind 'extension', id -1).

@@ -3,7 +3,7 @@
  * validate.c
  *		SQL-callable validators: thin fmgr wrappers over validate_core.c.
  *
- * All four are IMMUTABLE, STRICT and PARALLEL SAFE and executable by
+ * All five are IMMUTABLE, STRICT and PARALLEL SAFE and executable by
  * PUBLIC.  The table CHECK constraints call them, so each rule lives in
  * one place (validate_core.c).  They never raise an error: any text value,
  * of any length or content, yields true or false.
@@ -20,6 +20,7 @@ PG_FUNCTION_INFO_V1(usrmgmt_is_valid_email);
 PG_FUNCTION_INFO_V1(usrmgmt_is_valid_username);
 PG_FUNCTION_INFO_V1(usrmgmt_is_valid_server_name);
 PG_FUNCTION_INFO_V1(usrmgmt_is_valid_config_key);
+PG_FUNCTION_INFO_V1(usrmgmt_is_valid_scram_secret);
 
 /*
  * Apply a core rule to a text argument without copying it: the packed
@@ -78,4 +79,19 @@ Datum
 usrmgmt_is_valid_config_key(PG_FUNCTION_ARGS)
 {
 	UM_VALIDATE_TEXT_ARG(um_valid_config_key);
+}
+
+/*
+ * is_valid_scram_secret(secret text) returns boolean
+ *
+ * True for a SCRAM-SHA-256 secret in the form PostgreSQL stores in
+ * pg_authid: SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>,
+ * canonical base64, 32-byte keys.  The CHECK constraint
+ * user_password_hash_format calls it, so plain text never reaches the
+ * password_hash column.  Never raises an error.
+ */
+Datum
+usrmgmt_is_valid_scram_secret(PG_FUNCTION_ARGS)
+{
+	UM_VALIDATE_TEXT_ARG(um_valid_scram_secret);
 }

@@ -142,3 +142,103 @@ um_valid_email(const char *s, size_t len)
 	/* the last label must be non-empty and must not end with '-' */
 	return label_len > 0 && s[len - 1] != '-';
 }
+
+/* the value of a base64 digit, or -1 */
+static int
+b64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/*
+ * The number of bytes that len bytes of canonical padded base64 decode to,
+ * or -1 when they are not that: a length that is a multiple of 4, digits of
+ * the standard alphabet, "=" only as the last one or two characters, and
+ * zero bits where the padding leaves the last digit unused (so each byte
+ * string has exactly one encoding).
+ */
+static long
+b64_decoded_len(const char *s, size_t len)
+{
+	size_t		pad = 0;
+	size_t		i;
+	int			last;
+
+	if (len == 0 || len % 4 != 0)
+		return -1;
+	if (s[len - 1] == '=')
+		pad = (s[len - 2] == '=') ? 2 : 1;
+	for (i = 0; i < len - pad; i++)
+	{
+		if (b64_value((unsigned char) s[i]) < 0)
+			return -1;
+	}
+	last = b64_value((unsigned char) s[len - pad - 1]);
+	if ((pad == 1 && (last & 0x03) != 0) || (pad == 2 && (last & 0x0f) != 0))
+		return -1;
+	return (long) (len / 4 * 3 - pad);
+}
+
+/* the first index at or after from holding c, or len when there is none */
+static size_t
+find_byte(const char *s, size_t from, size_t len, char c)
+{
+	while (from < len && s[from] != c)
+		from++;
+	return from;
+}
+
+int
+um_valid_scram_secret(const char *s, size_t len)
+{
+	static const char prefix[] = "SCRAM-SHA-256$";
+	const size_t prefix_len = sizeof(prefix) - 1;
+	size_t		colon1;
+	size_t		dollar;
+	size_t		colon2;
+	size_t		i;
+	unsigned long iterations = 0;
+
+	if (s == NULL || len < prefix_len)
+		return 0;
+	for (i = 0; i < prefix_len; i++)
+	{
+		if (s[i] != prefix[i])
+			return 0;
+	}
+
+	/* iterations: 1-10 digits, no leading zero, at most 2147483647 */
+	colon1 = find_byte(s, prefix_len, len, ':');
+	if (colon1 == prefix_len || colon1 - prefix_len > 10 || colon1 == len ||
+		s[prefix_len] == '0')
+		return 0;
+	for (i = prefix_len; i < colon1; i++)
+	{
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		iterations = iterations * 10 + (unsigned long) (s[i] - '0');
+	}
+	if (iterations > 2147483647UL)
+		return 0;
+
+	/* salt, then StoredKey:ServerKey; the base64 alphabet has no '$' or ':' */
+	dollar = find_byte(s, colon1 + 1, len, '$');
+	if (dollar == len || b64_decoded_len(s + colon1 + 1, dollar - colon1 - 1) < 1)
+		return 0;
+	colon2 = find_byte(s, dollar + 1, len, ':');
+	if (colon2 == len ||
+		b64_decoded_len(s + dollar + 1, colon2 - dollar - 1) != UM_SCRAM_KEY_LEN ||
+		b64_decoded_len(s + colon2 + 1, len - colon2 - 1) != UM_SCRAM_KEY_LEN)
+		return 0;
+	return 1;
+}

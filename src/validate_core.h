@@ -25,6 +25,7 @@
 #define UM_EMAIL_MAX			254
 #define UM_EMAIL_LOCAL_MAX		64
 #define UM_EMAIL_LABEL_MAX		63
+#define UM_SCRAM_KEY_LEN		32	/* SHA-256 digest: StoredKey, ServerKey */
 
 /*
  * WHATWG HTML "valid e-mail address" (the input type=email rule):
@@ -43,5 +44,14 @@ extern int	um_valid_server_name(const char *s, size_t len);
 
 /* 1-100 characters of [A-Za-z0-9._-]. */
 extern int	um_valid_config_key(const char *s, size_t len);
+
+/*
+ * A SCRAM-SHA-256 secret in the form PostgreSQL stores in pg_authid:
+ *   SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>
+ * iterations 1-2147483647 in decimal without leading zero; salt canonical
+ * padded base64 of at least one byte; StoredKey and ServerKey canonical
+ * padded base64 of exactly 32 bytes (44 characters).
+ */
+extern int	um_valid_scram_secret(const char *s, size_t len);
 
 #endif							/* USRMGMT_VALIDATE_CORE_H */

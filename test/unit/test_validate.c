@@ -12,7 +12,9 @@
  *
  *-------------------------------------------------------------------------
  */
+#include <regex.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "validate_core.h"
@@ -153,11 +155,181 @@ test_email(void)
 	CHECK_LEN(um_valid_email, buf, 255, 0);
 }
 
+/* a secret made by PostgreSQL 15 (CREATE ROLE ... PASSWORD, pg_authid) */
+static const char real_secret[] =
+"SCRAM-SHA-256$4096:sj/JLRwbbH0NqFVt5b7p7Q==$"
+"t+hZZrBkFJgLxyKCJ7vyDjaqH9KsNfqlxIL2lSbzPYc=:"
+"Mxum9KThpa7sFjLSIzREJi7wGrYd4ZiszMraWntmw3s=";
+
+#define KEY44 "t+hZZrBkFJgLxyKCJ7vyDjaqH9KsNfqlxIL2lSbzPYc="
+
+static void
+test_scram(void)
+{
+	char		buf[512];
+	size_t		n = strlen(real_secret);
+
+	CHECK(um_valid_scram_secret, real_secret, 1);
+	CHECK(um_valid_scram_secret, "SCRAM-SHA-256$1:AA==$" KEY44 ":" KEY44, 1);
+	CHECK(um_valid_scram_secret, "SCRAM-SHA-256$2147483647:c2FsdA==$" KEY44 ":" KEY44, 1);
+	CHECK(um_valid_scram_secret, "SCRAM-SHA-256$600000:AAAA$" KEY44 ":" KEY44, 1);
+	/* iterations */
+	CHECK(um_valid_scram_secret, "SCRAM-SHA-256$2147483648:c2FsdA==$" KEY44 ":" KEY44, 0);
+	CHECK(um_valid_scram_secret, "SCRAM-SHA-256$99999999999:c2FsdA==$" KEY44 ":" KEY44, 0);
+	CHECK(um_valid_scram_secret, "SCRAM-SHA-256$0:c2FsdA==$" KEY44 ":" KEY44, 0);
+	CHECK(um_valid_scram_secret, "SCRAM-SHA-256$04096:c2FsdA==$" KEY44 ":" KEY44, 0);
+	CHECK(um_valid_scram_secret, "SCRAM-SHA-256$:c2FsdA==$" KEY44 ":" KEY44, 0);
+	CHECK(um_valid_scram_secret, "SCRAM-SHA-256$-1:c2FsdA==$" KEY44 ":" KEY44, 0);
+	CHECK(um_valid_scram_secret, "SCRAM-SHA-256$4O96:c2FsdA==$" KEY44 ":" KEY44, 0);
+	/* prefix */
+	CHECK(um_valid_scram_secret, "scram-sha-256$4096:c2FsdA==$" KEY44 ":" KEY44, 0);
+	CHECK(um_valid_scram_secret, "SCRAM-SHA-1$4096:c2FsdA==$" KEY44 ":" KEY44, 0);
+	CHECK(um_valid_scram_secret, " SCRAM-SHA-256$4096:c2FsdA==$" KEY44 ":" KEY44, 0);
+	/* salt: empty, unpadded, bad digit, non-canonical padding bits */
+	CHECK(um_valid_scram_secret, "SCRAM-SHA-256$4096:$" KEY44 ":" KEY44, 0);
+	CHECK(um_valid_scram_secret, "SCRAM-SHA-256$4096:c2FsdA$" KEY44 ":" KEY44, 0);
+	CHECK(um_valid_scram_secret, "SCRAM-SHA-256$4096:c2F*dA==$" KEY44 ":" KEY44, 0);
+	CHECK(um_valid_scram_secret, "SCRAM-SHA-256$4096:c2FsdB==$" KEY44 ":" KEY44, 0);
+	CHECK(um_valid_scram_secret, "SCRAM-SHA-256$4096:====$" KEY44 ":" KEY44, 0);
+	CHECK(um_valid_scram_secret, "SCRAM-SHA-256$4096:A===$" KEY44 ":" KEY44, 0);
+	/* keys: 31 or 33 bytes, unpadded, non-canonical, missing, extra part */
+	CHECK(um_valid_scram_secret, "SCRAM-SHA-256$4096:c2FsdA==$"
+		  "t+hZZrBkFJgLxyKCJ7vyDjaqH9KsNfqlxIL2lSbzPY==:" KEY44, 0);
+	CHECK(um_valid_scram_secret, "SCRAM-SHA-256$4096:c2FsdA==$" KEY44 ":"
+		  "Mxum9KThpa7sFjLSIzREJi7wGrYd4ZiszMraWntmw3sA", 0);
+	CHECK(um_valid_scram_secret, "SCRAM-SHA-256$4096:c2FsdA==$" KEY44 ":"
+		  "Mxum9KThpa7sFjLSIzREJi7wGrYd4ZiszMraWntmw3t=", 0);
+	CHECK(um_valid_scram_secret, "SCRAM-SHA-256$4096:c2FsdA==$" KEY44, 0);
+	CHECK(um_valid_scram_secret, "SCRAM-SHA-256$4096:c2FsdA==$" KEY44 ":" KEY44 ":", 0);
+	CHECK(um_valid_scram_secret, "SCRAM-SHA-256$4096:c2FsdA==$" KEY44 ":" KEY44 "\n", 0);
+	CHECK(um_valid_scram_secret, "SCRAM-SHA-256$4096:c2FsdA==$" KEY44 "$" KEY44, 0);
+	/* other hash formats and plain text */
+	CHECK(um_valid_scram_secret, "md5f1a6c1e8c6bcd2b7e8a5d4c3f2e1d0c9", 0);
+	CHECK(um_valid_scram_secret, "$2b$12$abcdefghijklmnopqrstuuJ1Yk4cHdqE2e2e2e2e2e2e2e2e2e2e2", 0);
+	CHECK(um_valid_scram_secret, "correct horse battery staple", 0);
+	CHECK(um_valid_scram_secret, "", 0);
+	CHECK_LEN(um_valid_scram_secret, NULL, 0, 0);
+
+	/* every proper prefix of a valid secret is refused */
+	for (size_t k = 0; k < n; k++)
+		CHECK_LEN(um_valid_scram_secret, real_secret, k, 0);
+	/* a NUL or a high byte anywhere is refused */
+	for (size_t k = 0; k < n; k++)
+	{
+		memcpy(buf, real_secret, n);
+		buf[k] = '\0';
+		CHECK_LEN(um_valid_scram_secret, buf, n, 0);
+		buf[k] = (char) 0xc3;
+		CHECK_LEN(um_valid_scram_secret, buf, n, 0);
+	}
+}
+
+/*
+ * Differential test: um_valid_email against the WHATWG regular expression
+ * (POSIX ERE, C library, C locale) plus the two length limits, over every
+ * string of up to 6 characters from a small alphabet and over 200,000
+ * pseudo-random strings (a fixed LCG seed, so the run is reproducible)
+ * that include long runs to reach the 63/64 label and 64/65 local limits.
+ */
+static const char whatwg_ere[] =
+"^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
+"(\\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$";
+
+static regex_t whatwg_re;
+static int	diff_valid;
+
+static void
+check_against_regex(const char *s, size_t len)
+{
+	const char *at = memchr(s, '@', len);
+	int			expected;
+
+	expected = regexec(&whatwg_re, s, 0, NULL, 0) == 0 &&
+		len <= UM_EMAIL_MAX && at != NULL && (size_t) (at - s) <= UM_EMAIL_LOCAL_MAX;
+	diff_valid += expected;
+	CHECK_LEN(um_valid_email, s, len, expected);
+}
+
+static unsigned long lcg_state = 20260101UL;
+
+static unsigned int
+lcg(void)
+{
+	lcg_state = lcg_state * 6364136223846793005UL + 1442695040888963407UL;
+	return (unsigned int) (lcg_state >> 33);
+}
+
+static void
+test_email_differential(void)
+{
+	static const char small[] = "a1-.@_\"";
+	static const char wide[] = "aZ09-.@_+!~\"[] ()\\,;:<>\xc3\xa9\t";
+	char		buf[400];
+	size_t		k = strlen(small);
+	int			before = passed + failed;
+
+	if (regcomp(&whatwg_re, whatwg_ere, REG_EXTENDED | REG_NOSUB) != 0)
+	{
+		printf("FAIL regcomp of the WHATWG regex\n");
+		failed++;
+		return;
+	}
+
+	/* exhaustive: every string of length 0-6 over a1-.@_" */
+	for (size_t len = 0; len <= 6; len++)
+	{
+		size_t		total = 1;
+
+		for (size_t i = 0; i < len; i++)
+			total *= k;
+		for (size_t idx = 0; idx < total; idx++)
+		{
+			size_t		v = idx;
+
+			for (size_t i = 0; i < len; i++)
+			{
+				buf[i] = small[v % k];
+				v /= k;
+			}
+			buf[len] = '\0';
+			check_against_regex(buf, len);
+		}
+	}
+
+	/* random: runs of one character, so long labels and parts appear */
+	for (int t = 0; t < 200000; t++)
+	{
+		size_t		len = 0;
+		size_t		target = lcg() % 300;
+
+		while (len < target)
+		{
+			char		c = wide[lcg() % (sizeof(wide) - 1)];
+			size_t		run = (lcg() % 4 == 0) ? 1 + lcg() % 70 : 1;
+
+			/* favour the characters valid addresses are made of */
+			if (lcg() % 3)
+				c = "a-.@"[lcg() % 4];
+			if (c == '@' || c == '.')
+				run = 1;
+			while (run-- > 0 && len < target)
+				buf[len++] = c;
+		}
+		buf[len] = '\0';
+		check_against_regex(buf, len);
+	}
+	regfree(&whatwg_re);
+	printf("email differential test: %d cases, %d of them valid\n",
+		   passed + failed - before, diff_valid);
+}
+
 int
 main(void)
 {
 	test_identifiers();
 	test_email();
+	test_scram();
+	test_email_differential();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

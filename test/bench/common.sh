@@ -1,0 +1,43 @@
+# test/bench/common.sh: helpers shared by the usrmgmt benchmarks (sourced).
+#
+# The benchmarks connect with libpq's usual variables (PGHOST, PGPORT,
+# PGUSER) as a superuser, create a scratch database $BENCH_DB (default
+# usrmgmt_bench), install the extension there and drop the database at the
+# end.  The PostgreSQL they talk to must have usrmgmt installed.
+
+BENCH_DB=${BENCH_DB:-usrmgmt_bench}
+export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
+PSQL=${PSQL:-psql}
+ROUNDS=${ROUNDS:-3}
+
+# psql on the scratch database: quiet, no psqlrc, stop on the first error
+bpsql() {
+    "$PSQL" -X -q -At -v ON_ERROR_STOP=1 -d "$BENCH_DB" "$@"
+}
+
+bench_setup_db() {
+    "$PSQL" -X -q -v ON_ERROR_STOP=1 -d postgres \
+        -c "DROP DATABASE IF EXISTS $BENCH_DB" \
+        -c "CREATE DATABASE $BENCH_DB" >/dev/null
+    bpsql -c "CREATE EXTENSION usrmgmt"
+}
+
+bench_drop_db() {
+    "$PSQL" -X -q -d postgres -c "DROP DATABASE IF EXISTS $BENCH_DB" >/dev/null
+}
+
+# seconds since the epoch with nanoseconds
+now_s() { date +%s.%N; }
+
+# median of the arguments (numbers)
+median() {
+    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+        if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# a one-line description of the machine and server
+bench_machine() {
+    echo "machine: $(uname -srm), $(nproc) CPU ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM"
+    echo "server:  $(bpsql -c 'SELECT version()')"
+    echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# test/bench/copy_users.sh: COPY of 1,000,000 users into usrmgmt.user
+# against the same table without its CHECK constraints.
+#
+# The baseline, bench_user_nocheck, is made with
+#   CREATE TABLE ... (LIKE usrmgmt."user" INCLUDING DEFAULTS
+#                     INCLUDING IDENTITY INCLUDING INDEXES)
+# so it has the same columns, NOT NULLs, defaults, identity, primary key and
+# the same five indexes (unique lower(username), unique lower(email),
+# created_at, the two partial boolean indexes), but none of the CHECK
+# constraints.  The rows are generated once, deterministically, into a CSV
+# file; every user has a username, an e-mail address, first and last names
+# and a SCRAM-SHA-256-shaped password_hash, so every constraint is
+# evaluated.  Then, ROUNDS times (default 3), interleaved, each table is
+# truncated, checkpointed and loaded with psql's \copy.  Prints each time,
+# the medians and usrmgmt/baseline (goal: <= 1.3).
+#
+# Usage: PGHOST=... PGPORT=... PGUSER=<superuser> bash test/bench/copy_users.sh
+set -euo pipefail
+cd "$(dirname "$0")"
+. ./common.sh
+N=${N:-1000000}
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/usrmgmt-bench.XXXXXX")
+cleanup() { rm -rf "$WORK"; bench_drop_db; }
+bench_setup_db
+trap cleanup EXIT
+bench_machine
+
+COLS="username, email, first_name, last_name, password_hash, is_admin, is_active"
+bpsql -c "CREATE TABLE bench_user_nocheck (LIKE usrmgmt.\"user\"
+              INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING INDEXES)" \
+      -c "\\copy (SELECT 'user_' || i,
+                       'user.' || i || '@mail' || i % 100 || '.example.com',
+                       'First' || i, 'Last-' || i,
+                       'SCRAM-SHA-256\$4096:'
+                         || encode(substr(sha256(i::text::bytea), 1, 16), 'base64') || '\$'
+                         || encode(sha256(('s' || i)::bytea), 'base64') || ':'
+                         || encode(sha256(('k' || i)::bytea), 'base64'),
+                       i % 50 = 0, i % 20 <> 0
+                  FROM generate_series(1, $N) AS i) TO '$WORK/users.csv' WITH (FORMAT csv)"
+echo "rows:    $(wc -l < "$WORK/users.csv"), $(du -m "$WORK/users.csv" | cut -f1) MB of CSV"
+bpsql -c "SELECT conname FROM pg_constraint WHERE conrelid = 'bench_user_nocheck'::regclass AND contype = 'c'" |
+    grep . && { echo "baseline unexpectedly has CHECK constraints" >&2; exit 1; }
+echo "indexes: usrmgmt.user $(bpsql -c "SELECT count(*) FROM pg_index WHERE indrelid = 'usrmgmt.\"user\"'::regclass"), baseline $(bpsql -c "SELECT count(*) FROM pg_index WHERE indrelid = 'bench_user_nocheck'::regclass")"
+
+# load one table from the CSV; the seconds the COPY took go to $SECS
+load() {
+    bpsql -c "TRUNCATE $1 RESTART IDENTITY CASCADE" -c "CHECKPOINT"
+    local t0 t1
+    t0=$(now_s)
+    bpsql -c "\\copy $1 ($COLS) FROM '$WORK/users.csv' WITH (FORMAT csv)"
+    t1=$(now_s)
+    [ "$(bpsql -c "SELECT count(*) FROM $1")" -eq "$N" ] || { echo "COPY into $1 lost rows" >&2; exit 1; }
+    SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+}
+
+um_s=(); base_s=()
+for r in $(seq 1 "$ROUNDS"); do
+    # alternate which table goes first
+    if [ $((r % 2)) -eq 1 ]; then
+        load 'usrmgmt."user"'; um_s+=("$SECS"); load bench_user_nocheck; base_s+=("$SECS")
+    else
+        load bench_user_nocheck; base_s+=("$SECS"); load 'usrmgmt."user"'; um_s+=("$SECS")
+    fi
+    printf 'round %d: usrmgmt.user %7.2f s   baseline %7.2f s\n' "$r" "${um_s[-1]}" "${base_s[-1]}"
+done
+
+um_med=$(median "${um_s[@]}"); base_med=$(median "${base_s[@]}")
+echo "median:  usrmgmt.user $um_med s, baseline $base_med s"
+awk -v u="$um_med" -v b="$base_med" 'BEGIN {
+    ratio = u / b
+    printf "ratio usrmgmt.user/baseline: %.2fx (goal <= 1.3x: %s)\n", ratio, (ratio <= 1.3 ? "met" : "MISSED")
+}'
