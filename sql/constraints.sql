@@ -67,6 +67,11 @@ INSERT INTO usrmgmt."user" (username, first_name, last_name)
     RETURNING id, first_name, last_name;
 INSERT INTO usrmgmt."user" (username, first_name, last_name)
     VALUES ('name_null', NULL, NULL) RETURNING id, first_name, last_name;
+-- blank means ASCII whitespace only, whatever the locale: a name made of
+-- an ideographic space (U+3000) or a no-break space (U+00A0) is not blank
+INSERT INTO usrmgmt."user" (username, first_name, last_name)
+    VALUES ('name_unicode_space', E'\u3000', E'\u00a0')
+    RETURNING id, octet_length(first_name), octet_length(last_name);
 -- expected error: 23514 user_first_name_length, empty
 INSERT INTO usrmgmt."user" (username, first_name) VALUES ('fn_0', '');
 \echo :LAST_ERROR_SQLSTATE

@@ -78,6 +78,7 @@ WHERE p.oid IN ('usrmgmt.is_valid_email(text)'::regprocedure,
                 'usrmgmt.is_valid_server_name(text)'::regprocedure,
                 'usrmgmt.is_valid_config_key(text)'::regprocedure,
                 'usrmgmt.is_valid_scram_secret(text)'::regprocedure,
+                'usrmgmt.is_valid_person_name(text)'::regprocedure,
                 'usrmgmt.set_updated_at()'::regprocedure)
 ORDER BY p.proname;
 
@@ -100,7 +101,8 @@ SELECT usrmgmt.is_valid_email('a@example.com') AS email,
        usrmgmt.is_valid_username('alice') AS username,
        usrmgmt.is_valid_server_name('mc-1') AS server_name,
        usrmgmt.is_valid_config_key('app.name') AS config_key,
-       usrmgmt.is_valid_scram_secret('plain text') AS scram_secret;
+       usrmgmt.is_valid_scram_secret('plain text') AS scram_secret,
+       usrmgmt.is_valid_person_name(' ') AS person_name;
 -- expected error: 42501, tables are granted to nobody
 SELECT count(*) FROM usrmgmt."user";
 \echo :LAST_ERROR_SQLSTATE

@@ -83,6 +83,12 @@ CREATE FUNCTION usrmgmt.is_valid_scram_secret(text) RETURNS boolean
 COMMENT ON FUNCTION usrmgmt.is_valid_scram_secret(text) IS
     'true for a SCRAM-SHA-256 secret as stored in pg_authid: SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>';
 
+CREATE FUNCTION usrmgmt.is_valid_person_name(text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'usrmgmt_is_valid_person_name'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION usrmgmt.is_valid_person_name(text) IS
+    'true for 1-100 characters that are not all ASCII whitespace (first and last names)';
+
 -- The trigger function that keeps updated_at (src/timestamps.c).
 CREATE FUNCTION usrmgmt.set_updated_at() RETURNS trigger
     AS 'MODULE_PATHNAME', 'usrmgmt_set_updated_at'
@@ -103,12 +109,10 @@ CREATE TABLE usrmgmt."user" (
                     CHECK (usrmgmt.is_valid_email(email)),
     first_name      text
                     CONSTRAINT user_first_name_length
-                    CHECK (pg_catalog.char_length(first_name) OPERATOR(pg_catalog.<=) 100
-                           AND first_name OPERATOR(pg_catalog.~) '[^[:space:]]'),
+                    CHECK (usrmgmt.is_valid_person_name(first_name)),
     last_name       text
                     CONSTRAINT user_last_name_length
-                    CHECK (pg_catalog.char_length(last_name) OPERATOR(pg_catalog.<=) 100
-                           AND last_name OPERATOR(pg_catalog.~) '[^[:space:]]'),
+                    CHECK (usrmgmt.is_valid_person_name(last_name)),
     password_hash   text
                     CONSTRAINT user_password_hash_format
                     CHECK (usrmgmt.is_valid_scram_secret(password_hash)),
@@ -337,6 +341,7 @@ GRANT EXECUTE ON FUNCTION usrmgmt.is_valid_username(text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION usrmgmt.is_valid_server_name(text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION usrmgmt.is_valid_config_key(text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION usrmgmt.is_valid_scram_secret(text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION usrmgmt.is_valid_person_name(text) TO PUBLIC;
 
 --------------------------------------------------------------------------
 -- The install script records itself (kind 'extension', id -1).

@@ -3,7 +3,7 @@
  * validate.c
  *		SQL-callable validators: thin fmgr wrappers over validate_core.c.
  *
- * All five are IMMUTABLE, STRICT and PARALLEL SAFE and executable by
+ * All six are IMMUTABLE, STRICT and PARALLEL SAFE and executable by
  * PUBLIC.  The table CHECK constraints call them, so each rule lives in
  * one place (validate_core.c).  They never raise an error: any text value,
  * of any length or content, yields true or false.
@@ -14,6 +14,7 @@
  */
 #include "usrmgmt.h"
 
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 
 PG_FUNCTION_INFO_V1(usrmgmt_is_valid_email);
@@ -21,6 +22,7 @@ PG_FUNCTION_INFO_V1(usrmgmt_is_valid_username);
 PG_FUNCTION_INFO_V1(usrmgmt_is_valid_server_name);
 PG_FUNCTION_INFO_V1(usrmgmt_is_valid_config_key);
 PG_FUNCTION_INFO_V1(usrmgmt_is_valid_scram_secret);
+PG_FUNCTION_INFO_V1(usrmgmt_is_valid_person_name);
 
 /*
  * Apply a core rule to a text argument without copying it: the packed
@@ -94,4 +96,30 @@ Datum
 usrmgmt_is_valid_scram_secret(PG_FUNCTION_ARGS)
 {
 	UM_VALIDATE_TEXT_ARG(um_valid_scram_secret);
+}
+
+/*
+ * is_valid_person_name(name text) returns boolean
+ *
+ * True for 1-100 characters (in the server encoding) that are not all ASCII
+ * whitespace.  The CHECK constraints user_first_name_length and
+ * user_last_name_length call it.  Never raises an error.
+ */
+Datum
+usrmgmt_is_valid_person_name(PG_FUNCTION_ARGS)
+{
+	text	   *arg = PG_GETARG_TEXT_PP(0);
+	const char *s = VARDATA_ANY(arg);
+	int			len = VARSIZE_ANY_EXHDR(arg);
+	size_t		nchars;
+	bool		ok;
+
+	/* no character is shorter than a byte: a long value is too long */
+	if (len > UM_PERSON_NAME_MAX * pg_database_encoding_max_length())
+		nchars = UM_PERSON_NAME_MAX + 1;
+	else
+		nchars = (size_t) pg_mbstrlen_with_len(s, len);
+	ok = um_valid_person_name(s, (size_t) len, nchars) != 0;
+	PG_FREE_IF_COPY(arg, 0);
+	PG_RETURN_BOOL(ok);
 }

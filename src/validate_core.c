@@ -143,6 +143,31 @@ um_valid_email(const char *s, size_t len)
 	return label_len > 0 && s[len - 1] != '-';
 }
 
+int
+um_valid_person_name(const char *s, size_t len, size_t nchars)
+{
+	size_t		i;
+
+	if (s == NULL || nchars < 1 || nchars > UM_PERSON_NAME_MAX)
+		return 0;
+	for (i = 0; i < len; i++)
+	{
+		switch (s[i])
+		{
+			case ' ':
+			case '\t':
+			case '\n':
+			case '\v':
+			case '\f':
+			case '\r':
+				break;
+			default:
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /* the value of a base64 digit, or -1 */
 static int
 b64_value(unsigned char c)

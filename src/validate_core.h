@@ -25,6 +25,7 @@
 #define UM_EMAIL_MAX			254
 #define UM_EMAIL_LOCAL_MAX		64
 #define UM_EMAIL_LABEL_MAX		63
+#define UM_PERSON_NAME_MAX		100 /* characters, not bytes */
 #define UM_SCRAM_KEY_LEN		32	/* SHA-256 digest: StoredKey, ServerKey */
 
 /*
@@ -44,6 +45,15 @@ extern int	um_valid_server_name(const char *s, size_t len);
 
 /* 1-100 characters of [A-Za-z0-9._-]. */
 extern int	um_valid_config_key(const char *s, size_t len);
+
+/*
+ * A first or last name: 1-100 characters (nchars, counted by the caller in
+ * the server encoding) and not blank, i.e. at least one byte that is not
+ * ASCII whitespace (space, \t, \n, \v, \f, \r).  Any other character,
+ * multibyte ones included, counts as not blank, so the verdict never
+ * depends on the locale.
+ */
+extern int	um_valid_person_name(const char *s, size_t len, size_t nchars);
 
 /*
  * A SCRAM-SHA-256 secret in the form PostgreSQL stores in pg_authid:

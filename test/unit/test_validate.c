@@ -38,6 +38,21 @@ check(const char *rule, int (*fn) (const char *, size_t),
 	}
 }
 
+static void
+check_name(const char *s, size_t len, size_t nchars, int expected)
+{
+	int			got = um_valid_person_name(s, len, nchars);
+
+	if (got == expected)
+		passed++;
+	else
+	{
+		failed++;
+		printf("FAIL um_valid_person_name(\"%.*s\", %zu, %zu) = %d, expected %d\n",
+			   (int) (len > 80 ? 80 : len), s ? s : "", len, nchars, got, expected);
+	}
+}
+
 #define CHECK(fn, s, expected) check(#fn, fn, (s), strlen(s), (expected))
 #define CHECK_LEN(fn, s, len, expected) check(#fn, fn, (s), (len), (expected))
 
@@ -153,6 +168,25 @@ test_email(void)
 	CHECK_LEN(um_valid_email, buf, 254, 1);
 	strcat(buf, "c");
 	CHECK_LEN(um_valid_email, buf, 255, 0);
+}
+
+static void
+test_person_name(void)
+{
+	/* length is the caller's character count; blank is ASCII whitespace */
+	check_name("A", 1, 1, 1);
+	check_name(" Mary Ann ", 10, 10, 1);
+	check_name("\tx", 2, 2, 1);
+	check_name("", 0, 0, 0);
+	check_name(" ", 1, 1, 0);
+	check_name(" \t\n\v\f\r", 6, 6, 0);
+	check_name("\xc3\xa9", 2, 1, 1);	/* one two-byte character */
+	check_name("\xe3\x80\x80", 3, 1, 1);	/* U+3000 is not ASCII blank */
+	check_name(rep('n', 100), 100, 100, 1);
+	check_name(rep('n', 101), 101, 101, 0);
+	check_name(rep(' ', 100), 100, 100, 0);
+	check_name("ab", 2, 0, 0);
+	check_name(NULL, 0, 1, 0);
 }
 
 /* a secret made by PostgreSQL 15 (CREATE ROLE ... PASSWORD, pg_authid) */
@@ -328,6 +362,7 @@ main(void)
 {
 	test_identifiers();
 	test_email();
+	test_person_name();
 	test_scram();
 	test_email_differential();
 	printf("%d passed, %d failed\n", passed, failed);
