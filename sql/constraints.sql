@@ -449,4 +449,12 @@ SELECT usrmgmt.set_updated_at();
 \echo :LAST_ERROR_SQLSTATE
 DROP TABLE regress_stamp, regress_nostamp;
 
+-- expected error: 428C9, ids come from the identity unless overridden
+\set VERBOSITY terse
+INSERT INTO usrmgmt."user" (id, username) VALUES (1000, 'given_id');
+\echo :LAST_ERROR_SQLSTATE
+\set VERBOSITY default
+INSERT INTO usrmgmt."user" (id, username) OVERRIDING SYSTEM VALUE VALUES (1000, 'given_id')
+    RETURNING id, username;
+
 DROP EXTENSION usrmgmt;

@@ -1,0 +1,77 @@
+-- test/demo.sql: the usrmgmt demo, run by test/demo.sh in a throwaway
+-- cluster.  Shows users going in, constraints refusing bad rows by name,
+-- and the validators.  Errors are expected here: psql carries on.
+\set ON_ERROR_STOP 0
+\set VERBOSITY terse
+\pset footer off
+
+\echo
+\echo '== CREATE EXTENSION usrmgmt'
+CREATE EXTENSION usrmgmt;
+SELECT extname, extversion FROM pg_extension WHERE extname = 'usrmgmt';
+SELECT id, migration_name, kind FROM usrmgmt.migration_history;
+
+\echo
+\echo '== Users go in'
+INSERT INTO usrmgmt."user" (username, email, first_name, last_name, is_admin)
+VALUES ('alice', 'alice@example.com', 'Alice', 'Liddell', true),
+       ('bob_42', 'Bob.Builder+site@mail.example.org', 'Bob', 'Builder', false),
+       ('carol-x', NULL, NULL, NULL, false)
+RETURNING id, username, email, is_admin, is_active;
+
+INSERT INTO usrmgmt.server (server_name, owner_id, port, memory_mb, status, game_mode, difficulty)
+SELECT 'alice-survival', id, 25565, 4096, 'Running', 'survival', 'hard'
+FROM usrmgmt."user" WHERE username = 'alice'
+RETURNING server_name, port, memory_mb, status, game_mode, difficulty;
+
+INSERT INTO usrmgmt.configuration (key, value, updated_by)
+SELECT 'app.max_users', '500', id FROM usrmgmt."user" WHERE username = 'alice'
+RETURNING key, value;
+
+\echo
+\echo '== Bad rows are refused, each by its named constraint (SQLSTATE 23514)'
+\echo '-- username too short'
+INSERT INTO usrmgmt."user" (username) VALUES ('al');
+\echo '-- username with a space'
+INSERT INTO usrmgmt."user" (username) VALUES ('alice smith');
+\echo '-- e-mail address with two @'
+INSERT INTO usrmgmt."user" (username, email) VALUES ('dave', 'dave@@example.com');
+\echo '-- blank first name'
+INSERT INTO usrmgmt."user" (username, first_name) VALUES ('erin', '   ');
+\echo '-- a plain-text password where a SCRAM secret belongs'
+INSERT INTO usrmgmt."user" (username, password_hash) VALUES ('frank', 'hunter2');
+\echo '-- port below 1024'
+INSERT INTO usrmgmt.server (server_name, owner_id, port) SELECT 'low-port', id, 80 FROM usrmgmt."user" WHERE username = 'bob_42';
+\echo '-- memory above 32768 MB'
+INSERT INTO usrmgmt.server (server_name, owner_id, memory_mb) SELECT 'big-one', id, 65536 FROM usrmgmt."user" WHERE username = 'bob_42';
+\echo '-- status in the wrong case'
+UPDATE usrmgmt.server SET status = 'running' WHERE server_name = 'alice-survival';
+\echo '-- configuration key with a slash, empty value'
+INSERT INTO usrmgmt.configuration (key, value) VALUES ('app/name', 'x');
+INSERT INTO usrmgmt.configuration (key, value) VALUES ('app.name', '');
+
+\echo
+\echo '== Uniqueness ignores case (23505); foreign keys hold (23503)'
+INSERT INTO usrmgmt."user" (username) VALUES ('ALICE');
+INSERT INTO usrmgmt."user" (username, email) VALUES ('alice2', 'ALICE@EXAMPLE.COM');
+INSERT INTO usrmgmt.server (server_name, owner_id) VALUES ('orphan', 424242);
+DELETE FROM usrmgmt."user" WHERE username = 'alice';
+
+\echo
+\echo '== The validators, callable by anyone'
+SELECT v AS value,
+       usrmgmt.is_valid_email(v) AS email,
+       usrmgmt.is_valid_username(v) AS username,
+       usrmgmt.is_valid_config_key(v) AS config_key
+FROM (VALUES ('alice@example.com'), ('.odd..but.valid.@example.com'),
+             ('"quoted"@example.com'), ('user@[127.0.0.1]'), ('jörg@example.com'),
+             ('bob_42'), ('app.max_users')) AS t(v);
+
+\echo
+\echo '== updated_at follows every UPDATE'
+UPDATE usrmgmt."user" SET updated_at = '2000-01-01', last_name = 'Pleasance' WHERE username = 'alice';
+SELECT username, last_name, updated_at = now() AS updated_at_is_now FROM usrmgmt."user" WHERE username = 'alice';
+
+\echo
+\echo '== What is in the tables now'
+SELECT id, username, email, first_name, last_name, is_admin FROM usrmgmt."user" ORDER BY id;
