@@ -68,9 +68,11 @@ FROM (VALUES ('alice@example.com'), ('.odd..but.valid.@example.com'),
              ('bob_42'), ('app.max_users')) AS t(v);
 
 \echo
-\echo '== updated_at follows every UPDATE'
+\echo '== updated_at follows every UPDATE, even one that tries to back-date it'
+BEGIN;
 UPDATE usrmgmt."user" SET updated_at = '2000-01-01', last_name = 'Pleasance' WHERE username = 'alice';
 SELECT username, last_name, updated_at = now() AS updated_at_is_now FROM usrmgmt."user" WHERE username = 'alice';
+COMMIT;
 
 \echo
 \echo '== What is in the tables now'
