@@ -161,3 +161,12 @@ lint-clang-tidy:
 	rm -f test/lint.log; \
 	[ $$rc -eq 0 ] && echo "lint: clang-tidy clean"; exit $$rc
 .PHONY: lint lint-cppcheck lint-clang-tidy
+
+# ---------------------------------------------------------------------------
+# Memory checking (doc/usrmgmt.md §12): the pg_regress suites against a
+# server under valgrind memcheck; fails on any error whose stack includes
+# usrmgmt code.  Slow (minutes), so not part of test-all.  Run it after
+# `make install`; as root it runs as the unprivileged test user.
+valgrind-check:
+	PG_CONFIG="$(PG_CONFIG)" bash test/valgrind-check.sh
+.PHONY: valgrind-check

@@ -287,6 +287,26 @@ SELECT label,
   FROM hostile ORDER BY label;
 
 --------------------------------------------------------------------------
+-- Memory: validating the hostile values (three of them 1 MB, two toasted)
+-- many times leaves nothing behind in the backend.  After a warm-up (the
+-- first calls fill caches), 20 more rounds must not grow the backend's
+-- memory contexts by more than 100 kB; a leak of the detoasted argument
+-- would grow them by over 100 MB.
+--------------------------------------------------------------------------
+
+SELECT count(*) FILTER (WHERE usrmgmt.is_valid_email(v) OR usrmgmt.is_valid_username(v)
+                           OR usrmgmt.is_valid_server_name(v) OR usrmgmt.is_valid_config_key(v)) > 0 AS warm
+  FROM hostile, generate_series(1, 2);
+SELECT sum(total_bytes) AS mem_before FROM pg_catalog.pg_backend_memory_contexts \gset
+SELECT count(*) FILTER (WHERE usrmgmt.is_valid_email(v)) AS email,
+       count(*) FILTER (WHERE usrmgmt.is_valid_username(v)) AS username,
+       count(*) FILTER (WHERE usrmgmt.is_valid_server_name(v)) AS server_name,
+       count(*) FILTER (WHERE usrmgmt.is_valid_config_key(v)) AS config_key
+  FROM hostile, generate_series(1, 20);
+SELECT sum(total_bytes) - :mem_before < 100000 AS no_growth
+  FROM pg_catalog.pg_backend_memory_contexts;
+
+--------------------------------------------------------------------------
 -- 4. Nothing was written, nothing was dropped, the server never restarted
 --------------------------------------------------------------------------
 
