@@ -114,6 +114,14 @@ endef
 # validator core (src/validate_core.c)
 $(eval $(call fuzz_target,email,src/validate_core.c,300))
 $(eval $(call fuzz_target,ident,src/validate_core.c,200))
+# command-line tool (src/cli): argument parsing, migration-file splitting;
+# each is built once its source exists
+ifneq ($(wildcard src/cli/args.c),)
+$(eval $(call fuzz_target,cli_args,src/cli/args.c,512))
+endif
+ifneq ($(wildcard src/cli/migfile.c),)
+$(eval $(call fuzz_target,cli_migfile,src/cli/migfile.c,4096))
+endif
 
 fuzz-build: $(patsubst %,test/fuzz/%_fuzzer,$(FUZZ_TARGETS))
 fuzz: fuzz-build $(patsubst %,fuzz-run-%,$(FUZZ_TARGETS))
