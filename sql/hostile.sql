@@ -60,6 +60,18 @@ INSERT INTO hostile VALUES
     ('server name 151', repeat('s', 151)),
     ('config key 101', repeat('k', 101));
 
+-- What cannot reach usrmgmt at all: PostgreSQL refuses a NUL character
+-- and invalid UTF-8 before any function sees the value.
+-- expected: 54000, text cannot hold a NUL
+SELECT usrmgmt.is_valid_username('ab' || chr(0));
+\echo :LAST_ERROR_SQLSTATE
+-- expected: 22021, 0xff is not UTF-8
+SELECT usrmgmt.is_valid_email(E'\xff@example.com');
+\echo :LAST_ERROR_SQLSTATE
+-- expected: 22021, an unpaired surrogate is not UTF-8 either
+SELECT usrmgmt.is_valid_email(convert_from('\xeda080'::bytea, 'UTF8'));
+\echo :LAST_ERROR_SQLSTATE
+
 -- Two toasted 1 MB values, one stored out of line as it is (md5 digits
 -- do not compress) and one compressed: the validators must detoast them,
 -- never read the toast pointer as the value.
