@@ -108,11 +108,18 @@ $$;
 
 SET search_path = public, usrmgmt, pg_catalog;
 CREATE EXTENSION usrmgmt;
--- the objects were created in usrmgmt, not public
-SELECT count(*) AS usrmgmt_relations FROM pg_catalog.pg_class
- WHERE relnamespace OPERATOR(pg_catalog.=) 'usrmgmt'::pg_catalog.regnamespace
-   AND relkind OPERATOR(pg_catalog.=) 'r';
 RESET search_path;
+-- every relation and function of the extension was created in usrmgmt,
+-- none in public
+SELECT pg_catalog.pg_describe_object(d.classid, d.objid, 0) AS member_outside_usrmgmt
+  FROM pg_catalog.pg_depend d
+  LEFT JOIN pg_catalog.pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid
+  LEFT JOIN pg_catalog.pg_proc p ON d.classid = 'pg_proc'::regclass AND p.oid = d.objid
+ WHERE d.refclassid = 'pg_extension'::regclass
+   AND d.refobjid = (SELECT oid FROM pg_catalog.pg_extension WHERE extname = 'usrmgmt')
+   AND d.deptype = 'e'
+   AND coalesce(c.relnamespace, p.pronamespace) <> 'usrmgmt'::regnamespace;
+SELECT to_regclass('usrmgmt.user') IS NOT NULL AS user_table_in_usrmgmt;
 SELECT count(*) AS calls_during_install FROM public.lookalike_calls;
 
 --------------------------------------------------------------------------
