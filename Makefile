@@ -143,6 +143,10 @@ fuzz: fuzz-build $(patsubst %,fuzz-run-%,$(FUZZ_TARGETS))
 # next to its line as "// cppcheck-suppress <id>" with a comment why.
 # clang-tidy: the check set and every exclusion, with its reason, are in
 # .clang-tidy; warnings are errors.
+# --config-exclude: do not evaluate the #if configurations that only
+# PostgreSQL's headers define (3-4 times faster, same findings in our
+# files); -j: files in parallel.
+LINT_JOBS  ?= 2
 CPPCHECK   ?= cppcheck
 CLANG_TIDY ?= clang-tidy
 LINT_INCLUDEDIR        = $(shell $(PG_CONFIG) --includedir)
@@ -150,7 +154,8 @@ LINT_INCLUDEDIR_SERVER = $(shell $(PG_CONFIG) --includedir-server)
 CPPCHECK_FLAGS = --enable=warning,style,performance,portability \
                  --std=c99 --error-exitcode=1 --inline-suppr --quiet \
                  -D__GNUC__=12 -D__x86_64__ -D__linux__ -D_GNU_SOURCE \
-                 '--suppress=*:$(LINT_INCLUDEDIR)/*' --suppress=variableScope
+                 '--suppress=*:$(LINT_INCLUDEDIR)/*' --suppress=variableScope \
+                 --config-exclude=$(LINT_INCLUDEDIR) -j $(LINT_JOBS)
 LINT_EXT_SRCS = $(sort $(wildcard src/*.c))
 LINT_CLI_SRCS = $(sort $(wildcard src/cli/*.c))
 
@@ -159,16 +164,21 @@ lint-cppcheck:
 	$(CPPCHECK) $(CPPCHECK_FLAGS) -Isrc -I$(LINT_INCLUDEDIR_SERVER) $(LINT_EXT_SRCS)
 	$(CPPCHECK) $(CPPCHECK_FLAGS) -Isrc/cli -I$(LINT_INCLUDEDIR) $(LINT_CLI_SRCS)
 	@echo "lint: cppcheck clean"
-# clang-tidy prints "N warnings generated" for the (filtered) header
-# warnings even with --quiet; only that line is dropped from its output.
+# clang-tidy: one process per file, LINT_JOBS at a time, each writing its
+# own log; it prints "N warnings generated" for the (filtered) header
+# warnings even with --quiet, and only that line is dropped.
+TIDY_EXT = $(CLANG_TIDY) --config-file=.clang-tidy --quiet {} -- -std=gnu99 \
+           -D_GNU_SOURCE -Isrc -I$(LINT_INCLUDEDIR_SERVER)
+TIDY_CLI = $(CLANG_TIDY) --config-file=.clang-tidy --quiet {} -- -std=gnu99 \
+           -D_GNU_SOURCE -Isrc/cli -I$(LINT_INCLUDEDIR)
 lint-clang-tidy:
-	@rc=0; \
-	$(CLANG_TIDY) --config-file=.clang-tidy --quiet $(LINT_EXT_SRCS) -- \
-	  -std=gnu99 -D_GNU_SOURCE -Isrc -I$(LINT_INCLUDEDIR_SERVER) >test/lint.log 2>&1 || rc=1; \
-	$(CLANG_TIDY) --config-file=.clang-tidy --quiet $(LINT_CLI_SRCS) -- \
-	  -std=gnu99 -D_GNU_SOURCE -Isrc/cli -I$(LINT_INCLUDEDIR) >>test/lint.log 2>&1 || rc=1; \
-	grep -v -E '^[0-9]+ warnings? generated\.$$' test/lint.log; \
-	rm -f test/lint.log; \
+	@rm -rf test/lint; mkdir -p test/lint; rc=0; \
+	printf '%s\n' $(LINT_EXT_SRCS) | xargs -r -P $(LINT_JOBS) -I{} \
+	  sh -c '$(TIDY_EXT) >test/lint/$$(echo {} | tr / _).log 2>&1' || rc=1; \
+	printf '%s\n' $(LINT_CLI_SRCS) | xargs -r -P $(LINT_JOBS) -I{} \
+	  sh -c '$(TIDY_CLI) >test/lint/$$(echo {} | tr / _).log 2>&1' || rc=1; \
+	cat test/lint/*.log | grep -v -E '^[0-9]+ warnings? generated\.$$'; \
+	rm -rf test/lint; \
 	[ $$rc -eq 0 ] && echo "lint: clang-tidy clean"; exit $$rc
 .PHONY: lint lint-cppcheck lint-clang-tidy
 
