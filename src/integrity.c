@@ -282,6 +282,16 @@ um_run_check(const char *name, const char *sql,
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;
 
+		/*
+		 * Only a check that no longer fits the schema (undefined column,
+		 * type mismatch: class 42) is skipped.  Missing privileges,
+		 * cancellation, timeouts and everything else propagate.
+		 */
+		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) !=
+			ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION ||
+			edata->sqlerrcode == ERRCODE_INSUFFICIENT_PRIVILEGE)
+			ReThrowError(edata);
+
 		ereport(WARNING,
 				(errcode(edata->sqlerrcode),
 				 errmsg("integrity check \"%s\" skipped: %s", name, edata->message),
@@ -300,9 +310,10 @@ um_run_check(const char *name, const char *sql,
  * 'constraint_violation', 'data_inconsistency', 'orphaned_record'; row_id
  * is the id of the offending row of table_name.  Ordered by check, then
  * row id.
- * Errors: 42501 when the caller cannot read a table (SECURITY INVOKER: the
- * findings show row ids, usernames and ids of users).  A check that fails
- * for another reason is skipped with a WARNING.
+ * Errors: 42501 when the caller cannot read a table or the manifest
+ * (SECURITY INVOKER: the findings show row ids, usernames and ids of
+ * users).  A check that no longer fits the live schema (an error of class
+ * 42 other than 42501) is skipped with a WARNING; other errors propagate.
  * Locking: AccessShareLock on the tables read; no row locks.
  */
 Datum
@@ -326,11 +337,10 @@ usrmgmt_validate_data_integrity(PG_FUNCTION_ARGS)
 	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
 
-	for (i = 0; i < lengthof(um_data_checks); i++)
-		um_run_check(um_data_checks[i].name, um_data_checks[i].sql,
-					 store, tupdesc);
-
-	/* Build the per-table CHECK queries, then run each. */
+	/*
+	 * Build the per-table CHECK queries first: without read access to the
+	 * manifest the call fails here, before any check ran.
+	 */
 	ret = SPI_execute_with_args(um_check_query_sql, 0, NULL, NULL, NULL,
 								true, 0);
 	if (ret != SPI_OK_SELECT)
@@ -349,6 +359,10 @@ usrmgmt_validate_data_integrity(PG_FUNCTION_ARGS)
 		MemoryContextSwitchTo(spicxt);
 	}
 	SPI_freetuptable(SPI_tuptable);
+
+	for (i = 0; i < lengthof(um_data_checks); i++)
+		um_run_check(um_data_checks[i].name, um_data_checks[i].sql,
+					 store, tupdesc);
 
 	for (i = 0; i < nqueries; i++)
 	{
