@@ -64,6 +64,14 @@ CREATE TRIGGER server_set_updated_at
     FOR EACH ROW EXECUTE FUNCTION usrmgmt.set_updated_at();
 CREATE INDEX user_created_at_idx ON usrmgmt."user" (created_at);
 SELECT usrmgmt.health()->>'status' AS status;
+-- A missing table is 'unhealthy'; without online_user there is no count
+-- of sessions, and health() still answers.
+ALTER TABLE usrmgmt.online_user RENAME TO online_user_old;
+SELECT h->>'status' AS status, h->'sessions_online' AS sessions_online,
+       p->>'severity' AS severity, p->>'check' AS check, p->>'message' AS message
+  FROM usrmgmt.health() h, jsonb_array_elements(h->'problems') p;
+ALTER TABLE usrmgmt.online_user_old RENAME TO online_user;
+SELECT usrmgmt.health()->>'status' AS status;
 
 -- status(): version, tables, migrations, sessions.
 SELECT k FROM jsonb_object_keys(usrmgmt.status()) k ORDER BY k;
