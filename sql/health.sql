@@ -72,6 +72,13 @@ SELECT h->>'status' AS status, h->'sessions_online' AS sessions_online,
   FROM usrmgmt.health() h, jsonb_array_elements(h->'problems') p;
 ALTER TABLE usrmgmt.online_user_old RENAME TO online_user;
 SELECT usrmgmt.health()->>'status' AS status;
+-- health() caches its schema verdict per backend until the catalog
+-- changes: a function altered and restored is seen both times.
+ALTER FUNCTION usrmgmt.is_valid_username(text) VOLATILE;
+SELECT h->>'status' AS status, p->>'message' AS message
+  FROM usrmgmt.health() h, jsonb_array_elements(h->'problems') p;
+ALTER FUNCTION usrmgmt.is_valid_username(text) IMMUTABLE;
+SELECT usrmgmt.health()->>'status' AS status;
 
 -- status(): version, tables, migrations, sessions.
 SELECT k FROM jsonb_object_keys(usrmgmt.status()) k ORDER BY k;

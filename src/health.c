@@ -29,6 +29,8 @@
 #include "portability/instr_time.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
+#include "utils/syscache.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
@@ -51,6 +53,35 @@ static int	um_wrap_warn_pct = 50;
 static int	um_wrap_crit_pct = 80;
 static int	um_query_ms = 1000;
 static int	um_repl_lag_s = 60;
+
+/* Saved plans of the fixed queries (see um_exec_saved). */
+static SPIPlanPtr um_plan_tables = NULL;
+static SPIPlanPtr um_plan_facts = NULL;
+static SPIPlanPtr um_plan_sessions = NULL;
+static SPIPlanPtr um_plan_standby = NULL;
+static SPIPlanPtr um_plan_primary = NULL;
+static SPIPlanPtr um_plan_status = NULL;
+
+/*
+ * The schema verdict of health(), cached per backend.  The drift query
+ * deparses every object of the manifest (some 150 pg_get_*def calls), the
+ * costliest part of health(); its answer can only change when the catalog
+ * does, so it is recomputed only after a relcache invalidation (any DDL on
+ * a table, its columns, constraints, indexes or triggers sends one, as do
+ * VACUUM and ANALYZE) or a pg_proc invalidation (ALTER/DROP FUNCTION).
+ * Lives in TopMemoryContext.
+ */
+typedef struct UmDrift
+{
+	char	   *type;
+	char	   *name;
+	char	   *problem;
+} UmDrift;
+
+static uint64 um_inval_count = 1;	/* bumped by every invalidation */
+static uint64 um_drift_at = 0;	/* um_inval_count when um_drift was read */
+static int	um_drift_count = 0;
+static UmDrift *um_drift = NULL;
 
 #define UM_HEALTHY		0
 #define UM_DEGRADED		1
@@ -192,10 +223,25 @@ static const char *const um_primary_sql =
 "  pg_catalog.max(pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), r.replay_lsn))::pg_catalog.float8 "
 "FROM pg_catalog.pg_stat_replication r";
 
+static void
+um_relcache_changed(Datum arg, Oid relid)
+{
+	um_inval_count++;
+}
+
+static void
+um_syscache_changed(Datum arg, int cacheid, uint32 hashvalue)
+{
+	um_inval_count++;
+}
+
 /* Called once per backend from _PG_init: GUCs and per-backend state. */
 void
 usrmgmt_health_init(void)
 {
+	CacheRegisterRelcacheCallback(um_relcache_changed, (Datum) 0);
+	CacheRegisterSyscacheCallback(PROCOID, um_syscache_changed, (Datum) 0);
+
 	DefineCustomIntVariable("usrmgmt.health_connections_warn_pct",
 							"Client connections, in percent of max_connections, from which health() is degraded.",
 							NULL, &um_conn_warn_pct, 80, 1, 100,
@@ -232,6 +278,37 @@ usrmgmt_health_init(void)
 
 /* ---- small SPI readers ---- */
 
+/*
+ * Run one of the fixed queries through a plan saved for the life of the
+ * backend (SPI_prepare + SPI_keepplan): health() is polled, so it should
+ * not parse and plan its queries on every call.
+ */
+static void
+um_exec_saved(SPIPlanPtr *plan, const char *sql, int expect_rows)
+{
+	int			ret;
+
+	if (*plan == NULL)
+	{
+		SPIPlanPtr	p = SPI_prepare(sql, 0, NULL);
+
+		if (p == NULL)
+			elog(ERROR, "usrmgmt: SPI_prepare failed: %s",
+				 SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(p) != 0)
+			elog(ERROR, "usrmgmt: SPI_keepplan failed");
+		*plan = p;
+	}
+	ret = SPI_execute_plan(*plan, NULL, NULL, true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "usrmgmt: health query failed: %s",
+			 SPI_result_code_string(ret));
+	if (expect_rows >= 0 && SPI_processed != (uint64) expect_rows)
+		elog(ERROR, "usrmgmt: health query returned " UINT64_FORMAT " rows",
+			 SPI_processed);
+}
+
+/* A one-off query (database_stats(exact)): not worth a saved plan. */
 static void
 um_exec(const char *sql, int expect_rows)
 {
@@ -296,7 +373,7 @@ um_read_tables(MemoryContext cxt)
 	List	   *tables = NIL;
 	uint64		i;
 
-	um_exec(um_tables_sql, -1);
+	um_exec_saved(&um_plan_tables, um_tables_sql, -1);
 	for (i = 0; i < SPI_processed; i++)
 	{
 		MemoryContext old = MemoryContextSwitchTo(cxt);
@@ -337,7 +414,7 @@ um_read_sessions(UmHealth *h)
 
 	h->sessions.known = false;
 	h->sessions_exact = false;
-	um_exec(um_sessions_sql, 1);
+	um_exec_saved(&um_plan_sessions, um_sessions_sql, 1);
 	n = um_get_int8(0, 1, NULL);
 	SPI_freetuptable(SPI_tuptable);
 	h->sessions.known = true;
@@ -413,7 +490,7 @@ um_collect(UmHealth *h)
 
 	/* The probe: the facts query, timed. */
 	INSTR_TIME_SET_CURRENT(start);
-	um_exec(um_facts_sql, 1);
+	um_exec_saved(&um_plan_facts, um_facts_sql, 1);
 	INSTR_TIME_SET_CURRENT(elapsed);
 	INSTR_TIME_SUBTRACT(elapsed, start);
 	h->query_ms = INSTR_TIME_GET_MILLISEC(elapsed);
@@ -437,7 +514,7 @@ um_collect(UmHealth *h)
 
 	if (h->in_recovery)
 	{
-		um_exec(um_standby_sql, 1);
+		um_exec_saved(&um_plan_standby, um_standby_sql, 1);
 		h->receiver_status = um_get_text(0, 1, cxt);
 		h->receive_lsn = um_get_text(0, 2, cxt);
 		h->replay_lsn = um_get_text(0, 3, cxt);
@@ -446,7 +523,7 @@ um_collect(UmHealth *h)
 	}
 	else
 	{
-		um_exec(um_primary_sql, 1);
+		um_exec_saved(&um_plan_primary, um_primary_sql, 1);
 		h->standbys = um_get_int8(0, 1, NULL);
 		h->lag_s = um_get_num(0, 2);
 		h->lag_bytes = um_get_num(0, 3);
@@ -454,12 +531,47 @@ um_collect(UmHealth *h)
 	SPI_freetuptable(SPI_tuptable);
 
 	/* Schema drift: severity by the rule of doc/usrmgmt.md §6. */
-	um_exec(um_schema_drift_sql, -1);
-	for (i = 0; i < SPI_processed; i++)
+	if (um_drift_at != um_inval_count)
 	{
-		char	   *type = um_get_text(i, 1, cxt);
-		char	   *name = um_get_text(i, 2, cxt);
-		char	   *problem = um_get_text(i, 3, cxt);
+		int			ret2;
+		UmDrift    *fresh;
+		int			n;
+		uint64		at = um_inval_count;
+
+		ret2 = SPI_execute_with_args(um_schema_drift_sql, 0, NULL, NULL, NULL,
+									 true, 0);
+		if (ret2 != SPI_OK_SELECT)
+			elog(ERROR, "usrmgmt: drift query failed: %s",
+				 SPI_result_code_string(ret2));
+		n = (int) SPI_processed;
+		fresh = MemoryContextAllocZero(TopMemoryContext,
+									   sizeof(UmDrift) * (n + 1));
+		for (i = 0; i < (uint64) n; i++)
+		{
+			fresh[i].type = um_get_text(i, 1, TopMemoryContext);
+			fresh[i].name = um_get_text(i, 2, TopMemoryContext);
+			fresh[i].problem = um_get_text(i, 3, TopMemoryContext);
+		}
+		SPI_freetuptable(SPI_tuptable);
+		if (um_drift)
+		{
+			for (i = 0; i < (uint64) um_drift_count; i++)
+			{
+				pfree(um_drift[i].type);
+				pfree(um_drift[i].name);
+				pfree(um_drift[i].problem);
+			}
+			pfree(um_drift);
+		}
+		um_drift = fresh;
+		um_drift_count = n;
+		/* an invalidation that arrived while the query ran makes it stale */
+		um_drift_at = at;
+	}
+	for (i = 0; i < (uint64) um_drift_count; i++)
+	{
+		const char *type = um_drift[i].type;
+		const char *problem = um_drift[i].problem;
 		int			sev = UM_DEGRADED;
 
 		if (strncmp(problem, "disabled", 8) == 0 ||
@@ -467,10 +579,10 @@ um_collect(UmHealth *h)
 			 (strcmp(type, "table") == 0 || strcmp(type, "column") == 0 ||
 			  strcmp(type, "trigger") == 0)))
 			sev = UM_UNHEALTHY;
-		um_problem(h, sev, "schema", "%s %s: %s", type, name, problem);
+		um_problem(h, sev, "schema", "%s %s: %s", type, um_drift[i].name,
+				   problem);
 		h->schema_problems++;
 	}
-	SPI_freetuptable(SPI_tuptable);
 	SPI_finish();
 
 	/* The other rules. */
@@ -741,7 +853,7 @@ usrmgmt_status(PG_FUNCTION_ARGS)
 	memset(&h, 0, sizeof(h));
 	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
-	um_exec("SELECT e.extversion::text, "
+	um_exec_saved(&um_plan_status, "SELECT e.extversion::text, "
 			"(SELECT pg_catalog.count(*) FROM " UM_SCHEMA ".migration_history) "
 			"FROM pg_catalog.pg_extension e "
 			"WHERE e.extname OPERATOR(pg_catalog.=) 'usrmgmt'", 1);

@@ -8,6 +8,7 @@
 #      SQL (same data); goal <= 1.3x;
 #   3. validate_data_integrity() at SCALE and at SCALE2 (linear growth).
 # Usage: PG_CONFIG=... bash test/bench/integrity_health.sh [SCALE [SCALE2]]
+# (SCALE2 may be smaller than SCALE: 1 and 0.25 also give a 4x data ratio.)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SCALE=${1:-1}
@@ -17,7 +18,7 @@ PG_CONFIG=${PG_CONFIG:-pg_config}
 BINDIR=$("$PG_CONFIG" --bindir)
 export PATH="$BINDIR:$PATH"
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/usrmgmt-bench.XXXXXX")
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/usrmgmt-bench-health.XXXXXX")
 cleanup() {
     pg_ctl -D "$TMP/data" -m immediate stop >/dev/null 2>&1 || true
     rm -rf "$TMP"
@@ -67,11 +68,25 @@ VACUUM ANALYZE;
 SQL
 }
 
-# health() latency in ms, averaged over HEALTH_CALLS calls by pgbench.
+# health() latency in ms, averaged over HEALTH_CALLS calls by pgbench on
+# one connection (a monitor's pooled connection: the schema verdict is
+# cached after the first call).
 health_ms() {
     echo 'SELECT usrmgmt.health();' >"$TMP/health.sql"
     pgbench -n -t "$HEALTH_CALLS" -f "$TMP/health.sql" -d "$1" 2>/dev/null |
         sed -n 's/^latency average = \([0-9.]*\) ms$/\1/p'
+}
+# The first call in a fresh backend (the CLI's case): one new connection
+# per call, minus the same for SELECT 1.
+health_cold_ms() {
+    echo 'SELECT usrmgmt.health();' >"$TMP/health.sql"
+    echo 'SELECT 1;' >"$TMP/one.sql"
+    local a b
+    a=$(pgbench -n -C -t 50 -f "$TMP/health.sql" -d "$1" 2>/dev/null |
+        sed -n 's/^latency average = \([0-9.]*\) ms$/\1/p')
+    b=$(pgbench -n -C -t 50 -f "$TMP/one.sql" -d "$1" 2>/dev/null |
+        sed -n 's/^latency average = \([0-9.]*\) ms$/\1/p')
+    echo "scale=1; $a - $b" | bc
 }
 
 # The checks of validate_data_integrity(), written by hand as plain SQL.
@@ -122,6 +137,8 @@ $PSQL -d bench_data -At -c "SELECT 'findings on clean data: ' || count(*) FROM u
 health_ms bench_empty >/dev/null; health_ms bench_data >/dev/null
 he=$(health_ms bench_empty); hd=$(health_ms bench_data)
 echo "health(): empty schema ${he} ms, scale $SCALE ${hd} ms, ratio $(echo "scale=2; $hd / $he" | bc)"
+ce=$(health_cold_ms bench_empty); cd_=$(health_cold_ms bench_data)
+echo "health() first call in a new backend: empty ${ce} ms, scale $SCALE ${cd_} ms"
 
 # 2. validate_data_integrity() vs the same checks as plain SQL (warm, then
 #    best of two each).
@@ -136,7 +153,7 @@ echo "validate_data_integrity(): ${f} ms, by hand ${h} ms, ratio $(echo "scale=2
 
 # 3. Linearity: the same at SCALE2.
 $PSQL -d bench_data -c 'SELECT 1' >/dev/null
-dropdb bench_empty
+dropdb bench_data
 echo "loading scale $SCALE2 ..."
 t0=$(ms_now); load bench_data2 "$SCALE2"; echo "  loaded in $(( $(ms_now) - t0 )) ms"
 timed bench_data2 'SELECT count(*) FROM usrmgmt.validate_data_integrity()' >/dev/null
