@@ -1,7 +1,7 @@
 -- validate_data_integrity(): rows that got past the constraints and the
 -- triggers, put there the ways a DBA can: session_replication_role =
--- replica (no triggers, no foreign keys), constraints dropped and re-added
--- NOT VALID.
+-- replica (no triggers, no foreign keys), DISABLE TRIGGER ALL (also the
+-- triggers set ENABLE ALWAYS), constraints dropped and re-added NOT VALID.
 \set VERBOSITY default
 \set SHOW_CONTEXT never
 CREATE EXTENSION usrmgmt;
@@ -13,6 +13,9 @@ SELECT usrmgmt.verify();
 -- Consistent data: two users, an open session with its login row, a
 -- closed session with login and logout rows, a server, a setting.
 SET session_replication_role = replica;
+ALTER TABLE usrmgmt."user" DISABLE TRIGGER ALL;
+ALTER TABLE usrmgmt.online_user DISABLE TRIGGER ALL;
+ALTER TABLE usrmgmt.user_log DISABLE TRIGGER ALL;
 INSERT INTO usrmgmt."user" (id, username, email, is_active) OVERRIDING SYSTEM VALUE
 VALUES (1, 'alice', 'alice@example.com', true),
        (2, 'bob', 'bob@example.com', true);
@@ -26,11 +29,17 @@ INSERT INTO usrmgmt.server (id, server_name, owner_id) OVERRIDING SYSTEM VALUE
 VALUES (1, 'alpha', 1);
 INSERT INTO usrmgmt.configuration (id, key, value, updated_by) OVERRIDING SYSTEM VALUE
 VALUES (1, 'site.name', 'demo', 2);
+ALTER TABLE usrmgmt."user" ENABLE TRIGGER ALL;
+ALTER TABLE usrmgmt.online_user ENABLE TRIGGER ALL;
+ALTER TABLE usrmgmt.user_log ENABLE TRIGGER ALL;
 RESET session_replication_role;
 SELECT * FROM usrmgmt.validate_data_integrity();
 
 -- foreign_key_violation: replica mode does not fire the RI triggers.
 SET session_replication_role = replica;
+ALTER TABLE usrmgmt."user" DISABLE TRIGGER ALL;
+ALTER TABLE usrmgmt.online_user DISABLE TRIGGER ALL;
+ALTER TABLE usrmgmt.user_log DISABLE TRIGGER ALL;
 INSERT INTO usrmgmt.online_user (id, user_id, username) OVERRIDING SYSTEM VALUE
 VALUES (20, 999, 'ghost');
 INSERT INTO usrmgmt.user_log (id, user_id, username, action, session_id) OVERRIDING SYSTEM VALUE
@@ -38,6 +47,9 @@ VALUES (200, 999, 'ghost', 'login', 20);
 INSERT INTO usrmgmt.server (id, server_name, owner_id) OVERRIDING SYSTEM VALUE
 VALUES (2, 'beta', 998);
 UPDATE usrmgmt.configuration SET updated_by = 997 WHERE id = 1;
+ALTER TABLE usrmgmt."user" ENABLE TRIGGER ALL;
+ALTER TABLE usrmgmt.online_user ENABLE TRIGGER ALL;
+ALTER TABLE usrmgmt.user_log ENABLE TRIGGER ALL;
 RESET session_replication_role;
 SELECT * FROM usrmgmt.validate_data_integrity()
  WHERE category = 'foreign_key_violation';
@@ -62,6 +74,9 @@ SELECT * FROM usrmgmt.validate_data_integrity()
 -- data_inconsistency and orphaned_record, all written in replica mode so
 -- that no session trigger repairs or refuses them.
 SET session_replication_role = replica;
+ALTER TABLE usrmgmt."user" DISABLE TRIGGER ALL;
+ALTER TABLE usrmgmt.online_user DISABLE TRIGGER ALL;
+ALTER TABLE usrmgmt.user_log DISABLE TRIGGER ALL;
 -- session whose username is not its user's
 INSERT INTO usrmgmt.online_user (id, user_id, username) OVERRIDING SYSTEM VALUE
 VALUES (30, 2, 'robert');
@@ -86,6 +101,9 @@ VALUES (320, 1, 'alice', 'login', 33);
 -- a logout row of a session that never existed
 INSERT INTO usrmgmt.user_log (id, user_id, username, action, session_id) OVERRIDING SYSTEM VALUE
 VALUES (330, 1, 'alice', 'logout', 4242);
+ALTER TABLE usrmgmt."user" ENABLE TRIGGER ALL;
+ALTER TABLE usrmgmt.online_user ENABLE TRIGGER ALL;
+ALTER TABLE usrmgmt.user_log ENABLE TRIGGER ALL;
 RESET session_replication_role;
 SELECT * FROM usrmgmt.validate_data_integrity()
  WHERE category IN ('data_inconsistency', 'orphaned_record');
