@@ -75,6 +75,14 @@ is($standby->safe_psql('postgres', q{
 	SELECT row_count FROM usrmgmt.database_stats(true) WHERE table_name = 'user'}),
 	'50', 'database_stats(exact) on the standby');
 
+# The integrity checks run on the standby too (read-only subtransactions):
+# the four sessions were written in replica mode, without login rows.
+is($standby->safe_psql('postgres', q{
+	SELECT category || ':' || count(*) FROM usrmgmt.validate_data_integrity() GROUP BY category}),
+	'data_inconsistency:4', 'validate_data_integrity() on the standby');
+is($standby->safe_psql('postgres', q{SELECT usrmgmt.verify()->>'ok'}),
+	'false', 'verify() on the standby');
+
 # metrics(), parsed line by line on both servers.
 for my $node ($primary, $standby)
 {
