@@ -139,6 +139,10 @@ he=$(health_ms bench_empty); hd=$(health_ms bench_data)
 echo "health(): empty schema ${he} ms, scale $SCALE ${hd} ms, ratio $(echo "scale=2; $hd / $he" | bc)"
 ce=$(health_cold_ms bench_empty); cd_=$(health_cold_ms bench_data)
 echo "health() first call in a new backend: empty ${ce} ms, scale $SCALE ${cd_} ms"
+echo 'SELECT 1;' >"$TMP/one.sql"
+s1=$(pgbench -n -t "$HEALTH_CALLS" -f "$TMP/one.sql" -d bench_data 2>/dev/null |
+    sed -n 's/^latency average = \([0-9.]*\) ms$/\1/p')
+echo "machine load: SELECT 1 round trip ${s1} ms; $(uptime | sed 's/.*load/load/')"
 
 # 2. validate_data_integrity() vs the same checks as plain SQL (warm, then
 #    best of two each).
