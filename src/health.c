@@ -42,7 +42,7 @@ PG_FUNCTION_INFO_V1(usrmgmt_database_stats);
 PG_FUNCTION_INFO_V1(usrmgmt_metrics);
 
 /* Open sessions are counted exactly up to this many, estimated beyond. */
-#define UM_SESSIONS_CAP 10000
+#define UM_SESSIONS_CAP 1000
 
 /* Health thresholds (doc/usrmgmt.md §6 and §9). */
 static int	um_conn_warn_pct = 80;
@@ -830,7 +830,7 @@ usrmgmt_health(PG_FUNCTION_ARGS)
  * Arguments: none.
  * Result: {"version": installed extension version, "tables": {name: row
  * estimate}, "migrations": number of applied migrations (extension and
- * application), "sessions_online": open sessions (exact up to 10000)}.
+ * application), "sessions_online": open sessions (exact up to 1000)}.
  * Errors: 42P01 when usrmgmt.migration_history or usrmgmt.online_user was
  * dropped.
  * Locking: AccessShareLock on migration_history and online_user.

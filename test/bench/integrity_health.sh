@@ -7,7 +7,7 @@
 #   2. validate_data_integrity() against its checks run by hand as plain
 #      SQL (same data); goal <= 1.3x;
 #   3. validate_data_integrity() at SCALE and at SCALE2 (linear growth).
-# Usage: PG_CONFIG=... bash test/bench/integrity_health.sh [SCALE [SCALE2]]
+# Usage: PG_CONFIG=... [HEALTH_ONLY=1] bash test/bench/integrity_health.sh [SCALE [SCALE2]]
 # (SCALE2 may be smaller than SCALE: 1 and 0.25 also give a 4x data ratio.)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -143,6 +143,8 @@ echo 'SELECT 1;' >"$TMP/one.sql"
 s1=$(pgbench -n -t "$HEALTH_CALLS" -f "$TMP/one.sql" -d bench_data 2>/dev/null |
     sed -n 's/^latency average = \([0-9.]*\) ms$/\1/p')
 echo "machine load: SELECT 1 round trip ${s1} ms; $(uptime | sed 's/.*load/load/')"
+
+[ "${HEALTH_ONLY:-0}" = 1 ] && exit 0
 
 # 2. validate_data_integrity() vs the same checks as plain SQL (warm, then
 #    best of two each).
