@@ -56,8 +56,7 @@ UmLogoutContext um_logout_ctx = {false, NULL};
 /* Saved plans, prepared on first use in each backend. */
 static SPIPlanPtr plan_login_lock = NULL;
 static SPIPlanPtr plan_login_insert = NULL;
-static SPIPlanPtr plan_logout_lock = NULL;
-static SPIPlanPtr plan_logout_delete = NULL;
+static SPIPlanPtr plan_logout = NULL;
 static SPIPlanPtr plan_user_lock = NULL;
 static SPIPlanPtr plan_user_delete = NULL;
 static SPIPlanPtr plan_touch = NULL;
@@ -256,30 +255,25 @@ usrmgmt_logout(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (plan_logout_lock == NULL)
+	if (plan_logout == NULL)
 	{
 		Oid			types[1] = {INT8OID};
 
-		plan_logout_lock = um_prepare_saved(
-			"SELECT u.id FROM usrmgmt.online_user o"
-			" JOIN usrmgmt.\"user\" u ON u.id OPERATOR(pg_catalog.=) o.user_id"
-			" WHERE o.id OPERATOR(pg_catalog.=) $1 FOR KEY SHARE OF u",
+		/*
+		 * The sub-select locks the user row FOR KEY SHARE before the DELETE
+		 * locks the session row: the user row first, as everywhere.  When
+		 * the user is being deleted, this waits and then finds nothing.
+		 */
+		plan_logout = um_prepare_saved(
+			"DELETE FROM usrmgmt.online_user o"
+			" WHERE o.id OPERATOR(pg_catalog.=) $1"
+			"   AND EXISTS (SELECT 1 FROM usrmgmt.\"user\" u"
+			"               WHERE u.id OPERATOR(pg_catalog.=) o.user_id"
+			"               FOR KEY SHARE)",
 			1, types);
 	}
-	if (plan_logout_delete == NULL)
-	{
-		Oid			types[1] = {INT8OID};
 
-		plan_logout_delete = um_prepare_saved(
-			"DELETE FROM usrmgmt.online_user WHERE id OPERATOR(pg_catalog.=) $1",
-			1, types);
-	}
-
-	um_execute(plan_logout_lock, values, NULL, SPI_OK_SELECT);
-	if (SPI_processed == 0)
-		n = 0;
-	else
-		n = um_delete_sessions(plan_logout_delete, values, NULL, NULL);
+	n = um_delete_sessions(plan_logout, values, NULL, NULL);
 	SPI_finish();
 
 	PG_RETURN_BOOL(n > 0);
