@@ -84,7 +84,7 @@ um_require_arg(FunctionCallInfo fcinfo, int argno, const char *argname)
 				 errmsg("argument \"%s\" must not be null", argname)));
 }
 
-/* PostgreSQL's scram_build_secret(), whose arguments grew in 14 and 16. */
+/* PostgreSQL's scram_build_secret(): errstr since 15, hash type since 16. */
 static char *
 um_build_secret(const char *salt, int saltlen, int iterations, const char *password)
 {
@@ -94,7 +94,7 @@ um_build_secret(const char *salt, int saltlen, int iterations, const char *passw
 #if PG_VERSION_NUM >= 160000
 	secret = scram_build_secret(PG_SHA256, SCRAM_SHA_256_KEY_LEN, salt, saltlen,
 								iterations, password, &errstr);
-#elif PG_VERSION_NUM >= 140000
+#elif PG_VERSION_NUM >= 150000
 	secret = scram_build_secret(salt, saltlen, iterations, password, &errstr);
 #else
 	secret = scram_build_secret(salt, saltlen, iterations, password);
