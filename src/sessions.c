@@ -18,10 +18,15 @@
  *	  rename and a DELETE of that user, so under READ COMMITTED a login that
  *	  loses the race re-reads the row and fails with 42704 (deleted or
  *	  renamed) or 28000 (deactivated), never with a foreign-key error.
- *	- logout(), logout_user() and expire_sessions() lock the user rows FOR
- *	  KEY SHARE before deleting sessions: that conflicts only with a DELETE
- *	  of the user, whose cascade would otherwise wait for our session row
- *	  while we wait for its user row (the 'logout' row's foreign key).
+ *	- logout() locks the user row FOR KEY SHARE before deleting the
+ *	  session: that conflicts only with a DELETE of the user, whose cascade
+ *	  would otherwise wait for our session row while we wait for its user
+ *	  row (the 'logout' row's foreign key).
+ *	- logout_user() and expire_sessions(), which delete several sessions
+ *	  of a user, lock the user rows FOR NO KEY UPDATE (expire_sessions() in
+ *	  id order): two bulk deleters of one user's sessions (these two, a
+ *	  deactivation, a DELETE of the user) never hold some of its sessions
+ *	  each while waiting for the others.
  *
  * Every statement is a plan prepared once per backend (SPI_prepare +
  * SPI_keepplan) with $n parameters and schema-qualified names and
@@ -284,7 +289,7 @@ usrmgmt_logout(PG_FUNCTION_ARGS)
  *
  * Closes every open session of the user; returns how many.
  * Errors: 22004 username NULL; 42704 unknown user.
- * Locking: the user row FOR KEY SHARE, then its session rows.
+ * Locking: the user row FOR NO KEY UPDATE, then its session rows.
  */
 Datum
 usrmgmt_logout_user(PG_FUNCTION_ARGS)
@@ -306,7 +311,7 @@ usrmgmt_logout_user(PG_FUNCTION_ARGS)
 		plan_user_lock = um_prepare_saved(
 			"SELECT id FROM usrmgmt.\"user\""
 			" WHERE pg_catalog.lower(username) OPERATOR(pg_catalog.=) pg_catalog.lower($1)"
-			" FOR KEY SHARE",
+			" FOR NO KEY UPDATE",
 			1, types);
 	}
 	if (plan_user_delete == NULL)
@@ -373,7 +378,7 @@ usrmgmt_touch_session(PG_FUNCTION_ARGS)
  * (NULL: the GUC usrmgmt.session_timeout); the 'logout' rows get detail
  * 'expired'.  Returns how many were closed.
  * Errors: 22023 negative idle.
- * Locking: the users concerned FOR KEY SHARE in id order, then their idle
+ * Locking: the users concerned FOR NO KEY UPDATE in id order, then their idle
  * sessions.  A session touched meanwhile is re-checked and kept.
  */
 Datum
@@ -413,7 +418,7 @@ usrmgmt_expire_sessions(PG_FUNCTION_ARGS)
 			"   SELECT o.user_id FROM usrmgmt.online_user o"
 			"   WHERE o.last_seen_at OPERATOR(pg_catalog.<)"
 			"         (pg_catalog.now() OPERATOR(pg_catalog.-) $1))"
-			" ORDER BY u.id FOR KEY SHARE OF u",
+			" ORDER BY u.id FOR NO KEY UPDATE OF u",
 			1, types);
 	}
 	if (plan_expire_delete == NULL)

@@ -1,6 +1,7 @@
 # Load test of session logging: pgbench, 8 clients, each transaction a
-# random login / logout / logout_user / touch_session over 20 users, then
-# the invariants:
+# random login / logout / logout_user / touch_session over 20 users; then a
+# second run that also deactivates, deletes, re-creates and renames users
+# and expires sessions; then the invariants:
 #   - no failed transaction (no deadlock, no error);
 #   - per user, open sessions = 'login' rows - 'logout' rows;
 #   - every session in the log has exactly one 'login' row and one
@@ -51,6 +52,57 @@ $node->pgbench(
 	'8 clients of random login/logout/logout_user: no failed transaction',
 	{ '021_session_load' => $script });
 
+# Phase 2, churn: the same, plus deactivations and reactivations, deletes
+# and re-creations of users, renames and expiry.  A login or logout_user
+# that loses its race to these fails with 42704 or 28000, which the
+# wrappers below swallow; any other error (a deadlock, a foreign-key or
+# serialization error) aborts the client and fails the test.
+$node->safe_psql('postgres', q{
+	CREATE FUNCTION public.try_login(u text) RETURNS bigint LANGUAGE plpgsql AS $$
+	BEGIN
+	    RETURN usrmgmt.login(u, '192.0.2.2', 'churn');
+	EXCEPTION WHEN undefined_object OR invalid_authorization_specification THEN
+	    RETURN NULL;
+	END$$;
+	CREATE FUNCTION public.try_logout_user(u text) RETURNS integer LANGUAGE plpgsql AS $$
+	BEGIN
+	    RETURN usrmgmt.logout_user(u);
+	EXCEPTION WHEN undefined_object THEN
+	    RETURN NULL;
+	END$$;
+});
+my $churn = q{
+\set u random(1, 20)
+\set op random(1, 100)
+SELECT CASE
+    WHEN :op <= 40 THEN public.try_login('user' || :u)::text
+    WHEN :op <= 65 THEN usrmgmt.logout(coalesce(
+        (SELECT o.id FROM usrmgmt.online_user o
+          WHERE o.username = 'user' || :u ORDER BY o.id LIMIT 1), 0))::text
+    WHEN :op <= 75 THEN public.try_logout_user('user' || :u)::text
+    ELSE NULL
+  END;
+UPDATE usrmgmt."user" SET is_active = NOT is_active
+ WHERE username = 'user' || :u AND :op BETWEEN 76 AND 85;
+DELETE FROM usrmgmt."user" WHERE username = 'user' || :u AND :op BETWEEN 86 AND 89;
+INSERT INTO usrmgmt."user" (username) SELECT 'user' || :u WHERE :op BETWEEN 90 AND 95
+    ON CONFLICT DO NOTHING;
+\set r random(1, 1000000000)
+UPDATE usrmgmt."user" SET username = 'renamed' || :client_id || '_' || :r
+ WHERE username = 'user' || :u AND :op BETWEEN 96 AND 98;
+SELECT usrmgmt.expire_sessions('1 second') WHERE :op = 99;
+};
+$node->pgbench(
+	"--no-vacuum --client=$clients --jobs=2 --transactions=$per_client",
+	0,
+	[
+		qr{number of transactions actually processed: $total/$total},
+		qr{number of failed transactions: 0 }
+	],
+	[qr{^$}],
+	'churn (deactivate, delete, rename, expire) with logins: no failed transaction',
+	{ '021_session_churn' => $churn });
+
 my $inv = $node->safe_psql('postgres', q{
 	SELECT
 	  (SELECT count(*) FROM usrmgmt."user" u
@@ -67,8 +119,16 @@ my $inv = $node->safe_psql('postgres', q{
 	  || ' ' ||
 	  (SELECT count(*) FROM usrmgmt.online_user o WHERE NOT EXISTS
 	    (SELECT 1 FROM usrmgmt.user_log l WHERE l.session_id = o.id AND l.action = 'login'))
+	  || ' ' ||
+	  (SELECT count(*) FROM usrmgmt.online_user o JOIN usrmgmt."user" u ON u.id = o.user_id
+	    WHERE NOT u.is_active OR o.username <> u.username)
 });
-is($inv, '0 0 0', 'unbalanced users, bad sessions, unlogged sessions: none');
+is($inv, '0 0 0 0',
+	'unbalanced users, bad sessions, unlogged sessions, sessions of inactive users or with stale names: none');
+my $details = $node->safe_psql('postgres', q{
+	SELECT string_agg(DISTINCT coalesce(detail, 'asked'), ',' ORDER BY coalesce(detail, 'asked'))
+	  FROM usrmgmt.user_log WHERE action = 'logout'});
+note("logout details seen: $details");
 
 my ($logins, $sessions) = split /\|/, $node->safe_psql('postgres', q{
 	SELECT (SELECT count(*) FROM usrmgmt.user_log WHERE action = 'login'),
