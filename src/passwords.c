@@ -18,8 +18,9 @@
  * from the GUC), rebuilds the secret from the candidate password with the
  * stored salt and iteration count, and compares StoredKey and ServerKey in
  * constant time.  An unknown user, a user without a password or an
- * unparsable secret costs the same work against a dummy secret with the
- * GUC's iteration count, and is simply false.
+ * unparsable secret (or one whose iteration count is out of range) costs
+ * the same work against a dummy secret with the GUC's iteration count,
+ * and is simply false.
  *
  * src/passwords.c
  *
@@ -60,6 +61,13 @@ static int	usrmgmt_min_password_length = 8;
 static int	usrmgmt_max_failed_logins = 5;
 
 #define UM_SALT_LEN 16
+
+/*
+ * Highest iteration count set_password() makes and check_password()
+ * accepts from a stored secret (a secret written by hand with a larger one
+ * would otherwise let one check run for hours).
+ */
+#define UM_MAX_ITERATIONS 100000000
 
 /* PostgreSQL 16 sized SCRAM keys per hash type. */
 #if PG_VERSION_NUM >= 160000
@@ -168,7 +176,8 @@ um_verify_password(const char *password, const char *secret)
 	bool		match;
 
 	usable = secret != NULL &&
-		um_parse_secret(secret, &iterations, &salt_b64, stored_key, server_key);
+		um_parse_secret(secret, &iterations, &salt_b64, stored_key, server_key) &&
+		iterations >= 1 && iterations <= UM_MAX_ITERATIONS;
 	if (!usable)
 	{
 		/* 16 zero bytes of salt, all-zero keys: matches no password */
@@ -459,7 +468,7 @@ usrmgmt_passwords_init(void)
 							&usrmgmt_password_iterations,
 							600000,
 							4096,
-							100000000,
+							UM_MAX_ITERATIONS,
 							PGC_SUSET,
 							0,
 							NULL, NULL, NULL);
