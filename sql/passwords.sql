@@ -61,6 +61,14 @@ SELECT usrmgmt.check_password('bob', 'pässwörd①') AS same,
        usrmgmt.check_password('bob', 'pässwörd1') AS nfkc_equivalent,
        usrmgmt.check_password('bob', 'passwörd①') AS different;
 
+-- a stored secret with an absurd iteration count is not run (it would take
+-- hours): false, after the usual work
+UPDATE usrmgmt."user" SET password_hash =
+    regexp_replace(password_hash, '^SCRAM-SHA-256\$[0-9]+:', 'SCRAM-SHA-256$999999999:')
+  WHERE username = 'bob';
+SELECT usrmgmt.check_password('bob', 'pässwörd①') AS absurd_count;
+SELECT usrmgmt.set_password('bob', 'pässwörd①');
+
 -- length rules: in characters, from usrmgmt.min_password_length
 -- expected error 22023: seven characters are too short
 SELECT usrmgmt.set_password('alice', 'abcdefg');
