@@ -40,8 +40,6 @@ for my $pair (['app_user', 'regress_app_user'], ['intl_user', 'regress_intl_user
 
 # Only TCP with scram-sha-256 from now on (the harness keeps local trust
 # for its own connections).
-$node->append_conf('pg_hba.conf', "host all all 127.0.0.1/32 scram-sha-256");
-unlink($node->data_dir . '/pg_hba.conf.tmp');
 open(my $hba, '>', $node->data_dir . '/pg_hba.conf') or die $!;
 print $hba "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n";
 close($hba);
