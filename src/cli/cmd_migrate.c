@@ -15,9 +15,11 @@
  *
  *-------------------------------------------------------------------------
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "migfile.h"
 #include "um.h"
@@ -137,6 +139,22 @@ cmd_migrate(const struct um_options *o)
 				after[64];
 	int			rc = UM_EXIT_FAIL;
 
+	/* a bad DIR fails before anything is done */
+	if (o->arg != NULL)
+	{
+		struct stat st;
+
+		if (stat(o->arg, &st) != 0)
+		{
+			um_error(cmd, "could not open directory \"%s\": %s", o->arg, strerror(errno));
+			return UM_EXIT_FAIL;
+		}
+		if (!S_ISDIR(st.st_mode))
+		{
+			um_error(cmd, "\"%s\" is not a directory", o->arg);
+			return UM_EXIT_FAIL;
+		}
+	}
 	if ((conn = um_connect(o, cmd)) == NULL)
 		return UM_EXIT_FAIL;
 	if (um_require_extension(conn, o, cmd, before, sizeof(before)) < 0)

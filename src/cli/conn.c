@@ -86,6 +86,25 @@ um_conninfo_source(const struct um_options *o)
 	return "";
 }
 
+/*
+ * Server notices (NOTICE, WARNING) go to stderr with -v only: the tool's
+ * own output says what happened.
+ */
+static void
+notice_processor(void *arg, const char *message)
+{
+	const struct um_options *o = arg;
+
+	if (o->verbose)
+	{
+		char	   *m = strdup(message);
+
+		if (m)
+			fprintf(stderr, "usrmgmt: server: %s\n", um_one_line(m));
+		free(m);
+	}
+}
+
 PGconn *
 um_connect(const struct um_options *o, const char *cmd)
 {
@@ -145,6 +164,7 @@ um_connect_msg(const struct um_options *o, const char *cmd,
 		PQfinish(conn);
 		return NULL;
 	}
+	PQsetNoticeProcessor(conn, notice_processor, (void *) o);
 	return conn;
 }
 
