@@ -197,6 +197,10 @@ fail(char *err, size_t errlen, const char *fmt,...)
 		va_start(ap, fmt);
 		vsnprintf(err, errlen, fmt, ap);
 		va_end(ap);
+		/* arguments are quoted in the message: keep it one printable line */
+		for (char *p = err; *p; p++)
+			if ((unsigned char) *p < 0x20 || *p == 0x7f)
+				*p = '?';
 	}
 	return -1;
 }

@@ -106,6 +106,9 @@ for my $args ([ '-d', '' ], ['--'], [ '--', 'status' ], [ 'x' x 5000 ],
 }
 ($rc, $out, $err) = um({}, 'restore', '');
 is($rc, 2, 'empty FILE is a usage error');
+($rc, $out, $err) = um({}, "bad\ncommand\r");
+is($err, "usrmgmt: unknown command \"bad?command?\" (try \"usrmgmt --help\")\n",
+	'control characters of an argument never break the one-line error');
 
 # ---- exit 3 / 1 when the server or the extension is missing ----
 ($rc, $out, $err) = um({ PGPORT => $node->port + 1 }, 'health');
