@@ -113,8 +113,8 @@ apply_dir(PGconn *conn, const struct um_options *o, const char *cmd,
 		if (res == NULL)
 		{
 			if (applied > 0)
-				fprintf(stderr, "usrmgmt: migrate: stopped after applying %d migration%s\n",
-						applied, applied == 1 ? "" : "s");
+				printf("stopped: %d migration%s applied before the failure\n",
+					   applied, applied == 1 ? "" : "s");
 			goto out;
 		}
 	}
