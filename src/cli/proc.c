@@ -111,7 +111,12 @@ um_run_client(PGconn *conn, const struct um_options *o, const char *cmd,
 	if (dir[0] == '\0' || access(path, X_OK) != 0)
 		snprintf(path, sizeof(path), "%s", prog);	/* PATH */
 	if (o->verbose)
-		fprintf(stderr, "usrmgmt: running %s\n", path);
+	{
+		fprintf(stderr, "usrmgmt: running %s", path);
+		for (int i = 1; argv[i] != NULL; i++)
+			fprintf(stderr, " %s", argv[i]);
+		fprintf(stderr, "\n");
+	}
 
 	ebuf = malloc(ERRBUF_MAX + 1);
 	if (ebuf == NULL)

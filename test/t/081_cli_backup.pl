@@ -169,14 +169,62 @@ $node->safe_psql('dst', q{DELETE FROM usrmgmt.server; UPDATE usrmgmt."user" SET 
 isnt(fingerprint('dst'), $src_fp, 'destination changed');
 ($rc, $out, $err) = um('dst', '-v', 'restore', $file, '--confirm');
 is($rc, 0, 'restore over an existing usrmgmt database') or diag($err);
-like($err, qr/^usrmgmt: running \S*pg_restore$/m, '-v names the pg_restore run');
-unlike($err, qr/password/i, 'no password anywhere in the verbose output');
+like($err, qr/^usrmgmt: running \S*pg_restore --clean --if-exists --single-transaction --exit-on-error --no-password --dbname=dbname='dst' -- \Q$file\E$/m,
+	'-v shows the whole pg_restore command line');
 is(fingerprint('dst'), $src_fp, 'restore over a changed database: identical again');
 
 # a new user after restore gets an id above the restored ones
 my $maxid = $node->safe_psql('dst', 'SELECT max(id) FROM usrmgmt."user"');
 my $newid = $node->safe_psql('dst', q{INSERT INTO usrmgmt."user" (username) VALUES ('after_restore') RETURNING id});
 cmp_ok($newid, '>', $maxid, 'identity continues after the restored ids');
+
+# ---- long work shows progress: pg_dump waits behind a lock for 3 s ----
+{
+	my ($lout, $lerr) = ('', '');
+	my $locker = IPC::Run::start(
+		[ 'psql', '-X', '-h', $node->host, '-p', $node->port, '-d', 'src', '-c',
+		  'BEGIN; LOCK TABLE usrmgmt.server; SELECT pg_sleep(3); COMMIT' ],
+		'>', \$lout, '2>', \$lerr);
+	$node->poll_query_until('src',
+		q{SELECT count(*) > 0 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+		   WHERE c.relname = 'server' AND l.mode = 'AccessExclusiveLock' AND l.granted})
+	  or die 'lock not taken';
+	($rc, $out, $err) = um('src', 'backup', '--dir', "$tmp/slow");
+	$locker->finish;
+	is($rc, 0, 'a slow backup succeeds') or diag($err);
+	like($err, qr/^usrmgmt: backup: pg_dump running, \d+ s elapsed, [\d.]+ k?B written$/m,
+		'a slow backup prints progress with elapsed time and size');
+}
+
+# ---- a password reaches pg_dump without its command line ----
+$node->safe_psql('postgres', q{CREATE ROLE pwuser SUPERUSER LOGIN PASSWORD 'sec ret'});
+{
+	my $hba = $node->data_dir . '/pg_hba.conf';
+	open(my $in, '<', $hba) or die;
+	my $text = do { local $/; <$in> };
+	close($in);
+	open(my $o, '>', $hba) or die;
+	print $o "local all pwuser scram-sha-256\n" . $text;
+	close($o);
+	$node->reload;
+}
+{
+	local $ENV{PGUSER} = 'pwuser';
+	($rc, $out, $err) = um('src', 'backup', '--dir', "$tmp/pw");
+	is($rc, 1, 'without the password: refused');
+	like($err, qr/^usrmgmt: backup: could not connect: .*(password|authentication)/,
+		'without the password: one-line connection error');
+	($rc, $out, $err) = um('src', '-v', '-d', q{dbname=src user=pwuser password='sec ret'}, 'backup', '--dir', "$tmp/pw");
+	is($rc, 0, 'a password given in CONNINFO reaches pg_dump (through the environment)') or diag($err);
+	like($err, qr/^usrmgmt: running \S*pg_dump --format=custom --no-password --file=\S+$/m,
+		'-v shows the whole pg_dump command line');
+	unlike($err, qr/sec ret/, 'the password is not on the pg_dump command line');
+	my $uri = 'postgresql://pwuser:sec%20ret@/dst?host=' . $node->host . '&port=' . $node->port;
+	my ($pwfile) = $out =~ m{written to (.*\.dump) \(};
+	($rc, $out, $err) = um('ignored', '-d', $uri, 'restore', $pwfile, '--confirm');
+	is($rc, 0, 'a password given in a URI reaches pg_restore') or diag($err);
+}
+is(fingerprint('dst'), $src_fp, 'restored with password authentication: identical');
 
 # ---- backup failure: the tool reports pg_dump's error, leaves no file ----
 ($rc, $out, $err) = um('nosuchdb', 'backup', '--dir', "$tmp/fail");
