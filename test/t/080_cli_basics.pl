@@ -190,6 +190,37 @@ is($rc, 0, 'init --force --confirm');
 like($out, qr/^dropped and recreated extension usrmgmt 1\.0 in database "clidb"$/, 'init --force message');
 is($node->safe_psql('clidb', 'SELECT count(*) FROM usrmgmt."user"'), '0', 'init --force emptied the tables');
 
+# on a terminal, init --force asks; only "yes" goes ahead
+SKIP:
+{
+	skip 'IO::Pty is not installed (Debian: libio-pty-perl)', 6
+	  unless eval { require IO::Pty; 1 };
+	$node->safe_psql('clidb', q{INSERT INTO usrmgmt."user" (username) VALUES ('keepme')});
+	for my $answer ('no', 'yes')
+	{
+		local %ENV = %ENV;
+		delete $ENV{DATABASE_URL};
+		$ENV{PGHOST} = $node->host;
+		$ENV{PGPORT} = $node->port;
+		$ENV{PGDATABASE} = 'clidb';
+		my ($in, $tty) = ("$answer\n", '');
+		IPC::Run::run([ 'usrmgmt', 'init', '--force' ], '<pty<', \$in, '>pty>', \$tty, '2>&1');
+		my $code = $? >> 8;
+		like($tty, qr/init --force drops extension usrmgmt 1\.0 from database "clidb" with every row of its tables\.\s+Type "yes" to continue:/,
+			"terminal: init --force asks ($answer)");
+		if ($answer eq 'no')
+		{
+			is($code, 1, 'terminal: any answer but yes refuses');
+			is($node->safe_psql('clidb', 'SELECT count(*) FROM usrmgmt."user"'), '1', 'terminal: refused, data kept');
+		}
+		else
+		{
+			is($code, 0, 'terminal: yes goes ahead');
+			is($node->safe_psql('clidb', 'SELECT count(*) FROM usrmgmt."user"'), '0', 'terminal: yes recreated the extension');
+		}
+	}
+}
+
 ($rc, $out, $err) = um({}, 'drop');
 is($rc, 1, 'drop without --confirm refuses');
 like($err, qr/^usrmgmt: drop: refusing to drop extension usrmgmt and all its data without --confirm$/,
