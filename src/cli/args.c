@@ -190,10 +190,10 @@ find_command(const char *name)
 static int
 fail(char *err, size_t errlen, const char *fmt,...)
 {
-	va_list		ap;
-
 	if (errlen > 0)
 	{
+		va_list		ap;
+
 		va_start(ap, fmt);
 		vsnprintf(err, errlen, fmt, ap);
 		va_end(ap);

@@ -83,6 +83,7 @@ cmd_backup(const struct um_options *o)
 	struct stat st;
 	PGconn	   *conn;
 	double		t0;
+	size_t		plen;
 	int			r;
 	int			rc = UM_EXIT_FAIL;
 
@@ -93,19 +94,24 @@ cmd_backup(const struct um_options *o)
 		um_error(cmd, "%s", err);
 		goto done;
 	}
-	localtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%d_%H%M%S", &tm);
-	final = malloc(strlen(dir) + 64);
-	partial = malloc(strlen(dir) + 64);
-	fileopt = malloc(strlen(dir) + 64);
+	if (localtime_r(&now, &tm) == NULL ||
+		strftime(stamp, sizeof(stamp), "%Y%m%d_%H%M%S", &tm) == 0)
+	{
+		um_error(cmd, "could not format the current time");
+		goto done;
+	}
+	plen = strlen(dir) + 64;
+	final = malloc(plen);
+	partial = malloc(plen);
+	fileopt = malloc(plen);
 	if (!final || !partial || !fileopt)
 	{
 		um_error(cmd, "out of memory");
 		goto done;
 	}
-	sprintf(final, "%s/db_backup_%s.dump", dir, stamp);
-	sprintf(partial, "%s/.db_backup_%s.dump.partial", dir, stamp);
-	sprintf(fileopt, "--file=%s", partial);
+	snprintf(final, plen, "%s/db_backup_%s.dump", dir, stamp);
+	snprintf(partial, plen, "%s/.db_backup_%s.dump.partial", dir, stamp);
+	snprintf(fileopt, plen, "--file=%s", partial);
 	if (lstat(final, &st) == 0)
 	{
 		um_error(cmd, "backup file \"%s\" already exists", final);
@@ -196,23 +202,24 @@ cmd_list(const struct um_options *o)
 		printf("%-34s %14s  %-19s\n", "file", "bytes", "modified");
 	for (int i = 0; i < n; i++)
 	{
-		char	   *path = malloc(strlen(dir) + strlen(names[i]) + 2);
+		char	   *path = um_path_join(dir, names[i]);
 		struct stat st;
 		char		date[32] = "";
 		struct tm	tm;
 
 		if (path == NULL)
 			break;
-		sprintf(path, "%s/%s", dir, names[i]);
 		if (stat(path, &st) != 0)
 		{
 			free(path);
 			continue;
 		}
-		localtime_r(&st.st_mtime, &tm);
+		if (localtime_r(&st.st_mtime, &tm) == NULL)
+			memset(&tm, 0, sizeof(tm));
 		if (o->json)
 		{
-			strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S%z", &tm);
+			if (strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S%z", &tm) == 0)
+				date[0] = '\0';
 			printf("%s{\"file\": ", i ? ", " : "");
 			um_print_json_string(stdout, names[i]);
 			printf(", \"path\": ");
@@ -222,7 +229,8 @@ cmd_list(const struct um_options *o)
 		}
 		else
 		{
-			strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", &tm);
+			if (strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", &tm) == 0)
+				date[0] = '\0';
 			printf("%-34s %14lld  %s\n", names[i], (long long) st.st_size, date);
 		}
 		free(path);
@@ -273,20 +281,24 @@ cmd_restore(const struct um_options *o)
 		const char *db = PQdb(conn);
 		char	   *w;
 
-		dbopt = malloc(strlen(db) * 2 + 32);
+		static const char head[] = "--dbname=dbname='";
+
+		dbopt = malloc(strlen(db) * 2 + sizeof(head) + 2);
 		if (dbopt == NULL)
 		{
 			um_error(cmd, "out of memory");
 			goto done;
 		}
-		w = dbopt + sprintf(dbopt, "--dbname=dbname='");
+		memcpy(dbopt, head, sizeof(head) - 1);
+		w = dbopt + sizeof(head) - 1;
 		for (const char *p = db; *p; p++)
 		{
 			if (*p == '\'' || *p == '\\')
 				*w++ = '\\';
 			*w++ = *p;
 		}
-		strcpy(w, "'");
+		*w++ = '\'';
+		*w = '\0';
 	}
 	printf("restoring %s into database \"%s\"\n", o->arg, PQdb(conn));
 	{

@@ -163,9 +163,12 @@ cmd_health(const struct um_options *o)
 		PQfinish(conn);
 		return UM_EXIT_UNKNOWN;
 	}
-	rank = atoi(PQgetvalue(res, 0, 1));
-	if (rank < 0 || rank > 3)
-		rank = 3;
+	{
+		char	   *end;
+		long		v = strtol(PQgetvalue(res, 0, 1), &end, 10);
+
+		rank = (*end == '\0' && v >= 0 && v <= 3) ? (int) v : 3;
+	}
 
 	if (o->json)
 		printf("%s\n", PQgetvalue(res, 0, 0));

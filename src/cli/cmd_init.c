@@ -48,7 +48,7 @@ ask_yes(const char *question)
 	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
 		return 0;
 	fprintf(stderr, "%s\nType \"yes\" to continue: ", question);
-	fflush(stderr);
+	(void) fflush(stderr);		/* the prompt; stdin is read either way */
 	if (fgets(line, sizeof(line), stdin) == NULL)
 		return 0;
 	line[strcspn(line, "\r\n")] = '\0';

@@ -42,7 +42,7 @@ apply_dir(PGconn *conn, const struct um_options *o, const char *cmd,
 	}
 	for (int i = 0; i < n; i++)
 	{
-		char	   *path = malloc(strlen(dir) + strlen(names[i]) + 2);
+		char	   *path = um_path_join(dir, names[i]);
 		char	   *buf = NULL;
 		size_t		len;
 		struct um_migration_parts parts;
@@ -59,7 +59,6 @@ apply_dir(PGconn *conn, const struct um_options *o, const char *cmd,
 			um_error(cmd, "out of memory");
 			goto out;
 		}
-		sprintf(path, "%s/%s", dir, names[i]);
 		if (um_read_file(path, &buf, &len, err, sizeof(err)) < 0)
 		{
 			um_error(cmd, "%s", err);

@@ -12,7 +12,6 @@
  *
  *-------------------------------------------------------------------------
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,14 +57,8 @@ um_one_line(char *msg)
 }
 
 void
-um_error(const char *cmd, const char *fmt,...)
+um_error_str(const char *cmd, char *buf)
 {
-	char		buf[4096];
-	va_list		ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
 	um_one_line(buf);
 	if (cmd)
 		fprintf(stderr, "usrmgmt: %s: %s\n", cmd, buf);
@@ -139,7 +132,7 @@ um_connect_msg(const struct um_options *o, const char *cmd,
 				return NULL;
 			}
 			memcpy(copy, src, plus - src);
-			strcpy(copy + (plus - src), rest);
+			memcpy(copy + (plus - src), rest, strlen(rest) + 1);
 			src = copy;
 		}
 	}

@@ -88,6 +88,11 @@ main(int argc, char **argv)
 			fprintf(stderr, "usrmgmt: no command given (try \"usrmgmt --help\")\n");
 			rc = UM_EXIT_USAGE;
 	}
-	fflush(stdout);
+	/* output that could not be written is a failure (full disk, closed pipe) */
+	if (fflush(stdout) != 0 && rc == UM_EXIT_OK)
+	{
+		fprintf(stderr, "usrmgmt: could not write the output\n");
+		rc = UM_EXIT_FAIL;
+	}
 	return rc;
 }

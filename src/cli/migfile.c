@@ -24,35 +24,56 @@ is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
 }
 
+/* case-insensitive comparison of line[i, j) with a lowercase word */
+static int
+word_is(const char *line, size_t i, size_t j, const char *word)
+{
+	size_t		n = strlen(word);
+
+	if (j - i != n)
+		return 0;
+	for (size_t k = 0; k < n; k++)
+		if ((line[i + k] | 0x20) != word[k])
+			return 0;
+	return 1;
+}
+
+/* index of the first non-blank of line[from, to), or to */
+static size_t
+skip_blanks(const char *line, size_t from, size_t to)
+{
+	while (from < to && is_blank(line[from]))
+		from++;
+	return from;
+}
+
+/* end of line[from, to) once trailing blanks are cut */
+static size_t
+cut_blanks(const char *line, size_t from, size_t to)
+{
+	while (to > from && is_blank(line[to - 1]))
+		to--;
+	return to;
+}
+
 /*
- * Is line [s, e) a marker?  Returns 'u' for "-- up", 'd' for "-- down",
+ * Is line[0, len) a marker?  Returns 'u' for "-- up", 'd' for "-- down",
  * 0 otherwise.
  */
 static int
-marker(const char *s, const char *e)
+marker(const char *line, size_t len)
 {
-	const char *w;
-	size_t		n;
+	size_t		i = skip_blanks(line, 0, len);
+	size_t		j = cut_blanks(line, i, len);
 
-	while (s < e && is_blank(*s))
-		s++;
-	while (e > s && is_blank(e[-1]))
-		e--;
-	if (e - s < 2 || s[0] != '-' || s[1] != '-')
+	if (i + 2 > j || line[i] != '-' || line[i + 1] != '-')
 		return 0;
-	s += 2;
-	while (s < e && is_blank(*s))
-		s++;
-	if (e > s && e[-1] == ':')
-		e--;
-	while (e > s && is_blank(e[-1]))
-		e--;
-	n = (size_t) (e - s);
-	w = s;
-	if (n == 2 && (w[0] | 0x20) == 'u' && (w[1] | 0x20) == 'p')
+	i = skip_blanks(line, i + 2, j);
+	if (j > i && line[j - 1] == ':')
+		j = cut_blanks(line, i, j - 1);
+	if (word_is(line, i, j, "up"))
 		return 'u';
-	if (n == 4 && (w[0] | 0x20) == 'd' && (w[1] | 0x20) == 'o' &&
-		(w[2] | 0x20) == 'w' && (w[3] | 0x20) == 'n')
+	if (word_is(line, i, j, "down"))
 		return 'd';
 	return 0;
 }
@@ -88,7 +109,7 @@ um_split_migration(const char *buf, size_t len, struct um_migration_parts *out,
 		const char *nl = memchr(buf + pos, '\n', len - pos);
 		size_t		eol = nl ? (size_t) (nl - buf) : len;
 		size_t		next = nl ? eol + 1 : len;
-		int			m = marker(buf + pos, buf + eol);
+		int			m = marker(buf + pos, eol - pos);
 
 		if (m == 'u')
 		{
@@ -178,10 +199,9 @@ um_list_dir(const char *dir, const char *prefix, const char *suffix,
 			strncmp(nm, prefix, plen) != 0 ||
 			strcmp(nm + len - slen, suffix) != 0)
 			continue;
-		path = malloc(strlen(dir) + len + 2);
+		path = um_path_join(dir, nm);
 		if (path == NULL)
 			goto oom;
-		sprintf(path, "%s/%s", dir, nm);
 		ok = stat(path, &st) == 0 && S_ISREG(st.st_mode);
 		free(path);
 		if (!ok)
@@ -211,6 +231,17 @@ oom:
 	return -1;
 }
 
+char *
+um_path_join(const char *dir, const char *name)
+{
+	size_t		n = strlen(dir) + strlen(name) + 2;
+	char	   *p = malloc(n);
+
+	if (p != NULL)
+		snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
 int
 um_read_file(const char *path, char **buf, size_t *len, char *err, size_t errlen)
 {
@@ -237,7 +268,7 @@ um_read_file(const char *path, char **buf, size_t *len, char *err, size_t errlen
 			if (nb == NULL)
 			{
 				free(b);
-				fclose(f);
+				(void) fclose(f);	/* read only: nothing to lose */
 				snprintf(err, errlen, "out of memory reading \"%s\"", path);
 				return -1;
 			}
@@ -252,10 +283,10 @@ um_read_file(const char *path, char **buf, size_t *len, char *err, size_t errlen
 	{
 		snprintf(err, errlen, "could not read \"%s\": %s", path, strerror(errno));
 		free(b);
-		fclose(f);
+		(void) fclose(f);		/* read only: nothing to lose */
 		return -1;
 	}
-	fclose(f);
+	(void) fclose(f);			/* read only: nothing to lose */
 	b[n] = '\0';
 	*buf = b;
 	*len = n;

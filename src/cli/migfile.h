@@ -44,6 +44,9 @@ extern int	um_list_dir(const char *dir, const char *prefix, const char *suffix,
 						char ***names, char *err, size_t errlen);
 extern void um_free_names(char **names, int n);
 
+/* "dir/name" in a malloc'd string, NULL when out of memory. */
+extern char *um_path_join(const char *dir, const char *name);
+
 /* Read a whole file into a NUL-terminated malloc'd buffer; -1 on error. */
 extern int	um_read_file(const char *path, char **buf, size_t *len,
 						 char *err, size_t errlen);

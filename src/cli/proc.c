@@ -130,8 +130,15 @@ um_run_client(PGconn *conn, const struct um_options *o, const char *cmd,
 		free(ebuf);
 		return -1;
 	}
-	fflush(stdout);
-	fflush(stderr);
+	/* nothing buffered may be written twice, by parent and child */
+	if (fflush(stdout) != 0 || fflush(stderr) != 0)
+	{
+		um_error(cmd, "could not write the output");
+		close(pfd[0]);
+		close(pfd[1]);
+		free(ebuf);
+		return -1;
+	}
 	pid = fork();
 	if (pid < 0)
 	{
@@ -159,12 +166,12 @@ um_run_client(PGconn *conn, const struct um_options *o, const char *cmd,
 	for (;;)
 	{
 		struct pollfd pf = {pfd[0], POLLIN, 0};
-		int			r;
 		double		now;
 
 		if (open_pipe)
 		{
-			r = poll(&pf, 1, 250);
+			int			r = poll(&pf, 1, 250);
+
 			if (r > 0)
 			{
 				char		chunk[4096];
@@ -175,7 +182,7 @@ um_run_client(PGconn *conn, const struct um_options *o, const char *cmd,
 				else
 				{
 					if (o->verbose)
-						fwrite(chunk, 1, n, stderr);
+						(void) fwrite(chunk, 1, n, stderr); /* diagnostics only */
 					if (elen + n <= ERRBUF_MAX)
 					{
 						memcpy(ebuf + elen, chunk, n);

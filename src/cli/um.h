@@ -12,6 +12,7 @@
 #define UM_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "libpq-fe.h"
 
@@ -45,9 +46,17 @@ extern PGresult *um_query(PGconn *conn, const struct um_options *o,
 extern int	um_require_extension(PGconn *conn, const struct um_options *o,
 								 const char *cmd, char *ver, size_t verlen);
 
-/* Print "usrmgmt: CMD: message" on stderr (message made one line). */
-extern void um_error(const char *cmd, const char *fmt,...)
-			__attribute__((format(printf, 2, 3)));
+/*
+ * Print "usrmgmt: CMD: message" on stderr (message made one line; cut at
+ * 4 kB).  A macro over snprintf, so the compiler checks the format.
+ */
+extern void um_error_str(const char *cmd, char *msg);
+#define um_error(cmd, ...) \
+	do { \
+		char		um_msg_[4096]; \
+		snprintf(um_msg_, sizeof(um_msg_), __VA_ARGS__); \
+		um_error_str((cmd), um_msg_); \
+	} while (0)
 
 /* Collapse a multi-line libpq message into one line, in place. */
 extern char *um_one_line(char *msg);
