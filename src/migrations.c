@@ -195,6 +195,16 @@ um_run_migration_sql(const char *name, const char *what, const char *sql)
 
 	INSTR_TIME_SET_CURRENT(start);
 	ret = SPI_execute_with_args(sql, 0, NULL, NULL, NULL, false, 0);
+	if (ret == SPI_ERROR_TRANSACTION)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
+				 errmsg("migration \"%s\" must not contain transaction control statements", name),
+				 errdetail("A migration runs inside the caller's transaction."),
+				 errhint("Remove BEGIN, COMMIT, ROLLBACK and SAVEPOINT from its SQL.")));
+	if (ret == SPI_ERROR_COPY)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("migration \"%s\" must not contain COPY to or from the client", name)));
 	if (ret < 0)
 		elog(ERROR, "SPI_execute_with_args failed: %s",
 			 SPI_result_code_string(ret));
