@@ -92,7 +92,8 @@ SELECT usrmgmt.apply_migration('005_commits', 'CREATE TABLE regress_migr.c (x in
 -- The advisory lock is held until the end of the caller's transaction.
 BEGIN;
 SELECT usrmgmt.apply_migration('006_in_tx', 'SELECT 1', NULL);
-SELECT locktype, classid, objid, objsubid, mode, granted
+SELECT locktype, classid, objid, objsubid, mode, granted,
+       (classid::bigint << 32 | objid::bigint) = 8463233938971522049 AS documented_key
   FROM pg_catalog.pg_locks
  WHERE locktype = 'advisory' AND pid = pg_catalog.pg_backend_pid();
 ROLLBACK;

@@ -121,7 +121,7 @@ SELECT 'user_' || g, 'user' || g || '@example.com', 'First' || (g % 1000), g % 1
        '2024-01-01'::timestamptz + g * interval '10 seconds', '2024-01-01'::timestamptz + g * interval '10 seconds'
   FROM generate_series(1, $USERS) g;
 INSERT INTO usrmgmt.user_log (user_id, username, action, "timestamp", ip_address, session_id, user_agent, detail)
-SELECT 1 + (g * 7919) % $USERS, 'user_' || (1 + (g * 7919) % $USERS),
+SELECT 1 + (g::bigint * 7919) % $USERS, 'user_' || (1 + (g::bigint * 7919) % $USERS),
        CASE WHEN g % 2 = 0 THEN 'login' ELSE 'logout' END,
        '2024-06-01'::timestamptz + g * interval '1 second',
        ('10.' || (g % 200) || '.' || (g / 200 % 250) || '.' || (g % 250))::inet, g / 2,
