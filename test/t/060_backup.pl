@@ -7,7 +7,7 @@
 # identity values burnt by a rolled-back insert.  It is then dumped and
 # restored five ways:
 #   plain      pg_dump | psql
-#   custom     pg_dump -Fc + pg_restore
+#   custom     pg_dump -Fc + pg_restore (then --clean over the same database)
 #   directory  pg_dump -Fd + pg_restore -j 2 (parallel data load)
 #   inserts    pg_dump --inserts | psql with session_replication_role=replica
 #   data-only  CREATE EXTENSION, then pg_restore --data-only of the -Fc dump
@@ -180,6 +180,11 @@ $node->safe_psql('postgres', 'CREATE DATABASE r_custom');
 run_ok([ 'pg_restore', '--exit-on-error', '-d', $node->connstr('r_custom'), "$tmp/custom.dump" ],
 	'custom: pg_restore');
 check_restored('r_custom', 'custom');
+
+# 2b. --clean into the same, now modified, database: back to the source.
+run_ok([ 'pg_restore', '--exit-on-error', '--clean', '--if-exists', '-d', $node->connstr('r_custom'),
+		"$tmp/custom.dump" ], 'custom --clean: pg_restore over the modified database');
+is(fingerprint('r_custom'), $expected, 'custom --clean: identical to the source again');
 
 # 3. directory format, parallel restore.  pg_dump orders the data of
 # extension configuration tables by their foreign keys, but does not record
