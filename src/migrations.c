@@ -132,7 +132,7 @@ um_execute_as_owner(Oid owner, const char *sql, int nargs, Oid *argtypes,
 {
 	Oid			save_userid;
 	int			save_sec_context;
-	volatile int ret;
+	volatile int ret = 0;	/* set in PG_TRY; initialised for the analysers */
 
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
 	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
