@@ -19,11 +19,15 @@ WHERE e.extname = 'usrmgmt'
 ORDER BY c.relkind, cfg.relid::regclass::text;
 
 -- every table of the schema and its identity sequence are registered:
--- nothing missing (also catches a table added later and not registered)
+-- nothing missing (also catches a table added later and not registered).
+-- The one deliberate exception is schema_manifest: it describes the
+-- installed version and is rebuilt by CREATE EXTENSION on restore, so
+-- dumping it would restore a stale description.
 SELECT c.relname AS unregistered
 FROM pg_class c
 WHERE c.relnamespace = 'usrmgmt'::regnamespace AND c.relkind IN ('r', 'S')
   AND c.oid <> ALL ((SELECT extconfig FROM pg_extension WHERE extname = 'usrmgmt')::oid[])
+  AND c.relname <> 'schema_manifest'
 ORDER BY 1;
 
 -- the sequences registered are the tables' identity sequences
@@ -34,6 +38,7 @@ FROM pg_class t
 JOIN pg_depend d ON d.refobjid = t.oid AND d.classid = 'pg_class'::regclass
                 AND d.objid = pg_get_serial_sequence('usrmgmt.' || quote_ident(t.relname), 'id')::regclass
 WHERE t.relnamespace = 'usrmgmt'::regnamespace AND t.relkind = 'r'
+  AND t.relname <> 'schema_manifest'   -- no identity: see above
 ORDER BY t.relname;
 
 -- the install script's own row: id -1, kind 'extension', no checksum

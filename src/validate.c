@@ -14,6 +14,7 @@
  */
 #include "usrmgmt.h"
 
+#include "access/detoast.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 
@@ -25,15 +26,30 @@ PG_FUNCTION_INFO_V1(usrmgmt_is_valid_scram_secret);
 PG_FUNCTION_INFO_V1(usrmgmt_is_valid_person_name);
 
 /*
- * Apply a core rule to a text argument without copying it: the packed
- * (short-header) form is read in place, a toasted or compressed value is
- * detoasted.  A value longer than any valid one is rejected by its length
- * before its bytes are looked at.
+ * Is the first argument's raw (uncompressed) size above max_bytes?  Read
+ * from the varlena or TOAST pointer header, so a huge value is rejected
+ * without being detoasted or decompressed.
  */
-#define UM_VALIDATE_TEXT_ARG(rule) \
+static inline bool
+um_arg_longer_than(FunctionCallInfo fcinfo, size_t max_bytes)
+{
+	return toast_raw_datum_size(PG_GETARG_DATUM(0)) - VARHDRSZ > max_bytes;
+}
+
+/*
+ * Apply a core rule to a text argument without copying it: a value whose
+ * raw size exceeds max_bytes (the longest valid value) is false at once;
+ * otherwise the packed (short-header) form is read in place and a toasted
+ * or compressed value is detoasted.
+ */
+#define UM_VALIDATE_TEXT_ARG(rule, max_bytes) \
 	do { \
-		text	   *arg_ = PG_GETARG_TEXT_PP(0); \
-		bool		ok_ = rule(VARDATA_ANY(arg_), VARSIZE_ANY_EXHDR(arg_)) != 0; \
+		text	   *arg_; \
+		bool		ok_; \
+		if (um_arg_longer_than(fcinfo, (max_bytes))) \
+			PG_RETURN_BOOL(false); \
+		arg_ = PG_GETARG_TEXT_PP(0); \
+		ok_ = rule(VARDATA_ANY(arg_), VARSIZE_ANY_EXHDR(arg_)) != 0; \
 		PG_FREE_IF_COPY(arg_, 0); \
 		PG_RETURN_BOOL(ok_); \
 	} while (0)
@@ -47,7 +63,7 @@ PG_FUNCTION_INFO_V1(usrmgmt_is_valid_person_name);
 Datum
 usrmgmt_is_valid_email(PG_FUNCTION_ARGS)
 {
-	UM_VALIDATE_TEXT_ARG(um_valid_email);
+	UM_VALIDATE_TEXT_ARG(um_valid_email, UM_EMAIL_MAX);
 }
 
 /*
@@ -58,7 +74,7 @@ usrmgmt_is_valid_email(PG_FUNCTION_ARGS)
 Datum
 usrmgmt_is_valid_username(PG_FUNCTION_ARGS)
 {
-	UM_VALIDATE_TEXT_ARG(um_valid_username);
+	UM_VALIDATE_TEXT_ARG(um_valid_username, UM_USERNAME_MAX);
 }
 
 /*
@@ -69,7 +85,7 @@ usrmgmt_is_valid_username(PG_FUNCTION_ARGS)
 Datum
 usrmgmt_is_valid_server_name(PG_FUNCTION_ARGS)
 {
-	UM_VALIDATE_TEXT_ARG(um_valid_server_name);
+	UM_VALIDATE_TEXT_ARG(um_valid_server_name, UM_SERVER_NAME_MAX);
 }
 
 /*
@@ -80,7 +96,7 @@ usrmgmt_is_valid_server_name(PG_FUNCTION_ARGS)
 Datum
 usrmgmt_is_valid_config_key(PG_FUNCTION_ARGS)
 {
-	UM_VALIDATE_TEXT_ARG(um_valid_config_key);
+	UM_VALIDATE_TEXT_ARG(um_valid_config_key, UM_CONFIG_KEY_MAX);
 }
 
 /*
@@ -95,7 +111,8 @@ usrmgmt_is_valid_config_key(PG_FUNCTION_ARGS)
 Datum
 usrmgmt_is_valid_scram_secret(PG_FUNCTION_ARGS)
 {
-	UM_VALIDATE_TEXT_ARG(um_valid_scram_secret);
+	/* no upper bound: the format leaves the salt's length free */
+	UM_VALIDATE_TEXT_ARG(um_valid_scram_secret, SIZE_MAX);
 }
 
 /*
@@ -108,11 +125,18 @@ usrmgmt_is_valid_scram_secret(PG_FUNCTION_ARGS)
 Datum
 usrmgmt_is_valid_person_name(PG_FUNCTION_ARGS)
 {
-	text	   *arg = PG_GETARG_TEXT_PP(0);
-	const char *s = VARDATA_ANY(arg);
-	int			len = VARSIZE_ANY_EXHDR(arg);
+	text	   *arg;
+	const char *s;
+	int			len;
 	size_t		nchars;
 	bool		ok;
+
+	if (um_arg_longer_than(fcinfo,
+						   UM_PERSON_NAME_MAX * pg_database_encoding_max_length()))
+		PG_RETURN_BOOL(false);
+	arg = PG_GETARG_TEXT_PP(0);
+	s = VARDATA_ANY(arg);
+	len = VARSIZE_ANY_EXHDR(arg);
 
 	/* no character is shorter than a byte: a long value is too long */
 	if (len > UM_PERSON_NAME_MAX * pg_database_encoding_max_length())
