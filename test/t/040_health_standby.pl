@@ -68,6 +68,36 @@ isnt($ret, 0, 'INSERT on the standby fails');
 like($stderr, qr/25006/, 'INSERT on the standby fails with 25006');
 is($standby->safe_psql('postgres', 'SELECT 1'), '1', 'standby still serves reads');
 
+# Every writing function of the extension fails the same way on the
+# standby: 25006 with PostgreSQL's read-only message, never a crash.
+my $postmaster_start =
+  $standby->safe_psql('postgres', 'SELECT pg_postmaster_start_time()');
+foreach my $call (
+	q{SELECT usrmgmt.login('user5', '192.0.2.1')},
+	q{SELECT usrmgmt.logout(1)},
+	q{SELECT usrmgmt.logout_user('user1')},
+	q{SELECT usrmgmt.touch_session(1)},
+	q{SELECT usrmgmt.expire_sessions('1 second')},
+	q{SELECT usrmgmt.set_password('user5', 'correct horse battery')},
+	q{SELECT usrmgmt.purge_user_log(now())},
+	q{SELECT usrmgmt.apply_migration('m1', 'SELECT 1')},
+	q{SELECT usrmgmt.reset(confirm => true)})
+{
+	my ($r, $out, $err) = $standby->psql('postgres',
+		"SET usrmgmt.password_iterations = 4096;\n\\set VERBOSITY verbose\n$call");
+	isnt($r, 0, "standby: $call fails");
+	like($err, qr/ERROR:  25006: cannot execute [A-Z ]+ in a read-only transaction/,
+		"standby: $call fails with 25006");
+}
+# authenticate() reads first and writes (failed_logins, the session) after:
+# on a standby it must fail, not silently return NULL.
+my ($ar, $aout, $aerr) = $standby->psql('postgres',
+	"SET usrmgmt.password_iterations = 4096;\n\\set VERBOSITY verbose\n"
+	  . "SELECT usrmgmt.authenticate('user5', 'whatever')");
+like($aerr, qr/ERROR:  25006:/, 'standby: authenticate() fails with 25006');
+is($standby->safe_psql('postgres', 'SELECT pg_postmaster_start_time()'),
+	$postmaster_start, 'standby: no write attempt restarted the server');
+
 # status() and database_stats() are read-only too.
 is($standby->safe_psql('postgres', q{SELECT usrmgmt.status()->>'version'}),
 	'1.0', 'status() on the standby');
