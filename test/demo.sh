@@ -3,9 +3,12 @@
 #
 # As root: installs the packages (test/install-deps.sh), builds usrmgmt,
 # installs it into Debian's PostgreSQL 15, starts a throwaway cluster with
-# pg_virtualenv (postgresql-common), and runs test/demo.sql there: the
-# extension created, users inserted, bad rows refused by their named
-# constraints, the validators.  The cluster is removed at the end.
+# pg_virtualenv (postgresql-common), and runs test/demo-cli.sh there:
+# test/demo.sql (the extension created, users inserted, bad rows refused by
+# their named constraints, the validators, sessions and the audit log,
+# passwords, integrity and health, migrations), then the command-line tool
+# (status, health, verify, migrations, backup, list).  The cluster is
+# removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +30,6 @@ make -s install PG_CONFIG="$PG_CONFIG"
 # command with PGHOST/PGPORT/PGUSER/PGPASSWORD set for it, and drops it.
 echo "== starting a throwaway PostgreSQL $("$PG_CONFIG" --version | awk '{ print $2 }' | cut -d. -f1) cluster (pg_virtualenv)"
 pg_virtualenv -t -v "$("$PG_CONFIG" --version | awk '{ print $2 }' | cut -d. -f1)" \
-    psql -X -d postgres -f test/demo.sql
+    bash test/demo-cli.sh
 echo
 echo "== demo done; run every test suite with: bash test/run-all.sh"

@@ -77,3 +77,45 @@ COMMIT;
 \echo
 \echo '== What is in the tables now'
 SELECT id, username, email, first_name, last_name, is_admin FROM usrmgmt."user" ORDER BY id;
+
+\echo
+\echo '== Sessions: login() opens one, the triggers write the audit log'
+SET usrmgmt.password_iterations = 4096;   -- demo speed; the default is 600000
+SELECT usrmgmt.set_password('bob_42', 'correct horse battery staple');
+SELECT usrmgmt.authenticate('bob_42', 'correct horse battery staple', '192.0.2.10', 'demo/1.0') AS session_id;
+SELECT usrmgmt.authenticate('bob_42', 'wrong password') AS wrong_password_gives_null;
+SELECT username, failed_logins, password_hash LIKE 'SCRAM-SHA-256$4096:%' AS scram_secret
+  FROM usrmgmt."user" WHERE username = 'bob_42';
+-- an ORM inserting a session directly is logged the same way
+INSERT INTO usrmgmt.online_user (user_id) SELECT id FROM usrmgmt."user" WHERE username = 'alice';
+SELECT id AS session_id, username, ip_address, user_agent FROM usrmgmt.online_user ORDER BY id;
+SELECT usrmgmt.logout_user('bob_42') AS closed;
+UPDATE usrmgmt."user" SET is_active = false WHERE username = 'alice';   -- closes her session
+SELECT id, username, action, session_id, detail FROM usrmgmt.user_log ORDER BY id;
+
+\echo
+\echo '== The log is append-only (55000); an inactive user cannot log in (28000)'
+DELETE FROM usrmgmt.user_log;
+SELECT usrmgmt.login('alice');
+SELECT usrmgmt.login('nobody');
+
+\echo
+\echo '== Integrity, schema drift and health'
+SELECT usrmgmt.verify();
+SELECT jsonb_build_object('status', h->'status', 'problems', h->'problems',
+                          'sessions_online', h->'sessions_online') AS health
+  FROM usrmgmt.health() h;
+ALTER TABLE usrmgmt.online_user DISABLE TRIGGER online_user_log_login;   -- drift
+SELECT * FROM usrmgmt.validate_schema();
+SELECT usrmgmt.health()->>'status' AS health_status;
+ALTER TABLE usrmgmt.online_user ENABLE TRIGGER online_user_log_login;
+
+\echo
+\echo '== Migrations: applied once, recorded with their checksum'
+SELECT usrmgmt.apply_migration('0001_server_created_at',
+           'CREATE INDEX server_created_at_idx ON usrmgmt.server (created_at)',
+           'DROP INDEX usrmgmt.server_created_at_idx') AS applied;
+SELECT usrmgmt.apply_migration('0001_server_created_at',
+           'CREATE INDEX server_created_at_idx ON usrmgmt.server (created_at)') AS applied_again;
+SELECT migration_name, kind, left(checksum, 16) AS checksum FROM usrmgmt.migration_history ORDER BY id;
+SELECT usrmgmt.status();
