@@ -7,6 +7,11 @@
 #   make unit-check       plain C unit tests of the validator core (no server)
 #   make demo / test-all  the README's two commands (see test/demo.sh,
 #                         test/run-all.sh)
+#   make fuzz             build the libFuzzer targets (test/fuzz) and run each
+#                         for FUZZ_SECONDS (default 20)
+#   make lint             cppcheck and clang-tidy over src/*.c and src/cli/*.c
+#   make valgrind-check   the pg_regress suites against a server running
+#                         under valgrind (slow; not part of test-all)
 #
 # CI builds with WERROR=1, which adds -Werror to -Wall -Wextra.
 
@@ -43,7 +48,8 @@ PG_CFLAGS  += -Werror
 endif
 PG_CPPFLAGS += -I$(srcdir)/src
 
-EXTRA_CLEAN = test/unit/test_validate test/output_iso test/results
+EXTRA_CLEAN = test/unit/test_validate test/output_iso test/results \
+              test/fuzz/*_fuzzer test/fuzz/work test/fuzz/artifacts
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -73,3 +79,88 @@ test-all:
 	bash test/run-all.sh
 
 .PHONY: cli install-cli clean-cli unit-check demo test-all
+
+# ---------------------------------------------------------------------------
+# Fuzzing (test/fuzz, doc/usrmgmt.md §12).  libFuzzer targets built with
+# clang -fsanitize=fuzzer,address,undefined (Debian: clang and
+# libclang-rt-14-dev, which holds libclang_rt.fuzzer).  A target NAME is
+# the file test/fuzz/NAME_fuzzer.c, which defines LLVMFuzzerTestOneInput,
+# plus a seed corpus in test/fuzz/corpus/NAME/.  To add one, write those
+# and add ONE line below:
+#     $(eval $(call fuzz_target,NAME,SOURCES UNDER TEST,MAX_LEN))
+# `make fuzz` runs every target for FUZZ_SECONDS; new inputs go to
+# test/fuzz/work/NAME (not committed), a crash to test/fuzz/artifacts/.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 20
+FUZZ_CFLAGS  ?= -g -O1 -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CPPFLAGS = -Isrc -Isrc/cli -I$(shell $(PG_CONFIG) --includedir)
+FUZZ_TARGETS :=
+
+define fuzz_target
+FUZZ_TARGETS += $(1)
+test/fuzz/$(1)_fuzzer: test/fuzz/$(1)_fuzzer.c $(2) $$(wildcard src/*.h src/cli/*.h)
+	$$(FUZZ_CC) $$(FUZZ_CFLAGS) $$(FUZZ_CPPFLAGS) -o $$@ test/fuzz/$(1)_fuzzer.c $(2)
+fuzz-run-$(1): test/fuzz/$(1)_fuzzer
+	@mkdir -p test/fuzz/work/$(1) test/fuzz/artifacts
+	@echo "fuzz: $(1) for $$(FUZZ_SECONDS) s (max_len $(3))"
+	@UBSAN_OPTIONS=print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+	  test/fuzz/$(1)_fuzzer -max_total_time=$$(FUZZ_SECONDS) -max_len=$(3) \
+	  -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 \
+	  -artifact_prefix=test/fuzz/artifacts/$(1)- \
+	  test/fuzz/work/$(1) test/fuzz/corpus/$(1) >test/fuzz/work/$(1).log 2>&1 || \
+	  { tail -n 60 test/fuzz/work/$(1).log; echo "fuzz: $(1) FAILED (log test/fuzz/work/$(1).log)"; exit 1; }
+	@grep -E '^Done [0-9]+ runs' test/fuzz/work/$(1).log | sed 's/^/fuzz: $(1): /'
+.PHONY: fuzz-run-$(1)
+endef
+
+# validator core (src/validate_core.c)
+$(eval $(call fuzz_target,email,src/validate_core.c,300))
+$(eval $(call fuzz_target,ident,src/validate_core.c,200))
+
+fuzz-build: $(patsubst %,test/fuzz/%_fuzzer,$(FUZZ_TARGETS))
+fuzz: fuzz-build $(patsubst %,fuzz-run-%,$(FUZZ_TARGETS))
+.PHONY: fuzz fuzz-build
+
+# ---------------------------------------------------------------------------
+# Static analysis (doc/usrmgmt.md §12): cppcheck and clang-tidy over the
+# extension (src/*.c, with PostgreSQL's server headers) and the command-line
+# tool (src/cli/*.c, with libpq's headers).  Both must report nothing.
+#
+# cppcheck: one configuration (the -D flags pin the compiler and platform,
+# so it does not try every #ifdef combination of PostgreSQL's headers),
+# and findings located in PostgreSQL's own headers (under --includedir)
+# are suppressed: those are PostgreSQL's code, e.g. pg_list.h's
+# "Assert(list != NIL)" read as a redundant null check.  Nothing in our
+# files is suppressed; a justified exception goes next to the line as
+# "// cppcheck-suppress <id>" with a comment why.
+# clang-tidy: the check set and every exclusion, with its reason, are in
+# .clang-tidy; warnings are errors.
+CPPCHECK   ?= cppcheck
+CLANG_TIDY ?= clang-tidy
+LINT_INCLUDEDIR        = $(shell $(PG_CONFIG) --includedir)
+LINT_INCLUDEDIR_SERVER = $(shell $(PG_CONFIG) --includedir-server)
+CPPCHECK_FLAGS = --enable=warning,style,performance,portability \
+                 --std=c99 --error-exitcode=1 --inline-suppr --quiet \
+                 -D__GNUC__=12 -D__x86_64__ -D__linux__ -D_GNU_SOURCE \
+                 '--suppress=*:$(LINT_INCLUDEDIR)/*'
+LINT_EXT_SRCS = $(sort $(wildcard src/*.c))
+LINT_CLI_SRCS = $(sort $(wildcard src/cli/*.c))
+
+lint: lint-cppcheck lint-clang-tidy
+lint-cppcheck:
+	$(CPPCHECK) $(CPPCHECK_FLAGS) -Isrc -I$(LINT_INCLUDEDIR_SERVER) $(LINT_EXT_SRCS)
+	$(CPPCHECK) $(CPPCHECK_FLAGS) -Isrc/cli -I$(LINT_INCLUDEDIR) $(LINT_CLI_SRCS)
+	@echo "lint: cppcheck clean"
+# clang-tidy prints "N warnings generated" for the (filtered) header
+# warnings even with --quiet; only that line is dropped from its output.
+lint-clang-tidy:
+	@rc=0; \
+	$(CLANG_TIDY) --config-file=.clang-tidy --quiet $(LINT_EXT_SRCS) -- \
+	  -std=gnu99 -D_GNU_SOURCE -Isrc -I$(LINT_INCLUDEDIR_SERVER) >test/lint.log 2>&1 || rc=1; \
+	$(CLANG_TIDY) --config-file=.clang-tidy --quiet $(LINT_CLI_SRCS) -- \
+	  -std=gnu99 -D_GNU_SOURCE -Isrc/cli -I$(LINT_INCLUDEDIR) >>test/lint.log 2>&1 || rc=1; \
+	grep -v -E '^[0-9]+ warnings? generated\.$$' test/lint.log; \
+	rm -f test/lint.log; \
+	[ $$rc -eq 0 ] && echo "lint: clang-tidy clean"; exit $$rc
+.PHONY: lint lint-cppcheck lint-clang-tidy

@@ -62,6 +62,10 @@ server_suites() {
 stage build build || true
 if [ "$failed" -eq 0 ]; then
     stage unit make -s unit-check
+    # libFuzzer targets (test/fuzz), briefly: ~15 s each.
+    stage fuzz make -s fuzz FUZZ_SECONDS="${USRMGMT_FUZZ_SECONDS:-15}"
+    # cppcheck and clang-tidy over src/ and src/cli/ (a few seconds).
+    stage lint make -s lint
     stage server server_suites
 fi
 
