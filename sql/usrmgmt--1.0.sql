@@ -302,7 +302,46 @@ CREATE TRIGGER configuration_set_updated_at
 -- Section: migrations and lifecycle (src/migrations.c) -- SPEC §8
 --------------------------------------------------------------------------
 
--- (migrations and lifecycle: functions go here)
+-- apply_migration() and rollback_migration() run a DBA's SQL with the
+-- CALLER's privileges and search_path, so they are deliberately NOT
+-- security definer: the C code switches to the function's owner only for
+-- its own schema-qualified bookkeeping on migration_history.  Revoked from
+-- PUBLIC: grant them to the role that deploys schema changes.
+CREATE FUNCTION usrmgmt.apply_migration(name text, up_sql text,
+                                        down_sql text DEFAULT NULL)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'usrmgmt_apply_migration'
+    LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION usrmgmt.apply_migration(text, text, text) IS
+    'run up_sql as the caller and record it; false when already applied with the same checksum';
+
+CREATE FUNCTION usrmgmt.rollback_migration(name text)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'usrmgmt_rollback_migration'
+    LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION usrmgmt.rollback_migration(text) IS
+    'run the stored down_sql of an application migration as the caller and delete its record';
+
+CREATE FUNCTION usrmgmt.load_sample_data()
+    RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'usrmgmt_load_sample_data'
+    LANGUAGE C VOLATILE
+    SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.load_sample_data() IS
+    'insert the small deterministic sample data set; idempotent; returns the rows added per table';
+
+CREATE FUNCTION usrmgmt.reset(confirm boolean DEFAULT false)
+    RETURNS void
+    AS 'MODULE_PATHNAME', 'usrmgmt_reset'
+    LANGUAGE C VOLATILE
+    SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.reset(boolean) IS
+    'empty every data table and restart identities (migration_history is kept); needs confirm => true';
+
+REVOKE ALL ON FUNCTION usrmgmt.apply_migration(text, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.rollback_migration(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.load_sample_data() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.reset(boolean) FROM PUBLIC;
 
 --------------------------------------------------------------------------
 -- Backups: every table and identity sequence is extension configuration,

@@ -1,0 +1,112 @@
+-- lifecycle: load_sample_data() and reset() (SPEC §8).
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+CREATE EXTENSION usrmgmt;
+
+-- Both write, so both are security definer with a fixed search_path and
+-- revoked from PUBLIC.
+SELECT p.proname, p.prosecdef, p.proconfig,
+       pg_catalog.has_function_privilege('public', p.oid, 'EXECUTE') AS public_exec
+  FROM pg_proc p
+ WHERE p.pronamespace = 'usrmgmt'::regnamespace
+   AND p.proname IN ('load_sample_data', 'reset')
+ ORDER BY 1;
+
+CREATE ROLE regress_life_nobody;
+SET ROLE regress_life_nobody;
+-- not granted: 42501
+SELECT usrmgmt.load_sample_data();
+\echo :LAST_ERROR_SQLSTATE
+-- not granted: 42501
+SELECT usrmgmt.reset(confirm => true);
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+
+-- The sample data: the rows added per table.
+SELECT usrmgmt.load_sample_data();
+
+-- It exercises every table, with data that passes every constraint.
+SELECT id, username, email, first_name, last_name, is_admin, is_active,
+       failed_logins, created_at, updated_at = created_at AS untouched,
+       password_hash LIKE 'SCRAM-SHA-256$4096:%' AS has_password
+  FROM usrmgmt."user" ORDER BY id;
+SELECT id, user_id, username, ip_address, user_agent,
+       login_datetime > pg_catalog.now() - interval '1 hour' AS opened_recently
+  FROM usrmgmt.online_user ORDER BY id;
+SELECT id, user_id, username, action, "timestamp", ip_address, user_agent, detail
+  FROM usrmgmt.user_log WHERE "timestamp" < '2025-01-01' ORDER BY id;
+SELECT s.id, s.server_name, u.username AS owner, s.port, s.memory_mb, s.status,
+       s.game_mode, s.difficulty
+  FROM usrmgmt.server s JOIN usrmgmt."user" u ON u.id = s.owner_id ORDER BY s.id;
+SELECT c.id, c.key, c.value, u.username AS updated_by
+  FROM usrmgmt.configuration c JOIN usrmgmt."user" u ON u.id = c.updated_by ORDER BY c.id;
+
+-- Idempotent: a second call adds nothing and changes nothing.
+CREATE TEMP TABLE before AS
+SELECT 'user' AS t, md5(string_agg(x::text, ',' ORDER BY x.id)) AS sum FROM usrmgmt."user" x
+UNION ALL SELECT 'online_user', md5(string_agg(x::text, ',' ORDER BY x.id)) FROM usrmgmt.online_user x
+UNION ALL SELECT 'user_log', md5(string_agg(x::text, ',' ORDER BY x.id)) FROM usrmgmt.user_log x
+UNION ALL SELECT 'server', md5(string_agg(x::text, ',' ORDER BY x.id)) FROM usrmgmt.server x
+UNION ALL SELECT 'configuration', md5(string_agg(x::text, ',' ORDER BY x.id)) FROM usrmgmt.configuration x;
+SELECT usrmgmt.load_sample_data();
+SELECT b.t, b.sum = a.sum AS unchanged
+  FROM before b JOIN (
+SELECT 'user' AS t, md5(string_agg(x::text, ',' ORDER BY x.id)) AS sum FROM usrmgmt."user" x
+UNION ALL SELECT 'online_user', md5(string_agg(x::text, ',' ORDER BY x.id)) FROM usrmgmt.online_user x
+UNION ALL SELECT 'user_log', md5(string_agg(x::text, ',' ORDER BY x.id)) FROM usrmgmt.user_log x
+UNION ALL SELECT 'server', md5(string_agg(x::text, ',' ORDER BY x.id)) FROM usrmgmt.server x
+UNION ALL SELECT 'configuration', md5(string_agg(x::text, ',' ORDER BY x.id)) FROM usrmgmt.configuration x
+  ) a USING (t) ORDER BY 1;
+DROP TABLE before;
+
+-- A sample user whose name is already taken (case-insensitively) is
+-- skipped with everything that belongs to it.
+SELECT usrmgmt.reset(confirm => true);
+INSERT INTO usrmgmt."user" (username) VALUES ('ALICE');
+SELECT usrmgmt.load_sample_data();
+SELECT count(*) AS alice_servers FROM usrmgmt.server s
+  JOIN usrmgmt."user" u ON u.id = s.owner_id WHERE u.username = 'ALICE';
+
+-- An application migration, to show that reset() keeps migration_history.
+SELECT usrmgmt.apply_migration('001_noop', 'SELECT 1');
+
+-- reset() refuses without confirm => true: 22023 with a hint.
+SELECT usrmgmt.reset();
+\echo :LAST_ERROR_SQLSTATE
+-- confirm => false: 22023
+SELECT usrmgmt.reset(false);
+\echo :LAST_ERROR_SQLSTATE
+-- confirm => NULL: 22023
+SELECT usrmgmt.reset(NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS users_still_there FROM usrmgmt."user";
+
+-- reset(confirm => true) empties every data table and restarts identities.
+SELECT usrmgmt.reset(confirm => true);
+SELECT (SELECT count(*) FROM usrmgmt."user") AS users,
+       (SELECT count(*) FROM usrmgmt.online_user) AS sessions,
+       (SELECT count(*) FROM usrmgmt.user_log) AS log_rows,
+       (SELECT count(*) FROM usrmgmt.server) AS servers,
+       (SELECT count(*) FROM usrmgmt.configuration) AS settings;
+SELECT migration_name, kind FROM usrmgmt.migration_history ORDER BY id;
+INSERT INTO usrmgmt."user" (username) VALUES ('regress_first') RETURNING id;
+-- reset() inside a transaction that rolls back changes nothing.
+BEGIN;
+SELECT usrmgmt.reset(confirm => true);
+ROLLBACK;
+SELECT username FROM usrmgmt."user";
+-- Sample data loads again after a reset, from id 1.
+SELECT usrmgmt.reset(confirm => true);
+SELECT usrmgmt.load_sample_data();
+SELECT min(id), max(id) FROM usrmgmt."user";
+
+-- A table outside the extension that references usrmgmt.user blocks the
+-- TRUNCATE: 0A000, nothing is emptied.
+CREATE TABLE regress_life_ref (user_id bigint REFERENCES usrmgmt."user" (id));
+SELECT usrmgmt.reset(confirm => true);
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS users_kept FROM usrmgmt."user";
+DROP TABLE regress_life_ref;
+
+DROP EXTENSION usrmgmt;
+DROP ROLE regress_life_nobody;

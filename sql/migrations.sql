@@ -1,0 +1,155 @@
+-- migrations: apply_migration() and rollback_migration() (SPEC §8).
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+CREATE EXTENSION usrmgmt;
+
+-- A deployer role with its own schema, and a role without the grant.
+CREATE ROLE regress_migr_deployer;
+CREATE ROLE regress_migr_nobody;
+CREATE SCHEMA regress_migr AUTHORIZATION regress_migr_deployer;
+GRANT EXECUTE ON FUNCTION usrmgmt.apply_migration(text, text, text),
+    usrmgmt.rollback_migration(text) TO regress_migr_deployer;
+
+-- Neither function is security definer (up_sql runs as the caller); both
+-- are revoked from PUBLIC.
+SELECT p.proname, p.prosecdef, p.proconfig,
+       pg_catalog.has_function_privilege('public', p.oid, 'EXECUTE') AS public_exec
+  FROM pg_proc p
+ WHERE p.pronamespace = 'usrmgmt'::regnamespace
+   AND p.proname IN ('apply_migration', 'rollback_migration')
+ ORDER BY 1;
+
+SET ROLE regress_migr_deployer;
+SET search_path = regress_migr;
+
+-- Applies: true; up_sql ran with the caller's search_path and privileges.
+SELECT usrmgmt.apply_migration('001_create_widget',
+    'CREATE TABLE widget (id int PRIMARY KEY, made_by text DEFAULT current_user);
+     INSERT INTO widget (id) VALUES (1), (2);',
+    'DROP TABLE regress_migr.widget;');
+SELECT * FROM regress_migr.widget ORDER BY id;
+-- The same SQL again: false, nothing runs (no duplicate key error).
+SELECT usrmgmt.apply_migration('001_create_widget',
+    'CREATE TABLE widget (id int PRIMARY KEY, made_by text DEFAULT current_user);
+     INSERT INTO widget (id) VALUES (1), (2);',
+    'DROP TABLE regress_migr.widget;');
+-- Changed SQL under an applied name: 42710, the message names both checksums.
+SELECT usrmgmt.apply_migration('001_create_widget',
+    'CREATE TABLE widget (id bigint PRIMARY KEY);');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+RESET search_path;
+
+-- The record: hex SHA-256 of up_sql, the caller, a duration, down_sql.
+SELECT id, migration_name, kind,
+       checksum = pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
+           'CREATE TABLE widget (id int PRIMARY KEY, made_by text DEFAULT current_user);
+     INSERT INTO widget (id) VALUES (1), (2);', 'UTF8')), 'hex') AS checksum_ok,
+       applied_by, execution_ms >= 0 AS timed, down_sql
+  FROM usrmgmt.migration_history ORDER BY id;
+
+-- up_sql runs with the caller's privileges, not the owner's: the deployer
+-- may not write usrmgmt tables, so this fails with 42501 and records nothing.
+SET ROLE regress_migr_deployer;
+SELECT usrmgmt.apply_migration('002_sneaky',
+    'DELETE FROM usrmgmt.migration_history;');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+SELECT count(*) AS sneaky_records FROM usrmgmt.migration_history
+ WHERE migration_name = '002_sneaky';
+
+-- A role without the grant cannot call it at all (42501).
+SET ROLE regress_migr_nobody;
+SELECT usrmgmt.apply_migration('003_nobody', 'SELECT 1');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+
+-- Failure atomicity: up_sql creates a table, then fails (22012); neither
+-- the table nor a record remains.
+SELECT usrmgmt.apply_migration('004_fails',
+    'CREATE TABLE regress_migr.half_done (x int); SELECT 1 / 0;');
+\echo :LAST_ERROR_SQLSTATE
+SELECT pg_catalog.to_regclass('regress_migr.half_done') AS half_done,
+       (SELECT count(*) FROM usrmgmt.migration_history
+         WHERE migration_name = '004_fails') AS records;
+-- The same when the caller catches the error: its subtransaction takes the
+-- partial change and the record away together.
+DO $$
+BEGIN
+    PERFORM usrmgmt.apply_migration('004_fails',
+        'CREATE TABLE regress_migr.half_done (x int); SELECT 1 / 0;');
+EXCEPTION WHEN division_by_zero THEN
+    RAISE NOTICE 'caught: %', SQLERRM;
+END $$;
+SELECT pg_catalog.to_regclass('regress_migr.half_done') AS half_done,
+       (SELECT count(*) FROM usrmgmt.migration_history
+         WHERE migration_name = '004_fails') AS records;
+-- Transaction control is refused inside up_sql (2D000): it runs in the
+-- caller's transaction.
+SELECT usrmgmt.apply_migration('005_commits', 'CREATE TABLE regress_migr.c (x int); COMMIT;');
+\echo :LAST_ERROR_SQLSTATE
+
+-- The advisory lock is held until the end of the caller's transaction.
+BEGIN;
+SELECT usrmgmt.apply_migration('006_in_tx', 'SELECT 1', NULL);
+SELECT locktype, classid, objid, objsubid, mode, granted,
+       (classid::bigint << 32 | objid::bigint) = 8463233938971522049 AS documented_key
+  FROM pg_catalog.pg_locks
+ WHERE locktype = 'advisory' AND pid = pg_catalog.pg_backend_pid();
+ROLLBACK;
+SELECT count(*) AS in_tx_records FROM usrmgmt.migration_history
+ WHERE migration_name = '006_in_tx';
+
+-- Bad arguments.
+-- null name: 22004
+SELECT usrmgmt.apply_migration(NULL, 'SELECT 1');
+\echo :LAST_ERROR_SQLSTATE
+-- null up_sql: 22004
+SELECT usrmgmt.apply_migration('007_null', NULL);
+\echo :LAST_ERROR_SQLSTATE
+-- empty name: 22023
+SELECT usrmgmt.apply_migration('', 'SELECT 1');
+\echo :LAST_ERROR_SQLSTATE
+-- names of the extension's own scripts are reserved: 42939
+SELECT usrmgmt.apply_migration('usrmgmt--1.0', 'SELECT 1');
+\echo :LAST_ERROR_SQLSTATE
+
+-- Rollback.
+-- unknown migration: 42704
+SELECT usrmgmt.rollback_migration('999_unknown');
+\echo :LAST_ERROR_SQLSTATE
+-- the install script's row: 42939
+SELECT usrmgmt.rollback_migration('usrmgmt--1.0');
+\echo :LAST_ERROR_SQLSTATE
+-- null name: 22004
+SELECT usrmgmt.rollback_migration(NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT usrmgmt.apply_migration('008_no_down', 'CREATE TABLE regress_migr.no_down (x int)');
+-- no down_sql: 55000
+SELECT usrmgmt.rollback_migration('008_no_down');
+\echo :LAST_ERROR_SQLSTATE
+-- a failing down_sql (22012) keeps the record and undoes its own changes
+SELECT usrmgmt.apply_migration('009_bad_down', 'SELECT 1',
+    'DROP TABLE regress_migr.no_down; SELECT 1 / 0;');
+SELECT usrmgmt.rollback_migration('009_bad_down');
+\echo :LAST_ERROR_SQLSTATE
+SELECT pg_catalog.to_regclass('regress_migr.no_down') AS no_down,
+       (SELECT count(*) FROM usrmgmt.migration_history
+         WHERE migration_name = '009_bad_down') AS records;
+
+-- The deployer rolls back its migration: down_sql runs, the record goes.
+SET ROLE regress_migr_deployer;
+SELECT usrmgmt.rollback_migration('001_create_widget');
+RESET ROLE;
+SELECT pg_catalog.to_regclass('regress_migr.widget') AS widget;
+-- Now it can be applied again, with new SQL.
+SET ROLE regress_migr_deployer;
+SELECT usrmgmt.apply_migration('001_create_widget', 'CREATE TABLE regress_migr.widget (id bigint)');
+RESET ROLE;
+SELECT migration_name, kind, applied_by, down_sql IS NULL AS no_down
+  FROM usrmgmt.migration_history ORDER BY id;
+
+DROP SCHEMA regress_migr CASCADE;
+DROP EXTENSION usrmgmt;
+DROP ROLE regress_migr_deployer;
+DROP ROLE regress_migr_nobody;

@@ -1,0 +1,633 @@
+/*-------------------------------------------------------------------------
+ *
+ * migrations.c
+ *		Application migrations and the data lifecycle: apply_migration(),
+ *		rollback_migration(), load_sample_data() and reset().
+ *
+ * apply_migration() and rollback_migration() run a DBA's SQL.  That SQL
+ * must run with the privileges of the caller, never with those of the
+ * extension's owner, so these two functions are NOT security definer:
+ * they run as the caller and switch to the owner of the function itself
+ * (what SECURITY DEFINER would do) only for their own fixed, parameterised
+ * bookkeeping statements on usrmgmt.migration_history.  Both serialise on
+ * one transaction-level advisory lock, UM_MIGRATION_LOCK_KEY, so that two
+ * deployers running the same migration at once apply it exactly once.
+ *
+ * load_sample_data() and reset() are ordinary SECURITY DEFINER writers.
+ * reset() is one of the two callers allowed to lift the user_log guard
+ * (usrmgmt_user_log_unlocked, see usrmgmt.h).
+ *
+ * src/migrations.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "usrmgmt.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_proc.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "portability/instr_time.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
+
+#if PG_VERSION_NUM >= 140000
+#include "common/cryptohash.h"
+#endif
+#include "common/sha2.h"
+
+PG_FUNCTION_INFO_V1(usrmgmt_apply_migration);
+PG_FUNCTION_INFO_V1(usrmgmt_rollback_migration);
+PG_FUNCTION_INFO_V1(usrmgmt_load_sample_data);
+PG_FUNCTION_INFO_V1(usrmgmt_reset);
+
+/*
+ * The key of the transaction-level advisory lock taken by apply_migration()
+ * and rollback_migration(): the ASCII bytes of "usrmgmt" followed by 0x01.
+ * pg_locks shows it as locktype 'advisory', classid 1970500205, objid
+ * 1735226369, objsubid 1.  Documented in doc/usrmgmt.md section 7.
+ */
+#define UM_MIGRATION_LOCK_KEY	INT64CONST(0x7573726D676D7401)
+
+/* Names that begin with this prefix belong to the extension's scripts. */
+#define UM_EXTENSION_PREFIX		"usrmgmt--"
+
+/* Error context: which migration's SQL was running. */
+typedef struct UmMigrationContext
+{
+	const char *name;
+	const char *what;			/* "applying" or "rolling back" */
+} UmMigrationContext;
+
+static void
+um_migration_error_callback(void *arg)
+{
+	UmMigrationContext *ctx = (UmMigrationContext *) arg;
+
+	errcontext("%s migration \"%s\"", ctx->what, ctx->name);
+}
+
+/* Hex SHA-256 of a text's bytes (database encoding), 64 chars + NUL. */
+static void
+um_sha256_hex(text *sql, char *hex)
+{
+	uint8		digest[PG_SHA256_DIGEST_LENGTH];
+	static const char hexdigits[] = "0123456789abcdef";
+	const uint8 *data = (const uint8 *) VARDATA_ANY(sql);
+	size_t		len = VARSIZE_ANY_EXHDR(sql);
+	int			i;
+
+#if PG_VERSION_NUM >= 140000
+	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+
+	if (ctx == NULL ||
+		pg_cryptohash_init(ctx) < 0 ||
+		pg_cryptohash_update(ctx, data, len) < 0 ||
+		pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
+		elog(ERROR, "could not compute SHA-256 checksum");
+	pg_cryptohash_free(ctx);
+#else
+	pg_sha256_ctx ctx;
+
+	pg_sha256_init(&ctx);
+	pg_sha256_update(&ctx, data, len);
+	pg_sha256_final(&ctx, digest);
+#endif
+
+	for (i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
+	{
+		hex[2 * i] = hexdigits[digest[i] >> 4];
+		hex[2 * i + 1] = hexdigits[digest[i] & 0x0F];
+	}
+	hex[2 * PG_SHA256_DIGEST_LENGTH] = '\0';
+}
+
+/* The owner of the SQL-callable function being run (fn_oid). */
+static Oid
+um_function_owner(FunctionCallInfo fcinfo)
+{
+	HeapTuple	tuple;
+	Oid			owner;
+
+	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fcinfo->flinfo->fn_oid));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for function %u", fcinfo->flinfo->fn_oid);
+	owner = ((Form_pg_proc) GETSTRUCT(tuple))->proowner;
+	ReleaseSysCache(tuple);
+	return owner;
+}
+
+/*
+ * Run one fixed bookkeeping statement as the function's owner, with the
+ * caller's identity restored afterwards whatever happens.  Every name in
+ * the statement is schema-qualified, operators included, so the caller's
+ * search_path plays no part.
+ */
+static int
+um_execute_as_owner(Oid owner, const char *sql, int nargs, Oid *argtypes,
+					Datum *values, const char *nulls, int expected)
+{
+	Oid			save_userid;
+	int			save_sec_context;
+	volatile int ret;
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	PG_TRY();
+	{
+		ret = SPI_execute_with_args(sql, nargs, argtypes, values, nulls, false, 0);
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+	}
+	PG_END_TRY();
+
+	if (ret != expected)
+		elog(ERROR, "SPI_execute_with_args failed: %s (%s)",
+			 SPI_result_code_string(ret), sql);
+	return ret;
+}
+
+/* Refuse NULL, empty and reserved migration names. */
+static char *
+um_check_migration_name(FunctionCallInfo fcinfo)
+{
+	char	   *name;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("migration name must not be null")));
+	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	if (name[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("migration name must not be empty")));
+	if (strncmp(name, UM_EXTENSION_PREFIX, strlen(UM_EXTENSION_PREFIX)) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_RESERVED_NAME),
+				 errmsg("migration name \"%s\" is reserved for the extension's own scripts", name),
+				 errhint("Names beginning with \"%s\" record install and update scripts; use ALTER EXTENSION usrmgmt UPDATE for those.",
+						 UM_EXTENSION_PREFIX)));
+	return name;
+}
+
+/* Run a migration's SQL as the caller, with an error context line. */
+static double
+um_run_migration_sql(const char *name, const char *what, const char *sql)
+{
+	ErrorContextCallback errcallback;
+	UmMigrationContext ctx;
+	instr_time	start;
+	instr_time	duration;
+	int			ret;
+
+	ctx.name = name;
+	ctx.what = what;
+	errcallback.callback = um_migration_error_callback;
+	errcallback.arg = &ctx;
+	errcallback.previous = error_context_stack;
+	error_context_stack = &errcallback;
+
+	INSTR_TIME_SET_CURRENT(start);
+	ret = SPI_execute_with_args(sql, 0, NULL, NULL, NULL, false, 0);
+	if (ret == SPI_ERROR_TRANSACTION)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
+				 errmsg("migration \"%s\" must not contain transaction control statements", name),
+				 errdetail("A migration runs inside the caller's transaction."),
+				 errhint("Remove BEGIN, COMMIT, ROLLBACK and SAVEPOINT from its SQL.")));
+	if (ret == SPI_ERROR_COPY)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("migration \"%s\" must not contain COPY to or from the client", name)));
+	if (ret < 0)
+		elog(ERROR, "SPI_execute_with_args failed: %s",
+			 SPI_result_code_string(ret));
+	INSTR_TIME_SET_CURRENT(duration);
+	INSTR_TIME_SUBTRACT(duration, start);
+
+	error_context_stack = errcallback.previous;
+	return INSTR_TIME_GET_MILLISEC(duration);
+}
+
+/*
+ * apply_migration(name text, up_sql text, down_sql text DEFAULT NULL)
+ *		returns boolean
+ *
+ * Runs up_sql (any SQL, several statements allowed, no transaction control)
+ * in the caller's transaction with the caller's privileges and search_path,
+ * then records name, hex SHA-256 of up_sql, applied_by (current_user at the
+ * call), execution_ms and down_sql in usrmgmt.migration_history.
+ * Result: true when applied now; false when a migration of that name was
+ * already applied with the same checksum (nothing runs).
+ * Errors: 22004 name or up_sql null; 22023 name empty; 42939 name reserved
+ * ("usrmgmt--..."); 42710 already applied with a different checksum (the
+ * message names both); any error of up_sql itself, which aborts the call
+ * and leaves no record (nothing is committed unless the whole call
+ * succeeds).
+ * Locking: pg_advisory_xact_lock(UM_MIGRATION_LOCK_KEY) until the end of
+ * the caller's transaction, so a concurrent deployer waits, then sees the
+ * migration applied and gets false.  Not security definer (see header).
+ */
+Datum
+usrmgmt_apply_migration(PG_FUNCTION_ARGS)
+{
+	static const char *select_sql =
+		"SELECT kind, checksum FROM usrmgmt.migration_history"
+		" WHERE migration_name OPERATOR(pg_catalog.=) $1";
+	static const char *insert_sql =
+		"INSERT INTO usrmgmt.migration_history"
+		" (migration_name, kind, checksum, applied_by, execution_ms, down_sql)"
+		" VALUES ($1, 'application', $2, $3, $4, $5)";
+	char	   *name;
+	text	   *up_sql;
+	char	   *up_sql_str;
+	char		checksum[2 * PG_SHA256_DIGEST_LENGTH + 1];
+	char	   *applied_by;
+	Oid			owner;
+	double		elapsed_ms;
+	Oid			select_types[1] = {TEXTOID};
+	Datum		select_values[1];
+	Oid			insert_types[5] = {TEXTOID, TEXTOID, TEXTOID, FLOAT8OID, TEXTOID};
+	Datum		insert_values[5];
+	char		insert_nulls[5] = {' ', ' ', ' ', ' ', ' '};
+	bool		applied = true;
+
+	name = um_check_migration_name(fcinfo);
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("up_sql of migration \"%s\" must not be null", name)));
+	up_sql = PG_GETARG_TEXT_PP(1);
+	up_sql_str = text_to_cstring(up_sql);
+	um_sha256_hex(up_sql, checksum);
+	applied_by = GetUserNameFromId(GetUserId(), false);
+	owner = um_function_owner(fcinfo);
+
+	DirectFunctionCall1(pg_advisory_xact_lock_int8,
+						Int64GetDatum(UM_MIGRATION_LOCK_KEY));
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	select_values[0] = CStringGetTextDatum(name);
+	um_execute_as_owner(owner, select_sql, 1, select_types, select_values,
+						NULL, SPI_OK_SELECT);
+	if (SPI_processed > 0)
+	{
+		char	   *old_checksum = SPI_getvalue(SPI_tuptable->vals[0],
+												SPI_tuptable->tupdesc, 2);
+
+		if (old_checksum == NULL || strcmp(old_checksum, checksum) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("migration \"%s\" was already applied with checksum %s, not %s",
+							name, old_checksum ? old_checksum : "(none)", checksum),
+					 errdetail("The SQL of an applied migration has changed since it was applied."),
+					 errhint("Never edit an applied migration: write a new one, or roll this one back first.")));
+		applied = false;
+	}
+	else
+	{
+		elapsed_ms = um_run_migration_sql(name, "applying", up_sql_str);
+
+		insert_values[0] = CStringGetTextDatum(name);
+		insert_values[1] = CStringGetTextDatum(checksum);
+		insert_values[2] = CStringGetTextDatum(applied_by);
+		insert_values[3] = Float8GetDatum(elapsed_ms);
+		if (PG_ARGISNULL(2))
+		{
+			insert_values[4] = (Datum) 0;
+			insert_nulls[4] = 'n';
+		}
+		else
+			insert_values[4] = PointerGetDatum(PG_GETARG_TEXT_PP(2));
+		um_execute_as_owner(owner, insert_sql, 5, insert_types, insert_values,
+							insert_nulls, SPI_OK_INSERT);
+	}
+
+	SPI_finish();
+	PG_RETURN_BOOL(applied);
+}
+
+/*
+ * rollback_migration(name text) returns boolean
+ *
+ * Runs the stored down_sql of an application migration in the caller's
+ * transaction with the caller's privileges, then deletes its record.
+ * Result: true (the migration was rolled back).
+ * Errors: 22004 name null; 22023 name empty; 42939 name reserved (an
+ * extension script's row: use ALTER EXTENSION); 42704 no migration of that
+ * name; 55000 the migration has no down_sql; any error of down_sql itself
+ * (the record stays).
+ * Locking: the advisory lock of apply_migration(), then the record's row
+ * lock (FOR UPDATE), until the end of the caller's transaction.
+ */
+Datum
+usrmgmt_rollback_migration(PG_FUNCTION_ARGS)
+{
+	static const char *select_sql =
+		"SELECT down_sql FROM usrmgmt.migration_history"
+		" WHERE migration_name OPERATOR(pg_catalog.=) $1"
+		" AND kind OPERATOR(pg_catalog.=) 'application' FOR UPDATE";
+	static const char *delete_sql =
+		"DELETE FROM usrmgmt.migration_history"
+		" WHERE migration_name OPERATOR(pg_catalog.=) $1"
+		" AND kind OPERATOR(pg_catalog.=) 'application'";
+	char	   *name;
+	char	   *down_sql;
+	Oid			owner;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+
+	name = um_check_migration_name(fcinfo);
+	owner = um_function_owner(fcinfo);
+
+	DirectFunctionCall1(pg_advisory_xact_lock_int8,
+						Int64GetDatum(UM_MIGRATION_LOCK_KEY));
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	values[0] = CStringGetTextDatum(name);
+	um_execute_as_owner(owner, select_sql, 1, types, values, NULL,
+						SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("migration \"%s\" has not been applied", name)));
+	down_sql = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (down_sql == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("migration \"%s\" has no down_sql", name),
+				 errdetail("It was applied without the SQL that undoes it."),
+				 errhint("Undo it by hand with a new migration.")));
+
+	um_run_migration_sql(name, "rolling back", down_sql);
+
+	um_execute_as_owner(owner, delete_sql, 1, types, values, NULL,
+						SPI_OK_DELETE);
+
+	SPI_finish();
+	PG_RETURN_BOOL(true);
+}
+
+/*
+ * The sample data set.  Users are inserted only when no user of that name
+ * or e-mail exists; everything else is attached to the sample users
+ * inserted by this very call, so a second call inserts nothing.  The one
+ * password hash is a SCRAM-SHA-256 secret (4096 iterations) of the
+ * password "sample-password" for every sample user.
+ */
+static const char *um_sample_users_sql =
+"WITH sample (username, email, first_name, last_name, is_admin, is_active, created_at) AS ("
+" VALUES"
+" ('sample_admin', 'admin@example.com', 'Ada', 'Admin', true, true, '2024-01-01 09:00:00+00'::timestamptz),"
+" ('alice', 'alice@example.com', 'Alice', 'Liddell', false, true, '2024-01-02 09:00:00+00'),"
+" ('bob', 'bob@example.com', 'Bob', 'Builder', false, true, '2024-01-03 09:00:00+00'),"
+" ('carol', 'carol@example.org', 'Carol', NULL, false, true, '2024-01-04 09:00:00+00'),"
+" ('dave', NULL, NULL, NULL, false, true, '2024-01-05 09:00:00+00'),"
+" ('eve', 'eve@example.net', 'Eve', 'Inactive', false, false, '2024-01-06 09:00:00+00'))"
+" INSERT INTO usrmgmt.\"user\""
+" (username, email, first_name, last_name, password_hash, is_admin, is_active,"
+"  created_at, updated_at)"
+" SELECT s.username, s.email, s.first_name, s.last_name, $1, s.is_admin,"
+"  s.is_active, s.created_at, s.created_at"
+" FROM sample s"
+" WHERE NOT EXISTS (SELECT FROM usrmgmt.\"user\" u"
+"  WHERE pg_catalog.lower(u.username) OPERATOR(pg_catalog.=) pg_catalog.lower(s.username)"
+"  OR pg_catalog.lower(u.email) OPERATOR(pg_catalog.=) pg_catalog.lower(s.email))"
+" ORDER BY s.created_at"
+" RETURNING id";
+
+/* A past, closed session of alice and bob: its login and logout rows. */
+static const char *um_sample_log_sql =
+"INSERT INTO usrmgmt.user_log"
+" (user_id, username, action, \"timestamp\", ip_address, session_id, user_agent, detail)"
+" SELECT u.id, u.username, l.action, l.ts, l.ip, NULL, l.agent, l.detail"
+" FROM (VALUES"
+"  ('alice', 'login', '2024-02-01 10:00:00+00'::timestamptz, '192.0.2.10'::inet, 'sample-agent/1.0', NULL),"
+"  ('alice', 'logout', '2024-02-01 11:00:00+00', '192.0.2.10', 'sample-agent/1.0', NULL),"
+"  ('bob', 'login', '2024-02-02 10:00:00+00', '2001:db8::20', 'sample-agent/1.0', NULL),"
+"  ('bob', 'logout', '2024-02-02 10:30:00+00', '2001:db8::20', 'sample-agent/1.0', 'expired'))"
+"  AS l (username, action, ts, ip, agent, detail)"
+" JOIN usrmgmt.\"user\" u ON u.username OPERATOR(pg_catalog.=) l.username"
+" WHERE u.id OPERATOR(pg_catalog.=) ANY ($1)"
+" ORDER BY l.ts";
+
+/* Open sessions: plain INSERTs, as an ORM would write them. */
+static const char *um_sample_sessions_sql =
+"INSERT INTO usrmgmt.online_user (user_id, username, ip_address, user_agent)"
+" SELECT u.id, u.username, s.ip, s.agent"
+" FROM (VALUES"
+"  ('sample_admin', '192.0.2.1'::inet, 'sample-agent/1.0', 1),"
+"  ('alice', '192.0.2.10', 'sample-agent/1.0', 2),"
+"  ('bob', '2001:db8::20', 'sample-cli/2.1', 3))"
+"  AS s (username, ip, agent, ord)"
+" JOIN usrmgmt.\"user\" u ON u.username OPERATOR(pg_catalog.=) s.username"
+" WHERE u.id OPERATOR(pg_catalog.=) ANY ($1)"
+" ORDER BY s.ord";
+
+static const char *um_sample_servers_sql =
+"INSERT INTO usrmgmt.server"
+" (server_name, owner_id, port, memory_mb, status, game_mode, difficulty, created_at, updated_at)"
+" SELECT s.server_name, u.id, s.port, s.memory_mb, s.status, s.game_mode, s.difficulty,"
+"  '2024-01-10 12:00:00+00', '2024-01-10 12:00:00+00'"
+" FROM (VALUES"
+"  ('sample-survival', 'alice', 25565, 2048, 'Running', 'survival', 'normal', 1),"
+"  ('sample-creative', 'alice', 25566, 1024, 'Stopped', 'creative', 'peaceful', 2),"
+"  ('sample-hardcore', 'bob', 25567, 4096, 'Starting', 'adventure', 'hard', 3))"
+"  AS s (server_name, username, port, memory_mb, status, game_mode, difficulty, ord)"
+" JOIN usrmgmt.\"user\" u ON u.username OPERATOR(pg_catalog.=) s.username"
+" WHERE u.id OPERATOR(pg_catalog.=) ANY ($1)"
+" AND NOT EXISTS (SELECT FROM usrmgmt.server x"
+"  WHERE x.server_name OPERATOR(pg_catalog.=) s.server_name)"
+" ORDER BY s.ord";
+
+static const char *um_sample_configuration_sql =
+"INSERT INTO usrmgmt.configuration (key, value, updated_at, updated_by)"
+" SELECT c.key, c.value, '2024-01-10 12:00:00+00', u.id"
+" FROM (VALUES"
+"  ('site.name', 'usrmgmt sample', 1),"
+"  ('site.motd', 'Welcome to the sample data set', 2),"
+"  ('server.default_memory_mb', '1024', 3),"
+"  ('sessions.max_per_user', '5', 4))"
+"  AS c (key, value, ord)"
+" JOIN usrmgmt.\"user\" u ON u.username OPERATOR(pg_catalog.=) 'sample_admin'"
+" WHERE u.id OPERATOR(pg_catalog.=) ANY ($1)"
+" AND NOT EXISTS (SELECT FROM usrmgmt.configuration x"
+"  WHERE x.key OPERATOR(pg_catalog.=) c.key)"
+" ORDER BY c.ord";
+
+/* Log rows of the sample users, whoever wrote them (us or the triggers). */
+static const char *um_sample_log_count_sql =
+"SELECT pg_catalog.count(*) FROM usrmgmt.user_log"
+" WHERE user_id OPERATOR(pg_catalog.=) ANY ($1)";
+
+#define UM_SAMPLE_PASSWORD_HASH \
+	"SCRAM-SHA-256$4096:rz6E4ktgKhYPl6Ijm6/l1g==$" \
+	"7j2uSGDTIqoCK5a/kGbV9+plY/CCBTKXTCMimNb58GY=:" \
+	"9D5tpQ9xpUnO+rfyps7GgERguEcSGs8Mp0dUlbmEFBA="
+
+static uint64
+um_sample_insert(const char *sql, Datum ids)
+{
+	Oid			types[1] = {INT8ARRAYOID};
+	Datum		values[1];
+	int			ret;
+
+	values[0] = ids;
+	ret = SPI_execute_with_args(sql, 1, types, values, NULL, false, 0);
+	if (ret != SPI_OK_INSERT)
+		elog(ERROR, "SPI_execute_with_args failed: %s",
+			 SPI_result_code_string(ret));
+	return SPI_processed;
+}
+
+static void
+um_jsonb_put_count(JsonbParseState **state, const char *key, int64 count)
+{
+	JsonbValue	k;
+	JsonbValue	v;
+
+	k.type = jbvString;
+	k.val.string.val = (char *) key;
+	k.val.string.len = strlen(key);
+	pushJsonbValue(state, WJB_KEY, &k);
+	v.type = jbvNumeric;
+	v.val.numeric = DatumGetNumeric(DirectFunctionCall1(int8_numeric,
+														Int64GetDatum(count)));
+	pushJsonbValue(state, WJB_VALUE, &v);
+}
+
+/*
+ * load_sample_data() returns jsonb
+ *
+ * Inserts the small deterministic sample data set: six users (one admin,
+ * one inactive), three open sessions, the log of two past sessions, three
+ * servers and four configuration settings.  Idempotent: a sample user
+ * whose username or e-mail is taken is skipped, with everything that
+ * belongs to it, so a second call inserts nothing.
+ * Result: {"user": n, "online_user": n, "user_log": n, "server": n,
+ * "configuration": n}: the rows this call added (user_log counts every log
+ * row of the users added, including those the session triggers wrote).
+ * Errors: none of its own.  Locking: row locks of the inserted rows.
+ * SECURITY DEFINER.
+ */
+Datum
+usrmgmt_load_sample_data(PG_FUNCTION_ARGS)
+{
+	MemoryContext caller_cxt = CurrentMemoryContext;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	Datum	   *id_datums;
+	Datum		ids;
+	uint64		nusers;
+	uint64		nsessions;
+	uint64		nservers;
+	uint64		nconfig;
+	int64		nlog;
+	bool		isnull;
+	uint64		i;
+	int			ret;
+	JsonbParseState *state = NULL;
+	JsonbValue *result;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	values[0] = CStringGetTextDatum(UM_SAMPLE_PASSWORD_HASH);
+	ret = SPI_execute_with_args(um_sample_users_sql, 1, types, values, NULL,
+								false, 0);
+	if (ret != SPI_OK_INSERT_RETURNING)
+		elog(ERROR, "SPI_execute_with_args failed: %s",
+			 SPI_result_code_string(ret));
+	nusers = SPI_processed;
+	id_datums = palloc(sizeof(Datum) * (nusers > 0 ? nusers : 1));
+	for (i = 0; i < nusers; i++)
+		id_datums[i] = SPI_getbinval(SPI_tuptable->vals[i],
+									 SPI_tuptable->tupdesc, 1, &isnull);
+	ids = PointerGetDatum(construct_array(id_datums, (int) nusers, INT8OID,
+										  sizeof(int64), FLOAT8PASSBYVAL,
+										  TYPALIGN_DOUBLE));
+
+	um_sample_insert(um_sample_log_sql, ids);
+	nsessions = um_sample_insert(um_sample_sessions_sql, ids);
+	nservers = um_sample_insert(um_sample_servers_sql, ids);
+	nconfig = um_sample_insert(um_sample_configuration_sql, ids);
+
+	ret = SPI_execute_with_args(um_sample_log_count_sql, 1,
+								(Oid[]) {INT8ARRAYOID}, &ids, NULL, false, 0);
+	if (ret != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "SPI_execute_with_args failed: %s",
+			 SPI_result_code_string(ret));
+	nlog = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+									   SPI_tuptable->tupdesc, 1, &isnull));
+
+	SPI_finish();
+
+	/* Build the result in the caller's context (SPI's is gone). */
+	MemoryContextSwitchTo(caller_cxt);
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	um_jsonb_put_count(&state, "user", (int64) nusers);
+	um_jsonb_put_count(&state, "online_user", (int64) nsessions);
+	um_jsonb_put_count(&state, "user_log", nlog);
+	um_jsonb_put_count(&state, "server", (int64) nservers);
+	um_jsonb_put_count(&state, "configuration", (int64) nconfig);
+	result = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+
+	PG_RETURN_JSONB_P(JsonbValueToJsonb(result));
+}
+
+/*
+ * reset(confirm boolean DEFAULT false) returns void
+ *
+ * Empties the data tables (user, online_user, user_log, server,
+ * configuration) with one TRUNCATE ... RESTART IDENTITY; migration_history
+ * is kept.  No logout rows are written (TRUNCATE fires no row triggers).
+ * Errors: 22023 unless confirm is true; 0A000 when a table outside
+ * usrmgmt has a foreign key to one of these tables.
+ * Locking: ACCESS EXCLUSIVE on the five tables until the end of the
+ * transaction.  Lifts the user_log guard for its own TRUNCATE only.
+ * SECURITY DEFINER.
+ */
+Datum
+usrmgmt_reset(PG_FUNCTION_ARGS)
+{
+	static const char *truncate_sql =
+		"TRUNCATE usrmgmt.online_user, usrmgmt.user_log, usrmgmt.server,"
+		" usrmgmt.configuration, usrmgmt.\"user\" RESTART IDENTITY";
+	volatile int ret;
+
+	if (PG_ARGISNULL(0) || !PG_GETARG_BOOL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("reset() deletes every user, session, log row, server and setting"),
+				 errhint("Call usrmgmt.reset(confirm => true) to do it.")));
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	usrmgmt_user_log_unlocked++;
+	PG_TRY();
+	{
+		ret = SPI_execute_with_args(truncate_sql, 0, NULL, NULL, NULL, false, 0);
+	}
+	PG_FINALLY();
+	{
+		usrmgmt_user_log_unlocked--;
+	}
+	PG_END_TRY();
+	if (ret != SPI_OK_UTILITY)
+		elog(ERROR, "SPI_execute_with_args failed: %s",
+			 SPI_result_code_string(ret));
+
+	SPI_finish();
+	PG_RETURN_VOID();
+}

@@ -1,0 +1,249 @@
+# test/t/060_backup.pl: pg_dump/pg_restore round trips of a usrmgmt
+# database (SPEC §8 "Backups").
+#
+# A source database gets the sample data, an application migration, 10,000
+# generated users with open sessions and log rows, a few deleted users
+# (gaps in the identities, log rows whose user_id was set NULL) and extra
+# identity values burnt by a rolled-back insert.  It is then dumped and
+# restored five ways:
+#   plain      pg_dump | psql
+#   custom     pg_dump -Fc + pg_restore
+#   directory  pg_dump -Fd + pg_restore -j 2 (parallel data load)
+#   inserts    pg_dump --inserts | psql with session_replication_role=replica
+#   data-only  CREATE EXTENSION, then pg_restore --data-only of the -Fc dump
+# After each, every table's content checksum and row count, and every
+# identity sequence's position, must equal the source's: no missing, extra
+# or duplicated row (the session triggers must not write 'login' rows for
+# sessions loaded by COPY), the extension's own migration_history row not
+# doubled, and new rows get ids above the restored ones.
+#
+# Finally: usrmgmt is not a trusted extension, so a database owner who is
+# not a superuser can neither create it nor restore a dump that contains
+# it (docs §7 gives the reasons).
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = PostgreSQL::Test::Cluster->new('backup');
+$node->init;
+$node->start;
+
+my $tmp = PostgreSQL::Test::Utils::tempdir;
+
+$node->safe_psql('postgres', 'CREATE DATABASE src');
+$node->safe_psql('src', q{
+CREATE EXTENSION usrmgmt;
+SELECT usrmgmt.load_sample_data();
+SELECT usrmgmt.apply_migration('001_app_table',
+    'CREATE TABLE public.app_note (id int PRIMARY KEY, note text)',
+    'DROP TABLE public.app_note');
+INSERT INTO usrmgmt."user" (username, email, first_name, is_admin, is_active, created_at)
+SELECT 'gen_' || g, 'gen' || g || '@example.com', 'Gen ' || g, g % 500 = 0, g % 97 <> 0,
+       '2024-03-01 00:00:00+00'::timestamptz + g * interval '1 minute'
+  FROM generate_series(1, 10000) g;
+INSERT INTO usrmgmt.online_user (user_id, username, ip_address, user_agent, login_datetime, last_seen_at)
+SELECT u.id, u.username, ('10.0.' || (u.id / 250) || '.' || (u.id % 250))::inet, 'gen-agent/' || (u.id % 7),
+       '2024-04-01 00:00:00+00'::timestamptz + u.id * interval '1 second',
+       '2024-04-01 01:00:00+00'::timestamptz + u.id * interval '1 second'
+  FROM usrmgmt."user" u WHERE u.username LIKE 'gen\_%' ORDER BY u.id;
+INSERT INTO usrmgmt.user_log (user_id, username, action, "timestamp", ip_address, session_id, user_agent, detail)
+SELECT u.id, u.username, a.action, '2024-02-15 00:00:00+00'::timestamptz + u.id * interval '1 second' + a.off,
+       '198.51.100.7', NULL, 'old-agent', a.detail
+  FROM usrmgmt."user" u,
+       (VALUES ('login', interval '0', NULL), ('logout', interval '5 minutes', 'expired')) a (action, off, detail)
+ WHERE u.username LIKE 'gen\_%' ORDER BY u.id, a.off;
+INSERT INTO usrmgmt.server (server_name, owner_id, port, memory_mb)
+SELECT 'gen-server-' || u.id, u.id, 20000 + u.id % 40000, 512 * (1 + u.id % 8)
+  FROM usrmgmt."user" u WHERE u.username LIKE 'gen\_%' AND u.id % 100 = 0;
+INSERT INTO usrmgmt.configuration (key, value, updated_by)
+SELECT 'gen.key.' || g, 'value ' || g, g FROM generate_series(1, 50) g;
+});
+# Deleted users: their sessions go (cascade), their log rows keep user_id
+# NULL (or are deleted with the FK's SET NULL), their settings lose updated_by.
+$node->safe_psql('src', q{
+DELETE FROM usrmgmt."user" WHERE username IN ('gen_7', 'gen_8', 'gen_9999', 'dave');
+});
+# Burn identity values: the sequences end above max(id).
+$node->safe_psql('src', q{
+BEGIN;
+INSERT INTO usrmgmt."user" (username) SELECT 'burnt_' || g FROM generate_series(1, 5) g;
+INSERT INTO usrmgmt.user_log (username, action) SELECT 'burnt', 'login' FROM generate_series(1, 5);
+ROLLBACK;
+});
+
+# Role recipe grants, which a full restore must keep.
+$node->safe_psql('postgres', 'CREATE ROLE regress_backup_app');
+$node->safe_psql('src', q{
+GRANT SELECT (id, username) ON usrmgmt."user" TO regress_backup_app;
+GRANT SELECT ON usrmgmt.online_user TO regress_backup_app;
+GRANT EXECUTE ON FUNCTION usrmgmt.load_sample_data() TO regress_backup_app;
+});
+
+my @tables = qw(user online_user user_log server configuration migration_history);
+
+# Per table: row count, min/max id and an md5 of every row in id order;
+# per identity sequence: its last value (NULL until first called).
+sub fingerprint
+{
+	my ($db, $no_acl) = @_;
+	my @parts;
+	for my $t (@tables)
+	{
+		# The extension's own rows are written anew (with a new applied_at)
+		# by CREATE EXTENSION on restore: compared below by id and name.
+		my $where = $t eq 'migration_history' ? q{WHERE kind <> 'extension'} : '';
+		push @parts, "$t " . $node->safe_psql($db, qq{
+SELECT count(*) || ' ' || coalesce(min(id), 0) || ' ' || coalesce(max(id), 0) || ' '
+       || coalesce(md5(string_agg(x::text, ',' ORDER BY x.id)), '-')
+  FROM usrmgmt."$t" x $where});
+		push @parts, "$t seq " . $node->safe_psql($db, qq{
+SELECT coalesce(pg_catalog.pg_sequence_last_value(
+           pg_catalog.pg_get_serial_sequence('usrmgmt."$t"', 'id')::regclass)::text, 'not called')});
+	}
+	push @parts, 'extension rows ' . $node->safe_psql($db,
+		q{SELECT string_agg(id || ':' || migration_name, ',' ORDER BY id)
+		    FROM usrmgmt.migration_history WHERE kind = 'extension'});
+	# Privileges granted after CREATE EXTENSION (the role recipes of
+	# docs §11) travel with a full dump; a data-only restore has none.
+	push @parts, 'acl ' . $node->safe_psql($db, q{
+SELECT string_agg(x, ' ' ORDER BY x COLLATE "C") FROM (
+  SELECT 'schema=' || coalesce(nspacl::text, '-') AS x FROM pg_namespace WHERE nspname = 'usrmgmt'
+  UNION ALL SELECT relname || '=' || coalesce(relacl::text, '-') FROM pg_class
+   WHERE relnamespace = 'usrmgmt'::regnamespace AND relkind IN ('r', 'S')
+  UNION ALL SELECT proname || '=' || coalesce(proacl::text, '-') FROM pg_proc
+   WHERE pronamespace = 'usrmgmt'::regnamespace
+  UNION ALL SELECT c.relname || '.' || a.attname || '=' || a.attacl::text
+    FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+   WHERE c.relnamespace = 'usrmgmt'::regnamespace AND a.attacl IS NOT NULL) a}) unless $no_acl;
+	return join("\n", @parts);
+}
+
+my $expected = fingerprint('src');
+my $expected_no_acl = fingerprint('src', 1);
+like($expected, qr/online_user=\{\w+=arwdDxt\/\w+,regress_backup_app=r\/\w+\} .*user\.username=\{regress_backup_app=r\/\w+\}/,
+	'source: granted privileges are in the fingerprint');
+like($expected, qr/^user 10002 1 10006 /m, 'source: 10,002 users');
+like($expected, qr/^user seq 10011$/m, 'source: 5 user ids burnt');
+like($expected, qr/^online_user 10000 1 10003 /m, 'source: 10,000 open sessions');
+like($expected, qr/^migration_history 1 1 1 /m, 'source: one application migration');
+like($expected, qr/^extension rows -1:usrmgmt--1\.0$/m, 'source: one extension row');
+
+# Check a restored database against the source, then write to it.
+sub check_restored
+{
+	my ($db, $how, $no_acl) = @_;
+	my $got = fingerprint($db, $no_acl);
+	my $want = $no_acl ? $expected_no_acl : $expected;
+	is($got, $want, "$how: every table and identity identical to the source");
+
+	my $new_user = $node->safe_psql($db, q{
+INSERT INTO usrmgmt."user" (username) VALUES ('after_restore') RETURNING id});
+	is($new_user, '10012', "$how: a new user continues the identity (10006 + 5 burnt + 1)");
+	my $new_session = $node->safe_psql($db, qq{
+INSERT INTO usrmgmt.online_user (user_id, username) VALUES ($new_user, 'after_restore') RETURNING id});
+	is($new_session, '10004', "$how: a new session gets an id above the restored ones");
+	my $new_migration = $node->safe_psql($db, q{
+SELECT usrmgmt.apply_migration('002_after_restore', 'SELECT 1');
+SELECT max(id) FROM usrmgmt.migration_history});
+	is($new_migration, "t\n2", "$how: migrations continue after the restored one");
+	my ($ret, $out, $err) = $node->psql($db,
+		q{SELECT usrmgmt.apply_migration('001_app_table', 'CREATE TABLE public.app_note (id int PRIMARY KEY, note text)', 'DROP TABLE public.app_note')});
+	is($out, 'f', "$how: the restored migration counts as applied");
+	return;
+}
+
+sub run_ok
+{
+	my ($cmd, $name) = @_;
+	my ($stdout, $stderr);
+	my $ok = IPC::Run::run($cmd, '>', \$stdout, '2>', \$stderr);
+	ok($ok, $name) or diag("command: @$cmd\nstderr: $stderr");
+	is($stderr, '', "$name: no error or warning")
+	  or diag($stderr);
+	return;
+}
+
+my $src = $node->connstr('src');
+
+# 1. plain: pg_dump | psql
+run_ok([ 'pg_dump', '-d', $src, '-f', "$tmp/plain.sql" ], 'plain: pg_dump');
+$node->safe_psql('postgres', 'CREATE DATABASE r_plain');
+run_ok([ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('r_plain'),
+		'-f', "$tmp/plain.sql", '-o', '/dev/null' ], 'plain: psql');
+check_restored('r_plain', 'plain');
+
+# 2. custom: pg_dump -Fc + pg_restore
+run_ok([ 'pg_dump', '-Fc', '-d', $src, '-f', "$tmp/custom.dump" ], 'custom: pg_dump -Fc');
+$node->safe_psql('postgres', 'CREATE DATABASE r_custom');
+run_ok([ 'pg_restore', '--exit-on-error', '-d', $node->connstr('r_custom'), "$tmp/custom.dump" ],
+	'custom: pg_restore');
+check_restored('r_custom', 'custom');
+
+# 3. directory format, parallel restore.  pg_dump orders the data of
+# extension configuration tables by their foreign keys, but does not record
+# that order as a dependency in the archive, so `pg_restore -j N` may load
+# online_user before user and fail.  What works (docs §7): the pre-data
+# section, then the data in parallel with triggers (foreign-key checks
+# included) disabled, then post-data.  The naive form is shown to fail only
+# when it does (it depends on worker timing), so it is not asserted.
+run_ok([ 'pg_dump', '-Fd', '-j', '2', '-d', $src, '-f', "$tmp/dir.dump" ], 'directory: pg_dump -Fd -j 2');
+$node->safe_psql('postgres', 'CREATE DATABASE r_dir');
+my $r_dir = $node->connstr('r_dir');
+run_ok([ 'pg_restore', '--exit-on-error', '--section=pre-data', '-d', $r_dir, "$tmp/dir.dump" ],
+	'directory: pg_restore --section=pre-data');
+run_ok([ 'pg_restore', '--exit-on-error', '--section=data', '--disable-triggers', '-j', '2',
+		'-d', $r_dir, "$tmp/dir.dump" ],
+	'directory: pg_restore --section=data --disable-triggers -j 2');
+run_ok([ 'pg_restore', '--exit-on-error', '--section=post-data', '-d', $r_dir, "$tmp/dir.dump" ],
+	'directory: pg_restore --section=post-data');
+check_restored('r_dir', 'directory');
+
+# 4. --inserts: rows arrive by INSERT, not COPY, so the session triggers
+# would treat restored sessions as new logins; replica mode keeps ordinary
+# triggers from firing (superuser only).  See docs §7.
+run_ok([ 'pg_dump', '--inserts', '--rows-per-insert=1000', '-d', $src, '-f', "$tmp/inserts.sql" ],
+	'inserts: pg_dump --inserts');
+$node->safe_psql('postgres', 'CREATE DATABASE r_inserts');
+{
+	local $ENV{PGOPTIONS} = '-c session_replication_role=replica';
+	run_ok([ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('r_inserts'),
+			'-f', "$tmp/inserts.sql", '-o', '/dev/null' ], 'inserts: psql in replica mode');
+}
+check_restored('r_inserts', 'inserts');
+
+# 5. data only, into a database where the extension already exists and
+# is empty: --schema=usrmgmt leaves out the application's own tables.
+$node->safe_psql('postgres', 'CREATE DATABASE r_data');
+$node->safe_psql('r_data', 'CREATE EXTENSION usrmgmt');
+run_ok([ 'pg_restore', '--exit-on-error', '--data-only', '--schema=usrmgmt', '-d', $node->connstr('r_data'),
+		"$tmp/custom.dump" ],
+	'data-only: pg_restore --data-only --schema=usrmgmt');
+check_restored('r_data', 'data-only', 1);
+
+# Not trusted: a database owner without superuser cannot create the
+# extension (42501) nor restore a dump of it; a superuser can.
+$node->safe_psql('postgres', q{
+CREATE ROLE regress_dbowner LOGIN;
+CREATE DATABASE r_owner OWNER regress_dbowner;
+});
+my $owner_conn = $node->connstr('r_owner') . ' user=regress_dbowner';
+my ($ret, $out, $err) = $node->psql('postgres', 'CREATE EXTENSION usrmgmt',
+	connstr => $owner_conn, extra_params => [ '-v', 'VERBOSITY=verbose' ]);
+isnt($ret, 0, 'untrusted: a database owner cannot create the extension');
+like($err, qr/42501.*permission denied to create extension "usrmgmt"/, 'untrusted: 42501 permission denied');
+my ($rstdout, $rstderr);
+my $restored = IPC::Run::run([ 'pg_restore', '-d', $owner_conn, "$tmp/custom.dump" ],
+	'>', \$rstdout, '2>', \$rstderr);
+ok(!$restored, 'untrusted: the database owner cannot restore the dump');
+like($rstderr, qr/permission denied to create extension "usrmgmt"/, 'untrusted: restore fails at CREATE EXTENSION');
+is($node->safe_psql('r_owner', q{SELECT count(*) FROM pg_extension WHERE extname = 'usrmgmt'}), '0',
+	'untrusted: nothing was created');
+$node->safe_psql('postgres', q{
+DROP DATABASE r_owner;
+DROP ROLE regress_dbowner;
+});
+
+$node->stop;
+done_testing();
