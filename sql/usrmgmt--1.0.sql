@@ -296,7 +296,76 @@ CREATE TRIGGER configuration_set_updated_at
 -- -- SPEC §7
 --------------------------------------------------------------------------
 
--- (integrity and health: functions go here)
+-- Readers of the catalog and of the statistics views (health, status,
+-- database_stats, metrics, validate_schema) are SECURITY DEFINER with a
+-- fixed search_path: a monitor role granted EXECUTE on them sees figures
+-- and object names, never a row of user data.  validate_data_integrity()
+-- and verify() report row ids, usernames and values, so they run with the
+-- caller's rights: only a role that may read every table can use them.
+-- All are revoked from PUBLIC; doc/usrmgmt.md §11 gives the GRANTs.
+
+CREATE FUNCTION usrmgmt.validate_data_integrity()
+    RETURNS TABLE(category text, table_name text, row_id bigint, detail text)
+    AS 'MODULE_PATHNAME', 'usrmgmt_validate_data_integrity'
+    LANGUAGE C VOLATILE
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.validate_data_integrity() IS
+    'rows that break a foreign key, a CHECK constraint or the session rules, and orphaned log rows';
+
+CREATE FUNCTION usrmgmt.validate_schema()
+    RETURNS TABLE(object_type text, object_name text, problem text)
+    AS 'MODULE_PATHNAME', 'usrmgmt_validate_schema'
+    LANGUAGE C STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.validate_schema() IS
+    'differences between the live catalog and usrmgmt.schema_manifest (what the installed version created)';
+
+CREATE FUNCTION usrmgmt.verify() RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'usrmgmt_verify'
+    LANGUAGE C VOLATILE
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.verify() IS
+    '{"ok": bool, "schema": [validate_schema rows], "data": [validate_data_integrity rows]}';
+
+CREATE FUNCTION usrmgmt.status() RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'usrmgmt_status'
+    LANGUAGE C STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.status() IS
+    'installed version, table row estimates, applied migrations, open sessions';
+
+CREATE FUNCTION usrmgmt.health() RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'usrmgmt_health'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.health() IS
+    'healthy, degraded or unhealthy, with the figures and problems behind the verdict; thresholds in usrmgmt.health_* settings';
+
+CREATE FUNCTION usrmgmt.database_stats(exact boolean DEFAULT false)
+    RETURNS TABLE(table_name text, row_count bigint, row_count_exact boolean,
+                  total_bytes bigint, table_bytes bigint, index_bytes bigint,
+                  seq_scan bigint, idx_scan bigint, dead_rows bigint,
+                  last_vacuum timestamptz, last_analyze timestamptz)
+    AS 'MODULE_PATHNAME', 'usrmgmt_database_stats'
+    LANGUAGE C VOLATILE STRICT SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.database_stats(boolean) IS
+    'per data table: rows (estimated, or counted when exact), sizes, scans, last vacuum and analyze';
+
+CREATE FUNCTION usrmgmt.metrics() RETURNS text
+    AS 'MODULE_PATHNAME', 'usrmgmt_metrics'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.metrics() IS
+    'the health figures in Prometheus text exposition format';
+
+REVOKE ALL ON FUNCTION usrmgmt.validate_data_integrity() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.validate_schema() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.verify() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.status() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.health() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.database_stats(boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.metrics() FROM PUBLIC;
 
 --------------------------------------------------------------------------
 -- Section: migrations and lifecycle (src/migrations.c) -- SPEC §8
@@ -395,4 +464,154 @@ INSERT INTO usrmgmt.migration_history (id, migration_name, kind, execution_ms)
 -- it sees every object the sections above created.
 --------------------------------------------------------------------------
 
--- (schema manifest goes here)
+-- usrmgmt.schema_manifest is the expected schema of the installed version:
+-- a snapshot, taken from the catalog at the end of this script, of every
+-- table and function that is a member of the extension (pg_depend deptype
+-- 'e') and of every column, constraint, index and trigger of those tables.
+-- validate_schema() and health() hold the live catalog against it.  It is
+-- derived, never hand-written, so it follows whatever the sections above
+-- create.  It is not registered with pg_extension_config_dump: CREATE
+-- EXTENSION rebuilds it on restore.
+--
+-- Rule for update scripts (doc/usrmgmt.md §6): the last statement of every
+-- sql/usrmgmt--X.Y--X.Z.sql is
+--     SELECT usrmgmt._refresh_manifest();
+-- and this section stays the last of the install script.
+
+CREATE TABLE usrmgmt.schema_manifest (
+    object_type     text NOT NULL,
+    object_name     text NOT NULL,
+    table_name      text,
+    definition      text NOT NULL,
+    state           text,
+    check_expr      text,
+    CONSTRAINT schema_manifest_pkey PRIMARY KEY (object_type, object_name)
+);
+COMMENT ON TABLE usrmgmt.schema_manifest IS
+    'expected schema of the installed version, snapshot of the catalog taken by the install and update scripts';
+
+-- The one derivation of "the schema" from the catalog, used both for the
+-- snapshot (members_only = true) and for the live side of the comparison
+-- (members_only = false: whatever now carries the expected names).  The
+-- fixed search_path makes pg_get_*def print names the same way every time.
+--   table:      definition 'table' or 'unlogged table'
+--   column:     type, NOT NULL, default, identity
+--   constraint: pg_get_constraintdef without NOT VALID; state 'valid',
+--               'not valid' or 'disabled' (a foreign key whose triggers
+--               are disabled); check_expr the CHECK expression
+--   index:      pg_get_indexdef; state 'valid' or 'not valid'
+--   trigger:    pg_get_triggerdef; state 'enabled', 'disabled', 'replica'
+--               or 'always' (pg_trigger.tgenabled)
+--   function:   result, language, volatility, strictness, security,
+--               parallel safety, settings, C symbol; state the SHA-256 of
+--               the body
+CREATE FUNCTION usrmgmt._schema_catalog(members_only boolean)
+    RETURNS TABLE(object_type text, object_name text, table_name text,
+                  definition text, state text, check_expr text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $fn$
+WITH ext AS (
+    SELECT e.oid FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'usrmgmt'
+), ns AS (
+    SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) 'usrmgmt'
+), members AS (
+    SELECT d.classid, d.objid FROM pg_catalog.pg_depend d
+     WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+       AND d.refobjid OPERATOR(pg_catalog.=) (SELECT ext.oid FROM ext)
+       AND d.deptype OPERATOR(pg_catalog.=) 'e'
+), tabs AS (
+    SELECT c.oid, c.relname::text AS relname, c.relpersistence
+      FROM pg_catalog.pg_class c
+     WHERE c.relnamespace OPERATOR(pg_catalog.=) (SELECT ns.oid FROM ns)
+       AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::"char"[])
+       AND (NOT $1 OR EXISTS (SELECT 1 FROM members m
+                               WHERE m.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                                 AND m.objid OPERATOR(pg_catalog.=) c.oid))
+)
+SELECT 'table', t.relname, t.relname,
+       CASE t.relpersistence WHEN 'u' THEN 'unlogged table' ELSE 'table' END,
+       NULL::text, NULL::text
+  FROM tabs t
+UNION ALL
+SELECT 'column', t.relname OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) a.attname::text, t.relname,
+       pg_catalog.format_type(a.atttypid, a.atttypmod)
+       OPERATOR(pg_catalog.||) CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END
+       OPERATOR(pg_catalog.||) COALESCE(' DEFAULT ' OPERATOR(pg_catalog.||) pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), '')
+       OPERATOR(pg_catalog.||) CASE a.attidentity WHEN 'a' THEN ' GENERATED ALWAYS AS IDENTITY'
+                                                  WHEN 'd' THEN ' GENERATED BY DEFAULT AS IDENTITY' ELSE '' END,
+       NULL, NULL
+  FROM tabs t
+  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) t.oid
+                                AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+  LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid OPERATOR(pg_catalog.=) a.attrelid
+                                    AND ad.adnum OPERATOR(pg_catalog.=) a.attnum
+UNION ALL
+SELECT 'constraint', t.relname OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) con.conname::text, t.relname,
+       pg_catalog.regexp_replace(pg_catalog.pg_get_constraintdef(con.oid), ' NOT VALID$', ''),
+       CASE WHEN NOT con.convalidated THEN 'not valid'
+            WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_trigger tg
+                          WHERE tg.tgconstraint OPERATOR(pg_catalog.=) con.oid
+                            AND tg.tgenabled OPERATOR(pg_catalog.=) 'D') THEN 'disabled'
+            ELSE 'valid' END,
+       CASE WHEN con.contype OPERATOR(pg_catalog.=) 'c' THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid) END
+  FROM tabs t
+  JOIN pg_catalog.pg_constraint con ON con.conrelid OPERATOR(pg_catalog.=) t.oid
+UNION ALL
+SELECT 'index', t.relname OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) ic.relname::text, t.relname,
+       pg_catalog.pg_get_indexdef(i.indexrelid),
+       CASE WHEN i.indisvalid THEN 'valid' ELSE 'not valid' END,
+       NULL
+  FROM tabs t
+  JOIN pg_catalog.pg_index i ON i.indrelid OPERATOR(pg_catalog.=) t.oid
+  JOIN pg_catalog.pg_class ic ON ic.oid OPERATOR(pg_catalog.=) i.indexrelid
+UNION ALL
+SELECT 'trigger', t.relname OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) tg.tgname::text, t.relname,
+       pg_catalog.pg_get_triggerdef(tg.oid),
+       CASE tg.tgenabled WHEN 'O' THEN 'enabled' WHEN 'D' THEN 'disabled'
+                         WHEN 'R' THEN 'replica' WHEN 'A' THEN 'always' END,
+       NULL
+  FROM tabs t
+  JOIN pg_catalog.pg_trigger tg ON tg.tgrelid OPERATOR(pg_catalog.=) t.oid AND NOT tg.tgisinternal
+UNION ALL
+SELECT 'function',
+       p.proname::text OPERATOR(pg_catalog.||) '(' OPERATOR(pg_catalog.||)
+       pg_catalog.pg_get_function_identity_arguments(p.oid) OPERATOR(pg_catalog.||) ')',
+       NULL,
+       'returns ' OPERATOR(pg_catalog.||) pg_catalog.pg_get_function_result(p.oid)
+       OPERATOR(pg_catalog.||) ' language ' OPERATOR(pg_catalog.||) l.lanname::text
+       OPERATOR(pg_catalog.||) CASE p.provolatile WHEN 'i' THEN ' immutable' WHEN 's' THEN ' stable' ELSE ' volatile' END
+       OPERATOR(pg_catalog.||) CASE WHEN p.proisstrict THEN ' strict' ELSE '' END
+       OPERATOR(pg_catalog.||) CASE WHEN p.prosecdef THEN ' security definer' ELSE '' END
+       OPERATOR(pg_catalog.||) CASE p.proparallel WHEN 's' THEN ' parallel safe' WHEN 'r' THEN ' parallel restricted' ELSE '' END
+       OPERATOR(pg_catalog.||) COALESCE(' set ' OPERATOR(pg_catalog.||) pg_catalog.array_to_string(p.proconfig, ', '), '')
+       OPERATOR(pg_catalog.||) CASE WHEN l.lanname OPERATOR(pg_catalog.=) 'c'
+                                    THEN ' symbol ' OPERATOR(pg_catalog.||) p.prosrc ELSE '' END,
+       pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(p.prosrc, 'UTF8')), 'hex'),
+       NULL
+  FROM pg_catalog.pg_proc p
+  JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang
+ WHERE p.pronamespace OPERATOR(pg_catalog.=) (SELECT ns.oid FROM ns)
+   AND (NOT $1 OR EXISTS (SELECT 1 FROM members m
+                           WHERE m.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+                             AND m.objid OPERATOR(pg_catalog.=) p.oid))
+$fn$;
+
+-- Retakes the snapshot.  Run by this script and, as their last statement,
+-- by every update script.
+CREATE FUNCTION usrmgmt._refresh_manifest() RETURNS void
+    LANGUAGE sql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $fn$
+DELETE FROM usrmgmt.schema_manifest;
+INSERT INTO usrmgmt.schema_manifest
+       (object_type, object_name, table_name, definition, state, check_expr)
+SELECT s.object_type, s.object_name, s.table_name, s.definition, s.state, s.check_expr
+  FROM usrmgmt._schema_catalog(true) s;
+$fn$;
+
+REVOKE ALL ON TABLE usrmgmt.schema_manifest FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt._schema_catalog(boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt._refresh_manifest() FROM PUBLIC;
+
+SELECT usrmgmt._refresh_manifest();

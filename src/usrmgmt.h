@@ -54,4 +54,16 @@ extern void usrmgmt_sessions_init(void);
 extern void usrmgmt_passwords_init(void);
 extern void usrmgmt_health_init(void);
 
+/*
+ * integrity.c, shared with health.c: the schema drift query, and the two
+ * helpers of materialized set-returning functions.
+ */
+#include "funcapi.h"
+#include "utils/tuplestore.h"
+extern const char *const um_schema_drift_sql;
+extern Tuplestorestate *um_materialize(FunctionCallInfo fcinfo,
+									   TupleDesc *tupdesc);
+extern uint64 um_spi_to_store(const char *sql, Tuplestorestate *store,
+							  TupleDesc tupdesc);
+
 #endif							/* USRMGMT_H */

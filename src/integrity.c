@@ -1,0 +1,451 @@
+/*-------------------------------------------------------------------------
+ *
+ * integrity.c
+ *		Data integrity checks, schema drift against the manifest, verify().
+ *
+ * validate_data_integrity() runs a fixed list of set-based checks, one
+ * query each (never a query per row), plus one query per table that
+ * re-evaluates the CHECK expressions recorded in usrmgmt.schema_manifest
+ * against every row of that table.  Each check runs in its own
+ * subtransaction: a check that cannot run (say, a column it reads was
+ * dropped) is skipped with a WARNING instead of hiding the others' results.
+ *
+ * validate_schema() holds the live catalog, as usrmgmt._schema_catalog()
+ * describes it, against usrmgmt.schema_manifest, the snapshot taken by the
+ * install script (see the manifest section of sql/usrmgmt--1.0.sql).  The
+ * expected schema is therefore never written down twice.
+ *
+ * src/integrity.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "usrmgmt.h"
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+
+PG_FUNCTION_INFO_V1(usrmgmt_validate_data_integrity);
+PG_FUNCTION_INFO_V1(usrmgmt_validate_schema);
+PG_FUNCTION_INFO_V1(usrmgmt_verify);
+
+/*
+ * The comparison of manifest and live catalog.  A missing table is reported
+ * once, not once more for each of its columns, constraints, indexes and
+ * triggers.  Objects that exist but are not in the manifest (a DBA's own
+ * index, say) are not drift and are not reported.
+ */
+const char *const um_schema_drift_sql =
+"WITH m AS (SELECT * FROM " UM_SCHEMA ".schema_manifest), "
+"l AS (SELECT * FROM " UM_SCHEMA "._schema_catalog(false)), "
+"j AS (SELECT m.object_type, m.object_name, m.table_name, "
+"             m.definition AS m_def, m.state AS m_state, "
+"             l.object_name AS l_name, l.definition AS l_def, l.state AS l_state "
+"        FROM m LEFT JOIN l "
+"          ON l.object_type OPERATOR(pg_catalog.=) m.object_type "
+"         AND l.object_name OPERATOR(pg_catalog.=) m.object_name), "
+"gone AS (SELECT j.object_name FROM j "
+"          WHERE j.object_type OPERATOR(pg_catalog.=) 'table' AND j.l_name IS NULL) "
+"SELECT j.object_type, j.object_name, p.problem "
+"  FROM j CROSS JOIN LATERAL (VALUES "
+"   (1, CASE WHEN j.l_name IS NULL "
+"            THEN 'missing: ' OPERATOR(pg_catalog.||) j.m_def END), "
+"   (2, CASE WHEN j.l_def OPERATOR(pg_catalog.<>) j.m_def "
+"            THEN 'altered: expected ' OPERATOR(pg_catalog.||) j.m_def "
+"                 OPERATOR(pg_catalog.||) ', found ' OPERATOR(pg_catalog.||) j.l_def END), "
+"   (3, CASE WHEN j.l_name IS NULL OR j.l_state IS NOT DISTINCT FROM j.m_state THEN NULL "
+"            WHEN j.object_type OPERATOR(pg_catalog.=) 'function' "
+"            THEN 'altered: function body differs from the installed one' "
+"            WHEN j.l_state OPERATOR(pg_catalog.=) 'disabled' "
+"                 AND j.object_type OPERATOR(pg_catalog.=) 'trigger' "
+"            THEN 'disabled: trigger does not fire' "
+"            WHEN j.l_state OPERATOR(pg_catalog.=) 'disabled' "
+"            THEN 'disabled: the triggers that enforce this foreign key are disabled' "
+"            WHEN j.l_state OPERATOR(pg_catalog.=) 'not valid' "
+"                 AND j.object_type OPERATOR(pg_catalog.=) 'constraint' "
+"            THEN 'not valid: existing rows were not checked (NOT VALID)' "
+"            WHEN j.l_state OPERATOR(pg_catalog.=) 'not valid' "
+"            THEN 'not valid: index is marked invalid and is not used' "
+"            ELSE 'altered: state ' OPERATOR(pg_catalog.||) j.l_state "
+"                 OPERATOR(pg_catalog.||) ', expected ' OPERATOR(pg_catalog.||) j.m_state END) "
+"  ) AS p(ord, problem) "
+" WHERE p.problem IS NOT NULL "
+"   AND (j.object_type OPERATOR(pg_catalog.=) 'table' OR j.table_name IS NULL "
+"        OR j.table_name OPERATOR(pg_catalog.<>) ALL (SELECT gone.object_name FROM gone)) "
+" ORDER BY j.object_type, j.object_name, p.ord";
+
+/*
+ * The fixed data checks.  Each returns (category, table_name, row_id,
+ * detail) ordered by row_id.  Every name and operator is qualified.
+ */
+typedef struct UmCheck
+{
+	const char *name;
+	const char *sql;
+} UmCheck;
+
+#define UM_EQ " OPERATOR(pg_catalog.=) "
+#define UM_NE " OPERATOR(pg_catalog.<>) "
+
+static const UmCheck um_data_checks[] = {
+	{"online_user.user_id references user",
+		"SELECT 'foreign_key_violation'::text, 'online_user'::text, o.id, "
+		"pg_catalog.format('user_id %s references no user (online_user_user_id_fkey)', o.user_id) "
+		"FROM " UM_SCHEMA ".online_user o WHERE NOT EXISTS "
+		"(SELECT 1 FROM " UM_SCHEMA ".\"user\" u WHERE u.id" UM_EQ "o.user_id) ORDER BY o.id"},
+	{"user_log.user_id references user",
+		"SELECT 'foreign_key_violation'::text, 'user_log'::text, l.id, "
+		"pg_catalog.format('user_id %s references no user (user_log_user_id_fkey)', l.user_id) "
+		"FROM " UM_SCHEMA ".user_log l WHERE l.user_id IS NOT NULL AND NOT EXISTS "
+		"(SELECT 1 FROM " UM_SCHEMA ".\"user\" u WHERE u.id" UM_EQ "l.user_id) ORDER BY l.id"},
+	{"server.owner_id references user",
+		"SELECT 'foreign_key_violation'::text, 'server'::text, s.id, "
+		"pg_catalog.format('owner_id %s references no user (server_owner_id_fkey)', s.owner_id) "
+		"FROM " UM_SCHEMA ".server s WHERE NOT EXISTS "
+		"(SELECT 1 FROM " UM_SCHEMA ".\"user\" u WHERE u.id" UM_EQ "s.owner_id) ORDER BY s.id"},
+	{"configuration.updated_by references user",
+		"SELECT 'foreign_key_violation'::text, 'configuration'::text, c.id, "
+		"pg_catalog.format('updated_by %s references no user (configuration_updated_by_fkey)', c.updated_by) "
+		"FROM " UM_SCHEMA ".configuration c WHERE c.updated_by IS NOT NULL AND NOT EXISTS "
+		"(SELECT 1 FROM " UM_SCHEMA ".\"user\" u WHERE u.id" UM_EQ "c.updated_by) ORDER BY c.id"},
+	{"session username equals its user's",
+		"SELECT 'data_inconsistency'::text, 'online_user'::text, o.id, "
+		"pg_catalog.format('session username %s differs from the username %s of user %s', "
+		"pg_catalog.quote_literal(o.username), pg_catalog.quote_literal(u.username), u.id) "
+		"FROM " UM_SCHEMA ".online_user o JOIN " UM_SCHEMA ".\"user\" u ON u.id" UM_EQ "o.user_id "
+		"WHERE o.username" UM_NE "u.username ORDER BY o.id"},
+	{"open sessions belong to active users",
+		"SELECT 'data_inconsistency'::text, 'online_user'::text, o.id, "
+		"pg_catalog.format('open session of inactive user %s', u.id) "
+		"FROM " UM_SCHEMA ".online_user o JOIN " UM_SCHEMA ".\"user\" u ON u.id" UM_EQ "o.user_id "
+		"WHERE NOT u.is_active ORDER BY o.id"},
+	{"open sessions have a login row",
+		"SELECT 'data_inconsistency'::text, 'online_user'::text, o.id, "
+		"'open session has no login row in user_log'::text "
+		"FROM " UM_SCHEMA ".online_user o WHERE NOT EXISTS "
+		"(SELECT 1 FROM " UM_SCHEMA ".user_log l WHERE l.session_id" UM_EQ "o.id "
+		"AND l.action" UM_EQ "'login') ORDER BY o.id"},
+	{"open sessions have no logout row",
+		"SELECT 'data_inconsistency'::text, 'online_user'::text, o.id, "
+		"pg_catalog.format('open session already has a logout row (user_log %s)', l.id) "
+		"FROM " UM_SCHEMA ".online_user o JOIN " UM_SCHEMA ".user_log l "
+		"ON l.session_id" UM_EQ "o.id AND l.action" UM_EQ "'logout' ORDER BY o.id, l.id"},
+	{"a session has at most one logout row",
+		"SELECT 'data_inconsistency'::text, 'user_log'::text, l.id, "
+		"pg_catalog.format('session %s has %s logout rows; the first is user_log %s', "
+		"l.session_id, d.n, d.first_id) "
+		"FROM (SELECT x.session_id, pg_catalog.min(x.id) AS first_id, pg_catalog.count(*) AS n "
+		"      FROM " UM_SCHEMA ".user_log x WHERE x.action" UM_EQ "'logout' "
+		"      AND x.session_id IS NOT NULL GROUP BY x.session_id "
+		"      HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 1) d "
+		"JOIN " UM_SCHEMA ".user_log l ON l.session_id" UM_EQ "d.session_id "
+		"AND l.action" UM_EQ "'logout' AND l.id" UM_NE "d.first_id ORDER BY l.id"},
+	{"closed sessions have a logout row",
+		"SELECT 'data_inconsistency'::text, 'user_log'::text, l.id, "
+		"pg_catalog.format('session %s is closed but has no logout row', l.session_id) "
+		"FROM " UM_SCHEMA ".user_log l WHERE l.action" UM_EQ "'login' AND l.session_id IS NOT NULL "
+		"AND NOT EXISTS (SELECT 1 FROM " UM_SCHEMA ".online_user o WHERE o.id" UM_EQ "l.session_id) "
+		"AND NOT EXISTS (SELECT 1 FROM " UM_SCHEMA ".user_log x WHERE x.session_id" UM_EQ "l.session_id "
+		"AND x.action" UM_EQ "'logout') ORDER BY l.id"},
+	{"log rows belong to a session that existed",
+		"SELECT 'orphaned_record'::text, 'user_log'::text, l.id, "
+		"pg_catalog.format('logout row of session %s, which has no login row and is not open', l.session_id) "
+		"FROM " UM_SCHEMA ".user_log l WHERE l.action" UM_EQ "'logout' AND l.session_id IS NOT NULL "
+		"AND NOT EXISTS (SELECT 1 FROM " UM_SCHEMA ".online_user o WHERE o.id" UM_EQ "l.session_id) "
+		"AND NOT EXISTS (SELECT 1 FROM " UM_SCHEMA ".user_log x WHERE x.session_id" UM_EQ "l.session_id "
+		"AND x.action" UM_EQ "'login') ORDER BY l.id"},
+};
+
+/*
+ * One query per table that has CHECK constraints in the manifest: rows on
+ * which any recorded CHECK expression is false, then, for those rows only,
+ * which constraint each breaks.  The expressions are the ones the install
+ * script created (pg_get_expr of conbin), so a constraint that was dropped
+ * or re-added NOT VALID is still checked.
+ */
+static const char *const um_check_query_sql =
+"SELECT m.table_name, pg_catalog.format("
+"  'SELECT %L::text, %L::text, t.id, %L OPERATOR(pg_catalog.||) c.name "
+"  FROM (SELECT * FROM " UM_SCHEMA ".%I t WHERE %s) t "
+"  CROSS JOIN LATERAL (VALUES %s) AS c(name, ok) "
+"  WHERE c.ok IS FALSE ORDER BY t.id, c.name', "
+"  'constraint_violation', m.table_name, 'violates ', m.table_name, "
+"  pg_catalog.string_agg(pg_catalog.format('(%s) IS FALSE', m.check_expr), ' OR ' ORDER BY m.object_name), "
+"  pg_catalog.string_agg(pg_catalog.format('(%L::text, (%s))', "
+"      pg_catalog.substr(m.object_name, pg_catalog.length(m.table_name) OPERATOR(pg_catalog.+) 2), "
+"      m.check_expr), ', ' ORDER BY m.object_name)) "
+"FROM " UM_SCHEMA ".schema_manifest m "
+"WHERE m.object_type" UM_EQ "'constraint' AND m.check_expr IS NOT NULL "
+"GROUP BY m.table_name ORDER BY m.table_name";
+
+/*
+ * Set up a materialized set-returning call: the tuplestore lives in the
+ * per-query context, so it survives SPI_finish and any subtransaction.
+ */
+Tuplestorestate *
+um_materialize(FunctionCallInfo fcinfo, TupleDesc *tupdesc)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext oldcxt;
+	Tuplestorestate *store;
+	TupleDesc	desc;
+
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("set-valued function called in context that cannot accept a set")));
+	if (!(rsinfo->allowedModes & SFRM_Materialize))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("materialize mode required, but it is not allowed in this context")));
+
+	oldcxt = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	desc = CreateTupleDescCopy(desc);
+	store = tuplestore_begin_heap(true, false, work_mem);
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setResult = store;
+	rsinfo->setDesc = desc;
+	MemoryContextSwitchTo(oldcxt);
+
+	*tupdesc = desc;
+	return store;
+}
+
+/*
+ * Run a read-only query without parameters and append its rows to the
+ * tuplestore.  The query's columns must match the function's result type
+ * (checked: a mismatch is a bug).  Returns the number of rows added.
+ */
+uint64
+um_spi_to_store(const char *sql, Tuplestorestate *store, TupleDesc tupdesc)
+{
+	int			ret;
+	uint64		i;
+	uint64		n;
+
+	ret = SPI_execute_with_args(sql, 0, NULL, NULL, NULL, true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "usrmgmt: query failed: %s", SPI_result_code_string(ret));
+	if (SPI_tuptable->tupdesc->natts != tupdesc->natts)
+		elog(ERROR, "usrmgmt: query returns %d columns, expected %d",
+			 SPI_tuptable->tupdesc->natts, tupdesc->natts);
+	for (i = 0; i < (uint64) tupdesc->natts; i++)
+		if (TupleDescAttr(SPI_tuptable->tupdesc, i)->atttypid !=
+			TupleDescAttr(tupdesc, i)->atttypid)
+			elog(ERROR, "usrmgmt: query column %d has the wrong type", (int) i + 1);
+
+	n = SPI_processed;
+	for (i = 0; i < n; i++)
+		tuplestore_puttuple(store, SPI_tuptable->vals[i]);
+	SPI_freetuptable(SPI_tuptable);
+	return n;
+}
+
+/*
+ * Run one check in a subtransaction.  On error the subtransaction is rolled
+ * back, a WARNING names the check and the error, and the caller goes on.
+ */
+static void
+um_run_check(const char *name, const char *sql,
+			 Tuplestorestate *store, TupleDesc tupdesc)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+
+	PG_TRY();
+	{
+		um_spi_to_store(sql, store, tupdesc);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+
+		/*
+		 * Only a check that no longer fits the schema (undefined column,
+		 * type mismatch: class 42) is skipped.  Missing privileges,
+		 * cancellation, timeouts and everything else propagate.
+		 */
+		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) !=
+			ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION ||
+			edata->sqlerrcode == ERRCODE_INSUFFICIENT_PRIVILEGE)
+			ReThrowError(edata);
+
+		ereport(WARNING,
+				(errcode(edata->sqlerrcode),
+				 errmsg("integrity check \"%s\" skipped: %s", name, edata->message),
+				 errhint("Run usrmgmt.validate_schema(): the schema this check reads has probably changed.")));
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+}
+
+/*
+ * validate_data_integrity() returns table(category text, table_name text,
+ *                                         row_id bigint, detail text)
+ *
+ * Arguments: none.
+ * Result: one row per finding; categories 'foreign_key_violation',
+ * 'constraint_violation', 'data_inconsistency', 'orphaned_record'; row_id
+ * is the id of the offending row of table_name.  Ordered by check, then
+ * row id.
+ * Errors: 42501 when the caller cannot read a table or the manifest
+ * (SECURITY INVOKER: the findings show row ids, usernames and ids of
+ * users).  A check that no longer fits the live schema (an error of class
+ * 42 other than 42501) is skipped with a WARNING; other errors propagate.
+ * Locking: AccessShareLock on the tables read; no row locks.
+ */
+Datum
+usrmgmt_validate_data_integrity(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	Tuplestorestate *store = um_materialize(fcinfo, &tupdesc);
+	MemoryContext workcxt;
+	MemoryContext oldcxt;
+	int			ret;
+	uint64		i;
+	uint64		nqueries;
+	char	  **tables;
+	char	  **queries;
+
+	workcxt = AllocSetContextCreate(CurrentMemoryContext,
+									"usrmgmt integrity",
+									ALLOCSET_DEFAULT_SIZES);
+	oldcxt = MemoryContextSwitchTo(workcxt);
+
+	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+
+	/*
+	 * Build the per-table CHECK queries first: without read access to the
+	 * manifest the call fails here, before any check ran.
+	 */
+	ret = SPI_execute_with_args(um_check_query_sql, 0, NULL, NULL, NULL,
+								true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "usrmgmt: reading the manifest failed: %s",
+			 SPI_result_code_string(ret));
+	nqueries = SPI_processed;
+	tables = palloc(sizeof(char *) * (nqueries + 1));
+	queries = palloc(sizeof(char *) * (nqueries + 1));
+	for (i = 0; i < nqueries; i++)
+	{
+		/* SPI_getvalue copies into the current (work) context */
+		MemoryContext spicxt = MemoryContextSwitchTo(workcxt);
+
+		tables[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		queries[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+		MemoryContextSwitchTo(spicxt);
+	}
+	SPI_freetuptable(SPI_tuptable);
+
+	for (i = 0; i < lengthof(um_data_checks); i++)
+		um_run_check(um_data_checks[i].name, um_data_checks[i].sql,
+					 store, tupdesc);
+
+	for (i = 0; i < nqueries; i++)
+	{
+		char	   *name = psprintf("CHECK constraints of %s", tables[i]);
+
+		um_run_check(name, queries[i], store, tupdesc);
+	}
+
+	SPI_finish();
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextDelete(workcxt);
+
+	return (Datum) 0;
+}
+
+/*
+ * validate_schema() returns table(object_type text, object_name text,
+ *                                 problem text)
+ *
+ * Arguments: none.
+ * Result: one row per difference between usrmgmt.schema_manifest and the
+ * live catalog; problem begins with 'missing', 'altered', 'disabled' or
+ * 'not valid'.  No rows on a clean install.
+ * Errors: none of its own (SECURITY DEFINER: it reads only the catalog and
+ * the manifest).
+ * Locking: none beyond catalog reads.
+ */
+Datum
+usrmgmt_validate_schema(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	Tuplestorestate *store = um_materialize(fcinfo, &tupdesc);
+	int			ret;
+
+	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+	um_spi_to_store(um_schema_drift_sql, store, tupdesc);
+	SPI_finish();
+
+	return (Datum) 0;
+}
+
+/*
+ * verify() returns jsonb
+ *
+ * Arguments: none.
+ * Result: {"ok": true when both lists are empty, "schema": [validate_schema
+ * rows as objects], "data": [validate_data_integrity rows as objects]}.
+ * Errors: those of validate_data_integrity() (42501 without read access to
+ * the tables).
+ * Locking: as validate_data_integrity().
+ */
+Datum
+usrmgmt_verify(PG_FUNCTION_ARGS)
+{
+	static const char *const sql =
+		"WITH s AS (SELECT pg_catalog.jsonb_build_object('object_type', v.object_type, "
+		"        'object_name', v.object_name, 'problem', v.problem) AS o "
+		"        FROM " UM_SCHEMA ".validate_schema() v), "
+		"d AS (SELECT pg_catalog.jsonb_build_object('category', v.category, "
+		"        'table_name', v.table_name, 'row_id', v.row_id, 'detail', v.detail) AS o "
+		"        FROM " UM_SCHEMA ".validate_data_integrity() v), "
+		"sa AS (SELECT COALESCE(pg_catalog.jsonb_agg(s.o), '[]'::pg_catalog.jsonb) AS a FROM s), "
+		"da AS (SELECT COALESCE(pg_catalog.jsonb_agg(d.o), '[]'::pg_catalog.jsonb) AS a FROM d) "
+		"SELECT pg_catalog.jsonb_build_object('ok', "
+		"  pg_catalog.jsonb_array_length(sa.a) OPERATOR(pg_catalog.=) 0 "
+		"  AND pg_catalog.jsonb_array_length(da.a) OPERATOR(pg_catalog.=) 0, "
+		"  'schema', sa.a, 'data', da.a) FROM sa, da";
+	int			ret;
+	bool		isnull;
+	Datum		result;
+
+	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+	ret = SPI_execute_with_args(sql, 0, NULL, NULL, NULL, false, 1);
+	if (ret != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "usrmgmt: verify query failed: %s",
+			 SPI_result_code_string(ret));
+	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+						   &isnull);
+	/* copy the jsonb out of SPI's memory before SPI_finish frees it */
+	result = SPI_datumTransfer(result, false, -1);
+	SPI_finish();
+
+	PG_RETURN_DATUM(result);
+}
