@@ -283,13 +283,143 @@ CREATE TRIGGER configuration_set_updated_at
 -- Section: sessions (src/sessions.c) -- SPEC §5
 --------------------------------------------------------------------------
 
--- (sessions: functions and triggers go here)
+-- Functions that write: C, SECURITY DEFINER, fixed search_path, not
+-- STRICT (a NULL argument is refused with 22004), revoked from PUBLIC.
+
+CREATE FUNCTION usrmgmt.login(username text, ip_address inet DEFAULT NULL,
+                              user_agent text DEFAULT NULL) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'usrmgmt_login'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.login(text, inet, text) IS
+    'opens a session for the user and returns its id (the online_user id)';
+
+CREATE FUNCTION usrmgmt.logout(session_id bigint) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'usrmgmt_logout'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.logout(bigint) IS
+    'closes the session; false when it was not open';
+
+CREATE FUNCTION usrmgmt.logout_user(username text) RETURNS integer
+    AS 'MODULE_PATHNAME', 'usrmgmt_logout_user'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.logout_user(text) IS
+    'closes every session of the user; returns how many';
+
+CREATE FUNCTION usrmgmt.touch_session(session_id bigint) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'usrmgmt_touch_session'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.touch_session(bigint) IS
+    'sets last_seen_at of the session; false when it is not open';
+
+CREATE FUNCTION usrmgmt.expire_sessions(idle interval DEFAULT NULL) RETURNS integer
+    AS 'MODULE_PATHNAME', 'usrmgmt_expire_sessions'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.expire_sessions(interval) IS
+    'closes sessions idle longer than idle (default usrmgmt.session_timeout), detail ''expired''';
+
+CREATE FUNCTION usrmgmt.purge_user_log(older_than timestamptz) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'usrmgmt_purge_user_log'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.purge_user_log(timestamptz) IS
+    'deletes log rows older than older_than, keeping both rows of sessions still open or ended later; returns how many';
+
+-- Trigger functions (src/session_triggers.c).  They run as the table
+-- owner's triggers and qualify every name, so they need no SET clause.
+CREATE FUNCTION usrmgmt.online_user_before_write() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_online_user_before_write'
+    LANGUAGE C;
+CREATE FUNCTION usrmgmt.online_user_after_insert() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_online_user_after_insert'
+    LANGUAGE C;
+CREATE FUNCTION usrmgmt.online_user_after_delete() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_online_user_after_delete'
+    LANGUAGE C;
+CREATE FUNCTION usrmgmt.user_sync_sessions() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_user_sync_sessions'
+    LANGUAGE C;
+CREATE FUNCTION usrmgmt.user_log_guard() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_user_log_guard'
+    LANGUAGE C;
+CREATE FUNCTION usrmgmt.refuse_truncate() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_refuse_truncate'
+    LANGUAGE C;
+
+CREATE TRIGGER online_user_before_write
+    BEFORE INSERT OR UPDATE ON usrmgmt.online_user
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.online_user_before_write();
+CREATE TRIGGER online_user_log_login
+    AFTER INSERT ON usrmgmt.online_user
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.online_user_after_insert();
+CREATE TRIGGER online_user_log_logout
+    AFTER DELETE ON usrmgmt.online_user
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.online_user_after_delete();
+CREATE TRIGGER online_user_refuse_truncate
+    BEFORE TRUNCATE ON usrmgmt.online_user
+    FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.refuse_truncate();
+-- Fires only for a rename or a deactivation, not for every UPDATE (login()
+-- updates last_login_at).
+CREATE TRIGGER user_sync_sessions
+    AFTER UPDATE OF username, is_active ON usrmgmt."user"
+    FOR EACH ROW
+    WHEN (OLD.username OPERATOR(pg_catalog.<>) NEW.username
+          OR (OLD.is_active AND NOT NEW.is_active))
+    EXECUTE FUNCTION usrmgmt.user_sync_sessions();
+CREATE TRIGGER user_log_append_only
+    BEFORE UPDATE OR DELETE ON usrmgmt.user_log
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.user_log_guard();
+CREATE TRIGGER user_log_refuse_truncate
+    BEFORE TRUNCATE ON usrmgmt.user_log
+    FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.refuse_truncate();
+
+REVOKE ALL ON FUNCTION usrmgmt.login(text, inet, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.logout(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.logout_user(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.touch_session(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.expire_sessions(interval) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.purge_user_log(timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.online_user_before_write() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.online_user_after_insert() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.online_user_after_delete() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.user_sync_sessions() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.user_log_guard() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.refuse_truncate() FROM PUBLIC;
 
 --------------------------------------------------------------------------
 -- Section: passwords (src/passwords.c) -- SPEC §6
 --------------------------------------------------------------------------
 
--- (passwords: functions go here)
+CREATE FUNCTION usrmgmt.set_password(username text, password text) RETURNS void
+    AS 'MODULE_PATHNAME', 'usrmgmt_set_password'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.set_password(text, text) IS
+    'stores a SCRAM-SHA-256 secret of the password (usrmgmt.password_iterations iterations)';
+
+CREATE FUNCTION usrmgmt.check_password(username text, password text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'usrmgmt_check_password'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.check_password(text, text) IS
+    'true when the password matches the stored secret; false for a wrong password or an unknown user';
+
+CREATE FUNCTION usrmgmt.authenticate(username text, password text,
+                                     ip_address inet DEFAULT NULL,
+                                     user_agent text DEFAULT NULL) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'usrmgmt_authenticate'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.authenticate(text, text, inet, text) IS
+    'checks the password and opens a session: its id, or NULL (failed_logins counted, lockout at usrmgmt.max_failed_logins)';
+
+REVOKE ALL ON FUNCTION usrmgmt.set_password(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.check_password(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.authenticate(text, text, inet, text) FROM PUBLIC;
 
 --------------------------------------------------------------------------
 -- Section: integrity, schema drift, health (src/integrity.c, src/health.c)

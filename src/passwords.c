@@ -3,14 +3,484 @@
  * passwords.c
  *		Passwords: SCRAM-SHA-256 secrets, check_password and authenticate.
  *
+ * usrmgmt."user".password_hash holds a SCRAM-SHA-256 secret in exactly the
+ * format PostgreSQL stores in pg_authid.rolpassword:
+ *
+ *	SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>
+ *
+ * built by PostgreSQL's own scram_build_secret() (common/scram-common.h)
+ * from a 16-byte salt out of pg_strong_random() and the password after
+ * SASLprep (pg_saslprep), as CREATE ROLE ... PASSWORD does.  Such a secret
+ * can be given to ALTER ROLE ... PASSWORD as it is.
+ *
+ * check_password() parses the stored secret with the server's
+ * parse_scram_secret() (the iteration count comes from the secret, not
+ * from the GUC), rebuilds the secret from the candidate password with the
+ * stored salt and iteration count, and compares StoredKey and ServerKey in
+ * constant time.  An unknown user, a user without a password or an
+ * unparsable secret costs the same work against a dummy secret with the
+ * GUC's iteration count, and is simply false.
+ *
  * src/passwords.c
  *
  *-------------------------------------------------------------------------
  */
-#include "usrmgmt.h"
+#include "sessions.h"
+
+#include "catalog/pg_type.h"
+#include "common/base64.h"
+#include "common/saslprep.h"
+#include "common/scram-common.h"
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+
+/*
+ * parse_scram_secret() is the server's own parser (src/backend/libpq/
+ * auth-scram.c, declared in libpq/scram.h).  That header pulls in
+ * libpq/libpq-be.h and with it the GSSAPI headers, which a build host
+ * need not have, so the prototype is repeated here, per version.
+ */
+#if PG_VERSION_NUM >= 160000
+extern bool parse_scram_secret(const char *secret, int *iterations,
+							   pg_cryptohash_type *hash_type, int *key_length,
+							   char **salt, uint8 *stored_key, uint8 *server_key);
+#else
+extern bool parse_scram_secret(const char *secret, int *iterations, char **salt,
+							   uint8 *stored_key, uint8 *server_key);
+#endif
+
+PG_FUNCTION_INFO_V1(usrmgmt_set_password);
+PG_FUNCTION_INFO_V1(usrmgmt_check_password);
+PG_FUNCTION_INFO_V1(usrmgmt_authenticate);
+
+/* GUCs */
+static int	usrmgmt_password_iterations = 600000;
+static int	usrmgmt_min_password_length = 8;
+static int	usrmgmt_max_failed_logins = 5;
+
+#define UM_SALT_LEN 16
+
+/* PostgreSQL 16 sized SCRAM keys per hash type. */
+#if PG_VERSION_NUM >= 160000
+#define UM_KEY_LEN SCRAM_SHA_256_KEY_LEN
+#else
+#define UM_KEY_LEN SCRAM_KEY_LEN
+#endif
+
+static SPIPlanPtr plan_set_hash = NULL;
+static SPIPlanPtr plan_get_hash = NULL;
+static SPIPlanPtr plan_auth_lock = NULL;
+static SPIPlanPtr plan_auth_fail = NULL;
+static SPIPlanPtr plan_auth_reset = NULL;
+
+/* Refuse a NULL argument with 22004, naming the parameter. */
+static void
+um_require_arg(FunctionCallInfo fcinfo, int argno, const char *argname)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("argument \"%s\" must not be null", argname)));
+}
+
+/* PostgreSQL's scram_build_secret(), whose arguments grew in 14 and 16. */
+static char *
+um_build_secret(const char *salt, int saltlen, int iterations, const char *password)
+{
+	const char *errstr = NULL;
+	char	   *secret;
+
+#if PG_VERSION_NUM >= 160000
+	secret = scram_build_secret(PG_SHA256, SCRAM_SHA_256_KEY_LEN, salt, saltlen,
+								iterations, password, &errstr);
+#elif PG_VERSION_NUM >= 140000
+	secret = scram_build_secret(salt, saltlen, iterations, password, &errstr);
+#else
+	secret = scram_build_secret(salt, saltlen, iterations, password);
+#endif
+	if (secret == NULL)
+		elog(ERROR, "could not build SCRAM secret: %s",
+			 errstr ? errstr : "unknown error");
+	return secret;
+}
+
+/* PostgreSQL's parse_scram_secret(), which learnt hash types in 16. */
+static bool
+um_parse_secret(const char *secret, int *iterations, char **salt,
+				uint8 *stored_key, uint8 *server_key)
+{
+#if PG_VERSION_NUM >= 160000
+	pg_cryptohash_type hash_type;
+	int			key_length;
+
+	return parse_scram_secret(secret, iterations, &hash_type, &key_length,
+							  salt, stored_key, server_key) &&
+		hash_type == PG_SHA256 && key_length == SCRAM_SHA_256_KEY_LEN;
+#else
+	return parse_scram_secret(secret, iterations, salt, stored_key, server_key);
+#endif
+}
+
+/* The password after SASLprep, as the server prepares it; else as given. */
+static const char *
+um_prepare_password(const char *password)
+{
+	char	   *prepared = NULL;
+
+	if (pg_saslprep(password, &prepared) == SASLPREP_SUCCESS)
+		return prepared;
+	return password;
+}
+
+/* Constant-time comparison of two byte strings of the same length. */
+static bool
+um_equal_ct(const uint8 *a, const uint8 *b, int len)
+{
+	volatile uint8 diff = 0;
+	int			i;
+
+	for (i = 0; i < len; i++)
+		diff |= a[i] ^ b[i];
+	return diff == 0;
+}
+
+/*
+ * Does password match the SCRAM secret?  secret NULL (unknown user, no
+ * password) or unparsable: the same work against a dummy secret with the
+ * GUC's iteration count, and false.
+ */
+static bool
+um_verify_password(const char *password, const char *secret)
+{
+	int			iterations;
+	char	   *salt_b64;
+	uint8		stored_key[UM_KEY_LEN];
+	uint8		server_key[UM_KEY_LEN];
+	uint8		try_stored[UM_KEY_LEN];
+	uint8		try_server[UM_KEY_LEN];
+	int			try_iterations;
+	char	   *try_salt;
+	char	   *salt;
+	int			saltlen;
+	char	   *computed;
+	bool		usable;
+	bool		match;
+
+	usable = secret != NULL &&
+		um_parse_secret(secret, &iterations, &salt_b64, stored_key, server_key);
+	if (!usable)
+	{
+		/* 16 zero bytes of salt, all-zero keys: matches no password */
+		char	   *dummy = psprintf("SCRAM-SHA-256$%d:AAAAAAAAAAAAAAAAAAAAAA==$%s=:%s=",
+									 usrmgmt_password_iterations,
+									 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+									 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+
+		if (!um_parse_secret(dummy, &iterations, &salt_b64, stored_key, server_key))
+			elog(ERROR, "could not parse the dummy SCRAM secret");
+	}
+
+	saltlen = pg_b64_dec_len(strlen(salt_b64));
+	salt = palloc(saltlen);
+	saltlen = pg_b64_decode(salt_b64, strlen(salt_b64), salt, saltlen);
+	if (saltlen < 0)
+		elog(ERROR, "invalid SCRAM salt");
+
+	computed = um_build_secret(salt, saltlen, iterations,
+							   um_prepare_password(password));
+	if (!um_parse_secret(computed, &try_iterations, &try_salt, try_stored, try_server))
+		elog(ERROR, "could not parse a SCRAM secret built here");
+
+	match = um_equal_ct(stored_key, try_stored, UM_KEY_LEN) &
+		um_equal_ct(server_key, try_server, UM_KEY_LEN);
+	return usable && match;
+}
+
+/* Connect SPI and prepare the plans once per backend. */
+static void
+um_passwords_connect(void)
+{
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	if (plan_set_hash == NULL)
+	{
+		Oid			types[2] = {TEXTOID, TEXTOID};
+
+		plan_set_hash = um_prepare_saved(
+			"UPDATE usrmgmt.\"user\" SET password_hash = $2"
+			" WHERE pg_catalog.lower(username) OPERATOR(pg_catalog.=) pg_catalog.lower($1)",
+			2, types);
+	}
+	if (plan_get_hash == NULL)
+	{
+		Oid			types[1] = {TEXTOID};
+
+		plan_get_hash = um_prepare_saved(
+			"SELECT password_hash FROM usrmgmt.\"user\""
+			" WHERE pg_catalog.lower(username) OPERATOR(pg_catalog.=) pg_catalog.lower($1)",
+			1, types);
+	}
+	if (plan_auth_lock == NULL)
+	{
+		Oid			types[1] = {TEXTOID};
+
+		plan_auth_lock = um_prepare_saved(
+			"SELECT id, password_hash, is_active, failed_logins FROM usrmgmt.\"user\""
+			" WHERE pg_catalog.lower(username) OPERATOR(pg_catalog.=) pg_catalog.lower($1)"
+			" FOR NO KEY UPDATE",
+			1, types);
+	}
+	if (plan_auth_fail == NULL)
+	{
+		Oid			types[1] = {INT8OID};
+
+		plan_auth_fail = um_prepare_saved(
+			"UPDATE usrmgmt.\"user\""
+			" SET failed_logins = failed_logins OPERATOR(pg_catalog.+) 1"
+			" WHERE id OPERATOR(pg_catalog.=) $1",
+			1, types);
+	}
+	if (plan_auth_reset == NULL)
+	{
+		Oid			types[1] = {INT8OID};
+
+		plan_auth_reset = um_prepare_saved(
+			"UPDATE usrmgmt.\"user\" SET failed_logins = 0"
+			" WHERE id OPERATOR(pg_catalog.=) $1",
+			1, types);
+	}
+}
+
+/*
+ * set_password(username text, password text) RETURNS void
+ *
+ * Stores a new SCRAM-SHA-256 secret (usrmgmt.password_iterations
+ * iterations, fresh random salt) as the user's password_hash.  Does not
+ * touch failed_logins.
+ * Errors: 22004 an argument NULL; 22023 password shorter than
+ * usrmgmt.min_password_length characters; 42704 unknown user.
+ * Locking: the user row (UPDATE).
+ */
+Datum
+usrmgmt_set_password(PG_FUNCTION_ARGS)
+{
+	text	   *username;
+	char	   *password;
+	int			len;
+	char		salt[UM_SALT_LEN];
+	char	   *secret;
+	Datum		values[2];
+	int			rc;
+
+	um_require_arg(fcinfo, 0, "username");
+	um_require_arg(fcinfo, 1, "password");
+	username = PG_GETARG_TEXT_PP(0);
+	password = text_to_cstring(PG_GETARG_TEXT_PP(1));
+
+	len = pg_mbstrlen(password);
+	if (len < usrmgmt_min_password_length)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("password for user \"%s\" is too short",
+						text_to_cstring(username)),
+				 errdetail("The password has %d characters; usrmgmt.min_password_length requires at least %d.",
+						   len, usrmgmt_min_password_length)));
+
+	if (!pg_strong_random(salt, UM_SALT_LEN))
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not generate a random salt")));
+	secret = um_build_secret(salt, UM_SALT_LEN, usrmgmt_password_iterations,
+							 um_prepare_password(password));
+
+	um_passwords_connect();
+	values[0] = PointerGetDatum(username);
+	values[1] = CStringGetTextDatum(secret);
+	rc = SPI_execute_plan(plan_set_hash, values, NULL, false, 0);
+	if (rc != SPI_OK_UPDATE)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("user \"%s\" does not exist", text_to_cstring(username))));
+	SPI_finish();
+
+	PG_RETURN_VOID();
+}
+
+/*
+ * check_password(username text, password text) RETURNS boolean
+ *
+ * True when password matches the user's stored secret.  False, after
+ * about the same work, for a wrong password, an unknown user or a user
+ * without a password.  Does not look at is_active or failed_logins and
+ * writes nothing.
+ * Errors: 22004 an argument NULL.
+ * Locking: none.
+ */
+Datum
+usrmgmt_check_password(PG_FUNCTION_ARGS)
+{
+	text	   *username;
+	char	   *password;
+	char	   *secret = NULL;
+	Datum		values[1];
+	bool		isnull;
+	int			rc;
+	bool		ok;
+
+	um_require_arg(fcinfo, 0, "username");
+	um_require_arg(fcinfo, 1, "password");
+	username = PG_GETARG_TEXT_PP(0);
+	password = text_to_cstring(PG_GETARG_TEXT_PP(1));
+
+	um_passwords_connect();
+	values[0] = PointerGetDatum(username);
+	rc = SPI_execute_plan(plan_get_hash, values, NULL, true, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed > 0)
+	{
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+									  1, &isnull);
+
+		if (!isnull)
+			secret = TextDatumGetCString(d);
+	}
+	ok = um_verify_password(password, secret);
+	SPI_finish();
+
+	PG_RETURN_BOOL(ok);
+}
+
+/*
+ * authenticate(username text, password text, ip_address inet DEFAULT NULL,
+ *				user_agent text DEFAULT NULL) RETURNS bigint
+ *
+ * On a matching password: resets failed_logins and opens a session as
+ * login() does; returns its id.  Otherwise NULL, never an error: unknown
+ * user, inactive user and user without password after the same work as a
+ * check; wrong password also adds one to failed_logins (committed with the
+ * caller's transaction); a user whose failed_logins has reached
+ * usrmgmt.max_failed_logins (> 0) is refused without checking until an
+ * administrator sets failed_logins back to 0.
+ * Errors: 22004 username or password NULL.
+ * Locking: the user row FOR NO KEY UPDATE (held while hashing, so
+ * concurrent attempts on one user are counted one by one), then the new
+ * session row.
+ */
+Datum
+usrmgmt_authenticate(PG_FUNCTION_ARGS)
+{
+	text	   *username;
+	char	   *password;
+	char	   *secret = NULL;
+	Datum		values[1];
+	bool		isnull;
+	int			rc;
+	int64		user_id;
+	bool		is_active;
+	int			failed;
+	Datum		d;
+	int64		session_id;
+
+	um_require_arg(fcinfo, 0, "username");
+	um_require_arg(fcinfo, 1, "password");
+	username = PG_GETARG_TEXT_PP(0);
+	password = text_to_cstring(PG_GETARG_TEXT_PP(1));
+
+	um_passwords_connect();
+	values[0] = PointerGetDatum(username);
+	rc = SPI_execute_plan(plan_auth_lock, values, NULL, false, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed == 0)
+	{
+		(void) um_verify_password(password, NULL);
+		SPI_finish();
+		PG_RETURN_NULL();
+	}
+
+	user_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+										  SPI_tuptable->tupdesc, 1, &isnull));
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+	if (!isnull)
+		secret = TextDatumGetCString(d);
+	is_active = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+										   SPI_tuptable->tupdesc, 3, &isnull));
+	failed = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
+										 SPI_tuptable->tupdesc, 4, &isnull));
+
+	if (usrmgmt_max_failed_logins > 0 && failed >= usrmgmt_max_failed_logins)
+	{
+		SPI_finish();
+		PG_RETURN_NULL();
+	}
+	if (!is_active)
+	{
+		(void) um_verify_password(password, NULL);
+		SPI_finish();
+		PG_RETURN_NULL();
+	}
+
+	values[0] = Int64GetDatum(user_id);
+	if (!um_verify_password(password, secret))
+	{
+		rc = SPI_execute_plan(plan_auth_fail, values, NULL, false, 0);
+		if (rc != SPI_OK_UPDATE)
+			elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+		SPI_finish();
+		PG_RETURN_NULL();
+	}
+
+	if (failed != 0)
+	{
+		rc = SPI_execute_plan(plan_auth_reset, values, NULL, false, 0);
+		if (rc != SPI_OK_UPDATE)
+			elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+	}
+	session_id = usrmgmt_open_session(username,
+									  PG_GETARG_DATUM(2), PG_ARGISNULL(2),
+									  PG_GETARG_DATUM(3), PG_ARGISNULL(3));
+	SPI_finish();
+
+	PG_RETURN_INT64(session_id);
+}
 
 /* Called once per backend from _PG_init: GUCs and per-backend state. */
 void
 usrmgmt_passwords_init(void)
 {
+	DefineCustomIntVariable("usrmgmt.password_iterations",
+							"SCRAM-SHA-256 iteration count of secrets made by set_password().",
+							"Checking a password reads the count from its secret, so changing this only affects new passwords.",
+							&usrmgmt_password_iterations,
+							600000,
+							4096,
+							100000000,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("usrmgmt.min_password_length",
+							"Shortest password, in characters, that set_password() accepts.",
+							NULL,
+							&usrmgmt_min_password_length,
+							8,
+							1,
+							1024,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("usrmgmt.max_failed_logins",
+							"Failed authenticate() calls after which a user is locked out; 0 disables the lockout.",
+							NULL,
+							&usrmgmt_max_failed_logins,
+							5,
+							0,
+							1000000,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
 }

@@ -1,16 +1,526 @@
 /*-------------------------------------------------------------------------
  *
  * sessions.c
- *		Session logging: login/logout functions and the triggers on online_user, user and user_log.
+ *		Session logging: login(), logout(), logout_user(), touch_session(),
+ *		expire_sessions() and purge_user_log().
+ *
+ * A session is a row of usrmgmt.online_user; its id is the session id.
+ * The 'login' and 'logout' rows of usrmgmt.user_log are written by the
+ * triggers on online_user (session_triggers.c), never here, so that an ORM
+ * inserting or deleting sessions directly is logged the same way.  These
+ * functions only decide the locking and tell the triggers why a session
+ * ends (sessions.h).
+ *
+ * Locking, the same in every function so that no two of them can
+ * deadlock: the user row first, then the user's sessions.
+ *	- login() updates the user row (last_login_at), which takes FOR NO KEY
+ *	  UPDATE: it conflicts with a concurrent deactivation (an UPDATE), a
+ *	  rename and a DELETE of that user, so under READ COMMITTED a login that
+ *	  loses the race re-reads the row and fails with 42704 (deleted or
+ *	  renamed) or 28000 (deactivated), never with a foreign-key error.
+ *	- logout(), logout_user() and expire_sessions() lock the user rows FOR
+ *	  KEY SHARE before deleting sessions: that conflicts only with a DELETE
+ *	  of the user, whose cascade would otherwise wait for our session row
+ *	  while we wait for its user row (the 'logout' row's foreign key).
+ *
+ * Every statement is a plan prepared once per backend (SPI_prepare +
+ * SPI_keepplan) with $n parameters and schema-qualified names and
+ * operators; the functions are SECURITY DEFINER with search_path =
+ * pg_catalog, pg_temp.
  *
  * src/sessions.c
  *
  *-------------------------------------------------------------------------
  */
-#include "usrmgmt.h"
+#include "sessions.h"
+
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/timestamp.h"
+
+PG_FUNCTION_INFO_V1(usrmgmt_login);
+PG_FUNCTION_INFO_V1(usrmgmt_logout);
+PG_FUNCTION_INFO_V1(usrmgmt_logout_user);
+PG_FUNCTION_INFO_V1(usrmgmt_touch_session);
+PG_FUNCTION_INFO_V1(usrmgmt_expire_sessions);
+PG_FUNCTION_INFO_V1(usrmgmt_purge_user_log);
+
+/* GUC usrmgmt.session_timeout, in seconds. */
+int			usrmgmt_session_timeout = 30 * 60;
+
+UmLoginPending um_login_pending = {false, 0, (Datum) 0};
+UmLogoutContext um_logout_ctx = {false, NULL};
+
+/* Saved plans, prepared on first use in each backend. */
+static SPIPlanPtr plan_login_lock = NULL;
+static SPIPlanPtr plan_login_insert = NULL;
+static SPIPlanPtr plan_logout_lock = NULL;
+static SPIPlanPtr plan_logout_delete = NULL;
+static SPIPlanPtr plan_user_lock = NULL;
+static SPIPlanPtr plan_user_delete = NULL;
+static SPIPlanPtr plan_touch = NULL;
+static SPIPlanPtr plan_expire_lock = NULL;
+static SPIPlanPtr plan_expire_delete = NULL;
+static SPIPlanPtr plan_purge = NULL;
+
+/*
+ * Prepare a statement and keep its plan for the life of the backend.
+ * Must be called inside an SPI connection.
+ */
+SPIPlanPtr
+um_prepare_saved(const char *sql, int nargs, Oid *argtypes)
+{
+	SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "SPI_keepplan failed");
+	return plan;
+}
+
+/* Refuse a NULL argument with 22004, naming the parameter. */
+static void
+um_require_arg(FunctionCallInfo fcinfo, int argno, const char *argname)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("argument \"%s\" must not be null", argname)));
+}
+
+/* Run a saved plan, checking that it returned the expected code. */
+static void
+um_execute(SPIPlanPtr plan, Datum *values, const char *nulls, int expected)
+{
+	int			rc = SPI_execute_plan(plan, values, nulls, false, 0);
+
+	if (rc != expected)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+}
+
+/*
+ * Delete sessions with a saved plan while the logout context says why;
+ * returns how many were deleted.
+ */
+static uint64
+um_delete_sessions(SPIPlanPtr plan, Datum *values, const char *nulls,
+				   const char *detail)
+{
+	UmLogoutContext saved = um_logout_ctx;
+	volatile uint64 n = 0;
+
+	PG_TRY();
+	{
+		um_logout_ctx.active = true;
+		um_logout_ctx.detail = detail;
+		um_execute(plan, values, nulls, SPI_OK_DELETE);
+		n = SPI_processed;
+	}
+	PG_FINALLY();
+	{
+		um_logout_ctx = saved;
+	}
+	PG_END_TRY();
+	return n;
+}
+
+/*
+ * Open a session for a user named case-insensitively: the body of login(),
+ * shared with authenticate() (passwords.c).  Returns the session id.
+ * Errors: 42704 unknown user, 28000 inactive user.
+ */
+int64
+usrmgmt_open_session(text *username, Datum ip, bool ip_isnull,
+					 Datum user_agent, bool user_agent_isnull)
+{
+	Datum		values[4];
+	char		nulls[4] = {' ', ' ', ' ', ' '};
+	bool		isnull;
+	int64		user_id;
+	bool		is_active;
+	Datum		name;
+	int64		session_id;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	if (plan_login_lock == NULL)
+	{
+		Oid			types[1] = {TEXTOID};
+
+		plan_login_lock = um_prepare_saved(
+			"UPDATE usrmgmt.\"user\" SET last_login_at = pg_catalog.now()"
+			" WHERE pg_catalog.lower(username) OPERATOR(pg_catalog.=) pg_catalog.lower($1)"
+			" RETURNING id, username, is_active",
+			1, types);
+	}
+	if (plan_login_insert == NULL)
+	{
+		Oid			types[4] = {INT8OID, TEXTOID, INETOID, TEXTOID};
+
+		plan_login_insert = um_prepare_saved(
+			"INSERT INTO usrmgmt.online_user (user_id, username, ip_address, user_agent)"
+			" VALUES ($1, $2, $3, $4) RETURNING id",
+			4, types);
+	}
+
+	/* Lock the user row (FOR NO KEY UPDATE) and stamp last_login_at. */
+	values[0] = PointerGetDatum(username);
+	um_execute(plan_login_lock, values, nulls, SPI_OK_UPDATE_RETURNING);
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("user \"%s\" does not exist", text_to_cstring(username))));
+
+	user_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+										  SPI_tuptable->tupdesc, 1, &isnull));
+	name = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+	is_active = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+										   SPI_tuptable->tupdesc, 3, &isnull));
+	if (!is_active)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+				 errmsg("user \"%s\" is not active", TextDatumGetCString(name)),
+				 errdetail("A deactivated user cannot log in.")));
+
+	/*
+	 * Insert the session.  The BEFORE INSERT trigger takes the checked
+	 * username from um_login_pending instead of reading the user row again;
+	 * the AFTER INSERT trigger writes the 'login' row.
+	 */
+	values[0] = Int64GetDatum(user_id);
+	values[1] = name;
+	values[2] = ip;
+	nulls[2] = ip_isnull ? 'n' : ' ';
+	values[3] = user_agent;
+	nulls[3] = user_agent_isnull ? 'n' : ' ';
+	PG_TRY();
+	{
+		um_login_pending.active = true;
+		um_login_pending.user_id = user_id;
+		um_login_pending.username = name;
+		um_execute(plan_login_insert, values, nulls, SPI_OK_INSERT_RETURNING);
+	}
+	PG_FINALLY();
+	{
+		um_login_pending.active = false;
+	}
+	PG_END_TRY();
+
+	session_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+											 SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_finish();
+	return session_id;
+}
+
+/*
+ * login(username text, ip_address inet DEFAULT NULL,
+ *		 user_agent text DEFAULT NULL) RETURNS bigint
+ *
+ * Opens a session for the user (username matched case-insensitively),
+ * sets its last_login_at and returns the session id; the trigger writes
+ * the 'login' row.
+ * Errors: 22004 username NULL; 42704 unknown user; 28000 inactive user.
+ * Locking: the user row FOR NO KEY UPDATE (by the UPDATE of
+ * last_login_at), then the new session row.
+ */
+Datum
+usrmgmt_login(PG_FUNCTION_ARGS)
+{
+	um_require_arg(fcinfo, 0, "username");
+	PG_RETURN_INT64(usrmgmt_open_session(PG_GETARG_TEXT_PP(0),
+										 PG_GETARG_DATUM(1), PG_ARGISNULL(1),
+										 PG_GETARG_DATUM(2), PG_ARGISNULL(2)));
+}
+
+/*
+ * logout(session_id bigint) RETURNS boolean
+ *
+ * Closes the session; true when this call closed it, false when it was
+ * not open (never opened, already closed, or closed by a concurrent
+ * logout: only the DELETE that removes the row writes the 'logout' row).
+ * Errors: 22004 session_id NULL.
+ * Locking: the session's user row FOR KEY SHARE, then the session row.
+ */
+Datum
+usrmgmt_logout(PG_FUNCTION_ARGS)
+{
+	Datum		values[1];
+	uint64		n;
+
+	um_require_arg(fcinfo, 0, "session_id");
+	values[0] = PG_GETARG_DATUM(0);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (plan_logout_lock == NULL)
+	{
+		Oid			types[1] = {INT8OID};
+
+		plan_logout_lock = um_prepare_saved(
+			"SELECT u.id FROM usrmgmt.online_user o"
+			" JOIN usrmgmt.\"user\" u ON u.id OPERATOR(pg_catalog.=) o.user_id"
+			" WHERE o.id OPERATOR(pg_catalog.=) $1 FOR KEY SHARE OF u",
+			1, types);
+	}
+	if (plan_logout_delete == NULL)
+	{
+		Oid			types[1] = {INT8OID};
+
+		plan_logout_delete = um_prepare_saved(
+			"DELETE FROM usrmgmt.online_user WHERE id OPERATOR(pg_catalog.=) $1",
+			1, types);
+	}
+
+	um_execute(plan_logout_lock, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		n = 0;
+	else
+		n = um_delete_sessions(plan_logout_delete, values, NULL, NULL);
+	SPI_finish();
+
+	PG_RETURN_BOOL(n > 0);
+}
+
+/*
+ * logout_user(username text) RETURNS integer
+ *
+ * Closes every open session of the user; returns how many.
+ * Errors: 22004 username NULL; 42704 unknown user.
+ * Locking: the user row FOR KEY SHARE, then its session rows.
+ */
+Datum
+usrmgmt_logout_user(PG_FUNCTION_ARGS)
+{
+	text	   *username;
+	Datum		values[1];
+	bool		isnull;
+	uint64		n;
+
+	um_require_arg(fcinfo, 0, "username");
+	username = PG_GETARG_TEXT_PP(0);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (plan_user_lock == NULL)
+	{
+		Oid			types[1] = {TEXTOID};
+
+		plan_user_lock = um_prepare_saved(
+			"SELECT id FROM usrmgmt.\"user\""
+			" WHERE pg_catalog.lower(username) OPERATOR(pg_catalog.=) pg_catalog.lower($1)"
+			" FOR KEY SHARE",
+			1, types);
+	}
+	if (plan_user_delete == NULL)
+	{
+		Oid			types[1] = {INT8OID};
+
+		plan_user_delete = um_prepare_saved(
+			"DELETE FROM usrmgmt.online_user WHERE user_id OPERATOR(pg_catalog.=) $1",
+			1, types);
+	}
+
+	values[0] = PointerGetDatum(username);
+	um_execute(plan_user_lock, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("user \"%s\" does not exist", text_to_cstring(username))));
+	values[0] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+	n = um_delete_sessions(plan_user_delete, values, NULL, NULL);
+	SPI_finish();
+
+	PG_RETURN_INT32((int32) n);
+}
+
+/*
+ * touch_session(session_id bigint) RETURNS boolean
+ *
+ * Sets the session's last_seen_at to now(); false when it is not open.
+ * Errors: 22004 session_id NULL.
+ * Locking: the session row.
+ */
+Datum
+usrmgmt_touch_session(PG_FUNCTION_ARGS)
+{
+	Datum		values[1];
+	uint64		n;
+
+	um_require_arg(fcinfo, 0, "session_id");
+	values[0] = PG_GETARG_DATUM(0);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (plan_touch == NULL)
+	{
+		Oid			types[1] = {INT8OID};
+
+		plan_touch = um_prepare_saved(
+			"UPDATE usrmgmt.online_user SET last_seen_at = pg_catalog.now()"
+			" WHERE id OPERATOR(pg_catalog.=) $1",
+			1, types);
+	}
+	um_execute(plan_touch, values, NULL, SPI_OK_UPDATE);
+	n = SPI_processed;
+	SPI_finish();
+
+	PG_RETURN_BOOL(n > 0);
+}
+
+/*
+ * expire_sessions(idle interval DEFAULT NULL) RETURNS integer
+ *
+ * Closes every session whose last_seen_at is older than now() - idle
+ * (NULL: the GUC usrmgmt.session_timeout); the 'logout' rows get detail
+ * 'expired'.  Returns how many were closed.
+ * Errors: 22023 negative idle.
+ * Locking: the users concerned FOR KEY SHARE in id order, then their idle
+ * sessions.  A session touched meanwhile is re-checked and kept.
+ */
+Datum
+usrmgmt_expire_sessions(PG_FUNCTION_ARGS)
+{
+	Interval   *idle;
+	Datum		values[2];
+	Datum	   *ids;
+	uint64		i;
+	uint64		n = 0;
+	bool		isnull;
+
+	if (PG_ARGISNULL(0))
+	{
+		idle = (Interval *) palloc0(sizeof(Interval));
+		idle->time = (int64) usrmgmt_session_timeout * USECS_PER_SEC;
+	}
+	else
+		idle = PG_GETARG_INTERVAL_P(0);
+
+	if (idle->time < 0 || idle->day < 0 || idle->month < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("idle interval \"%s\" must not be negative",
+						DatumGetCString(DirectFunctionCall1(interval_out,
+															IntervalPGetDatum(idle))))));
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (plan_expire_lock == NULL)
+	{
+		Oid			types[1] = {INTERVALOID};
+
+		plan_expire_lock = um_prepare_saved(
+			"SELECT u.id FROM usrmgmt.\"user\" u"
+			" WHERE u.id OPERATOR(pg_catalog.=) ANY ("
+			"   SELECT o.user_id FROM usrmgmt.online_user o"
+			"   WHERE o.last_seen_at OPERATOR(pg_catalog.<)"
+			"         (pg_catalog.now() OPERATOR(pg_catalog.-) $1))"
+			" ORDER BY u.id FOR KEY SHARE OF u",
+			1, types);
+	}
+	if (plan_expire_delete == NULL)
+	{
+		Oid			types[2] = {INTERVALOID, INT8ARRAYOID};
+
+		plan_expire_delete = um_prepare_saved(
+			"DELETE FROM usrmgmt.online_user"
+			" WHERE last_seen_at OPERATOR(pg_catalog.<)"
+			"       (pg_catalog.now() OPERATOR(pg_catalog.-) $1)"
+			"   AND user_id OPERATOR(pg_catalog.=) ANY ($2)",
+			2, types);
+	}
+
+	values[0] = IntervalPGetDatum(idle);
+	um_execute(plan_expire_lock, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed > 0)
+	{
+		uint64		nusers = SPI_processed;
+
+		ids = (Datum *) palloc(sizeof(Datum) * nusers);
+		for (i = 0; i < nusers; i++)
+			ids[i] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
+								   1, &isnull);
+		values[1] = PointerGetDatum(construct_array(ids, (int) nusers, INT8OID,
+													sizeof(int64), FLOAT8PASSBYVAL,
+													TYPALIGN_DOUBLE));
+		n = um_delete_sessions(plan_expire_delete, values, NULL, "expired");
+	}
+	SPI_finish();
+
+	PG_RETURN_INT32((int32) n);
+}
+
+/*
+ * purge_user_log(older_than timestamptz) RETURNS bigint
+ *
+ * Deletes the user_log rows older than older_than, except the rows of a
+ * session that is still open or has a row at or after older_than, so that
+ * every session left in the log keeps both its 'login' and its 'logout'
+ * row (logins minus logouts stays equal to the open sessions).  Returns
+ * how many rows were deleted.  The only way, besides reset(), past the
+ * append-only guard.
+ * Errors: 22004 older_than NULL.
+ * Locking: the deleted log rows.
+ */
+Datum
+usrmgmt_purge_user_log(PG_FUNCTION_ARGS)
+{
+	Datum		values[1];
+	volatile uint64 n = 0;
+
+	um_require_arg(fcinfo, 0, "older_than");
+	values[0] = PG_GETARG_DATUM(0);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (plan_purge == NULL)
+	{
+		Oid			types[1] = {TIMESTAMPTZOID};
+
+		plan_purge = um_prepare_saved(
+			"DELETE FROM usrmgmt.user_log l"
+			" WHERE l.\"timestamp\" OPERATOR(pg_catalog.<) $1"
+			"   AND (l.session_id IS NULL OR ("
+			"     NOT EXISTS (SELECT 1 FROM usrmgmt.online_user o"
+			"                 WHERE o.id OPERATOR(pg_catalog.=) l.session_id)"
+			"     AND NOT EXISTS (SELECT 1 FROM usrmgmt.user_log k"
+			"                 WHERE k.session_id OPERATOR(pg_catalog.=) l.session_id"
+			"                   AND k.\"timestamp\" OPERATOR(pg_catalog.>=) $1)))",
+			1, types);
+	}
+
+	usrmgmt_user_log_unlocked++;
+	PG_TRY();
+	{
+		um_execute(plan_purge, values, NULL, SPI_OK_DELETE);
+		n = SPI_processed;
+	}
+	PG_FINALLY();
+	{
+		usrmgmt_user_log_unlocked--;
+	}
+	PG_END_TRY();
+	SPI_finish();
+
+	PG_RETURN_INT64((int64) n);
+}
 
 /* Called once per backend from _PG_init: GUCs and per-backend state. */
 void
 usrmgmt_sessions_init(void)
 {
+	DefineCustomIntVariable("usrmgmt.session_timeout",
+							"Idle time after which expire_sessions(NULL) closes a session.",
+							"Used by usrmgmt.expire_sessions() when called without an interval.",
+							&usrmgmt_session_timeout,
+							30 * 60,
+							1,
+							INT_MAX / 2,
+							PGC_USERSET,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
 }

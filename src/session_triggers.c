@@ -1,0 +1,628 @@
+/*-------------------------------------------------------------------------
+ *
+ * session_triggers.c
+ *		The C triggers that keep usrmgmt.online_user and usrmgmt.user_log
+ *		true whatever path the data takes (login() or an ORM).
+ *
+ *	online_user_before_write	BEFORE INSERT OR UPDATE ON online_user
+ *		INSERT: fills username from the user row, which it locks FOR SHARE
+ *		(so the insert serialises with a deactivation or delete of that
+ *		user) and refuses an inactive user (28000).  UPDATE: refuses to move
+ *		a session to another user (55000), keeps username equal to the
+ *		user's.
+ *	online_user_after_insert	AFTER INSERT ON online_user: the 'login' row.
+ *	online_user_after_delete	AFTER DELETE ON online_user: the 'logout'
+ *		row; detail from the caller (sessions.h), or 'user deleted' with
+ *		user_id NULL when the user row no longer exists (the FK cascade).
+ *	user_sync_sessions			AFTER UPDATE ON user (WHEN username changed or
+ *		is_active went false): closes the sessions of a deactivated user
+ *		('user deactivated'), renames the open sessions of a renamed one.
+ *	user_log_guard				BEFORE UPDATE OR DELETE ON user_log: 55000
+ *		unless usrmgmt_user_log_unlocked, except the FK's own SET NULL.
+ *	refuse_truncate				BEFORE TRUNCATE ON user_log, online_user: 55000
+ *		unless usrmgmt_user_log_unlocked.
+ *
+ * Restore: rows that a COPY ... FROM statement (pg_dump's data, pg_restore)
+ * inserts into online_user are taken as they are: no username lookup, no
+ * 'login' row (the log's own rows are restored from the same dump).  COPY
+ * is recognised from the active portal: its command tag is COPY and its
+ * statement is a CopyStmt FROM whose target is this very table.  That holds
+ * for the simple and the extended protocol, whenever the library was
+ * loaded, on PostgreSQL 13 and later (CommandTag).
+ *
+ * src/session_triggers.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "sessions.h"
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "nodes/parsenodes.h"
+#include "tcop/pquery.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/lsyscache.h"
+#include "utils/portal.h"
+#include "utils/rel.h"
+
+PG_FUNCTION_INFO_V1(usrmgmt_online_user_before_write);
+PG_FUNCTION_INFO_V1(usrmgmt_online_user_after_insert);
+PG_FUNCTION_INFO_V1(usrmgmt_online_user_after_delete);
+PG_FUNCTION_INFO_V1(usrmgmt_user_sync_sessions);
+PG_FUNCTION_INFO_V1(usrmgmt_user_log_guard);
+PG_FUNCTION_INFO_V1(usrmgmt_refuse_truncate);
+
+static SPIPlanPtr plan_user_for_share = NULL;
+static SPIPlanPtr plan_user_name = NULL;
+static SPIPlanPtr plan_user_exists = NULL;
+static SPIPlanPtr plan_log_login = NULL;
+static SPIPlanPtr plan_log_logout = NULL;
+static SPIPlanPtr plan_close_user = NULL;
+static SPIPlanPtr plan_rename_user = NULL;
+
+/* The FK SET NULL check's memo: a user id seen gone in this command. */
+static TransactionId gone_xid = InvalidTransactionId;
+static CommandId gone_cid = InvalidCommandId;
+static int64 gone_user_id = 0;
+
+/* Check that we were fired as expected, else 39P01. */
+static TriggerData *
+um_trigger_data(FunctionCallInfo fcinfo, const char *fname)
+{
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was not called by the trigger manager", fname)));
+	return (TriggerData *) fcinfo->context;
+}
+
+static void
+um_trigger_misfired(const char *fname)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+			 errmsg("function \"%s\" was fired by the wrong event", fname)));
+}
+
+/* Column number by name; can't-happen error when the table lacks it. */
+static int
+um_attnum(Relation rel, const char *name)
+{
+	int			attnum = SPI_fnumber(RelationGetDescr(rel), name);
+
+	if (attnum <= 0)
+		elog(ERROR, "table \"%s\" has no column \"%s\"",
+			 RelationGetRelationName(rel), name);
+	return attnum;
+}
+
+static Datum
+um_get(HeapTuple tuple, Relation rel, const char *name, bool *isnull)
+{
+	return heap_getattr(tuple, um_attnum(rel, name), RelationGetDescr(rel), isnull);
+}
+
+/*
+ * Is the row being inserted into rel coming from a COPY ... FROM statement
+ * into rel (pg_dump data, pg_restore)?  See the header comment.
+ */
+static bool
+um_inserted_by_copy(Relation rel)
+{
+	ListCell   *lc;
+
+	if (ActivePortal == NULL || ActivePortal->commandTag != CMDTAG_COPY)
+		return false;
+	foreach(lc, ActivePortal->stmts)
+	{
+		PlannedStmt *pstmt = (PlannedStmt *) lfirst(lc);
+		CopyStmt   *copy;
+
+		if (!IsA(pstmt, PlannedStmt) || pstmt->commandType != CMD_UTILITY ||
+			pstmt->utilityStmt == NULL || !IsA(pstmt->utilityStmt, CopyStmt))
+			continue;
+		copy = (CopyStmt *) pstmt->utilityStmt;
+		if (copy->is_from && copy->relation != NULL &&
+			RangeVarGetRelid(copy->relation, NoLock, true) == RelationGetRelid(rel))
+			return true;
+	}
+	return false;
+}
+
+static void
+um_spi_connect(void)
+{
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+}
+
+static void
+um_spi_run(SPIPlanPtr plan, Datum *values, const char *nulls, int expected)
+{
+	int			rc = SPI_execute_plan(plan, values, nulls, false, 0);
+
+	if (rc != expected)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+}
+
+/* Does the user row with this id exist (in our snapshot)? */
+static bool
+um_user_exists(int64 user_id)
+{
+	Datum		values[1];
+
+	if (plan_user_exists == NULL)
+	{
+		Oid			types[1] = {INT8OID};
+
+		plan_user_exists = um_prepare_saved(
+			"SELECT 1 FROM usrmgmt.\"user\" WHERE id OPERATOR(pg_catalog.=) $1",
+			1, types);
+	}
+	values[0] = Int64GetDatum(user_id);
+	um_spi_run(plan_user_exists, values, NULL, SPI_OK_SELECT);
+	return SPI_processed > 0;
+}
+
+/*
+ * online_user_before_write() RETURNS trigger
+ *
+ * BEFORE INSERT OR UPDATE ON online_user FOR EACH ROW.
+ * INSERT: username := the user's username; the user row is locked FOR
+ * SHARE (unless login() already holds it).  Errors: 23503 no such user,
+ * 28000 inactive user.  Rows from COPY are left as they are.
+ * UPDATE: 55000 when user_id changes; username := the user's username
+ * when an UPDATE changes it.
+ */
+Datum
+usrmgmt_online_user_before_write(PG_FUNCTION_ARGS)
+{
+	const char *fname = "online_user_before_write";
+	TriggerData *td = um_trigger_data(fcinfo, fname);
+	Relation	rel = td->tg_relation;
+	TupleDesc	desc = RelationGetDescr(rel);
+	HeapTuple	newtup;
+	int			att_user_id = um_attnum(rel, "user_id");
+	int			att_username = um_attnum(rel, "username");
+	Datum		user_id;
+	bool		isnull;
+	Datum		name;
+
+	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event))
+		um_trigger_misfired(fname);
+
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+	{
+		newtup = td->tg_trigtuple;
+		user_id = heap_getattr(newtup, att_user_id, desc, &isnull);
+		if (isnull)
+			return PointerGetDatum(newtup); /* NOT NULL refuses it */
+
+		/* login() has locked and checked this user: take its username. */
+		if (um_login_pending.active &&
+			um_login_pending.user_id == DatumGetInt64(user_id))
+		{
+			um_login_pending.active = false;
+			name = um_login_pending.username;
+		}
+		else
+		{
+			Datum		values[1];
+			bool		is_active;
+
+			if (um_inserted_by_copy(rel))
+				return PointerGetDatum(newtup);
+
+			um_spi_connect();
+			if (plan_user_for_share == NULL)
+			{
+				Oid			types[1] = {INT8OID};
+
+				plan_user_for_share = um_prepare_saved(
+					"SELECT username, is_active FROM usrmgmt.\"user\""
+					" WHERE id OPERATOR(pg_catalog.=) $1 FOR SHARE",
+					1, types);
+			}
+			values[0] = user_id;
+			um_spi_run(plan_user_for_share, values, NULL, SPI_OK_SELECT);
+			if (SPI_processed == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+						 errmsg("user with id %lld does not exist",
+								(long long) DatumGetInt64(user_id)),
+						 errdetail("A session must belong to an existing user.")));
+			name = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+			is_active = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+												   SPI_tuptable->tupdesc, 2, &isnull));
+			if (!is_active)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+						 errmsg("user \"%s\" is not active", TextDatumGetCString(name)),
+						 errdetail("A deactivated user cannot log in.")));
+			name = SPI_datumTransfer(name, false, -1);
+			SPI_finish();
+		}
+		return PointerGetDatum(heap_modify_tuple_by_cols(newtup, desc, 1,
+														 &att_username, &name,
+														 &isnull));
+	}
+	else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+	{
+		HeapTuple	oldtup = td->tg_trigtuple;
+		bool		oldnull;
+		Datum		oldval;
+		Datum		newval;
+		Datum		values[1];
+
+		newtup = td->tg_newtuple;
+		oldval = heap_getattr(oldtup, att_user_id, desc, &oldnull);
+		newval = heap_getattr(newtup, att_user_id, desc, &isnull);
+		if (isnull || DatumGetInt64(oldval) != DatumGetInt64(newval))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("session %lld cannot be moved to another user",
+							(long long) DatumGetInt64(um_get(oldtup, rel, "id", &oldnull))),
+					 errhint("Log the session out and open a new one for the other user.")));
+
+		oldval = heap_getattr(oldtup, att_username, desc, &oldnull);
+		newval = heap_getattr(newtup, att_username, desc, &isnull);
+		if (!isnull && datumIsEqual(oldval, newval, false, -1))
+			return PointerGetDatum(newtup);
+
+		/* username changed (the rename trigger or a client): re-read it */
+		um_spi_connect();
+		if (plan_user_name == NULL)
+		{
+			Oid			types[1] = {INT8OID};
+
+			plan_user_name = um_prepare_saved(
+				"SELECT username FROM usrmgmt.\"user\" WHERE id OPERATOR(pg_catalog.=) $1",
+				1, types);
+		}
+		values[0] = heap_getattr(newtup, att_user_id, desc, &isnull);
+		um_spi_run(plan_user_name, values, NULL, SPI_OK_SELECT);
+		if (SPI_processed == 0)
+			name = oldval;		/* the user is being deleted: keep it */
+		else
+			name = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0],
+												   SPI_tuptable->tupdesc, 1, &isnull),
+									 false, -1);
+		SPI_finish();
+		isnull = false;
+		return PointerGetDatum(heap_modify_tuple_by_cols(newtup, desc, 1,
+														 &att_username, &name,
+														 &isnull));
+	}
+
+	um_trigger_misfired(fname);
+	return (Datum) 0;			/* keep compiler quiet */
+}
+
+/*
+ * online_user_after_insert() RETURNS trigger
+ *
+ * AFTER INSERT ON online_user FOR EACH ROW: writes the 'login' row of the
+ * new session (user_id, username, session_id, ip_address, user_agent).
+ * Nothing for rows from COPY (restore).
+ */
+Datum
+usrmgmt_online_user_after_insert(PG_FUNCTION_ARGS)
+{
+	const char *fname = "online_user_after_insert";
+	TriggerData *td = um_trigger_data(fcinfo, fname);
+	Relation	rel = td->tg_relation;
+	HeapTuple	tup = td->tg_trigtuple;
+	Datum		values[5];
+	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+	bool		isnull;
+
+	if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
+		!TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		um_trigger_misfired(fname);
+
+	if (um_inserted_by_copy(rel))
+		return PointerGetDatum(NULL);
+
+	values[0] = um_get(tup, rel, "user_id", &isnull);
+	values[1] = um_get(tup, rel, "username", &isnull);
+	values[2] = um_get(tup, rel, "id", &isnull);
+	values[3] = um_get(tup, rel, "ip_address", &isnull);
+	if (isnull)
+		nulls[3] = 'n';
+	values[4] = um_get(tup, rel, "user_agent", &isnull);
+	if (isnull)
+		nulls[4] = 'n';
+
+	um_spi_connect();
+	if (plan_log_login == NULL)
+	{
+		Oid			types[5] = {INT8OID, TEXTOID, INT8OID, INETOID, TEXTOID};
+
+		plan_log_login = um_prepare_saved(
+			"INSERT INTO usrmgmt.user_log"
+			" (user_id, username, action, session_id, ip_address, user_agent)"
+			" VALUES ($1, $2, 'login', $3, $4, $5)",
+			5, types);
+	}
+	um_spi_run(plan_log_login, values, nulls, SPI_OK_INSERT);
+	SPI_finish();
+
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * online_user_after_delete() RETURNS trigger
+ *
+ * AFTER DELETE ON online_user FOR EACH ROW: writes the 'logout' row of the
+ * closed session.  detail: as set by the closing function (NULL for
+ * logout()/logout_user(), 'expired', 'user deactivated'); for a DELETE
+ * from elsewhere, NULL while the user exists, else 'user deleted' with
+ * user_id NULL (the foreign key's ON DELETE CASCADE).
+ */
+Datum
+usrmgmt_online_user_after_delete(PG_FUNCTION_ARGS)
+{
+	const char *fname = "online_user_after_delete";
+	TriggerData *td = um_trigger_data(fcinfo, fname);
+	Relation	rel = td->tg_relation;
+	HeapTuple	tup = td->tg_trigtuple;
+	Datum		values[6];
+	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+	const char *detail;
+	bool		isnull;
+
+	if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
+		!TRIGGER_FIRED_BY_DELETE(td->tg_event))
+		um_trigger_misfired(fname);
+
+	values[0] = um_get(tup, rel, "user_id", &isnull);
+	values[1] = um_get(tup, rel, "username", &isnull);
+	values[2] = um_get(tup, rel, "id", &isnull);
+	values[3] = um_get(tup, rel, "ip_address", &isnull);
+	if (isnull)
+		nulls[3] = 'n';
+	values[4] = um_get(tup, rel, "user_agent", &isnull);
+	if (isnull)
+		nulls[4] = 'n';
+
+	um_spi_connect();
+	if (um_logout_ctx.active)
+		detail = um_logout_ctx.detail;
+	else if (um_user_exists(DatumGetInt64(values[0])))
+		detail = NULL;
+	else
+	{
+		detail = "user deleted";
+		nulls[0] = 'n';
+	}
+	if (detail != NULL)
+		values[5] = CStringGetTextDatum(detail);
+	else
+		nulls[5] = 'n';
+
+	if (plan_log_logout == NULL)
+	{
+		Oid			types[6] = {INT8OID, TEXTOID, INT8OID, INETOID, TEXTOID, TEXTOID};
+
+		plan_log_logout = um_prepare_saved(
+			"INSERT INTO usrmgmt.user_log"
+			" (user_id, username, action, session_id, ip_address, user_agent, detail)"
+			" VALUES ($1, $2, 'logout', $3, $4, $5, $6)",
+			6, types);
+	}
+	um_spi_run(plan_log_logout, values, nulls, SPI_OK_INSERT);
+	SPI_finish();
+
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * user_sync_sessions() RETURNS trigger
+ *
+ * AFTER UPDATE ON "user" FOR EACH ROW WHEN (the username changed or
+ * is_active went from true to false).
+ * Deactivation: deletes the user's sessions, logged with detail
+ * 'user deactivated'.  Rename: sets username of the user's open sessions
+ * (the log keeps the old name in its past rows).
+ * Locking: the user row is already locked by the UPDATE; then the
+ * sessions.
+ */
+Datum
+usrmgmt_user_sync_sessions(PG_FUNCTION_ARGS)
+{
+	const char *fname = "user_sync_sessions";
+	TriggerData *td = um_trigger_data(fcinfo, fname);
+	Relation	rel = td->tg_relation;
+	HeapTuple	oldtup;
+	HeapTuple	newtup;
+	bool		isnull;
+	bool		old_active;
+	bool		new_active;
+	Datum		old_name;
+	Datum		new_name;
+	Datum		values[2];
+
+	if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
+		!TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+		um_trigger_misfired(fname);
+
+	oldtup = td->tg_trigtuple;
+	newtup = td->tg_newtuple;
+	old_active = DatumGetBool(um_get(oldtup, rel, "is_active", &isnull));
+	new_active = DatumGetBool(um_get(newtup, rel, "is_active", &isnull));
+	old_name = um_get(oldtup, rel, "username", &isnull);
+	new_name = um_get(newtup, rel, "username", &isnull);
+	values[0] = um_get(newtup, rel, "id", &isnull);
+
+	um_spi_connect();
+	if (old_active && !new_active)
+	{
+		UmLogoutContext saved = um_logout_ctx;
+
+		if (plan_close_user == NULL)
+		{
+			Oid			types[1] = {INT8OID};
+
+			plan_close_user = um_prepare_saved(
+				"DELETE FROM usrmgmt.online_user WHERE user_id OPERATOR(pg_catalog.=) $1",
+				1, types);
+		}
+		PG_TRY();
+		{
+			um_logout_ctx.active = true;
+			um_logout_ctx.detail = "user deactivated";
+			um_spi_run(plan_close_user, values, NULL, SPI_OK_DELETE);
+		}
+		PG_FINALLY();
+		{
+			um_logout_ctx = saved;
+		}
+		PG_END_TRY();
+	}
+	else if (!datumIsEqual(old_name, new_name, false, -1))
+	{
+		if (plan_rename_user == NULL)
+		{
+			Oid			types[2] = {INT8OID, TEXTOID};
+
+			plan_rename_user = um_prepare_saved(
+				"UPDATE usrmgmt.online_user SET username = $2"
+				" WHERE user_id OPERATOR(pg_catalog.=) $1"
+				"   AND username OPERATOR(pg_catalog.<>) $2",
+				2, types);
+		}
+		values[1] = new_name;
+		um_spi_run(plan_rename_user, values, NULL, SPI_OK_UPDATE);
+	}
+	SPI_finish();
+
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * Is this user_log UPDATE the foreign key's own ON DELETE SET NULL: only
+ * user_id changes, to NULL, and the user it pointed to no longer exists?
+ */
+static bool
+um_is_fk_set_null(Relation rel, HeapTuple oldtup, HeapTuple newtup)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			att_user_id = um_attnum(rel, "user_id");
+	bool		oldnull;
+	bool		newnull;
+	Datum		olduser;
+	int			i;
+	bool		gone;
+
+	olduser = heap_getattr(oldtup, att_user_id, desc, &oldnull);
+	(void) heap_getattr(newtup, att_user_id, desc, &newnull);
+	if (oldnull || !newnull)
+		return false;
+
+	for (i = 1; i <= desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i - 1);
+		Datum		a;
+		Datum		b;
+
+		if (att->attisdropped || i == att_user_id)
+			continue;
+		a = heap_getattr(oldtup, i, desc, &oldnull);
+		b = heap_getattr(newtup, i, desc, &newnull);
+		if (oldnull != newnull)
+			return false;
+		if (!oldnull && !datumIsEqual(a, b, att->attbyval, att->attlen))
+			return false;
+	}
+
+	if (gone_xid == GetCurrentTransactionIdIfAny() &&
+		gone_cid == GetCurrentCommandId(false) &&
+		gone_user_id == DatumGetInt64(olduser))
+		return true;
+
+	um_spi_connect();
+	gone = !um_user_exists(DatumGetInt64(olduser));
+	SPI_finish();
+	if (gone)
+	{
+		gone_xid = GetCurrentTransactionIdIfAny();
+		gone_cid = GetCurrentCommandId(false);
+		gone_user_id = DatumGetInt64(olduser);
+	}
+	return gone;
+}
+
+/*
+ * user_log_guard() RETURNS trigger
+ *
+ * BEFORE UPDATE OR DELETE ON user_log FOR EACH ROW: the log is
+ * append-only.  Errors: 55000, unless purge_user_log() or reset() has
+ * raised usrmgmt_user_log_unlocked, or the UPDATE is the foreign key's
+ * ON DELETE SET NULL of a deleted user.
+ */
+Datum
+usrmgmt_user_log_guard(PG_FUNCTION_ARGS)
+{
+	const char *fname = "user_log_guard";
+	TriggerData *td = um_trigger_data(fcinfo, fname);
+	Relation	rel = td->tg_relation;
+	bool		isnull;
+	int64		id;
+
+	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event))
+		um_trigger_misfired(fname);
+
+	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+	{
+		if (usrmgmt_user_log_unlocked > 0 ||
+			um_is_fk_set_null(rel, td->tg_trigtuple, td->tg_newtuple))
+			return PointerGetDatum(td->tg_newtuple);
+	}
+	else if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
+	{
+		if (usrmgmt_user_log_unlocked > 0)
+			return PointerGetDatum(td->tg_trigtuple);
+	}
+	else
+		um_trigger_misfired(fname);
+
+	id = DatumGetInt64(um_get(td->tg_trigtuple, rel, "id", &isnull));
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("cannot %s row %lld of usrmgmt.user_log",
+					TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? "update" : "delete",
+					(long long) id),
+			 errdetail("The login/logout audit log is append-only."),
+			 errhint("Use usrmgmt.purge_user_log() to remove old rows.")));
+	return (Datum) 0;			/* keep compiler quiet */
+}
+
+/*
+ * refuse_truncate() RETURNS trigger
+ *
+ * BEFORE TRUNCATE ON user_log and online_user FOR EACH STATEMENT.
+ * Errors: 55000 unless reset() has raised usrmgmt_user_log_unlocked
+ * (truncating online_user would close sessions without 'logout' rows).
+ */
+Datum
+usrmgmt_refuse_truncate(PG_FUNCTION_ARGS)
+{
+	const char *fname = "refuse_truncate";
+	TriggerData *td = um_trigger_data(fcinfo, fname);
+
+	if (!TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
+		um_trigger_misfired(fname);
+	if (usrmgmt_user_log_unlocked > 0)
+		return PointerGetDatum(NULL);
+
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("cannot truncate usrmgmt.%s", RelationGetRelationName(td->tg_relation)),
+			 errdetail("Truncating it would lose login/logout history."),
+			 errhint("Use usrmgmt.purge_user_log(), usrmgmt.expire_sessions() or usrmgmt.reset(confirm => true).")));
+	return (Datum) 0;			/* keep compiler quiet */
+}
