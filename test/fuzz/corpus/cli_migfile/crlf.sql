@@ -1,0 +1,3 @@
+ALTER TABLE t ADD c int;
+  --  DOWN:  
+ALTER TABLE t DROP c;

@@ -1,0 +1,4 @@
+-- up
+CREATE TABLE t (id int);
+-- down
+DROP TABLE t;

@@ -1,0 +1,230 @@
+# test/t/080_cli_basics.pl: the usrmgmt command-line tool (SPEC §10):
+# help and version, bad command lines, connection choice (-d, then
+# DATABASE_URL, then PG* variables), -v, exit 3 when the server or the
+# extension is missing, init and drop with and without confirmation, the
+# migration history.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use IPC::Run;
+use JSON::PP;
+
+my $node = PostgreSQL::Test::Cluster->new('cli_basics');
+$node->init;
+$node->start;
+$node->safe_psql('postgres', 'CREATE DATABASE clidb');
+
+# Run the tool (found in PATH: the installation's bindir) with the node's
+# connection in PG* variables and no DATABASE_URL; %$env overrides
+# (undef unsets).  Returns (exit code, stdout, stderr).
+sub um
+{
+	my ($env, @args) = @_;
+	local %ENV = %ENV;
+	delete $ENV{DATABASE_URL};
+	$ENV{PGHOST} = $node->host;
+	$ENV{PGPORT} = $node->port;
+	$ENV{PGDATABASE} = 'clidb';
+	for my $k (keys %$env)
+	{
+		if (defined $env->{$k}) { $ENV{$k} = $env->{$k}; }
+		else { delete $ENV{$k}; }
+	}
+	my ($out, $err) = ('', '');
+	IPC::Run::run([ 'usrmgmt', @args ], '<', \undef, '>', \$out, '2>', \$err);
+	my $rc = $? & 127 ? 128 + ($? & 127) : $? >> 8;
+	return ($rc, $out, $err);
+}
+
+sub one_line
+{
+	my ($err) = @_;
+	return ($err =~ tr/\n//) == 1;
+}
+
+my ($rc, $out, $err);
+
+# ---- help, version ----
+($rc, $out, $err) = um({}, '--help');
+is($rc, 0, '--help exits 0');
+like($out, qr/^usrmgmt - command-line tool/, '--help prints the tool usage');
+for my $c (qw(init status verify stats health migrate migrations rollback
+	backup list restore sample-data reset drop))
+{
+	($rc, $out, $err) = um({}, $c, '--help');
+	is($rc, 0, "$c --help exits 0");
+	like($out, qr/^usage: usrmgmt .*\b\Q$c\E\b/, "$c --help prints its usage");
+}
+($rc, $out) = um({}, 'help', 'restore');
+like($out, qr/^usage: usrmgmt \[CONNECTION\] restore FILE --confirm/, 'help COMMAND');
+($rc, $out) = um({}, '--version');
+is($rc, 0, '--version exits 0');
+like($out, qr/^usrmgmt 1\.0 \(libpq \d+\)$/, '--version prints the version');
+
+# ---- bad command lines: exit 2 (health: 3), one line on stderr ----
+my @bad = (
+	[ [], qr/^usrmgmt: no command given/ ],
+	[ ['bogus'], qr/^usrmgmt: unknown command "bogus"/ ],
+	[ [ 'status', '--bogus' ], qr/^usrmgmt: unknown option "--bogus"/ ],
+	[ [ 'status', '--force' ], qr/^usrmgmt: status: option "--force" does not apply/ ],
+	[ [ 'status', 'extra' ], qr/^usrmgmt: status: unexpected argument "extra"/ ],
+	[ ['rollback'], qr/^usrmgmt: rollback: missing argument/ ],
+	[ [ 'rollback', 'a', 'b' ], qr/^usrmgmt: rollback: unexpected argument "b"/ ],
+	[ [ 'list', '--dir' ], qr/^usrmgmt: option "--dir" needs a value/ ],
+	[ [ 'list', '--dir=' ], qr/^usrmgmt: option "--dir" needs a non-empty value/ ],
+	[ [ 'status', '--json=1' ], qr/^usrmgmt: option "--json" takes no value/ ],
+	[ [ 'init', '--confirm' ], qr/^usrmgmt: init: --confirm only applies with --force/ ],
+	[ [ '-d' ], qr/^usrmgmt: option "-d" needs a value/ ],
+	[ [ '-x', 'status' ], qr/^usrmgmt: unknown option "-x"/ ]);
+for my $b (@bad)
+{
+	my ($args, $re) = @$b;
+	($rc, $out, $err) = um({}, @$args);
+	is($rc, 2, "usage error exits 2: @$args");
+	like($err, $re, "usage error message: @$args");
+	ok(one_line($err), "one line on stderr: @$args");
+	is($out, '', "nothing on stdout: @$args");
+}
+($rc, $out, $err) = um({}, 'health', '--warn-connect-ms=abc');
+is($rc, 3, 'health: bad threshold exits 3 (UNKNOWN)');
+like($err, qr/^usrmgmt: invalid value "abc" for --warn-connect-ms/, 'health: bad threshold message');
+($rc, $out, $err) = um({}, 'health', '--warn-roundtrip-ms=50', '--crit-roundtrip-ms=10');
+is($rc, 3, 'health: warn above crit exits 3');
+like($err, qr/--warn-roundtrip-ms \(50\) is above --crit-roundtrip-ms \(10\)/, 'health: warn above crit message');
+
+# no crash on odd arguments: every run ends with an exit code, never a signal
+for my $args ([ '-d', '' ], ['--'], [ '--', 'status' ], [ 'x' x 5000 ],
+	[ '--' . ('y' x 5000) ], [ 'health', '--warn-connect-ms=1e309' ],
+	[ 'health', '--crit-connect-ms=-1' ], [ 'health', '--warn-connect-ms=nan' ],
+	[ 'restore', '' ], [ 'list', '--dir', '/nonexistent/dir' ], [ '-' ],
+	[ "\x01\xff" ], [ 'migrate', '-' ], ['---'], [ '-vvvv', 'help' ])
+{
+	($rc, $out, $err) = um({ PGPORT => 1 }, @$args);
+	ok($rc < 128, "no crash on odd arguments: " . substr("@$args", 0, 40));
+}
+($rc, $out, $err) = um({}, 'restore', '');
+is($rc, 2, 'empty FILE is a usage error');
+($rc, $out, $err) = um({}, "bad\ncommand\r");
+is($err, "usrmgmt: unknown command \"bad?command?\" (try \"usrmgmt --help\")\n",
+	'control characters of an argument never break the one-line error');
+
+# ---- exit 3 / 1 when the server or the extension is missing ----
+($rc, $out, $err) = um({ PGPORT => $node->port + 1 }, 'health');
+is($rc, 3, 'health: cannot connect exits 3');
+like($out, qr/^USRMGMT UNKNOWN - cannot connect: /, 'health: UNKNOWN status line');
+like($err, qr/^usrmgmt: health: could not connect: /, 'health: connection error on stderr');
+ok(one_line($err), 'health: connection error is one line');
+($rc, $out, $err) = um({}, 'health');
+is($rc, 3, 'health: extension missing exits 3');
+like($out, qr/^USRMGMT UNKNOWN - extension usrmgmt is not installed/, 'health: missing extension status line');
+like($err, qr/^usrmgmt: health: extension "usrmgmt" is not installed in database "clidb"/,
+	'health: missing extension message');
+($rc, $out, $err) = um({}, 'health', '--json');
+is($rc, 3, 'health --json: extension missing exits 3');
+is($out, '', 'health --json: nothing on stdout on error');
+($rc, $out, $err) = um({}, 'status');
+is($rc, 1, 'status: extension missing exits 1');
+like($err, qr/^usrmgmt: status: extension "usrmgmt" is not installed in database "clidb" \(run "usrmgmt init"\)$/,
+	'status: missing extension message');
+($rc, $out, $err) = um({}, 'verify');
+is($rc, 3, 'verify: extension missing exits 3');
+($rc, $out, $err) = um({ PGPORT => $node->port + 1 }, 'status');
+is($rc, 1, 'status: cannot connect exits 1');
+ok(one_line($err), 'status: connection error is one line');
+
+# ---- connection precedence: -d, then DATABASE_URL, then PG* ----
+$node->safe_psql('postgres', 'CREATE DATABASE urldb');
+$node->safe_psql('postgres', 'CREATE DATABASE ddb');
+my $host = $node->host;
+my $port = $node->port;
+my $url = "postgresql:///urldb?host=$host&port=$port";
+($rc, $out, $err) = um({ DATABASE_URL => $url }, 'init');
+is($rc, 0, 'init through DATABASE_URL');
+like($out, qr/^created extension usrmgmt 1\.0 in database "urldb"$/m, 'DATABASE_URL beats PGDATABASE');
+($rc, $out, $err) = um({ DATABASE_URL => $url }, '-d', "host=$host port=$port dbname=ddb", 'init');
+like($out, qr/in database "ddb"$/m, '-d (key=value) beats DATABASE_URL');
+($rc, $out, $err) = um({ DATABASE_URL => "postgresql+psycopg2:///urldb?host=$host&port=$port" }, 'init');
+like($out, qr/already installed in database "urldb"; nothing changed/,
+	'a SQLAlchemy URL with +driver is accepted');
+($rc, $out, $err) = um({ DATABASE_URL => '' }, 'init');
+like($out, qr/^created extension usrmgmt 1\.0 in database "clidb"$/m, 'empty DATABASE_URL: PG* variables');
+($rc, $out, $err) = um({}, '-d', "postgresql://$host:$port/ddb", 'status', '--help');
+is($rc, 0, 'options before the command');
+($rc, $out, $err) = um({ DATABASE_URL => 'postgresql://nohost.invalid:1/x' }, 'migrations');
+is($rc, 1, 'a bad DATABASE_URL fails');
+ok(one_line($err), 'a bad DATABASE_URL: one line');
+
+# ---- -v echoes each statement before sending it ----
+($rc, $out, $err) = um({}, '-v', 'migrations');
+is($rc, 0, '-v migrations');
+like($err, qr/^usrmgmt: sql: SELECT e\.extversion FROM pg_catalog\.pg_extension e/m, '-v echoes the extension check');
+like($err, qr/^usrmgmt: sql: SELECT m\.id, m\.migration_name AS name/m, '-v echoes the query');
+($rc, $out, $err) = um({}, 'migrations');
+is($err, '', 'without -v nothing on stderr');
+
+# ---- migrations (the install script's own row) ----
+like($out, qr/^-1 \| usrmgmt--1\.0 \| extension \|/m, 'migrations: the 1.0 row');
+($rc, $out, $err) = um({}, 'migrations', '--json');
+is($rc, 0, 'migrations --json');
+my $m = decode_json($out);
+is(scalar @$m, 1, 'migrations --json: one row');
+is($m->[0]{name}, 'usrmgmt--1.0', 'migrations --json: name');
+is($m->[0]{kind}, 'extension', 'migrations --json: kind');
+is($m->[0]{id}, -1, 'migrations --json: id');
+ok(!$m->[0]{reversible}, 'migrations --json: not reversible');
+
+# ---- init --force and drop: nothing destroyed without confirmation ----
+$node->safe_psql('clidb', q{INSERT INTO usrmgmt."user" (username) VALUES ('keepme')});
+($rc, $out, $err) = um({}, 'init', '--force');
+is($rc, 1, 'init --force without --confirm (no terminal) refuses');
+like($err, qr/^usrmgmt: init: refusing to drop extension usrmgmt 1\.0 in database "clidb" without --confirm$/,
+	'init --force refusal message');
+is($node->safe_psql('clidb', 'SELECT count(*) FROM usrmgmt."user"'), '1', 'refused init --force kept the data');
+($rc, $out, $err) = um({}, 'init');
+is($rc, 0, 'init on an installed extension exits 0');
+is($node->safe_psql('clidb', 'SELECT count(*) FROM usrmgmt."user"'), '1', 'plain init kept the data');
+($rc, $out, $err) = um({}, 'init', '--force', '--confirm');
+is($rc, 0, 'init --force --confirm');
+like($out, qr/^dropped and recreated extension usrmgmt 1\.0 in database "clidb"$/, 'init --force message');
+is($node->safe_psql('clidb', 'SELECT count(*) FROM usrmgmt."user"'), '0', 'init --force emptied the tables');
+
+($rc, $out, $err) = um({}, 'drop');
+is($rc, 1, 'drop without --confirm refuses');
+like($err, qr/^usrmgmt: drop: refusing to drop extension usrmgmt and all its data without --confirm$/,
+	'drop refusal message');
+is($node->safe_psql('clidb', q{SELECT count(*) FROM pg_extension WHERE extname = 'usrmgmt'}), '1',
+	'refused drop kept the extension');
+($rc, $out, $err) = um({}, 'reset');
+is($rc, 1, 'reset without --confirm refuses');
+like($err, qr/^usrmgmt: reset: refusing to empty every usrmgmt table without --confirm$/, 'reset refusal message');
+($rc, $out, $err) = um({}, 'drop', '--confirm');
+is($rc, 0, 'drop --confirm');
+like($out, qr/^dropped extension usrmgmt 1\.0 from database "clidb"$/m, 'drop message');
+is($node->safe_psql('clidb',
+	q{SELECT count(*) FROM pg_extension WHERE extname = 'usrmgmt'} .
+	q{ UNION ALL SELECT count(*) FROM pg_namespace WHERE nspname = 'usrmgmt'}), "0\n0",
+	'drop removed the extension and its schema');
+($rc, $out, $err) = um({}, 'drop', '--confirm');
+is($rc, 1, 'drop of a missing extension fails');
+like($err, qr/not installed in database "clidb"/, 'drop of a missing extension: message');
+
+# drop keeps a schema that holds other objects, and says so
+($rc) = um({}, 'init');
+$node->safe_psql('clidb', 'CREATE TABLE usrmgmt.app_extra (x int)');
+($rc, $out, $err) = um({}, 'drop', '--confirm');
+is($rc, 0, 'drop with a foreign object in the schema');
+like($out, qr/^schema usrmgmt kept: other objects live in it$/m, 'drop keeps a non-empty schema');
+
+# the server refuses a drop while objects depend on the extension
+($rc) = um({}, 'init');
+$node->safe_psql('clidb', 'CREATE VIEW public.v AS SELECT username FROM usrmgmt."user"');
+($rc, $out, $err) = um({}, 'drop', '--confirm');
+is($rc, 1, 'drop with a dependent view fails');
+like($err, qr/^usrmgmt: drop: cannot drop extension usrmgmt because other objects depend on it \(SQLSTATE 2BP01\)/,
+	'drop failure quotes the server');
+ok(one_line($err), 'drop failure is one line');
+
+$node->stop;
+done_testing();
