@@ -301,7 +301,7 @@ SELECT e AS exact, pg_temp.attempt('SELECT count(*) FROM usrmgmt.database_stats(
 SELECT usrmgmt.load_sample_data() IS NOT NULL AS loaded;
 SELECT usrmgmt.load_sample_data() AS second_call;
 SELECT (usrmgmt.verify())->'ok' AS verify_ok,
-       (usrmgmt.health())->>'status' AS health,
+       (usrmgmt.health())->>'status' IN ('healthy', 'degraded', 'unhealthy') AS health,
        (usrmgmt.status())->'sessions_online' AS sessions_online,
        usrmgmt.metrics() LIKE '%usrmgmt_%' AS metrics;
 
