@@ -175,6 +175,7 @@ SELECT usrmgmt.logout_user('regress_h_bob');
 SELECT usrmgmt.login('regress_h_bob') AS bob_sid \gset
 SELECT i AS idle, pg_temp.attempt('SELECT usrmgmt.expire_sessions($1::interval)', i) AS expire_sessions
   FROM unnest(ARRAY['0', '1 microsecond', '1 hour', '1 day -1 hour', '1 mon -29 days',
+                    '5000 years', '6000 years', '6739 years', '80000 months', '2400000 days',
                     '1000000 years', '178000000 years', '-1 day', '-1 microsecond',
                     '1 day -25 hours']) AS t(i);
 -- expected: 22007, '-infinity' is not an interval (rejected by the type)
@@ -245,16 +246,40 @@ SELECT label, pg_temp.attempt('SELECT usrmgmt.authenticate(''regress_h_alice'', 
 SELECT username, failed_logins FROM usrmgmt."user" ORDER BY username;
 
 -- Block: passwords of 1 MB
--- Not run: PostgreSQL's SCRAM code rehashes an over-long password once per
--- iteration, with no interrupt check, so a 1 MB password costs minutes to
--- hours of CPU in a backend that neither statement_timeout nor
--- pg_terminate_backend can stop (hard2 bug 001: set_password refuses
--- passwords over 1024 bytes with 22023; check_password and authenticate
--- answer false/NULL after the work of an ordinary check).
+-- PostgreSQL's SCRAM code rehashes an over-long password once per
+-- iteration, with no interrupt check, so passwords are limited to 1024
+-- bytes: set_password refuses a longer one (22023), check_password and
+-- authenticate answer false/NULL after the work of an ordinary check.
+-- expected: 22023, too long; the message names the user, not the password
+SELECT usrmgmt.set_password('regress_h_alice', repeat('p', 1048576));
+\echo :LAST_ERROR_SQLSTATE
+-- expected: 22023, one byte too long (a 3-byte character at the end)
+SELECT usrmgmt.set_password('regress_h_alice', repeat('p', 1022) || '✓');
+\echo :LAST_ERROR_SQLSTATE
+BEGIN;
+SELECT usrmgmt.set_password('regress_h_alice', repeat('p', 1024));
+SELECT usrmgmt.check_password('regress_h_alice', repeat('p', 1024)) AS max_length_ok,
+       usrmgmt.check_password('regress_h_alice', repeat('p', 1048576)) AS mb_ok,
+       usrmgmt.check_password('regress_h_nobody', repeat('p', 1048576)) AS mb_unknown_ok,
+       usrmgmt.authenticate('regress_h_alice', repeat('p', 1048576)) AS mb_session;
+SELECT failed_logins FROM usrmgmt."user" WHERE username = 'regress_h_alice';
+ROLLBACK;
+-- A secret with 2^31-1 iterations passes user_password_hash_format but
+-- would pin a backend for an hour: above 10000000 it is unusable (false).
+BEGIN;
+UPDATE usrmgmt."user" SET password_hash = 'SCRAM-SHA-256$2147483647:rz6E4ktgKhYPl6Ijm6/l1g==$7j2uSGDTIqoCK5a/kGbV9+plY/CCBTKXTCMimNb58GY=:9D5tpQ9xpUnO+rfyps7GgERguEcSGs8Mp0dUlbmEFBA='
+ WHERE username = 'regress_h_alice';
+SET LOCAL statement_timeout = '60s';
+SELECT usrmgmt.check_password('regress_h_alice', 'sample-password') AS huge_count_ok;
+ROLLBACK;
+-- expected: 22023, the iteration count is capped at 10000000
+SET usrmgmt.password_iterations = 10000001;
+\echo :LAST_ERROR_SQLSTATE
 
 -- Block: usrmgmt.apply_migration(text, text, text) and rollback_migration(text)
--- hostile names with harmless SQL: the name is a value, recorded verbatim.
--- The 1 MB name runs its SQL, then fails on the unique index (54000).
+-- hostile names with harmless SQL: the name is a value, recorded verbatim;
+-- names over 255 bytes or with control characters are refused (22023)
+-- before any SQL runs.
 SELECT label, pg_temp.attempt('SELECT usrmgmt.apply_migration($1, ''SELECT 1'')', v) AS apply_name
   FROM hv ORDER BY label;
 SELECT pg_temp.attempt('SELECT usrmgmt.apply_migration($1, ''SELECT 1'')', v) AS apply_ctrl, count(*)

@@ -329,20 +329,28 @@ CREATE FUNCTION usrmgmt.purge_user_log(older_than timestamptz) RETURNS bigint
 COMMENT ON FUNCTION usrmgmt.purge_user_log(timestamptz) IS
     'deletes log rows older than older_than, keeping both rows of sessions still open or ended later; returns how many';
 
--- Trigger functions (src/session_triggers.c).  They run as the table
--- owner's triggers and qualify every name, so they need no SET clause.
+-- Trigger functions (src/session_triggers.c).  A trigger runs as the
+-- role whose statement fired it, so the four that read "user" or write
+-- online_user and user_log are SECURITY DEFINER: an application that may
+-- rename, deactivate or delete a user (or insert a session as an ORM
+-- does) needs no privilege on online_user or user_log for the sessions
+-- and log rows that follow from it.  They qualify every name all the same.
 CREATE FUNCTION usrmgmt.online_user_before_write() RETURNS trigger
     AS 'MODULE_PATHNAME', 'usrmgmt_online_user_before_write'
-    LANGUAGE C;
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
 CREATE FUNCTION usrmgmt.online_user_after_insert() RETURNS trigger
     AS 'MODULE_PATHNAME', 'usrmgmt_online_user_after_insert'
-    LANGUAGE C;
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
 CREATE FUNCTION usrmgmt.online_user_after_delete() RETURNS trigger
     AS 'MODULE_PATHNAME', 'usrmgmt_online_user_after_delete'
-    LANGUAGE C;
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
 CREATE FUNCTION usrmgmt.user_sync_sessions() RETURNS trigger
     AS 'MODULE_PATHNAME', 'usrmgmt_user_sync_sessions'
-    LANGUAGE C;
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
 CREATE FUNCTION usrmgmt.user_log_guard() RETURNS trigger
     AS 'MODULE_PATHNAME', 'usrmgmt_user_log_guard'
     LANGUAGE C;

@@ -52,6 +52,12 @@ PG_FUNCTION_INFO_V1(usrmgmt_reset);
  */
 #define UM_MIGRATION_LOCK_KEY	INT64CONST(0x7573726D676D7401)
 
+/*
+ * Longest migration name, in bytes: a file name (NAME_MAX), and well below
+ * what the unique index on migration_name can hold.
+ */
+#define UM_MAX_MIGRATION_NAME	255
+
 /* Names that begin with this prefix belong to the extension's scripts. */
 #define UM_EXTENSION_PREFIX		"usrmgmt--"
 
@@ -152,11 +158,15 @@ um_execute_as_owner(Oid owner, const char *sql, int nargs, Oid *argtypes,
 	return ret;
 }
 
-/* Refuse NULL, empty and reserved migration names. */
+/*
+ * Refuse NULL, empty, over-long, control-character and reserved migration
+ * names, before any SQL runs.
+ */
 static char *
 um_check_migration_name(FunctionCallInfo fcinfo)
 {
 	char	   *name;
+	const char *c;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -167,6 +177,19 @@ um_check_migration_name(FunctionCallInfo fcinfo)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("migration name must not be empty")));
+	if (strlen(name) > UM_MAX_MIGRATION_NAME)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("migration name is too long"),
+				 errdetail("The name has %zu bytes; at most %d are accepted.",
+						   strlen(name), UM_MAX_MIGRATION_NAME)));
+	for (c = name; *c; c++)
+		if ((unsigned char) *c < 0x20 || *c == 0x7f)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("migration name must not contain control characters"),
+					 errdetail("Character 0x%02x at byte %d.",
+							   (unsigned char) *c, (int) (c - name) + 1)));
 	if (strncmp(name, UM_EXTENSION_PREFIX, strlen(UM_EXTENSION_PREFIX)) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_RESERVED_NAME),

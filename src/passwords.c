@@ -64,10 +64,23 @@ static int	usrmgmt_max_failed_logins = 5;
 
 /*
  * Highest iteration count set_password() makes and check_password()
- * accepts from a stored secret (a secret written by hand with a larger one
- * would otherwise let one check run for hours).
+ * accepts from a stored secret.  PostgreSQL 15's SCRAM loop has no
+ * interrupt check, and the CHECK constraint admits any count up to 2^31-1
+ * (about an hour of CPU), so a stored secret above this is unusable:
+ * check_password() is false after the work of an ordinary check.  10000000
+ * is about 50 s here, 16 times the default.
  */
-#define UM_MAX_ITERATIONS 100000000
+#define UM_MAX_ITERATIONS 10000000
+
+/*
+ * Longest password accepted, in bytes.  PostgreSQL's SCRAM code (HMAC with
+ * the password as key) rehashes a password longer than the SHA-256 block
+ * once per iteration, without an interrupt check: a 1 MB password costs
+ * about an hour of CPU at 600000 iterations in a backend that neither
+ * statement_timeout nor pg_terminate_backend can stop.  1024 bytes is far
+ * beyond any passphrase (NIST SP 800-63B asks for at least 64 characters).
+ */
+#define UM_MAX_PASSWORD_BYTES 1024
 
 /* PostgreSQL 16 sized SCRAM keys per hash type. */
 #if PG_VERSION_NUM >= 160000
@@ -161,6 +174,8 @@ um_equal_ct(const uint8 *a, const uint8 *b, int len)
 static bool
 um_verify_password(const char *password, const char *secret)
 {
+	bool		too_long = strlen(password) > UM_MAX_PASSWORD_BYTES;
+
 	int			iterations;
 	char	   *salt_b64;
 	uint8		stored_key[UM_KEY_LEN];
@@ -196,14 +211,15 @@ um_verify_password(const char *password, const char *secret)
 	if (saltlen < 0)
 		elog(ERROR, "invalid SCRAM salt");
 
+	/* an over-long password matches nothing: same work, on a stand-in */
 	computed = um_build_secret(salt, saltlen, iterations,
-							   um_prepare_password(password));
+							   too_long ? "" : um_prepare_password(password));
 	if (!um_parse_secret(computed, &try_iterations, &try_salt, try_stored, try_server))
 		elog(ERROR, "could not parse a SCRAM secret built here");
 
 	match = um_equal_ct(stored_key, try_stored, UM_KEY_LEN) &
 		um_equal_ct(server_key, try_server, UM_KEY_LEN);
-	return usable && match;
+	return usable && match && !too_long;
 }
 
 /* Connect SPI and prepare the plans once per backend. */
@@ -288,6 +304,13 @@ usrmgmt_set_password(PG_FUNCTION_ARGS)
 	username = PG_GETARG_TEXT_PP(0);
 	password = text_to_cstring(PG_GETARG_TEXT_PP(1));
 
+	if (strlen(password) > UM_MAX_PASSWORD_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("password for user \"%s\" is too long",
+						text_to_cstring(username)),
+				 errdetail("The password has %zu bytes; at most %d are accepted.",
+						   strlen(password), UM_MAX_PASSWORD_BYTES)));
 	len = pg_mbstrlen(password);
 	if (len < usrmgmt_min_password_length)
 		ereport(ERROR,
@@ -373,8 +396,9 @@ usrmgmt_check_password(PG_FUNCTION_ARGS)
  * user, inactive user and user without password after the same work as a
  * check; wrong password also adds one to failed_logins (committed with the
  * caller's transaction); a user whose failed_logins has reached
- * usrmgmt.max_failed_logins (> 0) is refused without checking until an
- * administrator sets failed_logins back to 0.
+ * usrmgmt.max_failed_logins (> 0) is refused, after the same work but
+ * without comparing its password, until an administrator sets
+ * failed_logins back to 0.
  * Errors: 22004 username or password NULL.
  * Locking: the user row FOR NO KEY UPDATE (held while hashing, so
  * concurrent attempts on one user are counted one by one), then the new
@@ -424,6 +448,12 @@ usrmgmt_authenticate(PG_FUNCTION_ARGS)
 
 	if (usrmgmt_max_failed_logins > 0 && failed >= usrmgmt_max_failed_logins)
 	{
+		/*
+		 * The same work as any other refusal (against the dummy secret, so
+		 * the real one is never compared), so that a locked-out user cannot
+		 * be told from an unknown one by the time taken.
+		 */
+		(void) um_verify_password(password, NULL);
 		SPI_finish();
 		PG_RETURN_NULL();
 	}

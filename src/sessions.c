@@ -52,6 +52,14 @@ PG_FUNCTION_INFO_V1(usrmgmt_touch_session);
 PG_FUNCTION_INFO_V1(usrmgmt_expire_sessions);
 PG_FUNCTION_INFO_V1(usrmgmt_purge_user_log);
 
+/*
+ * expire_sessions(): an idle interval longer than the age of the first
+ * representable timestamp plus this margin closes nothing (now() - idle
+ * would be out of range).  The margin covers the difference between
+ * interval_cmp's 30-day months and calendar months.
+ */
+#define UM_IDLE_MARGIN	(INT64CONST(366000) * USECS_PER_DAY)
+
 /* GUC usrmgmt.session_timeout, in seconds. */
 int			usrmgmt_session_timeout = 30 * 60;
 
@@ -377,7 +385,8 @@ usrmgmt_touch_session(PG_FUNCTION_ARGS)
  * Closes every session whose last_seen_at is older than now() - idle
  * (NULL: the GUC usrmgmt.session_timeout); the 'logout' rows get detail
  * 'expired'.  Returns how many were closed.
- * Errors: 22023 negative idle.
+ * Errors: 22023 negative idle (as a whole: '1 day -1 hour' is 23 hours).
+ * An interval longer than any timestamp can be old closes nothing.
  * Locking: the users concerned FOR NO KEY UPDATE in id order, then their idle
  * sessions.  A session touched meanwhile is re-checked and kept.
  */
@@ -390,6 +399,8 @@ usrmgmt_expire_sessions(PG_FUNCTION_ARGS)
 	uint64		i;
 	uint64		n = 0;
 	bool		isnull;
+	Interval   *zero;
+	Interval   *longest;
 
 	if (PG_ARGISNULL(0))
 	{
@@ -399,12 +410,21 @@ usrmgmt_expire_sessions(PG_FUNCTION_ARGS)
 	else
 		idle = PG_GETARG_INTERVAL_P(0);
 
-	if (idle->time < 0 || idle->day < 0 || idle->month < 0)
+	zero = (Interval *) palloc0(sizeof(Interval));
+	if (DatumGetInt32(DirectFunctionCall2(interval_cmp, IntervalPGetDatum(idle),
+										  IntervalPGetDatum(zero))) < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("idle interval \"%s\" must not be negative",
 						DatumGetCString(DirectFunctionCall1(interval_out,
 															IntervalPGetDatum(idle))))));
+
+	longest = DatumGetIntervalP(DirectFunctionCall2(timestamp_mi,
+													TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()),
+													TimestampTzGetDatum(MIN_TIMESTAMP + UM_IDLE_MARGIN)));
+	if (DatumGetInt32(DirectFunctionCall2(interval_cmp, IntervalPGetDatum(idle),
+										  IntervalPGetDatum(longest))) > 0)
+		PG_RETURN_INT32(0);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
