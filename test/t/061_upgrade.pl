@@ -128,7 +128,7 @@ for my $kind (qw(relation column constraint index trigger sequence function memb
 	like($fresh, qr/^\Q$kind\E /m, "catalog dump lists ${kind}s");
 }
 my $tables = () = $fresh =~ /^relation \S+ kind=r /mg;
-is($tables, 6, 'catalog dump: six tables');
+is($tables, 7, 'catalog dump: six data tables and schema_manifest');
 my $configs = () = $fresh =~ /^config-dump /mg;
 is($configs, 12, 'catalog dump: twelve configuration-dump registrations');
 is($node->safe_psql('fresh',
