@@ -46,7 +46,7 @@ $node->pgbench(
 	0,
 	[
 		qr{number of transactions actually processed: $total/$total},
-		qr{number of failed transactions: 0 }
+		qr{^number of failed transactions: 0 }m
 	],
 	[qr{^$}],
 	'8 clients of random login/logout/logout_user: no failed transaction',
@@ -97,7 +97,7 @@ $node->pgbench(
 	0,
 	[
 		qr{number of transactions actually processed: $total/$total},
-		qr{number of failed transactions: 0 }
+		qr{^number of failed transactions: 0 }m
 	],
 	[qr{^$}],
 	'churn (deactivate, delete, rename, expire) with logins: no failed transaction',
