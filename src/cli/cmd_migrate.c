@@ -184,10 +184,8 @@ cmd_migrations(const struct um_options *o)
 	PGresult   *res;
 	int			rc = UM_EXIT_FAIL;
 
-	if ((conn = um_connect(o, cmd)) == NULL)
+	if ((conn = um_connect_usrmgmt(o, cmd)) == NULL)
 		return UM_EXIT_FAIL;
-	if (um_require_extension(conn, o, cmd, NULL, 0) < 0)
-		goto done;
 	if (o->json)
 		res = um_query(conn, o, cmd,
 					   "SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object("
@@ -228,10 +226,8 @@ cmd_rollback(const struct um_options *o)
 	const char *params[1] = {o->arg};
 	int			rc = UM_EXIT_FAIL;
 
-	if ((conn = um_connect(o, cmd)) == NULL)
+	if ((conn = um_connect_usrmgmt(o, cmd)) == NULL)
 		return UM_EXIT_FAIL;
-	if (um_require_extension(conn, o, cmd, NULL, 0) < 0)
-		goto done;
 	res = um_query(conn, o, cmd, "SELECT usrmgmt.rollback_migration($1)", 1, params);
 	if (res == NULL)
 		goto done;

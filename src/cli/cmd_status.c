@@ -24,10 +24,8 @@ cmd_status(const struct um_options *o)
 	PGresult   *res;
 	int			rc = UM_EXIT_FAIL;
 
-	if ((conn = um_connect(o, cmd)) == NULL)
+	if ((conn = um_connect_usrmgmt(o, cmd)) == NULL)
 		return UM_EXIT_FAIL;
-	if (um_require_extension(conn, o, cmd, NULL, 0) < 0)
-		goto done;
 	res = um_query(conn, o, cmd, "SELECT usrmgmt.status()::text", 0, NULL);
 	if (res == NULL)
 		goto done;
@@ -124,10 +122,8 @@ cmd_stats(const struct um_options *o)
 	const char *params[1] = {o->exact ? "true" : "false"};
 	int			rc = UM_EXIT_FAIL;
 
-	if ((conn = um_connect(o, cmd)) == NULL)
+	if ((conn = um_connect_usrmgmt(o, cmd)) == NULL)
 		return UM_EXIT_FAIL;
-	if (um_require_extension(conn, o, cmd, NULL, 0) < 0)
-		goto done;
 	if (o->json)
 		res = um_query(conn, o, cmd,
 					   "SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.to_jsonb(s)),"

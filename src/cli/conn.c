@@ -224,3 +224,16 @@ um_require_extension(PGconn *conn, const struct um_options *o,
 	PQclear(res);
 	return 0;
 }
+
+PGconn *
+um_connect_usrmgmt(const struct um_options *o, const char *cmd)
+{
+	PGconn	   *conn = um_connect(o, cmd);
+
+	if (conn != NULL && um_require_extension(conn, o, cmd, NULL, 0) < 0)
+	{
+		PQfinish(conn);
+		conn = NULL;
+	}
+	return conn;
+}

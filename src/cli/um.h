@@ -45,6 +45,8 @@ extern PGresult *um_query(PGconn *conn, const struct um_options *o,
  * after printing why not. */
 extern int	um_require_extension(PGconn *conn, const struct um_options *o,
 								 const char *cmd, char *ver, size_t verlen);
+/* um_connect, then um_require_extension; NULL (error printed) on failure */
+extern PGconn *um_connect_usrmgmt(const struct um_options *o, const char *cmd);
 
 /*
  * Print "usrmgmt: CMD: message" on stderr (message made one line; cut at
