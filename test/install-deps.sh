@@ -10,6 +10,7 @@ PKGS=(
     postgresql-client-15        # psql, pgbench
     libpq-dev                   # libpq for the command-line tool
     libipc-run-perl             # TAP tests
+    libio-pty-perl              # TAP: the CLI's confirmation prompt on a terminal
     clang                       # libFuzzer targets
     libclang-rt-14-dev          # sanitizer and fuzzer runtimes
     cppcheck clang-tidy         # static analysis
