@@ -117,6 +117,7 @@ endef
 # validator core (src/validate_core.c)
 $(eval $(call fuzz_target,email,src/validate_core.c,300))
 $(eval $(call fuzz_target,ident,src/validate_core.c,200))
+$(eval $(call fuzz_target,secret,src/validate_core.c,400))
 # command-line tool (src/cli): argument parsing, migration-file splitting;
 # each is built once its source exists
 ifneq ($(wildcard src/cli/args.c),)
