@@ -115,7 +115,7 @@ SELECT p.oid::regprocedure AS fn, a.pos,
 -- The validators are STRICT (NULL gives NULL, hostile.sql); the rest
 -- below.  apply_migration's third row: the harmless text is run as up_sql
 -- and is no SQL (42601), which shows a NULL down_sql is accepted.
--- database_stats is STRICT: NULL gives no rows (see its block).
+-- database_stats(NULL): 22004, like every other NULL argument.
 SELECT fn, pos, pg_temp.attempt(sql, NULL) AS null_argument
   FROM null_calls
  WHERE fn::text NOT LIKE 'usrmgmt.is_valid_%'
@@ -318,7 +318,7 @@ SELECT c AS confirm, pg_temp.attempt('SELECT usrmgmt.reset($1::boolean)', c) AS 
   FROM unnest(ARRAY[NULL, 'false', 'true']) AS t(c);
 
 -- Block: usrmgmt.database_stats(boolean)
--- STRICT: NULL gives no rows (SPEC §3 would have 22004; hard2 finding 005)
+-- NULL: 22004 (SPEC §3); false and true: one row per data table
 SELECT e AS exact, pg_temp.attempt('SELECT count(*) FROM usrmgmt.database_stats($1::boolean)', e) AS tables
   FROM unnest(ARRAY[NULL, 'false', 'true']) AS t(e);
 

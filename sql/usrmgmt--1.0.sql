@@ -485,7 +485,7 @@ CREATE FUNCTION usrmgmt.database_stats(exact boolean DEFAULT false)
                   seq_scan bigint, idx_scan bigint, dead_rows bigint,
                   last_vacuum timestamptz, last_analyze timestamptz)
     AS 'MODULE_PATHNAME', 'usrmgmt_database_stats'
-    LANGUAGE C VOLATILE STRICT SECURITY DEFINER
+    LANGUAGE C VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION usrmgmt.database_stats(boolean) IS
     'per data table: rows (estimated, or counted when exact), sizes, scans, last vacuum and analyze';

@@ -888,22 +888,27 @@ usrmgmt_status(PG_FUNCTION_ARGS)
  * instead of estimating them from the statistics.
  * Result: one row per data table, by name; last_vacuum and last_analyze
  * are the later of the manual and the automatic one.
- * Errors: none of its own.
+ * Errors: 22004 exact NULL.
  * Locking: AccessShareLock on each table when exact.
  */
 Datum
 usrmgmt_database_stats(PG_FUNCTION_ARGS)
 {
-	bool		exact = PG_GETARG_BOOL(0);
+	bool		exact;
 	TupleDesc	tupdesc;
-	Tuplestorestate *store = um_materialize(fcinfo, &tupdesc);
-	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext,
-											  "usrmgmt database_stats",
-											  ALLOCSET_DEFAULT_SIZES);
-	MemoryContext old = MemoryContextSwitchTo(cxt);
+	Tuplestorestate *store;
+	MemoryContext cxt;
+	MemoryContext old;
 	List	   *tables;
 	ListCell   *lc;
 	int			ret;
+
+	um_require_arg(fcinfo, 0, "exact");
+	exact = PG_GETARG_BOOL(0);
+	store = um_materialize(fcinfo, &tupdesc);
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "usrmgmt database_stats",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
 
 	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));

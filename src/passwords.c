@@ -95,16 +95,6 @@ static SPIPlanPtr plan_auth_lock = NULL;
 static SPIPlanPtr plan_auth_fail = NULL;
 static SPIPlanPtr plan_auth_reset = NULL;
 
-/* Refuse a NULL argument with 22004, naming the parameter. */
-static void
-um_require_arg(FunctionCallInfo fcinfo, int argno, const char *argname)
-{
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("argument \"%s\" must not be null", argname)));
-}
-
 /* PostgreSQL's scram_build_secret(): errstr since 15, hash type since 16. */
 static char *
 um_build_secret(const char *salt, int saltlen, int iterations, const char *password)

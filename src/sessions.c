@@ -93,16 +93,6 @@ um_prepare_saved(const char *sql, int nargs, Oid *argtypes)
 	return plan;
 }
 
-/* Refuse a NULL argument with 22004, naming the parameter. */
-static void
-um_require_arg(FunctionCallInfo fcinfo, int argno, const char *argname)
-{
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("argument \"%s\" must not be null", argname)));
-}
-
 /* Run a saved plan, checking that it returned the expected code. */
 static void
 um_execute(SPIPlanPtr plan, Datum *values, const char *nulls, int expected)

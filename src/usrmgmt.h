@@ -47,6 +47,13 @@
 extern int	usrmgmt_user_log_unlocked;
 
 /*
+ * Refuse a NULL argument of a non-STRICT SQL-callable function with 22004
+ * (null_value_not_allowed), naming the parameter.  Defined in usrmgmt.c.
+ */
+extern void um_require_arg(FunctionCallInfo fcinfo, int argno,
+						   const char *argname);
+
+/*
  * Module initialisation, called once per backend from _PG_init.  A module
  * with nothing to set up has no init function.
  */
