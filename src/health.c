@@ -112,6 +112,33 @@ typedef struct UmTable
 	bool		last_analyze_null;
 } UmTable;
 
+/* The per-table series of metrics(), in output order: one int64 field each. */
+typedef struct UmTableMetric
+{
+	const char *name;
+	const char *type;
+	const char *help;
+	size_t		offset;			/* of the int64 field in UmTable */
+} UmTableMetric;
+
+static const UmTableMetric um_table_metrics[] = {
+	{"table_rows_estimate", "gauge",
+	"Estimated rows per usrmgmt table (statistics, not count(*)).",
+	offsetof(UmTable, rows)},
+	{"table_total_bytes", "gauge",
+	"Size of each usrmgmt table with its indexes and TOAST, in bytes.",
+	offsetof(UmTable, total_bytes)},
+	{"table_index_bytes", "gauge",
+	"Size of the indexes of each usrmgmt table, in bytes.",
+	offsetof(UmTable, index_bytes)},
+	{"table_seq_scans_total", "counter",
+	"Sequential scans of each usrmgmt table since the statistics were reset.",
+	offsetof(UmTable, seq_scan)},
+	{"table_idx_scans_total", "counter",
+	"Index scans of each usrmgmt table since the statistics were reset.",
+	offsetof(UmTable, idx_scan)},
+};
+
 typedef struct UmProblem
 {
 	int			severity;
@@ -1059,36 +1086,19 @@ usrmgmt_metrics(PG_FUNCTION_ARGS)
 	um_prom_gauge(&buf, "connections_max", "The server's max_connections.",
 				  um_num(h.conn_max));
 
-	um_prom_head(&buf, "table_rows_estimate", "gauge",
-				 "Estimated rows per usrmgmt table (statistics, not count(*)).");
-	foreach(lc, h.tables)
-		um_prom_sample(&buf, "table_rows_estimate", "table",
-					   ((UmTable *) lfirst(lc))->name,
-					   um_num(((UmTable *) lfirst(lc))->rows));
-	um_prom_head(&buf, "table_total_bytes", "gauge",
-				 "Size of each usrmgmt table with its indexes and TOAST, in bytes.");
-	foreach(lc, h.tables)
-		um_prom_sample(&buf, "table_total_bytes", "table",
-					   ((UmTable *) lfirst(lc))->name,
-					   um_num(((UmTable *) lfirst(lc))->total_bytes));
-	um_prom_head(&buf, "table_index_bytes", "gauge",
-				 "Size of the indexes of each usrmgmt table, in bytes.");
-	foreach(lc, h.tables)
-		um_prom_sample(&buf, "table_index_bytes", "table",
-					   ((UmTable *) lfirst(lc))->name,
-					   um_num(((UmTable *) lfirst(lc))->index_bytes));
-	um_prom_head(&buf, "table_seq_scans_total", "counter",
-				 "Sequential scans of each usrmgmt table since the statistics were reset.");
-	foreach(lc, h.tables)
-		um_prom_sample(&buf, "table_seq_scans_total", "table",
-					   ((UmTable *) lfirst(lc))->name,
-					   um_num(((UmTable *) lfirst(lc))->seq_scan));
-	um_prom_head(&buf, "table_idx_scans_total", "counter",
-				 "Index scans of each usrmgmt table since the statistics were reset.");
-	foreach(lc, h.tables)
-		um_prom_sample(&buf, "table_idx_scans_total", "table",
-					   ((UmTable *) lfirst(lc))->name,
-					   um_num(((UmTable *) lfirst(lc))->idx_scan));
+	for (size_t m = 0; m < lengthof(um_table_metrics); m++)
+	{
+		const UmTableMetric *tm = &um_table_metrics[m];
+
+		um_prom_head(&buf, tm->name, tm->type, tm->help);
+		foreach(lc, h.tables)
+		{
+			UmTable    *t = (UmTable *) lfirst(lc);
+
+			um_prom_sample(&buf, tm->name, "table", t->name,
+						   um_num(*(int64 *) ((char *) t + tm->offset)));
+		}
+	}
 
 	um_prom_gauge(&buf, "sessions_online", "Open sessions (rows of usrmgmt.online_user).",
 				  h.sessions);
