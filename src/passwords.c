@@ -216,8 +216,7 @@ um_verify_password(const char *password, const char *secret)
 static void
 um_passwords_connect(void)
 {
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	um_spi_connect();
 
 	if (plan_set_hash == NULL)
 	{
@@ -287,7 +286,6 @@ usrmgmt_set_password(PG_FUNCTION_ARGS)
 	char		salt[UM_SALT_LEN];
 	char	   *secret;
 	Datum		values[2];
-	int			rc;
 
 	um_require_arg(fcinfo, 0, "username");
 	um_require_arg(fcinfo, 1, "password");
@@ -320,9 +318,7 @@ usrmgmt_set_password(PG_FUNCTION_ARGS)
 	um_passwords_connect();
 	values[0] = PointerGetDatum(username);
 	values[1] = CStringGetTextDatum(secret);
-	rc = SPI_execute_plan(plan_set_hash, values, NULL, false, 0);
-	if (rc != SPI_OK_UPDATE)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+	um_execute(plan_set_hash, values, NULL, SPI_OK_UPDATE);
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
@@ -402,7 +398,6 @@ usrmgmt_authenticate(PG_FUNCTION_ARGS)
 	char	   *secret = NULL;
 	Datum		values[1];
 	bool		isnull;
-	int			rc;
 	int64		user_id;
 	bool		is_active;
 	int			failed;
@@ -416,9 +411,7 @@ usrmgmt_authenticate(PG_FUNCTION_ARGS)
 
 	um_passwords_connect();
 	values[0] = PointerGetDatum(username);
-	rc = SPI_execute_plan(plan_auth_lock, values, NULL, false, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+	um_execute(plan_auth_lock, values, NULL, SPI_OK_SELECT);
 	if (SPI_processed == 0)
 	{
 		(void) um_verify_password(password, NULL);
@@ -457,18 +450,14 @@ usrmgmt_authenticate(PG_FUNCTION_ARGS)
 	values[0] = Int64GetDatum(user_id);
 	if (!um_verify_password(password, secret))
 	{
-		rc = SPI_execute_plan(plan_auth_fail, values, NULL, false, 0);
-		if (rc != SPI_OK_UPDATE)
-			elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+		um_execute(plan_auth_fail, values, NULL, SPI_OK_UPDATE);
 		SPI_finish();
 		PG_RETURN_NULL();
 	}
 
 	if (failed != 0)
 	{
-		rc = SPI_execute_plan(plan_auth_reset, values, NULL, false, 0);
-		if (rc != SPI_OK_UPDATE)
-			elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+		um_execute(plan_auth_reset, values, NULL, SPI_OK_UPDATE);
 	}
 	session_id = usrmgmt_open_session(username,
 									  PG_GETARG_DATUM(2), PG_ARGISNULL(2),

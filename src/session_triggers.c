@@ -133,22 +133,6 @@ um_inserted_by_copy(Relation rel)
 	return false;
 }
 
-static void
-um_spi_connect(void)
-{
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-}
-
-static void
-um_spi_run(SPIPlanPtr plan, Datum *values, const char *nulls, int expected)
-{
-	int			rc = SPI_execute_plan(plan, values, nulls, false, 0);
-
-	if (rc != expected)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
-}
-
 /* Does the user row with this id exist (in our snapshot)? */
 static bool
 um_user_exists(int64 user_id)
@@ -164,7 +148,7 @@ um_user_exists(int64 user_id)
 			1, types);
 	}
 	values[0] = Int64GetDatum(user_id);
-	um_spi_run(plan_user_exists, values, NULL, SPI_OK_SELECT);
+	um_execute(plan_user_exists, values, NULL, SPI_OK_SELECT);
 	return SPI_processed > 0;
 }
 
@@ -228,7 +212,7 @@ usrmgmt_online_user_before_write(PG_FUNCTION_ARGS)
 					1, types);
 			}
 			values[0] = user_id;
-			um_spi_run(plan_user_for_share, values, NULL, SPI_OK_SELECT);
+			um_execute(plan_user_for_share, values, NULL, SPI_OK_SELECT);
 			if (SPI_processed == 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
@@ -284,7 +268,7 @@ usrmgmt_online_user_before_write(PG_FUNCTION_ARGS)
 				1, types);
 		}
 		values[0] = heap_getattr(newtup, att_user_id, desc, &isnull);
-		um_spi_run(plan_user_name, values, NULL, SPI_OK_SELECT);
+		um_execute(plan_user_name, values, NULL, SPI_OK_SELECT);
 		if (SPI_processed == 0)
 			name = oldval;		/* the user is being deleted: keep it */
 		else
@@ -348,7 +332,7 @@ usrmgmt_online_user_after_insert(PG_FUNCTION_ARGS)
 			" VALUES ($1, $2, 'login', $3, $4, $5)",
 			5, types);
 	}
-	um_spi_run(plan_log_login, values, nulls, SPI_OK_INSERT);
+	um_execute(plan_log_login, values, nulls, SPI_OK_INSERT);
 	SPI_finish();
 
 	return PointerGetDatum(NULL);
@@ -414,7 +398,7 @@ usrmgmt_online_user_after_delete(PG_FUNCTION_ARGS)
 			" VALUES ($1, $2, 'logout', $3, $4, $5, $6)",
 			6, types);
 	}
-	um_spi_run(plan_log_logout, values, nulls, SPI_OK_INSERT);
+	um_execute(plan_log_logout, values, nulls, SPI_OK_INSERT);
 	SPI_finish();
 
 	return PointerGetDatum(NULL);
@@ -475,7 +459,7 @@ usrmgmt_user_sync_sessions(PG_FUNCTION_ARGS)
 		{
 			um_logout_ctx.active = true;
 			um_logout_ctx.detail = "user deactivated";
-			um_spi_run(plan_close_user, values, NULL, SPI_OK_DELETE);
+			um_execute(plan_close_user, values, NULL, SPI_OK_DELETE);
 		}
 		PG_FINALLY();
 		{
@@ -496,7 +480,7 @@ usrmgmt_user_sync_sessions(PG_FUNCTION_ARGS)
 				2, types);
 		}
 		values[1] = new_name;
-		um_spi_run(plan_rename_user, values, NULL, SPI_OK_UPDATE);
+		um_execute(plan_rename_user, values, NULL, SPI_OK_UPDATE);
 	}
 	SPI_finish();
 

@@ -93,8 +93,16 @@ um_prepare_saved(const char *sql, int nargs, Oid *argtypes)
 	return plan;
 }
 
-/* Run a saved plan, checking that it returned the expected code. */
-static void
+/* Connect to SPI; an error when it fails. */
+void
+um_spi_connect(void)
+{
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+}
+
+/* Run a saved plan read-write, checking that it returned the expected code. */
+void
 um_execute(SPIPlanPtr plan, Datum *values, const char *nulls, int expected)
 {
 	int			rc = SPI_execute_plan(plan, values, nulls, false, 0);
@@ -146,8 +154,7 @@ usrmgmt_open_session(text *username, Datum ip, bool ip_isnull,
 	Datum		name;
 	int64		session_id;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	um_spi_connect();
 
 	if (plan_login_lock == NULL)
 	{
@@ -256,8 +263,7 @@ usrmgmt_logout(PG_FUNCTION_ARGS)
 	um_require_arg(fcinfo, 0, "session_id");
 	values[0] = PG_GETARG_DATUM(0);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	um_spi_connect();
 	if (plan_logout == NULL)
 	{
 		Oid			types[1] = {INT8OID};
@@ -300,8 +306,7 @@ usrmgmt_logout_user(PG_FUNCTION_ARGS)
 	um_require_arg(fcinfo, 0, "username");
 	username = PG_GETARG_TEXT_PP(0);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	um_spi_connect();
 	if (plan_user_lock == NULL)
 	{
 		Oid			types[1] = {TEXTOID};
@@ -351,8 +356,7 @@ usrmgmt_touch_session(PG_FUNCTION_ARGS)
 	um_require_arg(fcinfo, 0, "session_id");
 	values[0] = PG_GETARG_DATUM(0);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	um_spi_connect();
 	if (plan_touch == NULL)
 	{
 		Oid			types[1] = {INT8OID};
@@ -416,8 +420,7 @@ usrmgmt_expire_sessions(PG_FUNCTION_ARGS)
 										  IntervalPGetDatum(longest))) > 0)
 		PG_RETURN_INT32(0);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	um_spi_connect();
 	if (plan_expire_lock == NULL)
 	{
 		Oid			types[1] = {INTERVALOID};
@@ -484,8 +487,7 @@ usrmgmt_purge_user_log(PG_FUNCTION_ARGS)
 	um_require_arg(fcinfo, 0, "older_than");
 	values[0] = PG_GETARG_DATUM(0);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	um_spi_connect();
 	if (plan_purge == NULL)
 	{
 		Oid			types[1] = {TIMESTAMPTZOID};
