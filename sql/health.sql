@@ -1,8 +1,10 @@
 -- health(), status(), database_stats(), metrics(): keys, types and verdicts
 -- (volatile figures are tested by type and range, never printed), the
--- health_* thresholds, and the monitor role of doc/usrmgmt.md §11.
+-- health_* thresholds, and the monitor role of doc/usrmgmt.md, "Privileges
+-- and role recipes".
 \set VERBOSITY default
 \set SHOW_CONTEXT never
+\i sql/include/setup.sql
 CREATE EXTENSION usrmgmt;
 
 -- health(): every key, with the type of its value.
@@ -113,8 +115,8 @@ SELECT line FROM regexp_split_to_table(usrmgmt.metrics(), E'\n') line
  WHERE line ~ '^usrmgmt_(health_status|schema_problems|in_recovery|sessions_online) ';
 
 -- The monitor recipe: EXECUTE on exactly health, status, database_stats
--- and metrics; no table, no integrity function.
-CREATE ROLE regress_monitor LOGIN;
+-- and metrics; no table, no integrity function.  (The role comes from
+-- include/setup.sql.)
 GRANT EXECUTE ON FUNCTION usrmgmt.health(), usrmgmt.status(),
     usrmgmt.database_stats(boolean), usrmgmt.metrics() TO regress_monitor;
 SET ROLE regress_monitor;
@@ -149,6 +151,6 @@ SELECT p.proname
  ORDER BY 1;
 REVOKE ALL ON FUNCTION usrmgmt.health(), usrmgmt.status(),
     usrmgmt.database_stats(boolean), usrmgmt.metrics() FROM regress_monitor;
-DROP ROLE regress_monitor;
 
 DROP EXTENSION usrmgmt;
+\i sql/include/cleanup.sql
