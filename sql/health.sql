@@ -99,6 +99,11 @@ SELECT table_name, row_count, row_count_exact, total_bytes >= table_bytes + inde
   FROM usrmgmt.database_stats(true);
 SELECT count(*) AS tables, bool_and(NOT row_count_exact) AS estimated
   FROM usrmgmt.database_stats();
+-- database_stats(exact): NULL is 22004 (the spec's "Errors"); false and
+-- true: one row per data table (through pg_temp.attempt_result() of
+-- sql/include/setup.sql: 'ok <result>' or the SQLSTATE)
+SELECT e AS exact, pg_temp.attempt_result('SELECT count(*) FROM usrmgmt.database_stats($1::boolean)', e) AS tables
+  FROM unnest(ARRAY[NULL, 'false', 'true']) AS t(e);
 SELECT usrmgmt.health()->'sessions_online' AS sessions_online,
        usrmgmt.status()->'sessions_online' AS status_sessions;
 

@@ -88,6 +88,7 @@ SELECT a.privilege_type AS schema_privilege_of_public
 -- 2. A role with no grants at all
 --------------------------------------------------------------------------
 
+-- regress_nobody comes from sql/include/setup.sql; it may read the list.
 GRANT SELECT ON public_functions TO regress_nobody;
 
 SET ROLE regress_nobody;

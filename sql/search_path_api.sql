@@ -15,8 +15,9 @@
 --
 -- With search_path = public, usrmgmt, pg_catalog (pg_catalog named after
 -- public, so it is NOT searched first), an administrator role (the recipe
--- of doc/usrmgmt.md §11) and then a superuser run every usrmgmt function:
--- sessions, passwords, health, integrity, migrations, sample data, reset.
+-- of doc/usrmgmt.md, "Privileges and role recipes") and then a superuser
+-- run every usrmgmt function: sessions, passwords, health, integrity,
+-- migrations, sample data, reset.
 -- The record must stay empty.  A positive control first shows that the
 -- look-alikes do catch unqualified names.
 --
@@ -236,7 +237,8 @@ SELECT u.name AS not_planted FROM used_functions u
                     WHERE p.pronamespace = 'public'::regnamespace AND p.proname = u.name);
 
 --------------------------------------------------------------------------
--- 2. The extension, and the administrator role of doc/usrmgmt.md §11
+-- 2. The extension, and the administrator role of doc/usrmgmt.md,
+-- "Privileges and role recipes"
 --------------------------------------------------------------------------
 
 SET search_path = public, usrmgmt, pg_catalog;
