@@ -120,10 +120,8 @@ SELECT line FROM regexp_split_to_table(usrmgmt.metrics(), E'\n') line
  WHERE line ~ '^usrmgmt_(health_status|schema_problems|in_recovery|sessions_online) ';
 
 -- The monitor recipe: EXECUTE on exactly health, status, database_stats
--- and metrics; no table, no integrity function.  (The role comes from
--- include/setup.sql.)
-GRANT EXECUTE ON FUNCTION usrmgmt.health(), usrmgmt.status(),
-    usrmgmt.database_stats(boolean), usrmgmt.metrics() TO regress_monitor;
+-- and metrics; no table, no integrity function.
+\i sql/include/recipes.sql
 SET ROLE regress_monitor;
 SELECT usrmgmt.health()->>'status' AS status;
 SELECT usrmgmt.status()->>'version' AS version;
@@ -154,8 +152,6 @@ SELECT p.proname
  WHERE p.pronamespace = 'usrmgmt'::regnamespace
    AND has_function_privilege('regress_monitor', p.oid, 'EXECUTE')
  ORDER BY 1;
-REVOKE ALL ON FUNCTION usrmgmt.health(), usrmgmt.status(),
-    usrmgmt.database_stats(boolean), usrmgmt.metrics() FROM regress_monitor;
 
 DROP EXTENSION usrmgmt;
 \i sql/include/cleanup.sql

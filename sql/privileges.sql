@@ -187,49 +187,7 @@ SELECT usrmgmt.login('regress_r_dave') > 0 AS dave_logged_in;
 INSERT INTO usrmgmt.server (server_name, owner_id)
     SELECT 'regress-mc', id FROM usrmgmt."user" WHERE username = 'regress_r_alice';
 
--- Application
-CREATE ROLE regress_app;
-GRANT EXECUTE ON FUNCTION
-      usrmgmt.login(text, inet, text), usrmgmt.logout(bigint),
-      usrmgmt.logout_user(text), usrmgmt.touch_session(bigint),
-      usrmgmt.authenticate(text, text, inet, text),
-      usrmgmt.set_password(text, text), usrmgmt.check_password(text, text)
-   TO regress_app;
-GRANT SELECT (id, username, email, first_name, last_name, is_admin, is_active,
-              failed_logins, created_at, updated_at, last_login_at),
-      INSERT (username, email, first_name, last_name, is_active),
-      UPDATE (username, email, first_name, last_name, is_active),
-      DELETE
-   ON usrmgmt."user" TO regress_app;
-GRANT SELECT ON usrmgmt.online_user, usrmgmt.user_log TO regress_app;
-GRANT SELECT, INSERT, UPDATE, DELETE
-   ON usrmgmt.server, usrmgmt.configuration TO regress_app;
-
--- Monitor (CREATE ROLE regress_monitor is in include/setup.sql)
-GRANT EXECUTE ON FUNCTION
-      usrmgmt.health(), usrmgmt.status(),
-      usrmgmt.database_stats(boolean), usrmgmt.metrics()
-   TO regress_monitor;
-
--- Administrator
-CREATE ROLE regress_admin;
-GRANT regress_monitor TO regress_admin;
-GRANT EXECUTE ON FUNCTION
-      usrmgmt.login(text, inet, text), usrmgmt.logout(bigint),
-      usrmgmt.logout_user(text), usrmgmt.touch_session(bigint),
-      usrmgmt.expire_sessions(interval), usrmgmt.purge_user_log(timestamptz),
-      usrmgmt.authenticate(text, text, inet, text),
-      usrmgmt.set_password(text, text), usrmgmt.check_password(text, text),
-      usrmgmt.validate_data_integrity(), usrmgmt.validate_schema(),
-      usrmgmt.verify(),
-      usrmgmt.apply_migration(text, text, text), usrmgmt.rollback_migration(text),
-      usrmgmt.load_sample_data(), usrmgmt.reset(boolean)
-   TO regress_admin;
-GRANT SELECT, INSERT, UPDATE, DELETE
-   ON usrmgmt."user", usrmgmt.online_user, usrmgmt.server, usrmgmt.configuration
-   TO regress_admin;
-GRANT SELECT ON usrmgmt.user_log, usrmgmt.migration_history, usrmgmt.schema_manifest
-   TO regress_admin;
+\i sql/include/recipes.sql
 
 --------------------------------------------------------------------------
 -- What each role can execute, over pg_proc (a new function shows up here)
@@ -372,5 +330,4 @@ DROP TABLE public_functions, nobody_calls, nobody_outcome, calls, outcome;
 DROP FUNCTION pg_temp.public_can_execute(oid);
 RESET usrmgmt.password_iterations;
 DROP EXTENSION usrmgmt;
-DROP ROLE regress_app, regress_admin;
 \i sql/include/cleanup.sql

@@ -24,9 +24,11 @@
 --
 -- Roles (cluster-wide, so created here once and dropped by cleanup.sql):
 --   regress_nobody   a role that is never granted anything
---   regress_monitor  the monitor of doc/usrmgmt.md, "Privileges and role
---                    recipes"; the suite grants the recipe after
---                    CREATE EXTENSION
+--   regress_app, regress_monitor, regress_admin
+--                    the application, monitor and administrator of
+--                    doc/usrmgmt.md, "Privileges and role recipes"; a
+--                    suite grants them the recipes with
+--                    "\i sql/include/recipes.sql" after CREATE EXTENSION
 --
 
 CREATE FUNCTION pg_temp.try(sql text, val text, want_result boolean,
@@ -73,6 +75,8 @@ LANGUAGE sql AS $$
 $$;
 
 CREATE ROLE regress_nobody;
+CREATE ROLE regress_app;
 CREATE ROLE regress_monitor;
+CREATE ROLE regress_admin;
 
 \set ECHO all
