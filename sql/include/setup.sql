@@ -18,7 +18,7 @@
 --       NULL) and constraint_name (of a failure, '' when none).
 --   pg_temp.attempt(sql [, val])         'ok' or the SQLSTATE
 --   pg_temp.attempt_result(sql, val)     'ok <first 40 characters of the
---       result>' or the SQLSTATE (sql must return a row)
+--       result>' or the SQLSTATE (sql must be a query)
 --   pg_temp.attempt_constraint(sql, val) 'accepted' or '<SQLSTATE>
 --       <constraint>' ('-' when no constraint is named)
 --
