@@ -67,10 +67,10 @@ include $(PGXS)
 # The command-line tool has its own Makefile (libpq, no server headers).
 all: cli
 cli:
-	$(MAKE) -C src/cli PG_CONFIG="$(PG_CONFIG)" WERROR="$(WERROR)"
+	$(MAKE) -C src/cli PG_CONFIG="$(PG_CONFIG)" WERROR="$(WERROR)" EXTVERSION="$(EXTVERSION)"
 install: install-cli
 install-cli: cli
-	$(MAKE) -C src/cli PG_CONFIG="$(PG_CONFIG)" install
+	$(MAKE) -C src/cli PG_CONFIG="$(PG_CONFIG)" EXTVERSION="$(EXTVERSION)" install
 clean: clean-cli
 clean-cli:
 	$(MAKE) -C src/cli PG_CONFIG="$(PG_CONFIG)" clean
@@ -183,11 +183,13 @@ CPPCHECK_FLAGS = --enable=warning,style,performance,portability \
                  --config-exclude=$(LINT_INCLUDEDIR) -j $(LINT_JOBS)
 LINT_EXT_SRCS = $(sort $(wildcard src/*.c))
 LINT_CLI_SRCS = $(sort $(wildcard src/cli/*.c))
+# the CLI's version comes from the control file, as in src/cli/Makefile
+LINT_CLI_VERSION = -DUM_VERSION='"$(EXTVERSION)"'
 
 lint: lint-cppcheck lint-clang-tidy
 lint-cppcheck:
 	$(CPPCHECK) $(CPPCHECK_FLAGS) -Isrc -I$(LINT_INCLUDEDIR_SERVER) $(LINT_EXT_SRCS)
-	$(CPPCHECK) $(CPPCHECK_FLAGS) -Isrc/cli -I$(LINT_INCLUDEDIR) $(LINT_CLI_SRCS)
+	$(CPPCHECK) $(CPPCHECK_FLAGS) -Isrc/cli -I$(LINT_INCLUDEDIR) $(LINT_CLI_VERSION) $(LINT_CLI_SRCS)
 	@echo "lint: cppcheck clean"
 # clang-tidy: one process per file, LINT_JOBS at a time, each writing its
 # own log; it prints "N warnings generated" for the (filtered) header
@@ -195,7 +197,7 @@ lint-cppcheck:
 TIDY_EXT = $(CLANG_TIDY) --config-file=.clang-tidy --quiet {} -- -std=gnu99 \
            -D_GNU_SOURCE -Isrc -I$(LINT_INCLUDEDIR_SERVER)
 TIDY_CLI = $(CLANG_TIDY) --config-file=.clang-tidy --quiet {} -- -std=gnu99 \
-           -D_GNU_SOURCE -Isrc/cli -I$(LINT_INCLUDEDIR)
+           -D_GNU_SOURCE -Isrc/cli -I$(LINT_INCLUDEDIR) $(LINT_CLI_VERSION)
 lint-clang-tidy:
 	@rm -rf test/lint; mkdir -p test/lint; rc=0; \
 	printf '%s\n' $(LINT_EXT_SRCS) | xargs -r -P $(LINT_JOBS) -I{} \

@@ -68,10 +68,10 @@ make_dirs(const char *dir, char *err, size_t errlen)
 }
 
 int
-cmd_backup(const struct um_options *o)
+cmd_backup(struct um_run *r)
 {
-	const char *cmd = "backup";
-	const char *dir = o->dir ? o->dir : DEFAULT_BACKUP_DIR;
+	const char *cmd = r->cmd;
+	const char *dir = r->o->dir ? r->o->dir : DEFAULT_BACKUP_DIR;
 	char		err[1024];
 	char		stamp[32];
 	char	   *final = NULL;
@@ -81,14 +81,13 @@ cmd_backup(const struct um_options *o)
 	time_t		now = time(NULL);
 	struct tm	tm;
 	struct stat st;
-	PGconn	   *conn;
 	double		t0;
 	size_t		plen;
-	int			r;
-	int			rc = UM_EXIT_FAIL;
+	int			status;
+	int			rc = UM_ERROR;
 
-	if ((conn = um_connect(o, cmd)) == NULL)
-		return UM_EXIT_FAIL;
+	if (um_open(r) != UM_OPEN_OK)
+		return UM_ERROR;
 	if (make_dirs(dir, err, sizeof(err)) < 0)
 	{
 		um_error(cmd, "%s", err);
@@ -123,12 +122,12 @@ cmd_backup(const struct um_options *o)
 		fileopt, NULL};
 
 		t0 = um_now_ms();
-		r = um_run_client(conn, o, cmd, argv, partial, &errline);
+		status = um_run_client(r, argv, partial, &errline);
 	}
-	if (r != 0)
+	if (status != 0)
 	{
 		unlink(partial);
-		if (r > 0)
+		if (status > 0)
 			um_error(cmd, "pg_dump failed: %s", errline && errline[0] ? errline : "no message");
 		goto done;
 	}
@@ -141,14 +140,13 @@ cmd_backup(const struct um_options *o)
 	if (stat(final, &st) != 0)
 		st.st_size = 0;
 	printf("backup of database \"%s\" written to %s (%lld bytes, %.1f s)\n",
-		   PQdb(conn), final, (long long) st.st_size, (um_now_ms() - t0) / 1000.0);
+		   PQdb(r->conn), final, (long long) st.st_size, (um_now_ms() - t0) / 1000.0);
 	rc = UM_EXIT_OK;
 done:
 	free(errline);
 	free(final);
 	free(partial);
 	free(fileopt);
-	PQfinish(conn);
 	return rc;
 }
 
@@ -178,9 +176,10 @@ is_archive(const char *path, char *err, size_t errlen)
 }
 
 int
-cmd_list(const struct um_options *o)
+cmd_list(struct um_run *r)
 {
-	const char *cmd = "list";
+	const struct um_options *o = r->o;
+	const char *cmd = r->cmd;
 	const char *dir = o->dir ? o->dir : DEFAULT_BACKUP_DIR;
 	char		err[1024];
 	char	  **names;
@@ -192,7 +191,7 @@ cmd_list(const struct um_options *o)
 	else if ((n = um_list_dir(dir, "db_backup_", ".dump", &names, err, sizeof(err))) < 0)
 	{
 		um_error(cmd, "%s", err);
-		return UM_EXIT_FAIL;
+		return UM_ERROR;
 	}
 	if (o->json)
 		printf("[");
@@ -242,35 +241,32 @@ cmd_list(const struct um_options *o)
 }
 
 int
-cmd_restore(const struct um_options *o)
+cmd_restore(struct um_run *r)
 {
-	const char *cmd = "restore";
+	const struct um_options *o = r->o;
+	const char *cmd = r->cmd;
 	char		err[1024];
 	char	   *dbopt = NULL;
 	char	   *errline = NULL;
-	PGconn	   *conn;
 	double		t0;
-	int			r;
-	int			rc = UM_EXIT_FAIL;
+	int			status;
+	int			rc = UM_ERROR;
 
-	if (!o->confirm)
-	{
-		um_error(cmd, "refusing to replace the data of the connected database without --confirm");
-		return UM_EXIT_FAIL;
-	}
-	r = is_archive(o->arg, err, sizeof(err));
-	if (r < 0)
+	if (um_require_confirm(r, "replace the data of the connected database") < 0)
+		return UM_ERROR;
+	status = is_archive(o->arg, err, sizeof(err));
+	if (status < 0)
 	{
 		um_error(cmd, "%s", err);
-		return UM_EXIT_FAIL;
+		return UM_ERROR;
 	}
-	if (r == 0)
+	if (status == 0)
 	{
 		um_error(cmd, "\"%s\" is not a pg_dump custom-format archive (no PGDMP header)", o->arg);
-		return UM_EXIT_FAIL;
+		return UM_ERROR;
 	}
-	if ((conn = um_connect(o, cmd)) == NULL)
-		return UM_EXIT_FAIL;
+	if (um_open(r) != UM_OPEN_OK)
+		return UM_ERROR;
 
 	/*
 	 * pg_restore needs --dbname to restore into a database (without it, it
@@ -278,7 +274,7 @@ cmd_restore(const struct um_options *o)
 	 * rest of the connection comes through the environment.
 	 */
 	{
-		const char *db = PQdb(conn);
+		const char *db = PQdb(r->conn);
 		char	   *w;
 
 		static const char head[] = "--dbname=dbname='";
@@ -300,7 +296,7 @@ cmd_restore(const struct um_options *o)
 		*w++ = '\'';
 		*w = '\0';
 	}
-	printf("restoring %s into database \"%s\"\n", o->arg, PQdb(conn));
+	printf("restoring %s into database \"%s\"\n", o->arg, PQdb(r->conn));
 	{
 		const char *argv[12];
 		int			k = 0;
@@ -319,21 +315,20 @@ cmd_restore(const struct um_options *o)
 		argv[k] = NULL;
 
 		t0 = um_now_ms();
-		r = um_run_client(conn, o, cmd, argv, NULL, &errline);
+		status = um_run_client(r, argv, NULL, &errline);
 	}
-	if (r != 0)
+	if (status != 0)
 	{
-		if (r > 0)
+		if (status > 0)
 			um_error(cmd, "pg_restore failed, nothing restored: %s",
 					 errline && errline[0] ? errline : "no message");
 		goto done;
 	}
-	printf("restored %s into database \"%s\" in %.1f s\n", o->arg, PQdb(conn),
+	printf("restored %s into database \"%s\" in %.1f s\n", o->arg, PQdb(r->conn),
 		   (um_now_ms() - t0) / 1000.0);
 	rc = UM_EXIT_OK;
 done:
 	free(errline);
 	free(dbopt);
-	PQfinish(conn);
 	return rc;
 }

@@ -71,6 +71,22 @@ numeric_text(const char *s)
 	return *end == '\0';
 }
 
+/*
+ * A client figure held against its thresholds: 0 within them, 1 above the
+ * warning one, 2 above the critical one, with the problem's text in buf.
+ */
+static int
+client_check(const char *what, double ms, double warn, double crit,
+			 char *buf, size_t len)
+{
+	int			rank = ms > crit ? 2 : ms > warn ? 1 : 0;
+
+	if (rank > 0)
+		snprintf(buf, len, "%s %.3f ms above the %s threshold %g ms", what, ms,
+				 rank == 2 ? "critical" : "warning", rank == 2 ? crit : warn);
+	return rank;
+}
+
 static void
 unknown_line(const struct um_options *o, const char *msg)
 {
@@ -79,10 +95,9 @@ unknown_line(const struct um_options *o, const char *msg)
 }
 
 int
-cmd_health(const struct um_options *o)
+cmd_health(struct um_run *r)
 {
-	const char *cmd = "health";
-	char		errbuf[1024];
+	const struct um_options *o = r->o;
 	char		cbuf[32],
 				rbuf[32],
 				rankbuf[8];
@@ -92,63 +107,47 @@ cmd_health(const struct um_options *o)
 	double		t0,
 				connect_ms,
 				roundtrip_ms;
-	int			crank = 0;
+	int			crank,
+				r1,
+				r2;
 	int			rank;
-	PGconn	   *conn;
+	int			opened;
 	PGresult   *res;
 
-	t0 = um_now_ms();
-	conn = um_connect_msg(o, cmd, errbuf, sizeof(errbuf));
-	connect_ms = um_now_ms() - t0;
-	if (conn == NULL)
+	opened = um_open(r);
+	if (opened == UM_OPEN_NO_SERVER)
 	{
 		char		line[1100];
 
-		snprintf(line, sizeof(line), "cannot connect: %s", errbuf);
+		snprintf(line, sizeof(line), "cannot connect: %s", r->connect_error);
 		unknown_line(o, line);
-		return UM_EXIT_UNKNOWN;
+		return UM_ERROR;
 	}
+	if (opened != UM_OPEN_OK)
+	{
+		unknown_line(o, "extension usrmgmt is not installed");
+		return UM_ERROR;
+	}
+	connect_ms = r->connect_ms;
 
 	t0 = um_now_ms();
-	res = um_query(conn, o, cmd, "SELECT 1", 0, NULL);
+	res = um_query(r->conn, o, r->cmd, "SELECT 1", 0, NULL);
 	roundtrip_ms = um_now_ms() - t0;
 	if (res == NULL)
 	{
 		unknown_line(o, "query failed");
-		PQfinish(conn);
-		return UM_EXIT_UNKNOWN;
+		return UM_ERROR;
 	}
 	PQclear(res);
-	if (um_require_extension(conn, o, cmd, NULL, 0) < 0)
-	{
-		unknown_line(o, "extension usrmgmt is not installed");
-		PQfinish(conn);
-		return UM_EXIT_UNKNOWN;
-	}
 
 	/* client-side thresholds */
-	params[3] = params[4] = NULL;
-	if (connect_ms > o->crit_connect_ms || connect_ms > o->warn_connect_ms)
-	{
-		int			crit = connect_ms > o->crit_connect_ms;
-
-		snprintf(p1, sizeof(p1), "connection time %.3f ms above the %s threshold %g ms",
-				 connect_ms, crit ? "critical" : "warning",
-				 crit ? o->crit_connect_ms : o->warn_connect_ms);
-		params[3] = p1;
-		crank = crit ? 2 : 1;
-	}
-	if (roundtrip_ms > o->crit_roundtrip_ms || roundtrip_ms > o->warn_roundtrip_ms)
-	{
-		int			crit = roundtrip_ms > o->crit_roundtrip_ms;
-
-		snprintf(p2, sizeof(p2), "query round trip %.3f ms above the %s threshold %g ms",
-				 roundtrip_ms, crit ? "critical" : "warning",
-				 crit ? o->crit_roundtrip_ms : o->warn_roundtrip_ms);
-		params[4] = p2;
-		if ((crit ? 2 : 1) > crank)
-			crank = crit ? 2 : 1;
-	}
+	r1 = client_check("connection time", connect_ms, o->warn_connect_ms,
+					  o->crit_connect_ms, p1, sizeof(p1));
+	r2 = client_check("query round trip", roundtrip_ms, o->warn_roundtrip_ms,
+					  o->crit_roundtrip_ms, p2, sizeof(p2));
+	params[3] = r1 ? p1 : NULL;
+	params[4] = r2 ? p2 : NULL;
+	crank = r1 > r2 ? r1 : r2;
 	snprintf(cbuf, sizeof(cbuf), "%.6f", connect_ms);
 	snprintf(rbuf, sizeof(rbuf), "%.6f", roundtrip_ms);
 	snprintf(rankbuf, sizeof(rankbuf), "%d", crank);
@@ -156,12 +155,11 @@ cmd_health(const struct um_options *o)
 	params[1] = rbuf;
 	params[2] = rankbuf;
 
-	res = um_query(conn, o, cmd, health_sql, 5, params);
+	res = um_query(r->conn, o, r->cmd, health_sql, 5, params);
 	if (res == NULL)
 	{
 		unknown_line(o, "usrmgmt.health() failed");
-		PQfinish(conn);
-		return UM_EXIT_UNKNOWN;
+		return UM_ERROR;
 	}
 	{
 		char	   *end;
@@ -182,7 +180,7 @@ cmd_health(const struct um_options *o)
 		const char *sessions = PQgetvalue(res, 0, 7);
 		const char *nl = strchr(problems, '\n');
 
-		printf("USRMGMT %s - database \"%s\" %s", status_word[rank], PQdb(conn),
+		printf("USRMGMT %s - database \"%s\" %s", status_word[rank], PQdb(r->conn),
 			   rank == 0 ? "healthy" : rank == 1 ? "degraded" :
 			   rank == 2 ? "unhealthy" : "status unknown");
 		if (problems[0] != '\0')
@@ -214,10 +212,9 @@ cmd_health(const struct um_options *o)
 			}
 		}
 		printf("details:\n");
-		if (um_print_flat_json(conn, o, cmd, PQgetvalue(res, 0, 0), "  ") < 0)
-			rank = 3;
+		if (um_print_flat_json(r, PQgetvalue(res, 0, 0), "  ") < 0)
+			rank = UM_ERROR;
 	}
 	PQclear(res);
-	PQfinish(conn);
 	return rank;
 }

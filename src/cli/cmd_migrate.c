@@ -25,9 +25,9 @@
 #include "um.h"
 
 static int
-apply_dir(PGconn *conn, const struct um_options *o, const char *cmd,
-		  const char *dir)
+apply_dir(struct um_run *r, const char *dir)
 {
+	const char *cmd = r->cmd;
 	char		err[1024];
 	char	  **names;
 	int			n = um_list_dir(dir, "", ".sql", &names, err, sizeof(err));
@@ -92,7 +92,7 @@ apply_dir(PGconn *conn, const struct um_options *o, const char *cmd,
 		params[2] = down;
 		snprintf(what, sizeof(what), "migrate: %s", path);
 		t0 = um_now_ms();
-		res = um_query(conn, o, what,
+		res = um_query(r->conn, r->o, what,
 					   "SELECT usrmgmt.apply_migration($1, $2, $3)", 3, params);
 		if (res != NULL)
 		{
@@ -129,14 +129,10 @@ out:
 }
 
 int
-cmd_migrate(const struct um_options *o)
+cmd_migrate(struct um_run *r)
 {
-	const char *cmd = "migrate";
-	PGconn	   *conn;
-	PGresult   *res;
-	char		before[64],
-				after[64];
-	int			rc = UM_EXIT_FAIL;
+	const struct um_options *o = r->o;
+	char		before[64];
 
 	/* a bad DIR fails before anything is done */
 	if (o->arg != NULL)
@@ -145,101 +141,71 @@ cmd_migrate(const struct um_options *o)
 
 		if (stat(o->arg, &st) != 0)
 		{
-			um_error(cmd, "could not open directory \"%s\": %s", o->arg, strerror(errno));
-			return UM_EXIT_FAIL;
+			um_error(r->cmd, "could not open directory \"%s\": %s", o->arg, strerror(errno));
+			return UM_ERROR;
 		}
 		if (!S_ISDIR(st.st_mode))
 		{
-			um_error(cmd, "\"%s\" is not a directory", o->arg);
-			return UM_EXIT_FAIL;
+			um_error(r->cmd, "\"%s\" is not a directory", o->arg);
+			return UM_ERROR;
 		}
 	}
-	if ((conn = um_connect(o, cmd)) == NULL)
-		return UM_EXIT_FAIL;
-	if (um_require_extension(conn, o, cmd, before, sizeof(before)) < 0)
-		goto done;
-	res = um_query(conn, o, cmd, "ALTER EXTENSION usrmgmt UPDATE", 0, NULL);
-	if (res == NULL)
-		goto done;
-	PQclear(res);
-	if (um_require_extension(conn, o, cmd, after, sizeof(after)) < 0)
-		goto done;
-	if (strcmp(before, after) == 0)
-		printf("extension usrmgmt %s is up to date\n", after);
+	if (um_open(r) != UM_OPEN_OK)
+		return UM_ERROR;
+	snprintf(before, sizeof(before), "%s", r->extversion);
+	if (um_exec(r, "ALTER EXTENSION usrmgmt UPDATE") < 0 ||
+		um_require_extension(r) < 0)
+		return UM_ERROR;
+	if (strcmp(before, r->extversion) == 0)
+		printf("extension usrmgmt %s is up to date\n", r->extversion);
 	else
-		printf("updated extension usrmgmt from %s to %s\n", before, after);
-	if (o->arg != NULL && apply_dir(conn, o, cmd, o->arg) < 0)
-		goto done;
-	rc = UM_EXIT_OK;
-done:
-	PQfinish(conn);
-	return rc;
+		printf("updated extension usrmgmt from %s to %s\n", before, r->extversion);
+	if (o->arg != NULL && apply_dir(r, o->arg) < 0)
+		return UM_ERROR;
+	return UM_EXIT_OK;
 }
 
 int
-cmd_migrations(const struct um_options *o)
+cmd_migrations(struct um_run *r)
 {
-	const char *cmd = "migrations";
-	PGconn	   *conn;
-	PGresult   *res;
-	int			rc = UM_EXIT_FAIL;
-
-	if ((conn = um_connect_usrmgmt(o, cmd)) == NULL)
-		return UM_EXIT_FAIL;
-	if (o->json)
-		res = um_query(conn, o, cmd,
-					   "SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object("
-					   " 'id', m.id, 'name', m.migration_name, 'kind', m.kind,"
-					   " 'checksum', m.checksum, 'applied_at', m.applied_at,"
-					   " 'applied_by', m.applied_by, 'execution_ms', m.execution_ms,"
-					   " 'reversible', m.down_sql IS NOT NULL)"
-					   " ORDER BY m.applied_at, m.id), '[]'::jsonb)::text"
-					   " FROM usrmgmt.migration_history m", 0, NULL);
-	else
-		res = um_query(conn, o, cmd,
-					   "SELECT m.id, m.migration_name AS name, m.kind,"
-					   " pg_catalog.to_char(m.applied_at, 'YYYY-MM-DD HH24:MI:SS') AS applied_at,"
-					   " m.applied_by,"
-					   " pg_catalog.round(m.execution_ms::numeric, 1) AS ms,"
-					   " CASE WHEN m.down_sql IS NULL THEN 'no' ELSE 'yes' END AS reversible"
-					   " FROM usrmgmt.migration_history m ORDER BY m.applied_at, m.id",
-					   0, NULL);
-	if (res == NULL)
-		goto done;
-	if (o->json)
-		printf("%s\n", PQgetvalue(res, 0, 0));
-	else
-		um_print_table(res);
-	PQclear(res);
-	rc = UM_EXIT_OK;
-done:
-	PQfinish(conn);
-	return rc;
+	if (um_open(r) != UM_OPEN_OK)
+		return UM_ERROR;
+	return um_show(r,
+				   "SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object("
+				   " 'id', m.id, 'name', m.migration_name, 'kind', m.kind,"
+				   " 'checksum', m.checksum, 'applied_at', m.applied_at,"
+				   " 'applied_by', m.applied_by, 'execution_ms', m.execution_ms,"
+				   " 'reversible', m.down_sql IS NOT NULL)"
+				   " ORDER BY m.applied_at, m.id), '[]'::jsonb)::text"
+				   " FROM usrmgmt.migration_history m",
+				   "SELECT m.id, m.migration_name AS name, m.kind,"
+				   " pg_catalog.to_char(m.applied_at, 'YYYY-MM-DD HH24:MI:SS') AS applied_at,"
+				   " m.applied_by,"
+				   " pg_catalog.round(m.execution_ms::numeric, 1) AS ms,"
+				   " CASE WHEN m.down_sql IS NULL THEN 'no' ELSE 'yes' END AS reversible"
+				   " FROM usrmgmt.migration_history m ORDER BY m.applied_at, m.id",
+				   0, NULL);
 }
 
 int
-cmd_rollback(const struct um_options *o)
+cmd_rollback(struct um_run *r)
 {
-	const char *cmd = "rollback";
-	PGconn	   *conn;
 	PGresult   *res;
-	const char *params[1] = {o->arg};
-	int			rc = UM_EXIT_FAIL;
+	const char *params[1] = {r->o->arg};
+	int			rc = UM_ERROR;
 
-	if ((conn = um_connect_usrmgmt(o, cmd)) == NULL)
-		return UM_EXIT_FAIL;
-	res = um_query(conn, o, cmd, "SELECT usrmgmt.rollback_migration($1)", 1, params);
+	if (um_open(r) != UM_OPEN_OK)
+		return UM_ERROR;
+	res = um_query(r->conn, r->o, r->cmd, "SELECT usrmgmt.rollback_migration($1)", 1, params);
 	if (res == NULL)
-		goto done;
+		return UM_ERROR;
 	if (strcmp(PQgetvalue(res, 0, 0), "t") == 0)
 	{
-		printf("rolled back %s\n", o->arg);
+		printf("rolled back %s\n", r->o->arg);
 		rc = UM_EXIT_OK;
 	}
 	else
-		um_error(cmd, "migration \"%s\" was not rolled back", o->arg);
+		um_error(r->cmd, "migration \"%s\" was not rolled back", r->o->arg);
 	PQclear(res);
-done:
-	PQfinish(conn);
 	return rc;
 }

@@ -1,4 +1,5 @@
-# test/t/080_cli_basics.pl: the usrmgmt command-line tool (SPEC §10):
+# test/t/080_cli_basics.pl: the usrmgmt command-line tool (doc/usrmgmt.md,
+# "The command-line tool"):
 # help and version, bad command lines, connection choice (-d, then
 # DATABASE_URL, then PG* variables), -v, exit 3 when the server or the
 # extension is missing, init and drop with and without confirmation, the
@@ -61,7 +62,16 @@ for my $c (qw(init status verify stats health migrate migrations rollback
 like($out, qr/^usage: usrmgmt \[CONNECTION\] restore FILE --confirm/, 'help COMMAND');
 ($rc, $out) = um({}, '--version');
 is($rc, 0, '--version exits 0');
-like($out, qr/^usrmgmt 1\.0 \(libpq \d+\)$/, '--version prints the version');
+like($out, qr/^usrmgmt \S+ \(libpq \d+\)$/, '--version prints the version and libpq\'s');
+# the version lives in usrmgmt.control only: the tool prints its default_version
+{
+	open(my $fh, '<', 'usrmgmt.control') or die "usrmgmt.control: $!";
+	my ($control) = map { /^default_version\s*=\s*'([^']*)'/ ? $1 : () } <$fh>;
+	close($fh);
+	ok(defined $control, 'usrmgmt.control has a default_version');
+	my ($printed) = $out =~ /^usrmgmt (\S+) /;
+	is($printed, $control, '--version prints the control file\'s default_version');
+}
 
 # ---- bad command lines: exit 2 (health: 3), one line on stderr ----
 my @bad = (
