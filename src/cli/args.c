@@ -60,10 +60,11 @@ static const struct
 {
 	int			usage;			/* bad command line */
 	int			error;			/* UM_ERROR */
+	int			stdout_report;	/* errors also reported on stdout */
 }			exit_rules[] = {
-	[UM_EXITS_PLAIN] = {UM_EXIT_USAGE, UM_EXIT_FAIL},
-	[UM_EXITS_VERDICT] = {UM_EXIT_USAGE, UM_EXIT_UNKNOWN},
-	[UM_EXITS_MONITOR] = {UM_EXIT_UNKNOWN, UM_EXIT_UNKNOWN},
+	[UM_EXITS_PLAIN] = {UM_EXIT_USAGE, UM_EXIT_FAIL, 0},
+	[UM_EXITS_VERDICT] = {UM_EXIT_USAGE, UM_EXIT_UNKNOWN, 0},
+	[UM_EXITS_MONITOR] = {UM_EXIT_UNKNOWN, UM_EXIT_UNKNOWN, 1},
 };
 
 static const char tool_usage_head[] =
@@ -143,6 +144,14 @@ um_usage_exit_code(enum um_command cmd)
 	const struct um_command_def *def = command_def(cmd);
 
 	return exit_rules[def ? def->exits : UM_EXITS_PLAIN].usage;
+}
+
+int
+um_reports_errors_on_stdout(enum um_command cmd)
+{
+	const struct um_command_def *def = command_def(cmd);
+
+	return def != NULL && exit_rules[def->exits].stdout_report;
 }
 
 static const struct um_command_def *
@@ -229,9 +238,9 @@ static const struct opt_def opts[] = {
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
 
-int
-um_parse_args(int argc, char **argv, struct um_options *out,
-			  char *err, size_t errlen)
+static int
+parse_args(int argc, char **argv, struct um_options *out,
+		   char *err, size_t errlen)
 {
 	const struct um_command_def *def = NULL;
 	const char *positional[2];
@@ -397,6 +406,53 @@ um_parse_args(int argc, char **argv, struct um_options *out,
 	if (def->check != NULL)
 		return def->check(out, err, errlen);
 	return 0;
+}
+
+/*
+ * After a bad command line: which command was meant (the first word that
+ * names one, "help" aside) and whether --json was given, read leniently
+ * (a value-taking option given as "--opt VALUE" skips VALUE).
+ */
+static void
+salvage(int argc, char **argv, struct um_options *out)
+{
+	for (int i = 1; i < argc && argv[i] != NULL; i++)
+	{
+		const char *a = argv[i];
+		const struct um_command_def *def;
+
+		if (strcmp(a, "--") == 0)
+			break;
+		if (strcmp(a, "--json") == 0)
+			out->json = 1;
+		else if (a[0] == '-' && a[1] != '\0')
+		{
+			const char *name = a + (a[1] == '-' ? 2 : 1);
+
+			for (size_t k = 0; k < NOPTS; k++)
+				if (opts[k].kind != OPT_FLAG && strchr(a, '=') == NULL &&
+					(a[1] == '-' ? strcmp(opts[k].longname, name) == 0 :
+					 (name[0] == opts[k].shortname && name[1] == '\0')))
+				{
+					i++;
+					break;
+				}
+		}
+		else if (out->command == UM_CMD_NONE && (def = find_command(a)) != NULL)
+			out->command = def->cmd;
+	}
+}
+
+int
+um_parse_args(int argc, char **argv, struct um_options *out,
+			  char *err, size_t errlen)
+{
+	if (parse_args(argc, argv, out, err, errlen) == 0)
+		return 0;
+	out->command = UM_CMD_NONE;
+	out->json = 0;
+	salvage(argc, argv, out);
+	return -1;
 }
 
 /* init: --confirm confirms --force and nothing else. */

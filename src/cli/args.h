@@ -99,8 +99,11 @@ struct um_options
 
 /*
  * Parse argv into *out.  Returns 0 on success; on a bad command line
- * returns -1 and writes one line (no newline) into err.  Never keeps a
- * pointer to anything but argv's strings; never allocates.
+ * returns -1 and writes one line (no newline) into err, and out->command
+ * and out->json say, as far as argv tells, which command was meant and
+ * whether --json was asked for (so that the error is reported the way
+ * that command reports errors).  Never keeps a pointer to anything but
+ * argv's strings; never allocates.
  */
 extern int	um_parse_args(int argc, char **argv, struct um_options *out,
 						  char *err, size_t errlen);
@@ -120,5 +123,12 @@ extern void um_print_usage(FILE *f, enum um_command cmd);
  */
 extern int	um_exit_code(enum um_command cmd, int outcome);
 extern int	um_usage_exit_code(enum um_command cmd);
+
+/*
+ * 1 when cmd is a monitoring check: its every error, a bad command line
+ * included, also prints a status report on stdout (monitoring systems
+ * read stdout only).
+ */
+extern int	um_reports_errors_on_stdout(enum um_command cmd);
 
 #endif							/* UM_ARGS_H */

@@ -45,7 +45,7 @@ load_sample(struct um_run *r)
 		return -1;
 	printf("sample data loaded\n");
 	if (!PQgetisnull(res, 0, 0))
-		um_print_flat_json(r, PQgetvalue(res, 0, 0), "  ");
+		um_print_flat_json(r, PQgetvalue(res, 0, 0), "  ", 0);
 	PQclear(res);
 	return 0;
 }

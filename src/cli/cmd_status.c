@@ -32,7 +32,7 @@ cmd_status(struct um_run *r)
 	else
 	{
 		printf("usrmgmt status of database \"%s\"\n", PQdb(r->conn));
-		if (um_print_flat_json(r, PQgetvalue(res, 0, 0), "  ") < 0)
+		if (um_print_flat_json(r, PQgetvalue(res, 0, 0), "  ", 0) < 0)
 			rc = UM_ERROR;
 	}
 	PQclear(res);

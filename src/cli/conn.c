@@ -56,10 +56,20 @@ um_one_line(char *msg)
 	return msg;
 }
 
+/* the message of the last um_error(), for um_last_error() */
+static char last_error[4096];
+
+const char *
+um_last_error(void)
+{
+	return last_error;
+}
+
 void
 um_error_str(const char *cmd, char *buf)
 {
 	um_one_line(buf);
+	snprintf(last_error, sizeof(last_error), "%s", buf);
 	if (cmd)
 		fprintf(stderr, "usrmgmt: %s: %s\n", cmd, buf);
 	else

@@ -39,11 +39,13 @@ main(int argc, char **argv)
 	struct um_options o;
 	struct um_run r;
 	char		err[512];
-	int			rc;
+	int			outcome;
 
 	if (um_parse_args(argc, argv, &o, err, sizeof(err)) < 0)
 	{
 		fprintf(stderr, "usrmgmt: %s\n", err);
+		if (um_reports_errors_on_stdout(o.command))
+			um_print_unknown(&o, err);
 		return um_usage_exit_code(o.command);
 	}
 	if (o.show_help)
@@ -65,15 +67,17 @@ main(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
 	r.cmd = um_command_name(o.command);
-	rc = um_exit_code(o.command, handlers[o.command](&r));
+	outcome = handlers[o.command](&r);
 	if (r.conn != NULL)
 		PQfinish(r.conn);
+	if (outcome == UM_ERROR && um_reports_errors_on_stdout(o.command))
+		um_print_unknown(&o, um_last_error()[0] ? um_last_error() : "error");
 
 	/* output that could not be written is a failure (full disk, closed pipe) */
-	if (fflush(stdout) != 0 && rc == UM_EXIT_OK)
+	if (fflush(stdout) != 0 && outcome != UM_ERROR)
 	{
 		fprintf(stderr, "usrmgmt: could not write the output\n");
-		rc = UM_EXIT_FAIL;
+		outcome = UM_ERROR;
 	}
-	return rc;
+	return um_exit_code(o.command, outcome);
 }

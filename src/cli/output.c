@@ -124,7 +124,8 @@ static const char flatten_sql[] =
 " ORDER BY t.sortkey";
 
 int
-um_print_flat_json(struct um_run *r, const char *json_text, const char *indent)
+um_print_flat_json(struct um_run *r, const char *json_text, const char *indent,
+				   int plugin_text)
 {
 	const char *params[1] = {json_text};
 	PGresult   *res = um_query(r->conn, r->o, r->cmd, flatten_sql, 1, params);
@@ -136,10 +137,62 @@ um_print_flat_json(struct um_run *r, const char *json_text, const char *indent)
 		if (PQgetlength(res, i, 0) > width)
 			width = PQgetlength(res, i, 0);
 	for (int i = 0; i < PQntuples(res); i++)
-		printf("%s%s:%*s %s\n", indent, PQgetvalue(res, i, 0),
-			   width - PQgetlength(res, i, 0), "", PQgetvalue(res, i, 1));
+	{
+		char	   *key = PQgetvalue(res, i, 0);
+		char	   *value = PQgetvalue(res, i, 1);
+
+		if (plugin_text)
+		{
+			um_plugin_text(key);
+			um_plugin_text(value);
+		}
+		printf("%s%s:%*s %s\n", indent, key,
+			   width - PQgetlength(res, i, 0), "", value);
+	}
 	PQclear(res);
 	return 0;
+}
+
+char *
+um_plugin_text(char *s)
+{
+	for (char *p = s; *p; p++)
+	{
+		if (*p == '|')
+			*p = '/';
+		else if ((unsigned char) *p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	}
+	return s;
+}
+
+void
+um_print_unknown(const struct um_options *o, const char *message)
+{
+	static const char head[] = "USRMGMT UNKNOWN - ";
+	char	   *text;
+	size_t		room = UM_STATUS_MAX - (sizeof(head) - 1);
+
+	if (o->json)
+	{
+		printf("{\"status\": \"error\", \"message\": ");
+		um_print_json_string(stdout, message);
+		printf("}\n");
+		return;
+	}
+	text = strdup(message);
+	if (text == NULL)
+	{
+		printf("%sout of memory\n", head);
+		return;
+	}
+	um_plugin_text(text);
+	/* a long message: cut on the status line, whole on the next one */
+	if (strlen(text) > room)
+		printf("%s%.*s...\n%s\n", head, (int) (room - 3), text, text);
+	else
+		printf("%s%s\n", head, text);
+	free(text);
 }
 
 int

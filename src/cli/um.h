@@ -89,6 +89,9 @@ extern void um_error_str(const char *cmd, char *msg);
 		um_error_str((cmd), um_msg_); \
 	} while (0)
 
+/* The message of the last um_error() ("" when none). */
+extern const char *um_last_error(void);
+
 /*
  * Destructive commands: 0 when --confirm was given, else print "refusing
  * to REFUSAL without --confirm" and return UM_ERROR.
@@ -109,9 +112,30 @@ extern void um_print_table(PGresult *res);
 /* Print a string as a JSON string literal. */
 extern void um_print_json_string(FILE *f, const char *s);
 
-/* Print "key: value" lines of a flattened jsonb (see flatten_sql). */
+/*
+ * Print "key: value" lines of a flattened jsonb (see flatten_sql); with
+ * plugin_text, keys and values go through um_plugin_text().
+ */
 extern int	um_print_flat_json(struct um_run *r, const char *json_text,
-							   const char *indent);
+							   const char *indent, int plugin_text);
+
+/*
+ * Monitoring plugin output (see "health" in doc/usrmgmt.md): the status
+ * text before the "|" of the performance data is at most UM_STATUS_MAX
+ * characters, and text from elsewhere (the server, the catalogs, a
+ * message) goes through um_plugin_text(), which replaces, in place, each
+ * "|" with "/" (a monitoring system splits the output at the first "|")
+ * and each control character with a space.  Returns s.
+ */
+#define UM_STATUS_MAX	80
+extern char *um_plugin_text(char *s);
+
+/*
+ * The status report of a monitoring check that could not run: "USRMGMT
+ * UNKNOWN - message" (cut to UM_STATUS_MAX, the whole message on the next
+ * line), or with --json {"status": "error", "message": ...}, on stdout.
+ */
+extern void um_print_unknown(const struct um_options *o, const char *message);
 
 /*
  * The listing commands' output: with --json run json_sql (one row, one

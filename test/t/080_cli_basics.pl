@@ -97,12 +97,42 @@ for my $b (@bad)
 	ok(one_line($err), "one line on stderr: @$args");
 	is($out, '', "nothing on stdout: @$args");
 }
+# health is a monitoring check: every error, a bad command line included,
+# exits 3 (UNKNOWN) with a status line on stdout (monitoring systems read
+# stdout only), of at most 80 characters, the whole message below it;
+# with --json a {"status": "error", "message": ...} object.
+sub unknown_ok
+{
+	my ($name, $re, @args) = @_;
+	($rc, $out, $err) = um({}, @args);
+	is($rc, 3, "$name: exits 3 (UNKNOWN)");
+	like($out, qr/^USRMGMT UNKNOWN - /, "$name: UNKNOWN status line on stdout");
+	my ($first) = split /\n/, $out;
+	cmp_ok(length($first), '<=', 80, "$name: status line of at most 80 characters");
+	like($out, $re, "$name: the message on stdout");
+	like($err, $re, "$name: the message on stderr");
+	($rc, $out, $err) = um({}, @args, '--json');
+	is($rc, 3, "$name --json: exits 3");
+	my $j = eval { decode_json($out) };
+	is($j->{status}, 'error', "$name --json: status error");
+	like($j->{message}, $re, "$name --json: the message");
+}
+unknown_ok('health: bad threshold', qr/invalid value "abc" for --warn-connect-ms/,
+	'health', '--warn-connect-ms=abc');
+unknown_ok('health: warn above crit', qr/--warn-roundtrip-ms \(50\) is above --crit-roundtrip-ms \(10\)/,
+	'health', '--warn-roundtrip-ms=50', '--crit-roundtrip-ms=10');
+unknown_ok('health: unknown option before the command', qr/unknown option "--bogus"/,
+	'--bogus', 'health');
+unknown_ok('health: option of another command', qr/option "--dir" does not apply/,
+	'health', '--dir', 'x');
 ($rc, $out, $err) = um({}, 'health', '--warn-connect-ms=abc');
-is($rc, 3, 'health: bad threshold exits 3 (UNKNOWN)');
-like($err, qr/^usrmgmt: invalid value "abc" for --warn-connect-ms/, 'health: bad threshold message');
-($rc, $out, $err) = um({}, 'health', '--warn-roundtrip-ms=50', '--crit-roundtrip-ms=10');
-is($rc, 3, 'health: warn above crit exits 3');
-like($err, qr/--warn-roundtrip-ms \(50\) is above --crit-roundtrip-ms \(10\)/, 'health: warn above crit message');
+is($out, "USRMGMT UNKNOWN - invalid value \"abc\" for --warn-connect-ms: expected a numbe...\n"
+	  . "invalid value \"abc\" for --warn-connect-ms: expected a number of milliseconds, 0 or more\n",
+	'health: a long message is cut on the status line and whole on the next');
+($rc, $out, $err) = um({}, 'health', '--crit-connect-ms=abc', '--json');
+is($rc, 3, 'health: --json after the bad value is still honoured');
+is($out, qq({"status": "error", "message": "invalid value \\"abc\\" for --crit-connect-ms: expected a number of milliseconds, 0 or more"}\n),
+	'health --json: the exact error object');
 
 # no crash on odd arguments: every run ends with an exit code, never a signal
 for my $args ([ '-d', '' ], ['--'], [ '--', 'status' ], [ 'x' x 5000 ],
@@ -123,17 +153,24 @@ is($err, "usrmgmt: unknown command \"bad?command?\" (try \"usrmgmt --help\")\n",
 # ---- exit 3 / 1 when the server or the extension is missing ----
 ($rc, $out, $err) = um({ PGPORT => $node->port + 1 }, 'health');
 is($rc, 3, 'health: cannot connect exits 3');
-like($out, qr/^USRMGMT UNKNOWN - cannot connect: /, 'health: UNKNOWN status line');
+like($out, qr/^USRMGMT UNKNOWN - could not connect: /, 'health: UNKNOWN status line');
+cmp_ok(length((split /\n/, $out)[0]), '<=', 80, 'health: UNKNOWN status line of at most 80 characters');
 like($err, qr/^usrmgmt: health: could not connect: /, 'health: connection error on stderr');
 ok(one_line($err), 'health: connection error is one line');
+($rc, $out, $err) = um({ PGPORT => $node->port + 1 }, 'health', '--json');
+is($rc, 3, 'health --json: cannot connect exits 3');
+is(decode_json($out)->{status}, 'error', 'health --json: cannot connect gives status error');
+like(decode_json($out)->{message}, qr/^could not connect: /, 'health --json: cannot connect message');
 ($rc, $out, $err) = um({}, 'health');
 is($rc, 3, 'health: extension missing exits 3');
-like($out, qr/^USRMGMT UNKNOWN - extension usrmgmt is not installed/, 'health: missing extension status line');
+like($out, qr/^USRMGMT UNKNOWN - extension "usrmgmt" is not installed in database "clidb"/, 'health: missing extension status line');
 like($err, qr/^usrmgmt: health: extension "usrmgmt" is not installed in database "clidb"/,
 	'health: missing extension message');
 ($rc, $out, $err) = um({}, 'health', '--json');
 is($rc, 3, 'health --json: extension missing exits 3');
-is($out, '', 'health --json: nothing on stdout on error');
+is_deeply(decode_json($out),
+	{ status => 'error', message => 'extension "usrmgmt" is not installed in database "clidb" (run "usrmgmt init")' },
+	'health --json: extension missing gives the error object');
 ($rc, $out, $err) = um({}, 'status');
 is($rc, 1, 'status: extension missing exits 1');
 like($err, qr/^usrmgmt: status: extension "usrmgmt" is not installed in database "clidb" \(run "usrmgmt init"\)$/,
