@@ -4,8 +4,10 @@
  *		usrmgmt command-line tool: backup, list, restore.
  *
  * backup runs pg_dump -Fc into DIR/db_backup_YYYYMMDD_HHMMSS.dump (local
- * time), writing a hidden ".partial" file first and renaming it when
- * pg_dump succeeded, so a failed dump never looks like a backup.  restore
+ * time; _02, _03, ... appended for further backups in the same second),
+ * writing a hidden ".partial" file first and naming it when pg_dump
+ * succeeded, so a failed dump never looks like a backup.  The dump holds
+ * every password hash: it is written mode 0600 whatever the umask.  restore
  * checks the file is a pg_dump custom archive (it begins with "PGDMP") and
  * runs pg_restore --clean --if-exists --single-transaction --exit-on-error
  * into the connected database: all or nothing.
@@ -67,6 +69,65 @@ make_dirs(const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Give the finished dump at partial its name: DIR/db_backup_STAMP.dump,
+ * or when a backup of that second exists already, db_backup_STAMP_02.dump
+ * and so on up to _99 (names that sort in the order they were taken).
+ * link() never replaces a file, so two backups in the same second, even
+ * at once, get distinct names; where the file system has no hard links,
+ * a check and rename() do.  Returns the name (malloc'd) or NULL, error
+ * printed; partial is gone either way.
+ */
+static char *
+publish(const char *cmd, const char *dir, const char *stamp, const char *partial)
+{
+	size_t		len = strlen(dir) + strlen(stamp) + 32;
+	char	   *final = malloc(len);
+	int			failure = 0;	/* errno of a failure other than EEXIST */
+
+	if (final == NULL)
+	{
+		um_error(cmd, "out of memory");
+		unlink(partial);
+		return NULL;
+	}
+	for (int n = 1; n <= 99; n++)
+	{
+		struct stat st;
+
+		if (n == 1)
+			snprintf(final, len, "%s/db_backup_%s.dump", dir, stamp);
+		else
+			snprintf(final, len, "%s/db_backup_%s_%02d.dump", dir, stamp, n);
+		if (link(partial, final) == 0)
+		{
+			unlink(partial);
+			return final;
+		}
+		if (errno == EEXIST)
+			continue;
+		if (errno != EPERM && errno != EOPNOTSUPP && errno != ENOSYS)
+		{
+			failure = errno;
+			break;
+		}
+		/* no hard links here */
+		if (lstat(final, &st) == 0)
+			continue;
+		if (rename(partial, final) == 0)
+			return final;
+		failure = errno;
+		break;
+	}
+	if (failure == 0)
+		um_error(cmd, "could not name the backup: 99 backups of %s exist in \"%s\"", stamp, dir);
+	else
+		um_error(cmd, "could not rename \"%s\" to \"%s\": %s", partial, final, strerror(failure));
+	unlink(partial);
+	free(final);
+	return NULL;
+}
+
 int
 cmd_backup(struct um_run *r)
 {
@@ -83,9 +144,12 @@ cmd_backup(struct um_run *r)
 	struct stat st;
 	double		t0;
 	size_t		plen;
+	int			fd;
 	int			status;
 	int			rc = UM_ERROR;
 
+	/* the dump holds every password hash: nothing of it readable by others */
+	umask(077);
 	if (um_open(r) != UM_OPEN_OK)
 		return UM_ERROR;
 	if (make_dirs(dir, err, sizeof(err)) < 0)
@@ -100,23 +164,24 @@ cmd_backup(struct um_run *r)
 		goto done;
 	}
 	plen = strlen(dir) + 64;
-	final = malloc(plen);
 	partial = malloc(plen);
 	fileopt = malloc(plen);
-	if (!final || !partial || !fileopt)
+	if (!partial || !fileopt)
 	{
 		um_error(cmd, "out of memory");
 		goto done;
 	}
-	snprintf(final, plen, "%s/db_backup_%s.dump", dir, stamp);
-	snprintf(partial, plen, "%s/.db_backup_%s.dump.partial", dir, stamp);
-	snprintf(fileopt, plen, "--file=%s", partial);
-	if (lstat(final, &st) == 0)
+
+	/* a hidden file of its own (mode 0600), which pg_dump overwrites */
+	snprintf(partial, plen, "%s/.db_backup_%s.partial.XXXXXX", dir, stamp);
+	fd = mkstemp(partial);
+	if (fd < 0)
 	{
-		um_error(cmd, "backup file \"%s\" already exists", final);
+		um_error(cmd, "could not create a file in \"%s\": %s", dir, strerror(errno));
 		goto done;
 	}
-
+	close(fd);
+	snprintf(fileopt, plen, "--file=%s", partial);
 	{
 		const char *argv[] = {"pg_dump", "--format=custom", "--no-password",
 		fileopt, NULL};
@@ -131,12 +196,8 @@ cmd_backup(struct um_run *r)
 			um_error(cmd, "pg_dump failed: %s", errline && errline[0] ? errline : "no message");
 		goto done;
 	}
-	if (rename(partial, final) != 0)
-	{
-		um_error(cmd, "could not rename \"%s\" to \"%s\": %s", partial, final, strerror(errno));
-		unlink(partial);
+	if ((final = publish(cmd, dir, stamp, partial)) == NULL)
 		goto done;
-	}
 	if (stat(final, &st) != 0)
 		st.st_size = 0;
 	printf("backup of database \"%s\" written to %s (%lld bytes, %.1f s)\n",
