@@ -96,11 +96,13 @@ UM_COMMAND(MIGRATE, "migrate", cmd_migrate, UM_NEEDS_EXTENSION,
 		   "migrate [DIR]                update the extension, apply DIR/*.sql",
 		   "usage: usrmgmt [CONNECTION] migrate [DIR]\n"
 		   "\n"
-		   "Update the extension to its default version (ALTER EXTENSION usrmgmt\n"
-		   "UPDATE), then apply every DIR/*.sql not yet applied, in name order, each\n"
+		   "Update the extension to its default version when it is not there yet\n"
+		   "(ALTER EXTENSION usrmgmt UPDATE: a superuser or the extension's owner),\n"
+		   "then apply every DIR/*.sql not yet applied, in name order, each\n"
 		   "in its own transaction through usrmgmt.apply_migration().  A migration\n"
 		   "is named after its file without \".sql\"; a line \"-- down\" starts the\n"
-		   "SQL that undoes it.  Stops at the first failure.\n")
+		   "SQL that undoes it.  Stops at the first failure, and at an applied\n"
+		   "file whose up or down section changed.\n")
 
 UM_COMMAND(MIGRATIONS, "migrations", cmd_migrations, UM_NEEDS_EXTENSION,
 		   UM_OPT_JSON, 0, 0, NULL,
@@ -112,13 +114,20 @@ UM_COMMAND(MIGRATIONS, "migrations", cmd_migrations, UM_NEEDS_EXTENSION,
 		   "migrations, oldest first.\n")
 
 UM_COMMAND(ROLLBACK, "rollback", cmd_rollback, UM_NEEDS_EXTENSION,
-		   0, 1, 1, NULL,
+		   UM_OPT_FORCE, 1, 1, NULL,
 		   UM_EXITS_PLAIN,
-		   "rollback NAME                undo one application migration",
-		   "usage: usrmgmt [CONNECTION] rollback NAME\n"
+		   "rollback NAME [--force]      undo the latest application migration",
+		   "usage: usrmgmt [CONNECTION] rollback NAME [--force]\n"
 		   "\n"
 		   "Undo application migration NAME with its stored down SQL\n"
-		   "(usrmgmt.rollback_migration()).\n")
+		   "(usrmgmt.rollback_migration()).  Only the most recently applied\n"
+		   "application migration is rolled back: a later one may depend on\n"
+		   "NAME, so roll back newest first.\n"
+		   "\n"
+		   "  --force        roll back NAME although later migrations were applied\n"
+		   "                 after it: their objects may depend on what NAME's down\n"
+		   "                 SQL removes (it then fails, or breaks them), and the\n"
+		   "                 history still lists them as applied\n")
 
 UM_COMMAND(BACKUP, "backup", cmd_backup, UM_NEEDS_SERVER,
 		   UM_OPT_DIR, 0, 0, NULL,
