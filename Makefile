@@ -2,6 +2,8 @@
 #
 #   make                  build the extension (src/*.c) and the CLI (src/cli)
 #   make install          install both into the PostgreSQL of $(PG_CONFIG)
+#   make install-link     link /usr/local/bin/usrmgmt to the installed tool
+#                         (Debian keeps PostgreSQL's bindir out of PATH)
 #   make installcheck     pg_regress suites, isolation specs and TAP tests
 #                         against a running server (PG* variables)
 #   make unit-check       plain C unit tests of the validator core (no server)
@@ -71,6 +73,9 @@ cli:
 install: install-cli
 install-cli: cli
 	$(MAKE) -C src/cli PG_CONFIG="$(PG_CONFIG)" EXTVERSION="$(EXTVERSION)" install
+# a link BINLINKDIR/usrmgmt (default /usr/local/bin) to the installed tool
+install-link:
+	$(MAKE) -C src/cli PG_CONFIG="$(PG_CONFIG)" EXTVERSION="$(EXTVERSION)" install-link
 clean: clean-cli
 clean-cli:
 	$(MAKE) -C src/cli PG_CONFIG="$(PG_CONFIG)" clean
@@ -99,7 +104,7 @@ demo:
 test-all:
 	bash test/run-all.sh
 
-.PHONY: cli install-cli clean-cli unit-check demo test-all isolation-prep
+.PHONY: cli install-cli install-link clean-cli unit-check demo test-all isolation-prep
 
 # ---------------------------------------------------------------------------
 # Fuzzing (test/fuzz, doc/usrmgmt.md §12).  libFuzzer targets built with

@@ -73,6 +73,28 @@ like($out, qr/^usrmgmt \S+ \(libpq \d+\)$/, '--version prints the version and li
 	is($printed, $control, '--version prints the control file\'s default_version');
 }
 
+# ---- where the tool is: PostgreSQL's bindir (not on PATH on Debian), and
+# the link `make install-link` makes, as README says ----
+{
+	my $bindir = `pg_config --bindir`;
+	chomp $bindir;
+	($rc, $out) = um({}, '--version');
+	my $version = $out;
+	ok(-x "$bindir/usrmgmt", 'usrmgmt is installed in pg_config --bindir');
+	my $full = '';
+	IPC::Run::run([ "$bindir/usrmgmt", '--version' ], '>', \$full);
+	is($full, $version, 'the full path runs the tool');
+	my $linkdir = PostgreSQL::Test::Utils::tempdir . '/bin';
+	my ($mout, $merr) = ('', '');
+	IPC::Run::run([ 'make', '-s', '-C', 'src/cli', 'install-link', "BINLINKDIR=$linkdir",
+		'PG_CONFIG=' . "$bindir/pg_config" ], '>', \$mout, '2>', \$merr);
+	is($?, 0, 'make install-link with BINLINKDIR') or diag($merr);
+	is(readlink("$linkdir/usrmgmt"), "$bindir/usrmgmt", 'install-link: BINLINKDIR/usrmgmt links to the installed tool');
+	my $linked = '';
+	IPC::Run::run([ "$linkdir/usrmgmt", '--version' ], '>', \$linked);
+	is($linked, $version, 'install-link: the link runs the tool');
+}
+
 # ---- bad command lines: exit 2 (health: 3), one line on stderr ----
 my @bad = (
 	[ [], qr/^usrmgmt: no command given/ ],
