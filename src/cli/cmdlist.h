@@ -83,7 +83,9 @@ UM_COMMAND(HEALTH, "health", cmd_health, UM_NEEDS_EXTENSION,
 		   "usrmgmt.health(), and print a Nagios-style status line followed by the\n"
 		   "details (or, with --json, the health() object with connect_ms and\n"
 		   "roundtrip_ms added).\n"
-		   "Exit 0 healthy, 1 degraded, 2 unhealthy, 3 error.\n"
+		   "Exit 0 healthy, 1 degraded, 2 unhealthy, 3 error; on an error the\n"
+		   "status line is \"USRMGMT UNKNOWN - message\" (--json: an object with\n"
+		   "\"status\": \"error\" and the message).\n"
 		   "\n"
 		   "  --warn-connect-ms=MS    degraded above this connection time (default 1000)\n"
 		   "  --crit-connect-ms=MS    unhealthy above this connection time (default 5000)\n"
@@ -136,7 +138,8 @@ UM_COMMAND(BACKUP, "backup", cmd_backup, UM_NEEDS_SERVER,
 		   "usage: usrmgmt [CONNECTION] backup [--dir DIR]\n"
 		   "\n"
 		   "Dump the connected database with pg_dump -Fc into\n"
-		   "DIR/db_backup_YYYYMMDD_HHMMSS.dump (default DIR: ./backups).\n")
+		   "DIR/db_backup_YYYYMMDD_HHMMSS.dump (default DIR: ./backups), mode 0600;\n"
+		   "a further backup in the same second gets _02, _03, ... before \".dump\".\n")
 
 UM_COMMAND(LIST, "list", cmd_list, UM_NEEDS_NOTHING,
 		   UM_OPT_DIR | UM_OPT_JSON, 0, 0, NULL,
