@@ -465,24 +465,26 @@ check_init(struct um_options *o, char *err, size_t errlen)
 }
 
 /*
- * health: fill the thresholds not given (a default warning level never
- * exceeds a given critical one), then check warn <= crit.
+ * A pair of thresholds, negative when not given: fill in the defaults, a
+ * default warning level never above a given critical one.
  */
+static void
+fill_thresholds(double *warn, double *crit, double default_warn, double default_crit)
+{
+	if (*crit < 0)
+		*crit = *warn > default_crit ? *warn : default_crit;
+	if (*warn < 0)
+		*warn = *crit < default_warn ? *crit : default_warn;
+}
+
+/* health: fill the thresholds not given, then check warn <= crit. */
 static int
 check_health(struct um_options *o, char *err, size_t errlen)
 {
-	if (o->crit_connect_ms < 0)
-		o->crit_connect_ms = o->warn_connect_ms > UM_DEFAULT_CRIT_CONNECT_MS ?
-			o->warn_connect_ms : UM_DEFAULT_CRIT_CONNECT_MS;
-	if (o->warn_connect_ms < 0)
-		o->warn_connect_ms = o->crit_connect_ms < UM_DEFAULT_WARN_CONNECT_MS ?
-			o->crit_connect_ms : UM_DEFAULT_WARN_CONNECT_MS;
-	if (o->crit_roundtrip_ms < 0)
-		o->crit_roundtrip_ms = o->warn_roundtrip_ms > UM_DEFAULT_CRIT_ROUNDTRIP_MS ?
-			o->warn_roundtrip_ms : UM_DEFAULT_CRIT_ROUNDTRIP_MS;
-	if (o->warn_roundtrip_ms < 0)
-		o->warn_roundtrip_ms = o->crit_roundtrip_ms < UM_DEFAULT_WARN_ROUNDTRIP_MS ?
-			o->crit_roundtrip_ms : UM_DEFAULT_WARN_ROUNDTRIP_MS;
+	fill_thresholds(&o->warn_connect_ms, &o->crit_connect_ms,
+					UM_DEFAULT_WARN_CONNECT_MS, UM_DEFAULT_CRIT_CONNECT_MS);
+	fill_thresholds(&o->warn_roundtrip_ms, &o->crit_roundtrip_ms,
+					UM_DEFAULT_WARN_ROUNDTRIP_MS, UM_DEFAULT_CRIT_ROUNDTRIP_MS);
 	if (o->warn_connect_ms > o->crit_connect_ms)
 		return fail(err, errlen,
 					"health: --warn-connect-ms (%g) is above --crit-connect-ms (%g)",
