@@ -92,20 +92,25 @@ static int	usrmgmt_max_failed_logins = 5;
 #define UM_KEY_LEN SCRAM_KEY_LEN
 #endif
 
-/* PostgreSQL's scram_build_secret(): errstr since 15, hash type since 16. */
+/*
+ * PostgreSQL's scram_build_secret(): the hash type since 16, the salt as
+ * uint8 bytes since 18.
+ */
 static char *
 um_build_secret(const char *salt, int saltlen, int iterations, const char *password)
 {
 	const char *errstr = NULL;
 	char	   *secret;
 
-#if PG_VERSION_NUM >= 160000
+#if PG_VERSION_NUM >= 180000
+	secret = scram_build_secret(PG_SHA256, SCRAM_SHA_256_KEY_LEN,
+								(const uint8 *) salt, saltlen,
+								iterations, password, &errstr);
+#elif PG_VERSION_NUM >= 160000
 	secret = scram_build_secret(PG_SHA256, SCRAM_SHA_256_KEY_LEN, salt, saltlen,
 								iterations, password, &errstr);
-#elif PG_VERSION_NUM >= 150000
-	secret = scram_build_secret(salt, saltlen, iterations, password, &errstr);
 #else
-	secret = scram_build_secret(salt, saltlen, iterations, password);
+	secret = scram_build_secret(salt, saltlen, iterations, password, &errstr);
 #endif
 	if (secret == NULL)
 		elog(ERROR, "could not build SCRAM secret: %s",
@@ -128,6 +133,27 @@ um_parse_secret(const char *secret, int *iterations, char **salt,
 #else
 	return parse_scram_secret(secret, iterations, salt, stored_key, server_key);
 #endif
+}
+
+/*
+ * The salt of a secret, decoded from its base64 form; *saltlen its length.
+ * PostgreSQL's pg_b64_decode() writes uint8 bytes since 18.
+ */
+static char *
+um_decode_salt(const char *salt_b64, int *saltlen)
+{
+	int			len = pg_b64_dec_len(strlen(salt_b64));
+	char	   *salt = palloc(len);
+
+#if PG_VERSION_NUM >= 180000
+	len = pg_b64_decode(salt_b64, strlen(salt_b64), (uint8 *) salt, len);
+#else
+	len = pg_b64_decode(salt_b64, strlen(salt_b64), salt, len);
+#endif
+	if (len < 0)
+		elog(ERROR, "invalid SCRAM salt");
+	*saltlen = len;
+	return salt;
 }
 
 /* The password after SASLprep, as the server prepares it; else as given. */
@@ -192,11 +218,7 @@ um_verify_password(const char *password, const char *secret)
 			elog(ERROR, "could not parse the dummy SCRAM secret");
 	}
 
-	saltlen = pg_b64_dec_len(strlen(salt_b64));
-	salt = palloc(saltlen);
-	saltlen = pg_b64_decode(salt_b64, strlen(salt_b64), salt, saltlen);
-	if (saltlen < 0)
-		elog(ERROR, "invalid SCRAM salt");
+	salt = um_decode_salt(salt_b64, &saltlen);
 
 	/* an over-long password matches nothing: same work, on a stand-in */
 	computed = um_build_secret(salt, saltlen, iterations,
