@@ -1,0 +1,469 @@
+/*-------------------------------------------------------------------------
+ *
+ * test_health_verdict.c
+ *		Plain C unit test of health()'s rules (src/health_verdict.c).
+ *
+ * No server and no PostgreSQL headers: it links health_verdict.c alone.
+ * Each threshold rule is held on both sides of its boundary, each time
+ * threshold at 0 (disabled) and each unknown figure; each drift kind with
+ * each object type; and every message and problem text is compared byte
+ * for byte with what health() and validate_schema() print (doc/usrmgmt.md,
+ * "health()" and "validate_schema()").  Prints one line per failure and a
+ * closing "N passed, N failed" line; exits 1 on any failure.
+ *
+ * test/unit/test_health_verdict.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "health_verdict.h"
+
+static int	passed;
+static int	failed;
+
+/* The defaults of the usrmgmt.health_* settings. */
+static const UmThresholds defaults = {80, 95, 300, 60, 50, 80, 1000, 60};
+
+/* Figures on which no rule fires. */
+static UmFigures
+healthy(void)
+{
+	UmFigures	f;
+
+	memset(&f, 0, sizeof(f));
+	f.conn_total = 10;
+	f.conn_max = 100;
+	f.oldest_xact_s.known = true;
+	f.oldest_xact_s.v = 1.0;
+	f.idle_xact_s.known = true;
+	f.idle_xact_s.v = 1.0;
+	f.xid_age = 1000;
+	f.wrap_pct = um_wraparound_pct(f.xid_age);
+	f.query_ms = 0.5;
+	f.lag_s.known = false;
+	f.have_sessions = true;
+	return f;
+}
+
+static UmNum
+known(double v)
+{
+	UmNum		n = {true, v};
+
+	return n;
+}
+
+static void
+ok(int cond, const char *what)
+{
+	if (cond)
+		passed++;
+	else
+	{
+		failed++;
+		printf("FAIL %s\n", what);
+	}
+}
+
+/*
+ * Run the verdict on f and t and compare: the status, and either no
+ * problem (check NULL) or exactly one, with its check, severity and
+ * message.
+ */
+static void
+expect(const char *name, const UmFigures *f, const UmThresholds *t,
+	   UmSeverity status, const char *check, const char *message)
+{
+	UmProblem	problems[UM_VERDICT_FIXED_CHECKS + 8];
+	int			n = -1;
+	UmSeverity	got = um_verdict(f, t, problems, &n);
+	char		buf[512];
+
+	if (got != status)
+	{
+		failed++;
+		printf("FAIL %s: status %s, expected %s\n", name,
+			   um_severity_name(got), um_severity_name(status));
+		return;
+	}
+	if (check == NULL)
+	{
+		ok(n == 0, name);
+		if (n != 0)
+			printf("     %d problems, first %s\n", n, um_check_name(problems[0].check));
+		return;
+	}
+	if (n != 1)
+	{
+		failed++;
+		printf("FAIL %s: %d problems, expected 1\n", name, n);
+		return;
+	}
+	um_problem_message(buf, sizeof(buf), &problems[0], f, t);
+	if (strcmp(um_check_name(problems[0].check), check) != 0 ||
+		problems[0].severity != status || strcmp(buf, message) != 0)
+	{
+		failed++;
+		printf("FAIL %s: %s %s \"%s\"\n     expected %s %s \"%s\"\n", name,
+			   um_severity_name(problems[0].severity),
+			   um_check_name(problems[0].check), buf,
+			   um_severity_name(status), check, message);
+	}
+	else
+		passed++;
+}
+
+static void
+test_connections(void)
+{
+	UmFigures	f = healthy();
+	UmThresholds t = defaults;
+
+	f.conn_total = 79;
+	expect("connections 79%", &f, &t, UM_HEALTHY, NULL, NULL);
+	f.conn_total = 80;
+	expect("connections 80% (warn)", &f, &t, UM_DEGRADED, "connections",
+		   "80 of 100 connections in use (80%, limit usrmgmt.health_connections_warn_pct = 80%)");
+	f.conn_total = 94;
+	expect("connections 94%", &f, &t, UM_DEGRADED, "connections",
+		   "94 of 100 connections in use (94%, limit usrmgmt.health_connections_warn_pct = 80%)");
+	f.conn_total = 95;
+	expect("connections 95% (crit)", &f, &t, UM_UNHEALTHY, "connections",
+		   "95 of 100 connections in use (95%, limit usrmgmt.health_connections_crit_pct = 95%)");
+	f.conn_total = 100;
+	expect("connections 100%", &f, &t, UM_UNHEALTHY, "connections",
+		   "100 of 100 connections in use (100%, limit usrmgmt.health_connections_crit_pct = 95%)");
+
+	/* a fraction just under the limit: 159 of 200 is 79.5% */
+	f.conn_max = 200;
+	f.conn_total = 159;
+	expect("connections 79.5%", &f, &t, UM_HEALTHY, NULL, NULL);
+	f.conn_total = 189;			/* 94.5% */
+	expect("connections 94.5%", &f, &t, UM_DEGRADED, "connections",
+		   "189 of 200 connections in use (94%, limit usrmgmt.health_connections_warn_pct = 80%)");
+
+	/* no max_connections figure: 0% */
+	f.conn_max = 0;
+	f.conn_total = 500;
+	expect("connections without max", &f, &t, UM_HEALTHY, NULL, NULL);
+
+	/* warn above crit: crit wins */
+	f = healthy();
+	t.conn_warn_pct = 100;
+	t.conn_crit_pct = 50;
+	f.conn_total = 60;
+	expect("connections crit below warn", &f, &t, UM_UNHEALTHY, "connections",
+		   "60 of 100 connections in use (60%, limit usrmgmt.health_connections_crit_pct = 50%)");
+}
+
+static void
+test_times(void)
+{
+	UmFigures	f = healthy();
+	UmThresholds t = defaults;
+
+	/* transaction_age: strictly above usrmgmt.health_xact_age */
+	f.oldest_xact_s = known(300.0);
+	expect("xact age 300 s", &f, &t, UM_HEALTHY, NULL, NULL);
+	f.oldest_xact_s = known(300.4);
+	expect("xact age 300.4 s", &f, &t, UM_DEGRADED, "transaction_age",
+		   "oldest transaction open for 300 s (limit usrmgmt.health_xact_age = 300 s)");
+	f.oldest_xact_s = known(301.0);
+	expect("xact age 301 s", &f, &t, UM_DEGRADED, "transaction_age",
+		   "oldest transaction open for 301 s (limit usrmgmt.health_xact_age = 300 s)");
+	f.oldest_xact_s.known = false;
+	f.oldest_xact_s.v = 1e9;
+	expect("xact age unknown", &f, &t, UM_HEALTHY, NULL, NULL);
+	f.oldest_xact_s = known(1e9);
+	t.xact_age_s = 0;
+	expect("xact age check disabled", &f, &t, UM_HEALTHY, NULL, NULL);
+
+	/* idle_in_transaction: strictly above its setting */
+	f = healthy();
+	t = defaults;
+	f.idle_xact_s = known(60.0);
+	expect("idle 60 s", &f, &t, UM_HEALTHY, NULL, NULL);
+	f.idle_xact_s = known(60.5);
+	expect("idle 60.5 s", &f, &t, UM_DEGRADED, "idle_in_transaction",
+		   "a session has been idle in transaction for 60 s (limit usrmgmt.health_idle_in_transaction_age = 60 s)");
+	f.idle_xact_s = known(61.5);
+	expect("idle 61.5 s", &f, &t, UM_DEGRADED, "idle_in_transaction",
+		   "a session has been idle in transaction for 62 s (limit usrmgmt.health_idle_in_transaction_age = 60 s)");
+	f.idle_xact_s.known = false;
+	f.idle_xact_s.v = 1e9;
+	expect("idle unknown", &f, &t, UM_HEALTHY, NULL, NULL);
+	f.idle_xact_s = known(1e9);
+	t.idle_xact_age_s = 0;
+	expect("idle check disabled", &f, &t, UM_HEALTHY, NULL, NULL);
+
+	/* query_time: strictly above usrmgmt.health_query_ms */
+	f = healthy();
+	t = defaults;
+	f.query_ms = 1000.0;
+	expect("query 1000 ms", &f, &t, UM_HEALTHY, NULL, NULL);
+	f.query_ms = 1000.04;
+	expect("query 1000.04 ms", &f, &t, UM_DEGRADED, "query_time",
+		   "probe query took 1000.0 ms (limit usrmgmt.health_query_ms = 1000 ms)");
+	f.query_ms = 2500.25;
+	expect("query 2500.25 ms", &f, &t, UM_DEGRADED, "query_time",
+		   "probe query took 2500.2 ms (limit usrmgmt.health_query_ms = 1000 ms)");
+	t.query_ms = 0;
+	expect("query check disabled", &f, &t, UM_HEALTHY, NULL, NULL);
+
+	/* replication_lag: strictly above usrmgmt.health_replication_lag */
+	f = healthy();
+	t = defaults;
+	f.lag_s = known(60.0);
+	expect("lag 60 s", &f, &t, UM_HEALTHY, NULL, NULL);
+	f.lag_s = known(60.001);
+	expect("lag 60.001 s", &f, &t, UM_DEGRADED, "replication_lag",
+		   "replication replay lag 60 s (limit usrmgmt.health_replication_lag = 60 s)");
+	f.lag_s = known(90.0);
+	expect("lag 90 s", &f, &t, UM_DEGRADED, "replication_lag",
+		   "replication replay lag 90 s (limit usrmgmt.health_replication_lag = 60 s)");
+	f.lag_s.known = false;
+	f.lag_s.v = 1e9;
+	expect("lag unknown (no standby)", &f, &t, UM_HEALTHY, NULL, NULL);
+	f.lag_s = known(1e9);
+	t.repl_lag_s = 0;
+	expect("lag check disabled", &f, &t, UM_HEALTHY, NULL, NULL);
+}
+
+static void
+test_wraparound(void)
+{
+	UmFigures	f = healthy();
+	UmThresholds t = defaults;
+
+	ok(um_wraparound_pct(1073741824) == 50.0, "2^30 is 50% of 2^31");
+	ok(um_wraparound_pct(0) == 0.0, "xid age 0 is 0%");
+
+	f.xid_age = 1073741823;		/* 2^30 - 1: just under 50% */
+	f.wrap_pct = um_wraparound_pct(f.xid_age);
+	expect("wraparound just under 50%", &f, &t, UM_HEALTHY, NULL, NULL);
+	f.xid_age = 1073741824;		/* 50% */
+	f.wrap_pct = um_wraparound_pct(f.xid_age);
+	expect("wraparound 50% (warn)", &f, &t, UM_DEGRADED, "wraparound",
+		   "transaction-ID age 1073741824 is 50.0% of the wraparound limit (limit usrmgmt.health_wraparound_warn_pct = 50%)");
+	f.xid_age = 1717986918;		/* 79.99999998%: prints as 80.0 */
+	f.wrap_pct = um_wraparound_pct(f.xid_age);
+	expect("wraparound just under 80%", &f, &t, UM_DEGRADED, "wraparound",
+		   "transaction-ID age 1717986918 is 80.0% of the wraparound limit (limit usrmgmt.health_wraparound_warn_pct = 50%)");
+	f.xid_age = 1717986919;		/* 80.00000003% */
+	f.wrap_pct = um_wraparound_pct(f.xid_age);
+	expect("wraparound 80% (crit)", &f, &t, UM_UNHEALTHY, "wraparound",
+		   "transaction-ID age 1717986919 is 80.0% of the wraparound limit (limit usrmgmt.health_wraparound_crit_pct = 80%)");
+	f.xid_age = 2147483647;
+	f.wrap_pct = um_wraparound_pct(f.xid_age);
+	expect("wraparound 100%", &f, &t, UM_UNHEALTHY, "wraparound",
+		   "transaction-ID age 2147483647 is 100.0% of the wraparound limit (limit usrmgmt.health_wraparound_crit_pct = 80%)");
+
+	/* the rule reads wrap_pct, as collected */
+	f = healthy();
+	f.wrap_pct = 80.0;
+	f.xid_age = 5;
+	expect("wraparound read from wrap_pct", &f, &t, UM_UNHEALTHY, "wraparound",
+		   "transaction-ID age 5 is 80.0% of the wraparound limit (limit usrmgmt.health_wraparound_crit_pct = 80%)");
+}
+
+static void
+test_sessions(void)
+{
+	UmFigures	f = healthy();
+
+	f.have_sessions = false;
+	expect("online_user missing", &f, &defaults, UM_UNHEALTHY, "sessions",
+		   "table usrmgmt.online_user does not exist");
+}
+
+/* One drift row: its severity, health()'s message, validate_schema()'s text. */
+static void
+expect_drift(const char *type, const char *name, UmDriftKind kind,
+			 const char *detail, UmSeverity severity, const char *problem)
+{
+	UmFigures	f = healthy();
+	UmDrift		d = {type, name, kind, detail};
+	char		buf[512];
+	char		label[256];
+	char		message[512];
+
+	snprintf(label, sizeof(label), "drift %s %s %s", type, name,
+			 um_drift_kind_name(kind));
+	um_drift_problem(buf, sizeof(buf), &d);
+	ok(strcmp(buf, problem) == 0, label);
+	if (strcmp(buf, problem) != 0)
+		printf("     problem \"%s\", expected \"%s\"\n", buf, problem);
+	ok(um_drift_severity(&d) == severity, label);
+
+	f.drift = &d;
+	f.ndrift = 1;
+	snprintf(message, sizeof(message), "%s %s: %s", type, name, problem);
+	expect(label, &f, &defaults, severity, "schema", message);
+}
+
+static void
+test_drift(void)
+{
+	/* missing: unhealthy for a table, column or trigger, else degraded */
+	expect_drift("table", "user", UM_DRIFT_MISSING, "table", UM_UNHEALTHY,
+				 "missing: table");
+	expect_drift("column", "user.email", UM_DRIFT_MISSING, "text NOT NULL",
+				 UM_UNHEALTHY, "missing: text NOT NULL");
+	expect_drift("trigger", "user.user_set_updated_at", UM_DRIFT_MISSING,
+				 "CREATE TRIGGER user_set_updated_at BEFORE UPDATE ON usrmgmt.\"user\"",
+				 UM_UNHEALTHY,
+				 "missing: CREATE TRIGGER user_set_updated_at BEFORE UPDATE ON usrmgmt.\"user\"");
+	expect_drift("constraint", "user.user_email_format", UM_DRIFT_MISSING,
+				 "CHECK (usrmgmt.is_valid_email(email))", UM_DEGRADED,
+				 "missing: CHECK (usrmgmt.is_valid_email(email))");
+	expect_drift("index", "user.user_username_key", UM_DRIFT_MISSING,
+				 "CREATE UNIQUE INDEX user_username_key ON usrmgmt.\"user\" USING btree (username)",
+				 UM_DEGRADED,
+				 "missing: CREATE UNIQUE INDEX user_username_key ON usrmgmt.\"user\" USING btree (username)");
+	expect_drift("function", "is_valid_email(text)", UM_DRIFT_MISSING,
+				 "boolean c immutable strict", UM_DEGRADED,
+				 "missing: boolean c immutable strict");
+
+	/* altered: degraded whatever the object */
+	expect_drift("table", "user_log", UM_DRIFT_ALTERED,
+				 "expected table, found unlogged table", UM_DEGRADED,
+				 "altered: expected table, found unlogged table");
+	expect_drift("column", "configuration.value", UM_DRIFT_ALTERED,
+				 "expected text, found character varying(10)", UM_DEGRADED,
+				 "altered: expected text, found character varying(10)");
+	expect_drift("trigger", "user.user_set_updated_at", UM_DRIFT_ALTERED,
+				 "state replica, expected enabled", UM_DEGRADED,
+				 "altered: state replica, expected enabled");
+	expect_drift("function", "login(text)", UM_DRIFT_ALTERED,
+				 "function body differs from the installed one", UM_DEGRADED,
+				 "altered: function body differs from the installed one");
+
+	/* disabled: unhealthy, a trigger or a foreign key */
+	expect_drift("trigger", "user_log.user_log_guard", UM_DRIFT_DISABLED,
+				 "trigger does not fire", UM_UNHEALTHY,
+				 "disabled: trigger does not fire");
+	expect_drift("constraint", "server.server_owner_id_fkey", UM_DRIFT_DISABLED,
+				 "the triggers that enforce this foreign key are disabled",
+				 UM_UNHEALTHY,
+				 "disabled: the triggers that enforce this foreign key are disabled");
+
+	/* not valid: degraded, a constraint or an index */
+	expect_drift("constraint", "user.user_email_format", UM_DRIFT_NOT_VALID,
+				 "existing rows were not checked (NOT VALID)", UM_DEGRADED,
+				 "not valid: existing rows were not checked (NOT VALID)");
+	expect_drift("index", "user.user_username_key", UM_DRIFT_NOT_VALID,
+				 "index is marked invalid and is not used", UM_DEGRADED,
+				 "not valid: index is marked invalid and is not used");
+}
+
+/* Everything at once: order of the problems, count, worst status. */
+static void
+test_all(void)
+{
+	static const UmDrift drift[] = {
+		{"index", "user.user_username_key", UM_DRIFT_NOT_VALID, "index is marked invalid and is not used"},
+		{"table", "server", UM_DRIFT_MISSING, "table"},
+	};
+	static const UmCheck order[] = {
+		UM_CHECK_SCHEMA, UM_CHECK_SCHEMA, UM_CHECK_CONNECTIONS,
+		UM_CHECK_TRANSACTION_AGE, UM_CHECK_IDLE_IN_TRANSACTION,
+		UM_CHECK_WRAPAROUND, UM_CHECK_QUERY_TIME, UM_CHECK_REPLICATION_LAG,
+		UM_CHECK_SESSIONS,
+	};
+	static const UmSeverity severity[] = {
+		UM_DEGRADED, UM_UNHEALTHY, UM_DEGRADED, UM_DEGRADED, UM_DEGRADED,
+		UM_DEGRADED, UM_DEGRADED, UM_DEGRADED, UM_UNHEALTHY,
+	};
+	UmFigures	f = healthy();
+	UmProblem	problems[2 + UM_VERDICT_FIXED_CHECKS];
+	int			n = -1;
+	int			i;
+	int			same = 1;
+	UmSeverity	status;
+
+	f.drift = drift;
+	f.ndrift = 2;
+	f.conn_total = 90;
+	f.oldest_xact_s = known(1000);
+	f.idle_xact_s = known(1000);
+	f.wrap_pct = 60;
+	f.query_ms = 5000;
+	f.lag_s = known(1000);
+	f.have_sessions = false;
+	status = um_verdict(&f, &defaults, problems, &n);
+	ok(status == UM_UNHEALTHY, "all rules: unhealthy");
+	ok(n == 2 + UM_VERDICT_FIXED_CHECKS, "all rules: one problem each");
+	for (i = 0; i < n && i < 2 + UM_VERDICT_FIXED_CHECKS; i++)
+		if (problems[i].check != order[i] || problems[i].severity != severity[i])
+			same = 0;
+	ok(same, "all rules: in output order with their severities");
+	ok(problems[0].drift == &drift[0] && problems[1].drift == &drift[1] &&
+	   problems[2].drift == NULL, "all rules: schema problems point at their rows");
+
+	/* only degraded problems: degraded */
+	f = healthy();
+	f.drift = drift;
+	f.ndrift = 1;
+	f.query_ms = 5000;
+	ok(um_verdict(&f, &defaults, problems, &n) == UM_DEGRADED && n == 2,
+	   "degraded problems only: degraded");
+
+	/* nothing: healthy, no problem */
+	f = healthy();
+	n = -1;
+	ok(um_verdict(&f, &defaults, problems, &n) == UM_HEALTHY && n == 0,
+	   "no problem: healthy");
+}
+
+/* Names printed by health() and the snprintf contract of the renderers. */
+static void
+test_names(void)
+{
+	static const char *const checks[] = {
+		"schema", "connections", "transaction_age", "idle_in_transaction",
+		"wraparound", "query_time", "replication_lag", "sessions",
+	};
+	UmDrift		d = {"index", "user.user_username_key", UM_DRIFT_NOT_VALID,
+	"index is marked invalid and is not used"};
+	UmProblem	p = {UM_DEGRADED, UM_CHECK_SCHEMA, &d};
+	UmFigures	f = healthy();
+	char		small[8];
+	int			i;
+	int			len;
+
+	ok(strcmp(um_severity_name(UM_HEALTHY), "healthy") == 0 &&
+	   strcmp(um_severity_name(UM_DEGRADED), "degraded") == 0 &&
+	   strcmp(um_severity_name(UM_UNHEALTHY), "unhealthy") == 0,
+	   "severity names");
+	for (i = 0; i <= (int) UM_CHECK_SESSIONS; i++)
+		ok(strcmp(um_check_name((UmCheck) i), checks[i]) == 0, checks[i]);
+	ok(strcmp(um_drift_kind_name(UM_DRIFT_MISSING), "missing") == 0 &&
+	   strcmp(um_drift_kind_name(UM_DRIFT_ALTERED), "altered") == 0 &&
+	   strcmp(um_drift_kind_name(UM_DRIFT_DISABLED), "disabled") == 0 &&
+	   strcmp(um_drift_kind_name(UM_DRIFT_NOT_VALID), "not valid") == 0,
+	   "drift kind names");
+
+	len = um_problem_message(small, sizeof(small), &p, &f, &defaults);
+	ok(len == (int) strlen("index user.user_username_key: not valid: index is marked invalid and is not used") &&
+	   strcmp(small, "index u") == 0, "message truncated as snprintf");
+	len = um_drift_problem(NULL, 0, &d);
+	ok(len == (int) strlen("not valid: index is marked invalid and is not used"),
+	   "problem length with no buffer");
+}
+
+int
+main(void)
+{
+	test_connections();
+	test_times();
+	test_wraparound();
+	test_sessions();
+	test_drift();
+	test_all();
+	test_names();
+	printf("test_health_verdict: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
