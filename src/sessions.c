@@ -93,14 +93,6 @@ um_prepare_saved(const char *sql, int nargs, Oid *argtypes)
 	return plan;
 }
 
-/* Connect to SPI; an error when it fails. */
-void
-um_spi_connect(void)
-{
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-}
-
 /* Run a saved plan read-write, checking that it returned the expected code. */
 void
 um_execute(SPIPlanPtr plan, Datum *values, const char *nulls, int expected)

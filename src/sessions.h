@@ -25,7 +25,7 @@
 
 #include "usrmgmt.h"
 
-#include "executor/spi.h"
+#include "spi_util.h"
 
 typedef struct UmLoginPending
 {
@@ -48,7 +48,6 @@ extern int	usrmgmt_session_timeout;
 extern int64 usrmgmt_open_session(text *username, Datum ip, bool ip_isnull,
 								  Datum user_agent, bool user_agent_isnull);
 extern SPIPlanPtr um_prepare_saved(const char *sql, int nargs, Oid *argtypes);
-extern void um_spi_connect(void);
 extern void um_execute(SPIPlanPtr plan, Datum *values, const char *nulls,
 					   int expected);
 

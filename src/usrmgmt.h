@@ -47,13 +47,6 @@
 extern int	usrmgmt_user_log_unlocked;
 
 /*
- * Refuse a NULL argument of a non-STRICT SQL-callable function with 22004
- * (null_value_not_allowed), naming the parameter.  Defined in usrmgmt.c.
- */
-extern void um_require_arg(FunctionCallInfo fcinfo, int argno,
-						   const char *argname);
-
-/*
  * Module initialisation, called once per backend from _PG_init.  A module
  * with nothing to set up has no init function.
  */
@@ -61,16 +54,7 @@ extern void usrmgmt_sessions_init(void);
 extern void usrmgmt_passwords_init(void);
 extern void usrmgmt_health_init(void);
 
-/*
- * integrity.c, shared with health.c: the schema drift query, and the two
- * helpers of materialized set-returning functions.
- */
-#include "funcapi.h"
-#include "utils/tuplestore.h"
+/* integrity.c, shared with health.c: the schema drift query. */
 extern const char *const um_schema_drift_sql;
-extern Tuplestorestate *um_materialize(FunctionCallInfo fcinfo,
-									   TupleDesc *tupdesc);
-extern uint64 um_spi_to_store(const char *sql, Tuplestorestate *store,
-							  TupleDesc tupdesc);
 
 #endif							/* USRMGMT_H */
