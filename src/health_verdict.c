@@ -82,7 +82,7 @@ um_drift_severity(const UmDrift *d)
 {
 	if (d->kind == UM_DRIFT_DISABLED)
 		return UM_UNHEALTHY;
-	if (d->kind == UM_DRIFT_MISSING &&
+	if (d->kind == UM_DRIFT_MISSING && d->type != NULL &&
 		(strcmp(d->type, "table") == 0 || strcmp(d->type, "column") == 0 ||
 		 strcmp(d->type, "trigger") == 0))
 		return UM_UNHEALTHY;
