@@ -35,11 +35,10 @@ um_add_num(UmJsonb *jb, const char *key, UmNum n)
 static char *
 um_message(const UmHealth *h, const UmProblem *p)
 {
-	const UmThresholds *t = um_health_thresholds();
-	int			len = um_problem_message(NULL, 0, p, &h->fig, t);
+	int			len = um_problem_message(NULL, 0, p, &h->fig);
 	char	   *buf = palloc(len + 1);
 
-	um_problem_message(buf, len + 1, p, &h->fig, t);
+	um_problem_message(buf, len + 1, p, &h->fig);
 	return buf;
 }
 

@@ -30,43 +30,43 @@ static UmThresholds um_thresholds = {80, 95, 300, 60, 50, 80, 1000, 60};
 
 static uint64 um_inval_count = 1;
 
+/*
+ * The settings, from two tables: percentages (1 to 100) and times (0 to
+ * INT_MAX, 0 disabling the check), each entry name, description, variable
+ * and default.
+ */
 typedef struct UmHealthGuc
 {
 	const char *name;
 	const char *description;
 	int		   *value;
 	int			boot;
-	int			min;
-	int			max;
-	int			flags;			/* unit */
+	int			unit;			/* times: GUC_UNIT_S or GUC_UNIT_MS; else 0 */
 } UmHealthGuc;
 
-static const UmHealthGuc um_health_gucs[] = {
-	{"usrmgmt.health_connections_warn_pct",
-		"Client connections, in percent of max_connections, from which health() is degraded.",
-	&um_thresholds.conn_warn_pct, 80, 1, 100, 0},
-	{"usrmgmt.health_connections_crit_pct",
-		"Client connections, in percent of max_connections, from which health() is unhealthy.",
-	&um_thresholds.conn_crit_pct, 95, 1, 100, 0},
-	{"usrmgmt.health_xact_age",
-		"Age of the oldest open transaction beyond which health() is degraded (0 disables).",
-	&um_thresholds.xact_age_s, 300, 0, INT_MAX, GUC_UNIT_S},
-	{"usrmgmt.health_idle_in_transaction_age",
-		"Time a session may sit idle in transaction before health() is degraded (0 disables).",
-	&um_thresholds.idle_xact_age_s, 60, 0, INT_MAX, GUC_UNIT_S},
-	{"usrmgmt.health_wraparound_warn_pct",
-		"Transaction-ID age, in percent of the 2^31 wraparound limit, from which health() is degraded.",
-	&um_thresholds.wrap_warn_pct, 50, 1, 100, 0},
-	{"usrmgmt.health_wraparound_crit_pct",
-		"Transaction-ID age, in percent of the 2^31 wraparound limit, from which health() is unhealthy.",
-	&um_thresholds.wrap_crit_pct, 80, 1, 100, 0},
-	{"usrmgmt.health_query_ms",
-		"Duration of health()'s own probe query beyond which health() is degraded (0 disables).",
-	&um_thresholds.query_ms, 1000, 0, INT_MAX, GUC_UNIT_MS},
-	{"usrmgmt.health_replication_lag",
-		"Replication replay lag beyond which health() is degraded (0 disables).",
-	&um_thresholds.repl_lag_s, 60, 0, INT_MAX, GUC_UNIT_S},
+static const UmHealthGuc um_health_pct_gucs[] = {
+	{"usrmgmt.health_connections_warn_pct", "Client connections, in percent of max_connections, from which health() is degraded.", &um_thresholds.conn_warn_pct, 80, 0},
+	{"usrmgmt.health_connections_crit_pct", "Client connections, in percent of max_connections, from which health() is unhealthy.", &um_thresholds.conn_crit_pct, 95, 0},
+	{"usrmgmt.health_wraparound_warn_pct", "Transaction-ID age, in percent of the 2^31 wraparound limit, from which health() is degraded.", &um_thresholds.wrap_warn_pct, 50, 0},
+	{"usrmgmt.health_wraparound_crit_pct", "Transaction-ID age, in percent of the 2^31 wraparound limit, from which health() is unhealthy.", &um_thresholds.wrap_crit_pct, 80, 0},
 };
+
+static const UmHealthGuc um_health_time_gucs[] = {
+	{"usrmgmt.health_xact_age", "Age of the oldest open transaction beyond which health() is degraded (0 disables).", &um_thresholds.xact_age_s, 300, GUC_UNIT_S},
+	{"usrmgmt.health_idle_in_transaction_age", "Time a session may sit idle in transaction before health() is degraded (0 disables).", &um_thresholds.idle_xact_age_s, 60, GUC_UNIT_S},
+	{"usrmgmt.health_query_ms", "Duration of health()'s own probe query beyond which health() is degraded (0 disables).", &um_thresholds.query_ms, 1000, GUC_UNIT_MS},
+	{"usrmgmt.health_replication_lag", "Replication replay lag beyond which health() is degraded (0 disables).", &um_thresholds.repl_lag_s, 60, GUC_UNIT_S},
+};
+
+/* Define the settings of one table, each with the given range. */
+static void
+um_define_gucs(const UmHealthGuc *gucs, size_t n, int min, int max)
+{
+	for (size_t i = 0; i < n; i++)
+		DefineCustomIntVariable(gucs[i].name, gucs[i].description, NULL,
+								gucs[i].value, gucs[i].boot, min, max,
+								PGC_SUSET, gucs[i].unit, NULL, NULL, NULL);
+}
 
 static void
 um_relcache_changed(Datum arg, Oid relid)
@@ -87,14 +87,8 @@ usrmgmt_health_init(void)
 	CacheRegisterRelcacheCallback(um_relcache_changed, (Datum) 0);
 	CacheRegisterSyscacheCallback(PROCOID, um_syscache_changed, (Datum) 0);
 
-	for (size_t i = 0; i < lengthof(um_health_gucs); i++)
-	{
-		const UmHealthGuc *g = &um_health_gucs[i];
-
-		DefineCustomIntVariable(g->name, g->description, NULL, g->value,
-								g->boot, g->min, g->max, PGC_SUSET, g->flags,
-								NULL, NULL, NULL);
-	}
+	um_define_gucs(um_health_pct_gucs, lengthof(um_health_pct_gucs), 1, 100);
+	um_define_gucs(um_health_time_gucs, lengthof(um_health_time_gucs), 0, INT_MAX);
 }
 
 /* The current values of the settings. */

@@ -96,14 +96,20 @@ um_over(UmNum n, int limit)
 	return limit > 0 && n.known && n.v > limit;
 }
 
-static void
-um_add(UmProblem *problems, int *n, UmSeverity severity, UmCheck check,
-	   const UmDrift *drift)
+/* Append a problem: the check, its severity and the setting it crossed. */
+static UmProblem *
+um_add(UmProblem *problems, int *n, UmCheck check, UmSeverity severity,
+	   double figure, const char *setting, int limit)
 {
-	problems[*n].severity = severity;
-	problems[*n].check = check;
-	problems[*n].drift = drift;
-	(*n)++;
+	UmProblem  *p = &problems[(*n)++];
+
+	p->severity = severity;
+	p->check = check;
+	p->figure = figure;
+	p->setting = setting;
+	p->limit = limit;
+	p->drift = NULL;
+	return p;
 }
 
 /* See health_verdict.h. */
@@ -117,27 +123,36 @@ um_verdict(const UmFigures *f, const UmThresholds *t, UmProblem *problems,
 	int			i;
 
 	for (i = 0; i < f->ndrift; i++)
-		um_add(problems, &n, um_drift_severity(&f->drift[i]),
-			   UM_CHECK_SCHEMA, &f->drift[i]);
+		um_add(problems, &n, UM_CHECK_SCHEMA, um_drift_severity(&f->drift[i]),
+			   0, NULL, 0)->drift = &f->drift[i];
 
 	if (conn_pct >= t->conn_crit_pct)
-		um_add(problems, &n, UM_UNHEALTHY, UM_CHECK_CONNECTIONS, NULL);
+		um_add(problems, &n, UM_CHECK_CONNECTIONS, UM_UNHEALTHY, conn_pct,
+			   "usrmgmt.health_connections_crit_pct", t->conn_crit_pct);
 	else if (conn_pct >= t->conn_warn_pct)
-		um_add(problems, &n, UM_DEGRADED, UM_CHECK_CONNECTIONS, NULL);
+		um_add(problems, &n, UM_CHECK_CONNECTIONS, UM_DEGRADED, conn_pct,
+			   "usrmgmt.health_connections_warn_pct", t->conn_warn_pct);
 	if (um_over(f->oldest_xact_s, t->xact_age_s))
-		um_add(problems, &n, UM_DEGRADED, UM_CHECK_TRANSACTION_AGE, NULL);
+		um_add(problems, &n, UM_CHECK_TRANSACTION_AGE, UM_DEGRADED,
+			   f->oldest_xact_s.v, "usrmgmt.health_xact_age", t->xact_age_s);
 	if (um_over(f->idle_xact_s, t->idle_xact_age_s))
-		um_add(problems, &n, UM_DEGRADED, UM_CHECK_IDLE_IN_TRANSACTION, NULL);
+		um_add(problems, &n, UM_CHECK_IDLE_IN_TRANSACTION, UM_DEGRADED,
+			   f->idle_xact_s.v, "usrmgmt.health_idle_in_transaction_age",
+			   t->idle_xact_age_s);
 	if (f->wrap_pct >= t->wrap_crit_pct)
-		um_add(problems, &n, UM_UNHEALTHY, UM_CHECK_WRAPAROUND, NULL);
+		um_add(problems, &n, UM_CHECK_WRAPAROUND, UM_UNHEALTHY, f->wrap_pct,
+			   "usrmgmt.health_wraparound_crit_pct", t->wrap_crit_pct);
 	else if (f->wrap_pct >= t->wrap_warn_pct)
-		um_add(problems, &n, UM_DEGRADED, UM_CHECK_WRAPAROUND, NULL);
+		um_add(problems, &n, UM_CHECK_WRAPAROUND, UM_DEGRADED, f->wrap_pct,
+			   "usrmgmt.health_wraparound_warn_pct", t->wrap_warn_pct);
 	if (t->query_ms > 0 && f->query_ms > t->query_ms)
-		um_add(problems, &n, UM_DEGRADED, UM_CHECK_QUERY_TIME, NULL);
+		um_add(problems, &n, UM_CHECK_QUERY_TIME, UM_DEGRADED, f->query_ms,
+			   "usrmgmt.health_query_ms", t->query_ms);
 	if (um_over(f->lag_s, t->repl_lag_s))
-		um_add(problems, &n, UM_DEGRADED, UM_CHECK_REPLICATION_LAG, NULL);
+		um_add(problems, &n, UM_CHECK_REPLICATION_LAG, UM_DEGRADED,
+			   f->lag_s.v, "usrmgmt.health_replication_lag", t->repl_lag_s);
 	if (!f->have_sessions)
-		um_add(problems, &n, UM_UNHEALTHY, UM_CHECK_SESSIONS, NULL);
+		um_add(problems, &n, UM_CHECK_SESSIONS, UM_UNHEALTHY, 0, NULL, 0);
 
 	for (i = 0; i < n; i++)
 		if (problems[i].severity > status)
@@ -153,12 +168,33 @@ um_drift_problem(char *buf, size_t size, const UmDrift *d)
 	return snprintf(buf, size, "%s: %s", um_drift_kind_name(d->kind), d->detail);
 }
 
-/* See health_verdict.h. */
+/*
+ * The messages of the time checks: "<what> <figure> <unit> (limit
+ * <setting> = <limit> <unit>)".
+ */
+typedef struct UmTimeMessage
+{
+	const char *what;
+	int			digits;			/* after the decimal point */
+	const char *unit;
+} UmTimeMessage;
+
+static const UmTimeMessage um_time_messages[] = {
+	[UM_CHECK_TRANSACTION_AGE] = {"oldest transaction open for", 0, "s"},
+	[UM_CHECK_IDLE_IN_TRANSACTION] = {"a session has been idle in transaction for", 0, "s"},
+	[UM_CHECK_QUERY_TIME] = {"probe query took", 1, "ms"},
+	[UM_CHECK_REPLICATION_LAG] = {"replication replay lag", 0, "s"},
+};
+
+/*
+ * See health_verdict.h.  Each message but the schema's and the sessions'
+ * ends with the setting the figure crossed and its value.
+ */
 int
 um_problem_message(char *buf, size_t size, const UmProblem *p,
-				   const UmFigures *f, const UmThresholds *t)
+				   const UmFigures *f)
 {
-	bool		crit = p->severity == UM_UNHEALTHY;
+	const UmTimeMessage *m;
 
 	switch (p->check)
 	{
@@ -166,37 +202,24 @@ um_problem_message(char *buf, size_t size, const UmProblem *p,
 			return snprintf(buf, size, "%s %s: %s: %s", p->drift->type,
 							p->drift->name, um_drift_kind_name(p->drift->kind),
 							p->drift->detail);
+		case UM_CHECK_SESSIONS:
+			return snprintf(buf, size, "table usrmgmt.online_user does not exist");
 		case UM_CHECK_CONNECTIONS:
 			return snprintf(buf, size,
-							"%lld of %lld connections in use (%.0f%%, limit usrmgmt.health_connections_%s_pct = %d%%)",
+							"%lld of %lld connections in use (%.0f%%, limit %s = %d%%)",
 							(long long) f->conn_total, (long long) f->conn_max,
-							um_conn_pct(f), crit ? "crit" : "warn",
-							crit ? t->conn_crit_pct : t->conn_warn_pct);
-		case UM_CHECK_TRANSACTION_AGE:
-			return snprintf(buf, size,
-							"oldest transaction open for %.0f s (limit usrmgmt.health_xact_age = %d s)",
-							f->oldest_xact_s.v, t->xact_age_s);
-		case UM_CHECK_IDLE_IN_TRANSACTION:
-			return snprintf(buf, size,
-							"a session has been idle in transaction for %.0f s (limit usrmgmt.health_idle_in_transaction_age = %d s)",
-							f->idle_xact_s.v, t->idle_xact_age_s);
+							p->figure, p->setting, p->limit);
 		case UM_CHECK_WRAPAROUND:
 			return snprintf(buf, size,
-							"transaction-ID age %lld is %.1f%% of the wraparound limit (limit usrmgmt.health_wraparound_%s_pct = %d%%)",
-							(long long) f->xid_age, f->wrap_pct,
-							crit ? "crit" : "warn",
-							crit ? t->wrap_crit_pct : t->wrap_warn_pct);
+							"transaction-ID age %lld is %.1f%% of the wraparound limit (limit %s = %d%%)",
+							(long long) f->xid_age, p->figure, p->setting, p->limit);
+		case UM_CHECK_TRANSACTION_AGE:
+		case UM_CHECK_IDLE_IN_TRANSACTION:
 		case UM_CHECK_QUERY_TIME:
-			return snprintf(buf, size,
-							"probe query took %.1f ms (limit usrmgmt.health_query_ms = %d ms)",
-							f->query_ms, t->query_ms);
 		case UM_CHECK_REPLICATION_LAG:
-			return snprintf(buf, size,
-							"replication replay lag %.0f s (limit usrmgmt.health_replication_lag = %d s)",
-							f->lag_s.v, t->repl_lag_s);
-		case UM_CHECK_SESSIONS:
-			return snprintf(buf, size,
-							"table usrmgmt.online_user does not exist");
+			break;
 	}
-	return snprintf(buf, size, "unknown check %d", (int) p->check);
+	m = &um_time_messages[p->check];
+	return snprintf(buf, size, "%s %.*f %s (limit %s = %d %s)", m->what,
+					m->digits, p->figure, m->unit, p->setting, p->limit, m->unit);
 }

@@ -10,9 +10,11 @@
  * comes from validate_schema()'s check (integrity.c) as a kind, never as
  * text.  The rules are those of doc/usrmgmt.md, "health()".
  *
- * Messages are rendered from a problem and the figures by
- * um_problem_message(), with snprintf's contract, so the caller owns the
- * memory (palloc in the server, a stack buffer in the unit test).
+ * Each problem names the check, its severity and the setting it crossed
+ * with that setting's value; its message is rendered from the problem and
+ * the figures by um_problem_message(), with snprintf's contract, so the
+ * caller owns the memory (palloc in the server, a stack buffer in the
+ * unit test).
  *
  * src/health_verdict.h
  *
@@ -112,6 +114,10 @@ typedef struct UmProblem
 {
 	UmSeverity	severity;
 	UmCheck		check;
+	double		figure;			/* the figure that crossed the setting */
+	const char *setting;		/* the setting crossed, or NULL (schema,
+								 * sessions) */
+	int			limit;			/* its value */
 	const UmDrift *drift;		/* UM_CHECK_SCHEMA: the row; else NULL */
 } UmProblem;
 
@@ -137,7 +143,7 @@ extern double um_wraparound_pct(int64_t xid_age);
  * with the terminating NUL; returns the length it needs without it).
  */
 extern int	um_problem_message(char *buf, size_t size, const UmProblem *p,
-							   const UmFigures *f, const UmThresholds *t);
+							   const UmFigures *f);
 
 /* validate_schema()'s problem column: "<kind name>: <detail>", as snprintf. */
 extern int	um_drift_problem(char *buf, size_t size, const UmDrift *d);

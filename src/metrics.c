@@ -35,21 +35,11 @@ typedef struct UmTableMetric
 } UmTableMetric;
 
 static const UmTableMetric um_table_metrics[] = {
-	{"table_rows_estimate", "gauge",
-	"Estimated rows per usrmgmt table (statistics, not count(*)).",
-	offsetof(UmTable, rows)},
-	{"table_total_bytes", "gauge",
-	"Size of each usrmgmt table with its indexes and TOAST, in bytes.",
-	offsetof(UmTable, total_bytes)},
-	{"table_index_bytes", "gauge",
-	"Size of the indexes of each usrmgmt table, in bytes.",
-	offsetof(UmTable, index_bytes)},
-	{"table_seq_scans_total", "counter",
-	"Sequential scans of each usrmgmt table since the statistics were reset.",
-	offsetof(UmTable, seq_scan)},
-	{"table_idx_scans_total", "counter",
-	"Index scans of each usrmgmt table since the statistics were reset.",
-	offsetof(UmTable, idx_scan)},
+	{"table_rows_estimate", "gauge", "Estimated rows per usrmgmt table (statistics, not count(*)).", offsetof(UmTable, rows)},
+	{"table_total_bytes", "gauge", "Size of each usrmgmt table with its indexes and TOAST, in bytes.", offsetof(UmTable, total_bytes)},
+	{"table_index_bytes", "gauge", "Size of the indexes of each usrmgmt table, in bytes.", offsetof(UmTable, index_bytes)},
+	{"table_seq_scans_total", "counter", "Sequential scans of each usrmgmt table since the statistics were reset.", offsetof(UmTable, seq_scan)},
+	{"table_idx_scans_total", "counter", "Index scans of each usrmgmt table since the statistics were reset.", offsetof(UmTable, idx_scan)},
 };
 
 static UmNum

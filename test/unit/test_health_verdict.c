@@ -102,7 +102,7 @@ expect(const char *name, const UmFigures *f, const UmThresholds *t,
 		printf("FAIL %s: %d problems, expected 1\n", name, n);
 		return;
 	}
-	um_problem_message(buf, sizeof(buf), &problems[0], f, t);
+	um_problem_message(buf, sizeof(buf), &problems[0], f);
 	if (strcmp(um_check_name(problems[0].check), check) != 0 ||
 		problems[0].severity != status || strcmp(buf, message) != 0)
 	{
@@ -402,6 +402,14 @@ test_all(void)
 	ok(same, "all rules: in output order with their severities");
 	ok(problems[0].drift == &drift[0] && problems[1].drift == &drift[1] &&
 	   problems[2].drift == NULL, "all rules: schema problems point at their rows");
+	ok(problems[0].setting == NULL && problems[8].setting == NULL,
+	   "all rules: schema and sessions cross no setting");
+	ok(strcmp(problems[2].setting, "usrmgmt.health_connections_warn_pct") == 0 &&
+	   problems[2].limit == 80 && problems[2].figure == 90.0,
+	   "all rules: connections names its setting, limit and figure");
+	ok(strcmp(problems[6].setting, "usrmgmt.health_query_ms") == 0 &&
+	   problems[6].limit == 1000 && problems[6].figure == 5000.0,
+	   "all rules: query_time names its setting, limit and figure");
 
 	/* only degraded problems: degraded */
 	f = healthy();
@@ -428,7 +436,7 @@ test_names(void)
 	};
 	UmDrift		d = {"index", "user.user_username_key", UM_DRIFT_NOT_VALID,
 	"index is marked invalid and is not used"};
-	UmProblem	p = {UM_DEGRADED, UM_CHECK_SCHEMA, &d};
+	UmProblem	p = {.severity = UM_DEGRADED, .check = UM_CHECK_SCHEMA, .drift = &d};
 	UmFigures	f = healthy();
 	char		small[8];
 	int			i;
@@ -446,7 +454,7 @@ test_names(void)
 	   strcmp(um_drift_kind_name(UM_DRIFT_NOT_VALID), "not valid") == 0,
 	   "drift kind names");
 
-	len = um_problem_message(small, sizeof(small), &p, &f, &defaults);
+	len = um_problem_message(small, sizeof(small), &p, &f);
 	ok(len == (int) strlen("index user.user_username_key: not valid: index is marked invalid and is not used") &&
 	   strcmp(small, "index u") == 0, "message truncated as snprintf");
 	len = um_drift_problem(NULL, 0, &d);
