@@ -14,8 +14,8 @@
  * deployers running the same migration at once apply it exactly once.
  *
  * load_sample_data() and reset() are ordinary SECURITY DEFINER writers.
- * reset() is one of the two callers allowed to lift the user_log guard
- * (usrmgmt_user_log_unlocked, see usrmgmt.h).
+ * reset() is one of the two callers allowed past the user_log guard
+ * (um_exec_past_log_guard, see session_context.h).
  *
  * src/migrations.c
  *
@@ -27,6 +27,7 @@
 #include "jsonb_util.h"
 #include "miscadmin.h"
 #include "portability/instr_time.h"
+#include "session_context.h"
 #include "spi_util.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -46,7 +47,8 @@ PG_FUNCTION_INFO_V1(usrmgmt_reset);
  * The key of the transaction-level advisory lock taken by apply_migration()
  * and rollback_migration(): the ASCII bytes of "usrmgmt" followed by 0x01.
  * pg_locks shows it as locktype 'advisory', classid 1970500205, objid
- * 1735226369, objsubid 1.  Documented in doc/usrmgmt.md section 7.
+ * 1735226369, objsubid 1.  Documented in doc/usrmgmt.md, "Migrations,
+ * lifecycle and backups".
  */
 #define UM_MIGRATION_LOCK_KEY	INT64CONST(0x7573726D676D7401)
 
@@ -128,6 +130,10 @@ static UmPlan plan_history_lock = UM_PLAN(
 	" WHERE migration_name OPERATOR(pg_catalog.=) $1"
 	" AND kind OPERATOR(pg_catalog.=) 'application' FOR UPDATE",
 	TEXTOID);
+/* reset(): the one statement, past the user_log guard. */
+static UmPlan plan_truncate = UM_PLAN0(
+	"TRUNCATE usrmgmt.online_user, usrmgmt.user_log, usrmgmt.server,"
+	" usrmgmt.configuration, usrmgmt.\"user\" RESTART IDENTITY");
 static UmPlan plan_history_delete = UM_PLAN(
 	"DELETE FROM usrmgmt.migration_history"
 	" WHERE migration_name OPERATOR(pg_catalog.=) $1"
@@ -192,6 +198,11 @@ um_run_migration_sql(const char *name, const char *what, const char *sql)
 	errcallback.previous = error_context_stack;
 	error_context_stack = &errcallback;
 
+	/*
+	 * The DBA's own SQL: any statements, any result, so not through
+	 * um_sql_exec (which expects one result code); only the refusals that
+	 * SPI reports as codes are turned into errors here.
+	 */
 	INSTR_TIME_SET_CURRENT(start);
 	ret = SPI_execute_with_args(sql, 0, NULL, NULL, NULL, false, 0);
 	if (ret == SPI_ERROR_TRANSACTION)
@@ -545,9 +556,6 @@ usrmgmt_load_sample_data(PG_FUNCTION_ARGS)
 Datum
 usrmgmt_reset(PG_FUNCTION_ARGS)
 {
-	static const char *truncate_sql =
-		"TRUNCATE usrmgmt.online_user, usrmgmt.user_log, usrmgmt.server,"
-		" usrmgmt.configuration, usrmgmt.\"user\" RESTART IDENTITY";
 	if (PG_ARGISNULL(0) || !PG_GETARG_BOOL(0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -556,16 +564,7 @@ usrmgmt_reset(PG_FUNCTION_ARGS)
 
 	um_spi_connect();
 
-	usrmgmt_user_log_unlocked++;
-	PG_TRY();
-	{
-		um_sql_exec(truncate_sql, 0, NULL, NULL, NULL, false, SPI_OK_UTILITY);
-	}
-	PG_FINALLY();
-	{
-		usrmgmt_user_log_unlocked--;
-	}
-	PG_END_TRY();
+	(void) um_exec_past_log_guard(&plan_truncate, NULL, SPI_OK_UTILITY);
 
 	SPI_finish();
 	PG_RETURN_VOID();

@@ -4,8 +4,11 @@
  *		Declarations shared by the C files of the usrmgmt extension.
  *
  * Each .c file owns one concern (validation, timestamps, sessions,
- * passwords, integrity, health, migrations) and, where it has GUCs or
- * per-backend state, an init function that _PG_init (usrmgmt.c) calls.
+ * passwords, integrity, health, migrations) and, where it has GUCs, an
+ * init function that _PG_init (usrmgmt.c) calls.  Shared plumbing has a
+ * module and header of its own, included where it is used: spi_util.h
+ * (SPI), jsonb_util.h (building jsonb), users.h (the user row),
+ * session_context.h (what session functions tell the triggers).
  *
  * src/usrmgmt.h
  *
@@ -36,15 +39,6 @@
 #else
 #define UM_RESERVE_GUC_PREFIX() EmitWarningsOnPlaceholders("usrmgmt")
 #endif
-
-/*
- * The user_log guard (sessions.c) refuses UPDATE, DELETE and TRUNCATE of
- * usrmgmt.user_log and TRUNCATE of usrmgmt.online_user.  Only C code can
- * lift it: purge_user_log() and reset() raise this counter around their own
- * statements (PG_TRY/PG_FINALLY, so an error never leaves it raised) and no
- * SQL-visible setting can.  Defined in usrmgmt.c.
- */
-extern int	usrmgmt_user_log_unlocked;
 
 /*
  * Module initialisation, called once per backend from _PG_init.  A module
