@@ -4,8 +4,8 @@
  *		The usrmgmt.health_* settings and the catalog invalidation counter.
  *
  * The eight thresholds of health() (doc/usrmgmt.md, "Configuration
- * (GUCs)") are defined from one table and kept in one UmThresholds, which
- * the verdict (health_verdict.c) reads.  The invalidation counter tells
+ * (GUCs)") are defined from two tables (percentages, times) and kept in
+ * one UmThresholds, which the verdict (health_verdict.c) reads.  The invalidation counter tells
  * health_collect.c when its cached schema drift may be stale: it is bumped
  * by every relcache invalidation (DDL on a table, its columns,
  * constraints, indexes or triggers; also VACUUM and ANALYZE) and every

@@ -116,120 +116,130 @@ expect(const char *name, const UmFigures *f, const UmThresholds *t,
 		passed++;
 }
 
+/*
+ * Connections in percent of max_connections: degraded from the warn
+ * setting, unhealthy from the crit setting (both inclusive), 0% without a
+ * max_connections figure.
+ */
+typedef struct ConnCase
+{
+	int64_t		total;
+	int64_t		max;
+	int			warn;
+	int			crit;
+	UmSeverity	status;
+	const char *message;		/* NULL: no problem */
+} ConnCase;
+
+static const ConnCase conn_cases[] = {
+	{79, 100, 80, 95, UM_HEALTHY, NULL},
+	{80, 100, 80, 95, UM_DEGRADED, "80 of 100 connections in use (80%, limit usrmgmt.health_connections_warn_pct = 80%)"},
+	{94, 100, 80, 95, UM_DEGRADED, "94 of 100 connections in use (94%, limit usrmgmt.health_connections_warn_pct = 80%)"},
+	{95, 100, 80, 95, UM_UNHEALTHY, "95 of 100 connections in use (95%, limit usrmgmt.health_connections_crit_pct = 95%)"},
+	{100, 100, 80, 95, UM_UNHEALTHY, "100 of 100 connections in use (100%, limit usrmgmt.health_connections_crit_pct = 95%)"},
+	/* fractions just under the limits: 79.5% and 94.5% */
+	{159, 200, 80, 95, UM_HEALTHY, NULL},
+	{189, 200, 80, 95, UM_DEGRADED, "189 of 200 connections in use (94%, limit usrmgmt.health_connections_warn_pct = 80%)"},
+	/* no max_connections figure */
+	{500, 0, 80, 95, UM_HEALTHY, NULL},
+	/* crit below warn: crit wins */
+	{60, 100, 100, 50, UM_UNHEALTHY, "60 of 100 connections in use (60%, limit usrmgmt.health_connections_crit_pct = 50%)"},
+};
+
 static void
 test_connections(void)
 {
-	UmFigures	f = healthy();
-	UmThresholds t = defaults;
+	for (size_t i = 0; i < sizeof(conn_cases) / sizeof(conn_cases[0]); i++)
+	{
+		const ConnCase *c = &conn_cases[i];
+		UmFigures	f = healthy();
+		UmThresholds t = defaults;
+		char		label[128];
 
-	f.conn_total = 79;
-	expect("connections 79%", &f, &t, UM_HEALTHY, NULL, NULL);
-	f.conn_total = 80;
-	expect("connections 80% (warn)", &f, &t, UM_DEGRADED, "connections",
-		   "80 of 100 connections in use (80%, limit usrmgmt.health_connections_warn_pct = 80%)");
-	f.conn_total = 94;
-	expect("connections 94%", &f, &t, UM_DEGRADED, "connections",
-		   "94 of 100 connections in use (94%, limit usrmgmt.health_connections_warn_pct = 80%)");
-	f.conn_total = 95;
-	expect("connections 95% (crit)", &f, &t, UM_UNHEALTHY, "connections",
-		   "95 of 100 connections in use (95%, limit usrmgmt.health_connections_crit_pct = 95%)");
-	f.conn_total = 100;
-	expect("connections 100%", &f, &t, UM_UNHEALTHY, "connections",
-		   "100 of 100 connections in use (100%, limit usrmgmt.health_connections_crit_pct = 95%)");
-
-	/* a fraction just under the limit: 159 of 200 is 79.5% */
-	f.conn_max = 200;
-	f.conn_total = 159;
-	expect("connections 79.5%", &f, &t, UM_HEALTHY, NULL, NULL);
-	f.conn_total = 189;			/* 94.5% */
-	expect("connections 94.5%", &f, &t, UM_DEGRADED, "connections",
-		   "189 of 200 connections in use (94%, limit usrmgmt.health_connections_warn_pct = 80%)");
-
-	/* no max_connections figure: 0% */
-	f.conn_max = 0;
-	f.conn_total = 500;
-	expect("connections without max", &f, &t, UM_HEALTHY, NULL, NULL);
-
-	/* warn above crit: crit wins */
-	f = healthy();
-	t.conn_warn_pct = 100;
-	t.conn_crit_pct = 50;
-	f.conn_total = 60;
-	expect("connections crit below warn", &f, &t, UM_UNHEALTHY, "connections",
-		   "60 of 100 connections in use (60%, limit usrmgmt.health_connections_crit_pct = 50%)");
+		f.conn_total = c->total;
+		f.conn_max = c->max;
+		t.conn_warn_pct = c->warn;
+		t.conn_crit_pct = c->crit;
+		snprintf(label, sizeof(label), "connections %lld of %lld (warn %d, crit %d)",
+				 (long long) c->total, (long long) c->max, c->warn, c->crit);
+		expect(label, &f, &t, c->status, c->message ? "connections" : NULL,
+			   c->message);
+	}
 }
+
+/*
+ * The four time checks, each strictly above its setting (0 disables it),
+ * never on an unknown figure.  The figure is set on otherwise healthy
+ * figures, the setting on the defaults.
+ */
+typedef struct TimeCase
+{
+	UmCheck		check;
+	bool		known;
+	double		value;
+	int			limit;
+	UmSeverity	status;
+	const char *message;		/* NULL: no problem */
+} TimeCase;
+
+static const TimeCase time_cases[] = {
+	{UM_CHECK_TRANSACTION_AGE, true, 300.0, 300, UM_HEALTHY, NULL},
+	{UM_CHECK_TRANSACTION_AGE, true, 300.4, 300, UM_DEGRADED, "oldest transaction open for 300 s (limit usrmgmt.health_xact_age = 300 s)"},
+	{UM_CHECK_TRANSACTION_AGE, true, 301.0, 300, UM_DEGRADED, "oldest transaction open for 301 s (limit usrmgmt.health_xact_age = 300 s)"},
+	{UM_CHECK_TRANSACTION_AGE, false, 1e9, 300, UM_HEALTHY, NULL},
+	{UM_CHECK_TRANSACTION_AGE, true, 1e9, 0, UM_HEALTHY, NULL},
+	{UM_CHECK_IDLE_IN_TRANSACTION, true, 60.0, 60, UM_HEALTHY, NULL},
+	{UM_CHECK_IDLE_IN_TRANSACTION, true, 60.5, 60, UM_DEGRADED, "a session has been idle in transaction for 60 s (limit usrmgmt.health_idle_in_transaction_age = 60 s)"},
+	{UM_CHECK_IDLE_IN_TRANSACTION, true, 61.5, 60, UM_DEGRADED, "a session has been idle in transaction for 62 s (limit usrmgmt.health_idle_in_transaction_age = 60 s)"},
+	{UM_CHECK_IDLE_IN_TRANSACTION, false, 1e9, 60, UM_HEALTHY, NULL},
+	{UM_CHECK_IDLE_IN_TRANSACTION, true, 1e9, 0, UM_HEALTHY, NULL},
+	{UM_CHECK_QUERY_TIME, true, 1000.0, 1000, UM_HEALTHY, NULL},
+	{UM_CHECK_QUERY_TIME, true, 1000.04, 1000, UM_DEGRADED, "probe query took 1000.0 ms (limit usrmgmt.health_query_ms = 1000 ms)"},
+	{UM_CHECK_QUERY_TIME, true, 2500.25, 1000, UM_DEGRADED, "probe query took 2500.2 ms (limit usrmgmt.health_query_ms = 1000 ms)"},
+	{UM_CHECK_QUERY_TIME, true, 1e9, 0, UM_HEALTHY, NULL},
+	{UM_CHECK_REPLICATION_LAG, true, 60.0, 60, UM_HEALTHY, NULL},
+	{UM_CHECK_REPLICATION_LAG, true, 60.001, 60, UM_DEGRADED, "replication replay lag 60 s (limit usrmgmt.health_replication_lag = 60 s)"},
+	{UM_CHECK_REPLICATION_LAG, true, 90.0, 60, UM_DEGRADED, "replication replay lag 90 s (limit usrmgmt.health_replication_lag = 60 s)"},
+	{UM_CHECK_REPLICATION_LAG, false, 1e9, 60, UM_HEALTHY, NULL},
+	{UM_CHECK_REPLICATION_LAG, true, 1e9, 0, UM_HEALTHY, NULL},
+};
 
 static void
 test_times(void)
 {
-	UmFigures	f = healthy();
-	UmThresholds t = defaults;
+	for (size_t i = 0; i < sizeof(time_cases) / sizeof(time_cases[0]); i++)
+	{
+		const TimeCase *c = &time_cases[i];
+		UmFigures	f = healthy();
+		UmThresholds t = defaults;
+		UmNum		n = {c->known, c->value};
+		char		label[128];
 
-	/* transaction_age: strictly above usrmgmt.health_xact_age */
-	f.oldest_xact_s = known(300.0);
-	expect("xact age 300 s", &f, &t, UM_HEALTHY, NULL, NULL);
-	f.oldest_xact_s = known(300.4);
-	expect("xact age 300.4 s", &f, &t, UM_DEGRADED, "transaction_age",
-		   "oldest transaction open for 300 s (limit usrmgmt.health_xact_age = 300 s)");
-	f.oldest_xact_s = known(301.0);
-	expect("xact age 301 s", &f, &t, UM_DEGRADED, "transaction_age",
-		   "oldest transaction open for 301 s (limit usrmgmt.health_xact_age = 300 s)");
-	f.oldest_xact_s.known = false;
-	f.oldest_xact_s.v = 1e9;
-	expect("xact age unknown", &f, &t, UM_HEALTHY, NULL, NULL);
-	f.oldest_xact_s = known(1e9);
-	t.xact_age_s = 0;
-	expect("xact age check disabled", &f, &t, UM_HEALTHY, NULL, NULL);
-
-	/* idle_in_transaction: strictly above its setting */
-	f = healthy();
-	t = defaults;
-	f.idle_xact_s = known(60.0);
-	expect("idle 60 s", &f, &t, UM_HEALTHY, NULL, NULL);
-	f.idle_xact_s = known(60.5);
-	expect("idle 60.5 s", &f, &t, UM_DEGRADED, "idle_in_transaction",
-		   "a session has been idle in transaction for 60 s (limit usrmgmt.health_idle_in_transaction_age = 60 s)");
-	f.idle_xact_s = known(61.5);
-	expect("idle 61.5 s", &f, &t, UM_DEGRADED, "idle_in_transaction",
-		   "a session has been idle in transaction for 62 s (limit usrmgmt.health_idle_in_transaction_age = 60 s)");
-	f.idle_xact_s.known = false;
-	f.idle_xact_s.v = 1e9;
-	expect("idle unknown", &f, &t, UM_HEALTHY, NULL, NULL);
-	f.idle_xact_s = known(1e9);
-	t.idle_xact_age_s = 0;
-	expect("idle check disabled", &f, &t, UM_HEALTHY, NULL, NULL);
-
-	/* query_time: strictly above usrmgmt.health_query_ms */
-	f = healthy();
-	t = defaults;
-	f.query_ms = 1000.0;
-	expect("query 1000 ms", &f, &t, UM_HEALTHY, NULL, NULL);
-	f.query_ms = 1000.04;
-	expect("query 1000.04 ms", &f, &t, UM_DEGRADED, "query_time",
-		   "probe query took 1000.0 ms (limit usrmgmt.health_query_ms = 1000 ms)");
-	f.query_ms = 2500.25;
-	expect("query 2500.25 ms", &f, &t, UM_DEGRADED, "query_time",
-		   "probe query took 2500.2 ms (limit usrmgmt.health_query_ms = 1000 ms)");
-	t.query_ms = 0;
-	expect("query check disabled", &f, &t, UM_HEALTHY, NULL, NULL);
-
-	/* replication_lag: strictly above usrmgmt.health_replication_lag */
-	f = healthy();
-	t = defaults;
-	f.lag_s = known(60.0);
-	expect("lag 60 s", &f, &t, UM_HEALTHY, NULL, NULL);
-	f.lag_s = known(60.001);
-	expect("lag 60.001 s", &f, &t, UM_DEGRADED, "replication_lag",
-		   "replication replay lag 60 s (limit usrmgmt.health_replication_lag = 60 s)");
-	f.lag_s = known(90.0);
-	expect("lag 90 s", &f, &t, UM_DEGRADED, "replication_lag",
-		   "replication replay lag 90 s (limit usrmgmt.health_replication_lag = 60 s)");
-	f.lag_s.known = false;
-	f.lag_s.v = 1e9;
-	expect("lag unknown (no standby)", &f, &t, UM_HEALTHY, NULL, NULL);
-	f.lag_s = known(1e9);
-	t.repl_lag_s = 0;
-	expect("lag check disabled", &f, &t, UM_HEALTHY, NULL, NULL);
+		switch (c->check)
+		{
+			case UM_CHECK_TRANSACTION_AGE:
+				f.oldest_xact_s = n;
+				t.xact_age_s = c->limit;
+				break;
+			case UM_CHECK_IDLE_IN_TRANSACTION:
+				f.idle_xact_s = n;
+				t.idle_xact_age_s = c->limit;
+				break;
+			case UM_CHECK_QUERY_TIME:
+				f.query_ms = c->value;	/* always known */
+				t.query_ms = c->limit;
+				break;
+			default:
+				f.lag_s = n;
+				t.repl_lag_s = c->limit;
+				break;
+		}
+		snprintf(label, sizeof(label), "%s %s%g (limit %d)",
+				 um_check_name(c->check), c->known ? "" : "unknown ",
+				 c->value, c->limit);
+		expect(label, &f, &t, c->status,
+			   c->message ? um_check_name(c->check) : NULL, c->message);
+	}
 }
 
 static void
@@ -279,84 +289,64 @@ test_sessions(void)
 		   "table usrmgmt.online_user does not exist");
 }
 
-/* One drift row: its severity, health()'s message, validate_schema()'s text. */
-static void
-expect_drift(const char *type, const char *name, UmDriftKind kind,
-			 const char *detail, UmSeverity severity, const char *problem)
+/*
+ * One row of validate_schema() for each drift kind and object type: its
+ * severity in health(), and validate_schema()'s problem text.  health()'s
+ * message is "<type> <name>: <problem>".
+ */
+typedef struct DriftCase
 {
-	UmFigures	f = healthy();
-	UmDrift		d = {type, name, kind, detail};
-	char		buf[512];
-	char		label[256];
-	char		message[512];
+	UmDrift		row;
+	UmSeverity	severity;
+	const char *problem;
+} DriftCase;
 
-	snprintf(label, sizeof(label), "drift %s %s %s", type, name,
-			 um_drift_kind_name(kind));
-	um_drift_problem(buf, sizeof(buf), &d);
-	ok(strcmp(buf, problem) == 0, label);
-	if (strcmp(buf, problem) != 0)
-		printf("     problem \"%s\", expected \"%s\"\n", buf, problem);
-	ok(um_drift_severity(&d) == severity, label);
-
-	f.drift = &d;
-	f.ndrift = 1;
-	snprintf(message, sizeof(message), "%s %s: %s", type, name, problem);
-	expect(label, &f, &defaults, severity, "schema", message);
-}
+static const DriftCase drift_cases[] = {
+	/* missing: unhealthy for a table, column or trigger, else degraded */
+	{{"table", "user", UM_DRIFT_MISSING, "table"}, UM_UNHEALTHY, "missing: table"},
+	{{"column", "user.email", UM_DRIFT_MISSING, "text NOT NULL"}, UM_UNHEALTHY, "missing: text NOT NULL"},
+	{{"trigger", "user.user_set_updated_at", UM_DRIFT_MISSING, "CREATE TRIGGER user_set_updated_at BEFORE UPDATE ON usrmgmt.\"user\""}, UM_UNHEALTHY, "missing: CREATE TRIGGER user_set_updated_at BEFORE UPDATE ON usrmgmt.\"user\""},
+	{{"constraint", "user.user_email_format", UM_DRIFT_MISSING, "CHECK (usrmgmt.is_valid_email(email))"}, UM_DEGRADED, "missing: CHECK (usrmgmt.is_valid_email(email))"},
+	{{"index", "user.user_username_key", UM_DRIFT_MISSING, "CREATE UNIQUE INDEX user_username_key ON usrmgmt.\"user\" USING btree (username)"}, UM_DEGRADED, "missing: CREATE UNIQUE INDEX user_username_key ON usrmgmt.\"user\" USING btree (username)"},
+	{{"function", "is_valid_email(text)", UM_DRIFT_MISSING, "boolean c immutable strict"}, UM_DEGRADED, "missing: boolean c immutable strict"},
+	/* altered: degraded whatever the object */
+	{{"table", "user_log", UM_DRIFT_ALTERED, "expected table, found unlogged table"}, UM_DEGRADED, "altered: expected table, found unlogged table"},
+	{{"column", "configuration.value", UM_DRIFT_ALTERED, "expected text, found character varying(10)"}, UM_DEGRADED, "altered: expected text, found character varying(10)"},
+	{{"trigger", "user.user_set_updated_at", UM_DRIFT_ALTERED, "state replica, expected enabled"}, UM_DEGRADED, "altered: state replica, expected enabled"},
+	{{"function", "login(text)", UM_DRIFT_ALTERED, "function body differs from the installed one"}, UM_DEGRADED, "altered: function body differs from the installed one"},
+	/* disabled: unhealthy, a trigger or a foreign key */
+	{{"trigger", "user_log.user_log_append_only", UM_DRIFT_DISABLED, "trigger does not fire"}, UM_UNHEALTHY, "disabled: trigger does not fire"},
+	{{"constraint", "server.server_owner_id_fkey", UM_DRIFT_DISABLED, "the triggers that enforce this foreign key are disabled"}, UM_UNHEALTHY, "disabled: the triggers that enforce this foreign key are disabled"},
+	/* not valid: degraded, a constraint or an index */
+	{{"constraint", "user.user_email_format", UM_DRIFT_NOT_VALID, "existing rows were not checked (NOT VALID)"}, UM_DEGRADED, "not valid: existing rows were not checked (NOT VALID)"},
+	{{"index", "user.user_username_key", UM_DRIFT_NOT_VALID, "index is marked invalid and is not used"}, UM_DEGRADED, "not valid: index is marked invalid and is not used"},
+};
 
 static void
 test_drift(void)
 {
-	/* missing: unhealthy for a table, column or trigger, else degraded */
-	expect_drift("table", "user", UM_DRIFT_MISSING, "table", UM_UNHEALTHY,
-				 "missing: table");
-	expect_drift("column", "user.email", UM_DRIFT_MISSING, "text NOT NULL",
-				 UM_UNHEALTHY, "missing: text NOT NULL");
-	expect_drift("trigger", "user.user_set_updated_at", UM_DRIFT_MISSING,
-				 "CREATE TRIGGER user_set_updated_at BEFORE UPDATE ON usrmgmt.\"user\"",
-				 UM_UNHEALTHY,
-				 "missing: CREATE TRIGGER user_set_updated_at BEFORE UPDATE ON usrmgmt.\"user\"");
-	expect_drift("constraint", "user.user_email_format", UM_DRIFT_MISSING,
-				 "CHECK (usrmgmt.is_valid_email(email))", UM_DEGRADED,
-				 "missing: CHECK (usrmgmt.is_valid_email(email))");
-	expect_drift("index", "user.user_username_key", UM_DRIFT_MISSING,
-				 "CREATE UNIQUE INDEX user_username_key ON usrmgmt.\"user\" USING btree (username)",
-				 UM_DEGRADED,
-				 "missing: CREATE UNIQUE INDEX user_username_key ON usrmgmt.\"user\" USING btree (username)");
-	expect_drift("function", "is_valid_email(text)", UM_DRIFT_MISSING,
-				 "boolean c immutable strict", UM_DEGRADED,
-				 "missing: boolean c immutable strict");
+	for (size_t i = 0; i < sizeof(drift_cases) / sizeof(drift_cases[0]); i++)
+	{
+		const DriftCase *c = &drift_cases[i];
+		UmFigures	f = healthy();
+		char		buf[512];
+		char		label[256];
+		char		message[512];
 
-	/* altered: degraded whatever the object */
-	expect_drift("table", "user_log", UM_DRIFT_ALTERED,
-				 "expected table, found unlogged table", UM_DEGRADED,
-				 "altered: expected table, found unlogged table");
-	expect_drift("column", "configuration.value", UM_DRIFT_ALTERED,
-				 "expected text, found character varying(10)", UM_DEGRADED,
-				 "altered: expected text, found character varying(10)");
-	expect_drift("trigger", "user.user_set_updated_at", UM_DRIFT_ALTERED,
-				 "state replica, expected enabled", UM_DEGRADED,
-				 "altered: state replica, expected enabled");
-	expect_drift("function", "login(text)", UM_DRIFT_ALTERED,
-				 "function body differs from the installed one", UM_DEGRADED,
-				 "altered: function body differs from the installed one");
+		snprintf(label, sizeof(label), "drift %s %s %s", c->row.type,
+				 c->row.name, um_drift_kind_name(c->row.kind));
+		um_drift_problem(buf, sizeof(buf), &c->row);
+		ok(strcmp(buf, c->problem) == 0, label);
+		if (strcmp(buf, c->problem) != 0)
+			printf("     problem \"%s\", expected \"%s\"\n", buf, c->problem);
+		ok(um_drift_severity(&c->row) == c->severity, label);
 
-	/* disabled: unhealthy, a trigger or a foreign key */
-	expect_drift("trigger", "user_log.user_log_guard", UM_DRIFT_DISABLED,
-				 "trigger does not fire", UM_UNHEALTHY,
-				 "disabled: trigger does not fire");
-	expect_drift("constraint", "server.server_owner_id_fkey", UM_DRIFT_DISABLED,
-				 "the triggers that enforce this foreign key are disabled",
-				 UM_UNHEALTHY,
-				 "disabled: the triggers that enforce this foreign key are disabled");
-
-	/* not valid: degraded, a constraint or an index */
-	expect_drift("constraint", "user.user_email_format", UM_DRIFT_NOT_VALID,
-				 "existing rows were not checked (NOT VALID)", UM_DEGRADED,
-				 "not valid: existing rows were not checked (NOT VALID)");
-	expect_drift("index", "user.user_username_key", UM_DRIFT_NOT_VALID,
-				 "index is marked invalid and is not used", UM_DEGRADED,
-				 "not valid: index is marked invalid and is not used");
+		f.drift = &c->row;
+		f.ndrift = 1;
+		snprintf(message, sizeof(message), "%s %s: %s", c->row.type,
+				 c->row.name, c->problem);
+		expect(label, &f, &defaults, c->severity, "schema", message);
+	}
 }
 
 /* Everything at once: order of the problems, count, worst status. */
