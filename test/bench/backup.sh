@@ -163,7 +163,7 @@ for db in plain ext; do
 done
 
 # The same ext dump, restored section by section with the data loaded with
-# triggers (foreign-key checks) disabled: the doc §7.5 recipe.
+# triggers (foreign-key checks) disabled: the recipe of the doc's "Backup and restore for DBAs".
 createdb r_ext2
 t0=$(now_ms)
 pg_restore --exit-on-error --section=pre-data -d r_ext2 "$TMP/ext.dump"

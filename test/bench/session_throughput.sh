@@ -12,7 +12,7 @@
 #             session, insert the 'logout' row.
 #
 # A third variant, "baseline+FK", is the baseline with the foreign keys the
-# schema requires (SPEC §2), to show what part of the difference they are.
+# schema requires (SPEC, "Schema"), to show what part of the difference they are.
 #
 # pgbench, $CLIENTS clients over 100 users, $ROUNDS rounds of
 # $SECONDS_PER_RUN s each for usrmgmt, the baseline and baseline+FK; prints
@@ -38,7 +38,7 @@ CREATE TABLE bench_base.online_user (LIKE usrmgmt.online_user INCLUDING ALL);
 CREATE TABLE bench_base.user_log (LIKE usrmgmt.user_log INCLUDING ALL);
 INSERT INTO bench_base."user" (username) SELECT 'bench' || g FROM generate_series(1, 100) g;
 
--- The same with the schema's foreign keys (SPEC §2), to show what part of
+-- The same with the schema's foreign keys (SPEC, "Schema"), to show what part of
 -- the difference they account for.
 CREATE SCHEMA bench_fk;
 CREATE TABLE bench_fk."user" (LIKE usrmgmt."user" INCLUDING ALL);
