@@ -92,6 +92,23 @@ static const UmCheck um_data_checks[] = {
 		"pg_catalog.format('open session already has a logout row (user_log %s)', l.id) "
 		"FROM " UM_SCHEMA ".online_user o JOIN " UM_SCHEMA ".user_log l "
 		"ON l.session_id" UM_EQ "o.id AND l.action" UM_EQ "'logout' ORDER BY o.id, l.id"},
+	{"an open session's id is not another user's",
+		"SELECT 'data_inconsistency'::text, 'online_user'::text, o.id, "
+		"'session id is used by another user''s log rows'::text "
+		"FROM " UM_SCHEMA ".online_user o WHERE EXISTS "
+		"(SELECT 1 FROM " UM_SCHEMA ".user_log l WHERE l.session_id" UM_EQ "o.id "
+		"AND l.user_id" UM_NE "o.user_id) ORDER BY o.id"},
+	{"a session's log rows are one user's",
+		"SELECT 'data_inconsistency'::text, 'user_log'::text, l.id, "
+		"'session id is used by another user''s log rows'::text "
+		"FROM (SELECT x.session_id FROM " UM_SCHEMA ".user_log x "
+		"       WHERE x.session_id IS NOT NULL AND x.user_id IS NOT NULL "
+		"       GROUP BY x.session_id "
+		"      HAVING pg_catalog.min(x.user_id)" UM_NE "pg_catalog.max(x.user_id)) d "
+		"JOIN " UM_SCHEMA ".user_log l ON l.session_id" UM_EQ "d.session_id "
+		"WHERE l.user_id" UM_NE "(SELECT f.user_id FROM " UM_SCHEMA ".user_log f "
+		"  WHERE f.session_id" UM_EQ "d.session_id AND f.user_id IS NOT NULL "
+		"  ORDER BY f.id LIMIT 1) ORDER BY l.id"},
 	{"a session has at most one logout row",
 		"SELECT 'data_inconsistency'::text, 'user_log'::text, l.id, "
 		"pg_catalog.format('session %s has %s logout rows; the first is user_log %s', "
