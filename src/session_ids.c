@@ -36,7 +36,6 @@
 
 #include "access/htup_details.h"
 #include "access/relation.h"
-#include "access/xact.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "executor/spi.h"
@@ -44,12 +43,11 @@
 #include "nodes/parsenodes.h"
 #include "tcop/pquery.h"
 #include "utils/fmgrprotos.h"
-#include "utils/memutils.h"
 #include "utils/portal.h"
 #include "utils/rel.h"
-#include "utils/resowner.h"
 
 #include "session_ids.h"
+#include "spi_util.h"
 
 /* The last session id this backend accepted as the identity's. */
 typedef struct UmTakenId
@@ -96,45 +94,46 @@ um_session_restore(Relation rel)
 	return um_copy_into(rel) && superuser_arg(GetSessionUserId());
 }
 
+/* currval() of one sequence, run in a subtransaction by um_currval(). */
+typedef struct UmCurrval
+{
+	Oid			seqoid;
+	int64		value;
+} UmCurrval;
+
+static void
+um_currval_body(void *arg)
+{
+	UmCurrval  *c = (UmCurrval *) arg;
+
+	c->value = DatumGetInt64(DirectFunctionCall1(currval_oid,
+												 ObjectIdGetDatum(c->seqoid)));
+}
+
+/* currval()'s own error before this backend's first nextval(). */
+static bool
+um_currval_undefined(const ErrorData *edata)
+{
+	return edata->sqlerrcode == ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE;
+}
+
 /*
  * currval() of sequence seqoid in this backend; false when this backend
- * has not called nextval() on it (currval's own 55000, caught in a
- * subtransaction; any other error is re-thrown).
+ * has not called nextval() on it (any other error is re-thrown).
  */
 static bool
 um_currval(Oid seqoid, int64 *value)
 {
-	MemoryContext oldcontext = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	volatile bool found = false;
+	UmCurrval	c = {seqoid, 0};
+	ErrorData  *edata = um_subtransaction(um_currval_body, &c, um_currval_undefined);
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcontext);
-	PG_TRY();
+	if (edata != NULL)
 	{
-		*value = DatumGetInt64(DirectFunctionCall1(currval_oid,
-												   ObjectIdGetDatum(seqoid)));
-		found = true;
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcontext);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(oldcontext);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcontext);
-		CurrentResourceOwner = oldowner;
-		if (edata->sqlerrcode != ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE)
-			ReThrowError(edata);
 		FreeErrorData(edata);
+		return false;
 	}
-	PG_END_TRY();
-	return found;
+	*value = c.value;
+	return true;
 }
 
 /*
