@@ -146,7 +146,8 @@ SELECT * FROM usrmgmt.validate_schema();
 SET usrmgmt.health_connections_crit_pct = 100;
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
--- What the monitor can execute: the four, and the validators (PUBLIC).
+-- What the monitor can execute: the four, the validators and ascii_lower
+-- (PUBLIC).
 SELECT p.proname
   FROM pg_proc p
  WHERE p.pronamespace = 'usrmgmt'::regnamespace

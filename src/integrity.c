@@ -20,14 +20,12 @@
 #include "usrmgmt.h"
 
 #include "access/htup_details.h"
-#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
-#include "utils/resowner.h"
 #include "utils/snapmgr.h"
 
 #include "jsonb_util.h"
@@ -92,6 +90,23 @@ static const UmCheck um_data_checks[] = {
 		"pg_catalog.format('open session already has a logout row (user_log %s)', l.id) "
 		"FROM " UM_SCHEMA ".online_user o JOIN " UM_SCHEMA ".user_log l "
 		"ON l.session_id" UM_EQ "o.id AND l.action" UM_EQ "'logout' ORDER BY o.id, l.id"},
+	{"an open session's id is not another user's",
+		"SELECT 'data_inconsistency'::text, 'online_user'::text, o.id, "
+		"'session id is used by another user''s log rows'::text "
+		"FROM " UM_SCHEMA ".online_user o WHERE EXISTS "
+		"(SELECT 1 FROM " UM_SCHEMA ".user_log l WHERE l.session_id" UM_EQ "o.id "
+		"AND l.user_id" UM_NE "o.user_id) ORDER BY o.id"},
+	{"a session's log rows are one user's",
+		"SELECT 'data_inconsistency'::text, 'user_log'::text, l.id, "
+		"'session id is used by another user''s log rows'::text "
+		"FROM (SELECT x.session_id FROM " UM_SCHEMA ".user_log x "
+		"       WHERE x.session_id IS NOT NULL AND x.user_id IS NOT NULL "
+		"       GROUP BY x.session_id "
+		"      HAVING pg_catalog.min(x.user_id)" UM_NE "pg_catalog.max(x.user_id)) d "
+		"JOIN " UM_SCHEMA ".user_log l ON l.session_id" UM_EQ "d.session_id "
+		"WHERE l.user_id" UM_NE "(SELECT f.user_id FROM " UM_SCHEMA ".user_log f "
+		"  WHERE f.session_id" UM_EQ "d.session_id AND f.user_id IS NOT NULL "
+		"  ORDER BY f.id LIMIT 1) ORDER BY l.id"},
 	{"a session has at most one logout row",
 		"SELECT 'data_inconsistency'::text, 'user_log'::text, l.id, "
 		"pg_catalog.format('session %s has %s logout rows; the first is user_log %s', "
@@ -144,51 +159,49 @@ static const char *const um_check_query_sql =
  * Run one check in a subtransaction.  On error the subtransaction is rolled
  * back, a WARNING names the check and the error, and the caller goes on.
  */
+typedef struct UmCheckRun
+{
+	const char *sql;
+	Tuplestorestate *store;
+	TupleDesc	tupdesc;
+} UmCheckRun;
+
+static void
+um_check_body(void *arg)
+{
+	UmCheckRun *run = (UmCheckRun *) arg;
+
+	um_spi_to_store(run->sql, run->store, run->tupdesc);
+}
+
+/*
+ * Only a check that no longer fits the schema (undefined column, type
+ * mismatch: class 42) is skipped.  Missing privileges, cancellation,
+ * timeouts and everything else propagate.
+ */
+static bool
+um_check_skippable(const ErrorData *edata)
+{
+	return ERRCODE_TO_CATEGORY(edata->sqlerrcode) ==
+		ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION &&
+		edata->sqlerrcode != ERRCODE_INSUFFICIENT_PRIVILEGE;
+}
+
 static void
 um_run_check(const char *name, const char *sql,
 			 Tuplestorestate *store, TupleDesc tupdesc)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
+	UmCheckRun	run = {sql, store, tupdesc};
+	ErrorData  *edata = um_subtransaction(um_check_body, &run, um_check_skippable);
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcxt);
-
-	PG_TRY();
+	if (edata != NULL)
 	{
-		um_spi_to_store(sql, store, tupdesc);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-
-		/*
-		 * Only a check that no longer fits the schema (undefined column,
-		 * type mismatch: class 42) is skipped.  Missing privileges,
-		 * cancellation, timeouts and everything else propagate.
-		 */
-		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) !=
-			ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION ||
-			edata->sqlerrcode == ERRCODE_INSUFFICIENT_PRIVILEGE)
-			ReThrowError(edata);
-
 		ereport(WARNING,
 				(errcode(edata->sqlerrcode),
 				 errmsg("integrity check \"%s\" skipped: %s", name, edata->message),
 				 errhint("Run usrmgmt.validate_schema(): the schema this check reads has probably changed.")));
 		FreeErrorData(edata);
 	}
-	PG_END_TRY();
 }
 
 /*

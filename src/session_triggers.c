@@ -5,11 +5,12 @@
  *		true whatever path the data takes (login() or an ORM).
  *
  *	online_user_before_write	BEFORE INSERT OR UPDATE ON online_user
- *		INSERT: fills username from the user row, which it locks FOR SHARE
- *		(so the insert serialises with a deactivation or delete of that
- *		user) and refuses an inactive user (28000).  UPDATE: refuses to move
- *		a session to another user (55000), keeps username equal to the
- *		user's.
+ *		INSERT: refuses an id the identity did not give (55000), fills
+ *		username from the user row, which it locks FOR SHARE (so the insert
+ *		serialises with a deactivation or delete of that user) and refuses
+ *		an inactive user (28000).  UPDATE: refuses to change the id or to
+ *		move a session to another user (55000), keeps username equal to
+ *		the user's.
  *	online_user_after_insert	AFTER INSERT ON online_user: the 'login' row.
  *	online_user_after_delete	AFTER DELETE ON online_user: the 'logout'
  *		row; detail from the caller (session_context.h), or 'user deleted' with
@@ -27,13 +28,12 @@
  * functions say about their own statements comes from session_context.h.
  * The only SQL written here inserts the log rows and renames sessions.
  *
- * Restore: rows that a COPY ... FROM statement (pg_dump's data, pg_restore)
- * inserts into online_user are taken as they are: no username lookup, no
- * 'login' row (the log's own rows are restored from the same dump).  COPY
- * is recognised from the active portal: its command tag is COPY and its
- * statement is a CopyStmt FROM whose target is this very table.  That holds
- * for the simple and the extended protocol, whenever the library was
- * loaded, on PostgreSQL 13 and later (CommandTag).
+ * Restore: rows that a superuser's COPY ... FROM statement (pg_dump's
+ * data, pg_restore) inserts into online_user are taken as they are: no
+ * username lookup, no 'login' row (the log's own rows are restored from
+ * the same dump).  Any other COPY is an INSERT like any other.  Outside a
+ * restore a session's id is the identity's, once, and never changes.
+ * session_ids.c decides both.
  *
  * src/session_triggers.c
  *
@@ -43,18 +43,15 @@
 
 #include "access/htup_details.h"
 #include "access/xact.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
-#include "nodes/parsenodes.h"
-#include "tcop/pquery.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
-#include "utils/portal.h"
 #include "utils/rel.h"
 
 #include "session_context.h"
+#include "session_ids.h"
 #include "spi_util.h"
 #include "users.h"
 
@@ -140,41 +137,16 @@ um_get(HeapTuple tuple, Relation rel, const char *name, bool *isnull)
 }
 
 /*
- * Is the row being inserted into rel coming from a COPY ... FROM statement
- * into rel (pg_dump data, pg_restore)?  See the header comment.
- */
-static bool
-um_inserted_by_copy(Relation rel)
-{
-	ListCell   *lc;
-
-	if (ActivePortal == NULL || ActivePortal->commandTag != CMDTAG_COPY)
-		return false;
-	foreach(lc, ActivePortal->stmts)
-	{
-		PlannedStmt *pstmt = (PlannedStmt *) lfirst(lc);
-		CopyStmt   *copy;
-
-		if (!IsA(pstmt, PlannedStmt) || pstmt->commandType != CMD_UTILITY ||
-			pstmt->utilityStmt == NULL || !IsA(pstmt->utilityStmt, CopyStmt))
-			continue;
-		copy = (CopyStmt *) pstmt->utilityStmt;
-		if (copy->is_from && copy->relation != NULL &&
-			RangeVarGetRelid(copy->relation, NoLock, true) == RelationGetRelid(rel))
-			return true;
-	}
-	return false;
-}
-
-/*
  * online_user_before_write() RETURNS trigger
  *
  * BEFORE INSERT OR UPDATE ON online_user FOR EACH ROW.
  * INSERT: username := the user's username; the user row is locked FOR
- * SHARE (unless login() already holds it).  Errors: 23503 no such user,
- * 28000 inactive user.  Rows from COPY are left as they are.
- * UPDATE: 55000 when user_id changes; username := the user's username
- * when an UPDATE changes it.
+ * SHARE (unless login() already holds it).  Errors: 55000 an id not given
+ * by the identity (OVERRIDING SYSTEM VALUE, a COPY's id column); 23503 no
+ * such user; 28000 inactive user.  Restore data (a superuser's COPY) is
+ * left as it is.
+ * UPDATE: 55000 when id or user_id changes; username := the user's
+ * username when an UPDATE changes it.
  */
 Datum
 usrmgmt_online_user_before_write(PG_FUNCTION_ARGS)
@@ -200,12 +172,15 @@ usrmgmt_online_user_before_write(PG_FUNCTION_ARGS)
 			return PointerGetDatum(newtup); /* NOT NULL refuses it */
 
 		/* login() has locked and checked this user: take its username. */
-		if (!um_take_login(DatumGetInt64(user_id), &name))
+		if (um_take_login(DatumGetInt64(user_id), &name))
+			um_session_id_check_new(rel, newtup, true);
+		else
 		{
 			UmUser		user;
 
-			if (um_inserted_by_copy(rel))
+			if (um_session_restore(rel))
 				return PointerGetDatum(newtup);
+			um_session_id_check_new(rel, newtup, false);
 
 			um_spi_connect();
 			um_user_for_session(DatumGetInt64(user_id), &user);
@@ -225,6 +200,7 @@ usrmgmt_online_user_before_write(PG_FUNCTION_ARGS)
 		Datum		newval;
 
 		newtup = td->tg_newtuple;
+		um_session_id_check_update(rel, oldtup, newtup);
 		oldval = heap_getattr(oldtup, att_user_id, desc, &oldnull);
 		newval = heap_getattr(newtup, att_user_id, desc, &isnull);
 		if (isnull || DatumGetInt64(oldval) != DatumGetInt64(newval))
@@ -297,7 +273,7 @@ um_write_log_row(Relation rel, HeapTuple tup, bool logout)
  *
  * AFTER INSERT ON online_user FOR EACH ROW: writes the 'login' row of the
  * new session (user_id, username, session_id, ip_address, user_agent).
- * Nothing for rows from COPY (restore).
+ * Nothing for restore data (a superuser's COPY).
  */
 Datum
 usrmgmt_online_user_after_insert(PG_FUNCTION_ARGS)
@@ -305,7 +281,7 @@ usrmgmt_online_user_after_insert(PG_FUNCTION_ARGS)
 	TriggerData *td = um_trigger_data(fcinfo, "online_user_after_insert",
 									  UM_AFTER_ROW, UM_ON(TRIGGER_EVENT_INSERT));
 
-	if (!um_inserted_by_copy(td->tg_relation))
+	if (!um_session_restore(td->tg_relation))
 		um_write_log_row(td->tg_relation, td->tg_trigtuple, false);
 	return PointerGetDatum(NULL);
 }

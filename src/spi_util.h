@@ -21,7 +21,9 @@
  *							a materialized set-returning function and the
  *							rows of a query appended to its tuplestore;
  *	um_require_arg()		22004 for a NULL argument of a non-STRICT
- *							SQL-callable function.
+ *							SQL-callable function;
+ *	um_subtransaction()		run a piece of work in a subtransaction and
+ *							survive the errors the caller expects.
  *
  * Every statement given to these routines qualifies its names and
  * operators with their schema and passes every value as a $n parameter.
@@ -104,5 +106,15 @@ extern uint64 um_spi_to_store(const char *sql, Tuplestorestate *store,
 /* 22004 when argument argno of a non-STRICT function is NULL. */
 extern void um_require_arg(FunctionCallInfo fcinfo, int argno,
 						   const char *argname);
+
+/*
+ * Run body(arg) in a subtransaction of its own.  NULL when it returned.
+ * When it raised an error that expected(edata) accepts, the subtransaction
+ * is rolled back and the error's data returned (the caller frees it with
+ * FreeErrorData); any other error is re-thrown as it was.
+ */
+typedef void (*UmSubxactBody) (void *arg);
+extern ErrorData *um_subtransaction(UmSubxactBody body, void *arg,
+									bool (*expected) (const ErrorData *edata));
 
 #endif							/* USRMGMT_SPI_UTIL_H */

@@ -8,7 +8,10 @@
  * init function that _PG_init (usrmgmt.c) calls.  Shared plumbing has a
  * module and header of its own, included where it is used: spi_util.h
  * (SPI), jsonb_util.h (building jsonb), users.h (the user row),
- * session_context.h (what session functions tell the triggers).
+ * session_context.h (what session functions tell the triggers),
+ * session_ids.h (what proves a restore; session ids given once, never
+ * changed), scram.h (SCRAM secrets and equal, bounded password work).
+ * casefold.c holds the SQL function ascii_lower().
  *
  * src/usrmgmt.h
  *
