@@ -14,8 +14,8 @@
  * deployers running the same migration at once apply it exactly once.
  *
  * load_sample_data() and reset() are ordinary SECURITY DEFINER writers.
- * reset() is one of the two callers allowed to lift the user_log guard
- * (usrmgmt_user_log_unlocked, see usrmgmt.h).
+ * reset() is one of the two callers allowed past the user_log guard
+ * (um_exec_past_log_guard, see session_context.h).
  *
  * src/migrations.c
  *
@@ -27,6 +27,7 @@
 #include "jsonb_util.h"
 #include "miscadmin.h"
 #include "portability/instr_time.h"
+#include "session_context.h"
 #include "spi_util.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -128,6 +129,10 @@ static UmPlan plan_history_lock = UM_PLAN(
 	" WHERE migration_name OPERATOR(pg_catalog.=) $1"
 	" AND kind OPERATOR(pg_catalog.=) 'application' FOR UPDATE",
 	TEXTOID);
+/* reset(): the one statement, past the user_log guard. */
+static UmPlan plan_truncate = UM_PLAN0(
+	"TRUNCATE usrmgmt.online_user, usrmgmt.user_log, usrmgmt.server,"
+	" usrmgmt.configuration, usrmgmt.\"user\" RESTART IDENTITY");
 static UmPlan plan_history_delete = UM_PLAN(
 	"DELETE FROM usrmgmt.migration_history"
 	" WHERE migration_name OPERATOR(pg_catalog.=) $1"
@@ -545,9 +550,6 @@ usrmgmt_load_sample_data(PG_FUNCTION_ARGS)
 Datum
 usrmgmt_reset(PG_FUNCTION_ARGS)
 {
-	static const char *truncate_sql =
-		"TRUNCATE usrmgmt.online_user, usrmgmt.user_log, usrmgmt.server,"
-		" usrmgmt.configuration, usrmgmt.\"user\" RESTART IDENTITY";
 	if (PG_ARGISNULL(0) || !PG_GETARG_BOOL(0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -556,16 +558,7 @@ usrmgmt_reset(PG_FUNCTION_ARGS)
 
 	um_spi_connect();
 
-	usrmgmt_user_log_unlocked++;
-	PG_TRY();
-	{
-		um_sql_exec(truncate_sql, 0, NULL, NULL, NULL, false, SPI_OK_UTILITY);
-	}
-	PG_FINALLY();
-	{
-		usrmgmt_user_log_unlocked--;
-	}
-	PG_END_TRY();
+	(void) um_exec_past_log_guard(&plan_truncate, NULL, SPI_OK_UTILITY);
 
 	SPI_finish();
 	PG_RETURN_VOID();

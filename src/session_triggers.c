@@ -12,15 +12,16 @@
  *		user's.
  *	online_user_after_insert	AFTER INSERT ON online_user: the 'login' row.
  *	online_user_after_delete	AFTER DELETE ON online_user: the 'logout'
- *		row; detail from the caller (sessions.h), or 'user deleted' with
+ *		row; detail from the caller (session_context.h), or 'user deleted' with
  *		user_id NULL when the user row no longer exists (the FK cascade).
  *	user_sync_sessions			AFTER UPDATE ON user (WHEN username changed or
  *		is_active went false): closes the sessions of a deactivated user
  *		('user deactivated'), renames the open sessions of a renamed one.
  *	user_log_guard				BEFORE UPDATE OR DELETE ON user_log: 55000
- *		unless usrmgmt_user_log_unlocked, except the FK's own SET NULL.
+ *		unless past the guard (session_context.h), except the FK's own
+ *		SET NULL.
  *	refuse_truncate				BEFORE TRUNCATE ON user_log, online_user: 55000
- *		unless usrmgmt_user_log_unlocked.
+ *		unless past the guard.
  *
  * Restore: rows that a COPY ... FROM statement (pg_dump's data, pg_restore)
  * inserts into online_user are taken as they are: no username lookup, no
@@ -34,7 +35,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "sessions.h"
+#include "usrmgmt.h"
 
 #include "access/htup_details.h"
 #include "access/xact.h"
@@ -49,6 +50,10 @@
 #include "utils/portal.h"
 #include "utils/rel.h"
 
+#include "session_context.h"
+#include "spi_util.h"
+#include "users.h"
+
 PG_FUNCTION_INFO_V1(usrmgmt_online_user_before_write);
 PG_FUNCTION_INFO_V1(usrmgmt_online_user_after_insert);
 PG_FUNCTION_INFO_V1(usrmgmt_online_user_after_delete);
@@ -56,13 +61,22 @@ PG_FUNCTION_INFO_V1(usrmgmt_user_sync_sessions);
 PG_FUNCTION_INFO_V1(usrmgmt_user_log_guard);
 PG_FUNCTION_INFO_V1(usrmgmt_refuse_truncate);
 
-static SPIPlanPtr plan_user_for_share = NULL;
-static SPIPlanPtr plan_user_name = NULL;
-static SPIPlanPtr plan_user_exists = NULL;
-static SPIPlanPtr plan_log_login = NULL;
-static SPIPlanPtr plan_log_logout = NULL;
-static SPIPlanPtr plan_close_user = NULL;
-static SPIPlanPtr plan_rename_user = NULL;
+/* The plan table: the log rows and the rename of open sessions. */
+static UmPlan plan_log_login = UM_PLAN(
+	"INSERT INTO usrmgmt.user_log"
+	" (user_id, username, action, session_id, ip_address, user_agent)"
+	" VALUES ($1, $2, 'login', $3, $4, $5)",
+	INT8OID, TEXTOID, INT8OID, INETOID, TEXTOID);
+static UmPlan plan_log_logout = UM_PLAN(
+	"INSERT INTO usrmgmt.user_log"
+	" (user_id, username, action, session_id, ip_address, user_agent, detail)"
+	" VALUES ($1, $2, 'logout', $3, $4, $5, $6)",
+	INT8OID, TEXTOID, INT8OID, INETOID, TEXTOID, TEXTOID);
+static UmPlan plan_rename_user = UM_PLAN(
+	"UPDATE usrmgmt.online_user SET username = $2"
+	" WHERE user_id OPERATOR(pg_catalog.=) $1"
+	"   AND username OPERATOR(pg_catalog.<>) $2",
+	INT8OID, TEXTOID);
 
 /* The FK SET NULL check's memo: a user id seen gone in this command. */
 static TransactionId gone_xid = InvalidTransactionId;
@@ -133,25 +147,6 @@ um_inserted_by_copy(Relation rel)
 	return false;
 }
 
-/* Does the user row with this id exist (in our snapshot)? */
-static bool
-um_user_exists(int64 user_id)
-{
-	Datum		values[1];
-
-	if (plan_user_exists == NULL)
-	{
-		Oid			types[1] = {INT8OID};
-
-		plan_user_exists = um_prepare_saved(
-			"SELECT 1 FROM usrmgmt.\"user\" WHERE id OPERATOR(pg_catalog.=) $1",
-			1, types);
-	}
-	values[0] = Int64GetDatum(user_id);
-	um_execute(plan_user_exists, values, NULL, SPI_OK_SELECT);
-	return SPI_processed > 0;
-}
-
 /*
  * online_user_before_write() RETURNS trigger
  *
@@ -187,49 +182,19 @@ usrmgmt_online_user_before_write(PG_FUNCTION_ARGS)
 			return PointerGetDatum(newtup); /* NOT NULL refuses it */
 
 		/* login() has locked and checked this user: take its username. */
-		if (um_login_pending.active &&
-			um_login_pending.user_id == DatumGetInt64(user_id))
+		if (!um_take_login(DatumGetInt64(user_id), &name))
 		{
-			um_login_pending.active = false;
-			name = um_login_pending.username;
-		}
-		else
-		{
-			Datum		values[1];
-			bool		is_active;
+			UmUser		user;
 
 			if (um_inserted_by_copy(rel))
 				return PointerGetDatum(newtup);
 
 			um_spi_connect();
-			if (plan_user_for_share == NULL)
-			{
-				Oid			types[1] = {INT8OID};
-
-				plan_user_for_share = um_prepare_saved(
-					"SELECT username, is_active FROM usrmgmt.\"user\""
-					" WHERE id OPERATOR(pg_catalog.=) $1 FOR SHARE",
-					1, types);
-			}
-			values[0] = user_id;
-			um_execute(plan_user_for_share, values, NULL, SPI_OK_SELECT);
-			if (SPI_processed == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-						 errmsg("user with id %lld does not exist",
-								(long long) DatumGetInt64(user_id)),
-						 errdetail("A session must belong to an existing user.")));
-			name = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-			is_active = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
-												   SPI_tuptable->tupdesc, 2, &isnull));
-			if (!is_active)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-						 errmsg("user \"%s\" is not active", TextDatumGetCString(name)),
-						 errdetail("A deactivated user cannot log in.")));
-			name = SPI_datumTransfer(name, false, -1);
+			um_user_for_session(DatumGetInt64(user_id), &user);
+			name = SPI_datumTransfer(user.username, false, -1);
 			SPI_finish();
 		}
+		isnull = false;
 		return PointerGetDatum(heap_modify_tuple_by_cols(newtup, desc, 1,
 														 &att_username, &name,
 														 &isnull));
@@ -240,7 +205,6 @@ usrmgmt_online_user_before_write(PG_FUNCTION_ARGS)
 		bool		oldnull;
 		Datum		oldval;
 		Datum		newval;
-		Datum		values[1];
 
 		newtup = td->tg_newtuple;
 		oldval = heap_getattr(oldtup, att_user_id, desc, &oldnull);
@@ -259,22 +223,11 @@ usrmgmt_online_user_before_write(PG_FUNCTION_ARGS)
 
 		/* username changed (the rename trigger or a client): re-read it */
 		um_spi_connect();
-		if (plan_user_name == NULL)
-		{
-			Oid			types[1] = {INT8OID};
-
-			plan_user_name = um_prepare_saved(
-				"SELECT username FROM usrmgmt.\"user\" WHERE id OPERATOR(pg_catalog.=) $1",
-				1, types);
-		}
-		values[0] = heap_getattr(newtup, att_user_id, desc, &isnull);
-		um_execute(plan_user_name, values, NULL, SPI_OK_SELECT);
-		if (SPI_processed == 0)
+		user_id = heap_getattr(newtup, att_user_id, desc, &isnull);
+		if (!um_user_name(DatumGetInt64(user_id), &name))
 			name = oldval;		/* the user is being deleted: keep it */
 		else
-			name = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0],
-												   SPI_tuptable->tupdesc, 1, &isnull),
-									 false, -1);
+			name = SPI_datumTransfer(name, false, -1);
 		SPI_finish();
 		isnull = false;
 		return PointerGetDatum(heap_modify_tuple_by_cols(newtup, desc, 1,
@@ -322,17 +275,7 @@ usrmgmt_online_user_after_insert(PG_FUNCTION_ARGS)
 		nulls[4] = 'n';
 
 	um_spi_connect();
-	if (plan_log_login == NULL)
-	{
-		Oid			types[5] = {INT8OID, TEXTOID, INT8OID, INETOID, TEXTOID};
-
-		plan_log_login = um_prepare_saved(
-			"INSERT INTO usrmgmt.user_log"
-			" (user_id, username, action, session_id, ip_address, user_agent)"
-			" VALUES ($1, $2, 'login', $3, $4, $5)",
-			5, types);
-	}
-	um_execute(plan_log_login, values, nulls, SPI_OK_INSERT);
+	um_plan_exec(&plan_log_login, values, nulls, false, SPI_OK_INSERT);
 	SPI_finish();
 
 	return PointerGetDatum(NULL);
@@ -374,8 +317,8 @@ usrmgmt_online_user_after_delete(PG_FUNCTION_ARGS)
 		nulls[4] = 'n';
 
 	um_spi_connect();
-	if (um_logout_ctx.active)
-		detail = um_logout_ctx.detail;
+	if (um_closing_detail(&detail))
+		;
 	else if (um_user_exists(DatumGetInt64(values[0])))
 		detail = NULL;
 	else
@@ -388,17 +331,7 @@ usrmgmt_online_user_after_delete(PG_FUNCTION_ARGS)
 	else
 		nulls[5] = 'n';
 
-	if (plan_log_logout == NULL)
-	{
-		Oid			types[6] = {INT8OID, TEXTOID, INT8OID, INETOID, TEXTOID, TEXTOID};
-
-		plan_log_logout = um_prepare_saved(
-			"INSERT INTO usrmgmt.user_log"
-			" (user_id, username, action, session_id, ip_address, user_agent, detail)"
-			" VALUES ($1, $2, 'logout', $3, $4, $5, $6)",
-			6, types);
-	}
-	um_execute(plan_log_logout, values, nulls, SPI_OK_INSERT);
+	um_plan_exec(&plan_log_logout, values, nulls, false, SPI_OK_INSERT);
 	SPI_finish();
 
 	return PointerGetDatum(NULL);
@@ -444,43 +377,11 @@ usrmgmt_user_sync_sessions(PG_FUNCTION_ARGS)
 
 	um_spi_connect();
 	if (old_active && !new_active)
-	{
-		UmLogoutContext saved = um_logout_ctx;
-
-		if (plan_close_user == NULL)
-		{
-			Oid			types[1] = {INT8OID};
-
-			plan_close_user = um_prepare_saved(
-				"DELETE FROM usrmgmt.online_user WHERE user_id OPERATOR(pg_catalog.=) $1",
-				1, types);
-		}
-		PG_TRY();
-		{
-			um_logout_ctx.active = true;
-			um_logout_ctx.detail = "user deactivated";
-			um_execute(plan_close_user, values, NULL, SPI_OK_DELETE);
-		}
-		PG_FINALLY();
-		{
-			um_logout_ctx = saved;
-		}
-		PG_END_TRY();
-	}
+		um_close_user_sessions(DatumGetInt64(values[0]), "user deactivated");
 	else if (!datumIsEqual(old_name, new_name, false, -1))
 	{
-		if (plan_rename_user == NULL)
-		{
-			Oid			types[2] = {INT8OID, TEXTOID};
-
-			plan_rename_user = um_prepare_saved(
-				"UPDATE usrmgmt.online_user SET username = $2"
-				" WHERE user_id OPERATOR(pg_catalog.=) $1"
-				"   AND username OPERATOR(pg_catalog.<>) $2",
-				2, types);
-		}
 		values[1] = new_name;
-		um_execute(plan_rename_user, values, NULL, SPI_OK_UPDATE);
+		um_plan_exec(&plan_rename_user, values, NULL, false, SPI_OK_UPDATE);
 	}
 	SPI_finish();
 
@@ -544,8 +445,8 @@ um_is_fk_set_null(Relation rel, HeapTuple oldtup, HeapTuple newtup)
  * user_log_guard() RETURNS trigger
  *
  * BEFORE UPDATE OR DELETE ON user_log FOR EACH ROW: the log is
- * append-only.  Errors: 55000, unless purge_user_log() or reset() has
- * raised usrmgmt_user_log_unlocked, or the UPDATE is the foreign key's
+ * append-only.  Errors: 55000, unless purge_user_log() or reset() runs
+ * its statement past the guard, or the UPDATE is the foreign key's
  * ON DELETE SET NULL of a deleted user.
  */
 Datum
@@ -562,13 +463,13 @@ usrmgmt_user_log_guard(PG_FUNCTION_ARGS)
 
 	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
 	{
-		if (usrmgmt_user_log_unlocked > 0 ||
+		if (um_log_guard_lifted() ||
 			um_is_fk_set_null(rel, td->tg_trigtuple, td->tg_newtuple))
 			return PointerGetDatum(td->tg_newtuple);
 	}
 	else if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
 	{
-		if (usrmgmt_user_log_unlocked > 0)
+		if (um_log_guard_lifted())
 			return PointerGetDatum(td->tg_trigtuple);
 	}
 	else
@@ -589,7 +490,7 @@ usrmgmt_user_log_guard(PG_FUNCTION_ARGS)
  * refuse_truncate() RETURNS trigger
  *
  * BEFORE TRUNCATE ON user_log and online_user FOR EACH STATEMENT.
- * Errors: 55000 unless reset() has raised usrmgmt_user_log_unlocked
+ * Errors: 55000 unless reset() runs its TRUNCATE past the guard
  * (truncating online_user would close sessions without 'logout' rows).
  */
 Datum
@@ -600,7 +501,7 @@ usrmgmt_refuse_truncate(PG_FUNCTION_ARGS)
 
 	if (!TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
 		um_trigger_misfired(fname);
-	if (usrmgmt_user_log_unlocked > 0)
+	if (um_log_guard_lifted())
 		return PointerGetDatum(NULL);
 
 	ereport(ERROR,

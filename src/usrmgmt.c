@@ -17,9 +17,6 @@
 
 PG_MODULE_MAGIC;
 
-/* See usrmgmt.h: raised only by purge_user_log() and reset(). */
-int			usrmgmt_user_log_unlocked = 0;
-
 void		_PG_init(void);
 
 void

@@ -38,15 +38,6 @@
 #endif
 
 /*
- * The user_log guard (sessions.c) refuses UPDATE, DELETE and TRUNCATE of
- * usrmgmt.user_log and TRUNCATE of usrmgmt.online_user.  Only C code can
- * lift it: purge_user_log() and reset() raise this counter around their own
- * statements (PG_TRY/PG_FINALLY, so an error never leaves it raised) and no
- * SQL-visible setting can.  Defined in usrmgmt.c.
- */
-extern int	usrmgmt_user_log_unlocked;
-
-/*
  * Module initialisation, called once per backend from _PG_init.  A module
  * with nothing to set up has no init function.
  */
