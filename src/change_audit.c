@@ -18,6 +18,8 @@
  *	purge_change_log(older_than)
  *		Drops the partitions wholly older than older_than and deletes the
  *		older rows of the others.
+ *	um_change_log_reset()
+ *		reset()'s part: empties change_log (change_audit.h).
  *
  * What a row holds.  INSERT: "new" is the whole row; DELETE: "old" is the
  * whole row; UPDATE: "old" and "new" hold only the columns whose stored
@@ -57,10 +59,11 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "usrmgmt.h"
+#include "change_audit.h"
 
 #include "access/detoast.h"
 #include "access/htup_details.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "miscadmin.h"
@@ -75,6 +78,7 @@
 #include "utils/rls.h"
 
 #include "jsonb_util.h"
+#include "session_context.h"
 #include "spi_util.h"
 
 PG_FUNCTION_INFO_V1(usrmgmt_change_audit);
@@ -113,6 +117,7 @@ static UmPlan plan_old_partitions =
 			"       OPERATOR(pg_catalog.<=) $1"
 			" ORDER BY 1",
 			TIMESTAMPTZOID);
+static UmPlan plan_reset = UM_PLAN0("TRUNCATE usrmgmt.change_log RESTART IDENTITY");
 static UmPlan plan_purge_rows =
 	UM_PLAN("DELETE FROM usrmgmt.change_log"
 			" WHERE changed_at OPERATOR(pg_catalog.<) $1",
@@ -493,7 +498,7 @@ usrmgmt_change_audit(PG_FUNCTION_ARGS)
 		um_audit_misconfigured(td, "It was fired by the wrong event.");
 
 	if (um_restoring() ||
-		(TRIGGER_FIRED_BY_TRUNCATE(td->tg_event) && usrmgmt_user_log_unlocked > 0))
+		(TRIGGER_FIRED_BY_TRUNCATE(td->tg_event) && um_log_guard_lifted()))
 		return PointerGetDatum(NULL);
 
 	t = um_audit_table(fcinfo, td);
@@ -540,7 +545,7 @@ usrmgmt_change_log_guard(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"change_log_guard\" was fired by the wrong event")));
 
-	if (usrmgmt_user_log_unlocked > 0)
+	if (um_log_guard_lifted())
 	{
 		if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
 			return PointerGetDatum(td->tg_newtuple);
@@ -582,41 +587,45 @@ Datum
 usrmgmt_purge_change_log(PG_FUNCTION_ARGS)
 {
 	Datum		values[1];
-	volatile int64 n = 0;
+	int64		n = 0;
+	uint64		nparts;
+	uint64		i;
+	SPITupleTable *parts;
 
 	um_require_arg(fcinfo, 0, "older_than");
 	values[0] = PG_GETARG_DATUM(0);
 
 	um_spi_connect();
-	usrmgmt_user_log_unlocked++;
-	PG_TRY();
+	nparts = um_plan_exec(&plan_old_partitions, values, NULL, true, SPI_OK_SELECT);
+	parts = SPI_tuptable;
+	for (i = 0; i < nparts; i++)
 	{
-		uint64		nparts = um_plan_exec(&plan_old_partitions, values, NULL,
-										  true, SPI_OK_SELECT);
-		SPITupleTable *parts = SPI_tuptable;
-		uint64		i;
+		char	   *name = SPI_getvalue(parts->vals[i], parts->tupdesc, 1);
+		bool		isnull;
 
-		for (i = 0; i < nparts; i++)
-		{
-			char	   *name = SPI_getvalue(parts->vals[i], parts->tupdesc, 1);
-			bool		isnull;
-
-			(void) um_sql_exec(psprintf("SELECT pg_catalog.count(*) FROM %s", name),
-							   0, NULL, NULL, NULL, true, SPI_OK_SELECT);
-			n += DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-											 SPI_tuptable->tupdesc, 1, &isnull));
-			(void) um_sql_exec(psprintf("DROP TABLE %s", name),
-							   0, NULL, NULL, NULL, false, SPI_OK_UTILITY);
-		}
-		n += (int64) um_plan_exec(&plan_purge_rows, values, NULL, false,
-								  SPI_OK_DELETE);
+		(void) um_sql_exec(psprintf("SELECT pg_catalog.count(*) FROM %s", name),
+						   0, NULL, NULL, NULL, true, SPI_OK_SELECT);
+		n += DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+										 SPI_tuptable->tupdesc, 1, &isnull));
+		/* DROP fires no trigger: the guard need not be lifted for it */
+		(void) um_sql_exec(psprintf("DROP TABLE %s", name),
+						   0, NULL, NULL, NULL, false, SPI_OK_UTILITY);
 	}
-	PG_FINALLY();
-	{
-		usrmgmt_user_log_unlocked--;
-	}
-	PG_END_TRY();
+	n += (int64) um_exec_past_log_guard(&plan_purge_rows, values, SPI_OK_DELETE);
 	SPI_finish();
 
 	PG_RETURN_INT64(n);
+}
+
+/*
+ * See change_audit.h.  A no-op in a database still at version 1.0 (no
+ * change_log), which the same library serves until it is updated.
+ */
+void
+um_change_log_reset(void)
+{
+	if (!OidIsValid(RangeVarGetRelid(makeRangeVar(UM_SCHEMA, "change_log", -1),
+									 NoLock, true)))
+		return;
+	(void) um_exec_past_log_guard(&plan_reset, NULL, SPI_OK_UTILITY);
 }
