@@ -85,6 +85,7 @@ GRANT EXECUTE ON FUNCTION
       usrmgmt.login(text, inet, text), usrmgmt.logout(bigint),
       usrmgmt.logout_user(text), usrmgmt.touch_session(bigint),
       usrmgmt.expire_sessions(interval), usrmgmt.purge_user_log(timestamptz),
+      usrmgmt.purge_change_log(timestamptz),
       usrmgmt.authenticate(text, text, inet, text),
       usrmgmt.set_password(text, text), usrmgmt.check_password(text, text),
       usrmgmt.validate_data_integrity(), usrmgmt.validate_schema(),
@@ -95,7 +96,8 @@ GRANT EXECUTE ON FUNCTION
 GRANT SELECT, INSERT, UPDATE, DELETE
    ON usrmgmt."user", usrmgmt.online_user, usrmgmt.server, usrmgmt.configuration
    TO regress_admin;
-GRANT SELECT ON usrmgmt.user_log, usrmgmt.migration_history, usrmgmt.schema_manifest
+GRANT SELECT ON usrmgmt.user_log, usrmgmt.change_log, usrmgmt.migration_history,
+      usrmgmt.schema_manifest
    TO regress_admin;
 
 --------------------------------------------------------------------------
@@ -172,7 +174,11 @@ INSERT INTO calls VALUES
  (44, '_refresh_manifest',   $$SELECT usrmgmt._refresh_manifest()$$),
  (45, 'set password GUC',    $$SET usrmgmt.password_iterations = 4096$$),
  (46, 'set health GUC',      $$SET usrmgmt.health_connections_warn_pct = 1$$),
- (47, 'validators',          $$SELECT usrmgmt.is_valid_email('a@b.c'), usrmgmt.is_valid_username('abc')$$);
+ (47, 'validators',          $$SELECT usrmgmt.is_valid_email('a@b.c'), usrmgmt.is_valid_username('abc')$$),
+ -- the change audit log: the administrator's to read, nobody's to write
+ (48, 'read change_log',     $$SELECT * FROM usrmgmt.change_log$$),
+ (49, 'update change_log',   $$UPDATE usrmgmt.change_log SET role = 'x'$$),
+ (50, 'purge_change_log',    $$SELECT usrmgmt.purge_change_log('2000-01-01')$$);
 
 CREATE TEMP TABLE outcome (n int, role text, result text);
 GRANT INSERT ON outcome TO regress_app, regress_monitor, regress_admin;
