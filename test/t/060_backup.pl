@@ -85,7 +85,9 @@ GRANT SELECT ON usrmgmt.online_user TO regress_backup_app;
 GRANT EXECUTE ON FUNCTION usrmgmt.load_sample_data() TO regress_backup_app;
 });
 
-my @tables = qw(user online_user user_log server configuration migration_history);
+# change_log: the change audit of every write above (doc §14); a restore
+# must bring it back as it was, without recording the restored rows again.
+my @tables = qw(user online_user user_log server configuration migration_history change_log);
 
 # Per table: row count, min/max id and an md5 of every row in id order;
 # per identity sequence: its last value (NULL until first called).
