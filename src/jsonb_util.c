@@ -118,16 +118,14 @@ um_jsonb_end_array(UmJsonb *jb)
 void
 um_jsonb_add_text(UmJsonb *jb, const char *key, const char *value)
 {
-	JsonbValue	v;
+	JsonbValue	v = {.type = jbvNull};
 
-	if (value == NULL)
+	if (value != NULL)
 	{
-		um_jsonb_add_null(jb, key);
-		return;
+		v.type = jbvString;
+		v.val.string.val = (char *) value;
+		v.val.string.len = strlen(value);
 	}
-	v.type = jbvString;
-	v.val.string.val = (char *) value;
-	v.val.string.len = strlen(value);
 	um_push_scalar(jb, key, &v);
 }
 
@@ -135,10 +133,8 @@ um_jsonb_add_text(UmJsonb *jb, const char *key, const char *value)
 void
 um_jsonb_add_numeric(UmJsonb *jb, const char *key, Numeric value)
 {
-	JsonbValue	v;
+	JsonbValue	v = {.type = jbvNumeric, .val.numeric = value};
 
-	v.type = jbvNumeric;
-	v.val.numeric = value;
 	um_push_scalar(jb, key, &v);
 }
 
@@ -178,10 +174,8 @@ um_jsonb_add_float8(UmJsonb *jb, const char *key, double value, int ndigits)
 void
 um_jsonb_add_bool(UmJsonb *jb, const char *key, bool value)
 {
-	JsonbValue	v;
+	JsonbValue	v = {.type = jbvBool, .val.boolean = value};
 
-	v.type = jbvBool;
-	v.val.boolean = value;
 	um_push_scalar(jb, key, &v);
 }
 
@@ -189,9 +183,8 @@ um_jsonb_add_bool(UmJsonb *jb, const char *key, bool value)
 void
 um_jsonb_add_null(UmJsonb *jb, const char *key)
 {
-	JsonbValue	v;
+	JsonbValue	v = {.type = jbvNull};
 
-	v.type = jbvNull;
 	um_push_scalar(jb, key, &v);
 }
 

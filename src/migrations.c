@@ -48,7 +48,8 @@ PG_FUNCTION_INFO_V1(usrmgmt_reset);
  * The key of the transaction-level advisory lock taken by apply_migration()
  * and rollback_migration(): the ASCII bytes of "usrmgmt" followed by 0x01.
  * pg_locks shows it as locktype 'advisory', classid 1970500205, objid
- * 1735226369, objsubid 1.  Documented in doc/usrmgmt.md section 7.
+ * 1735226369, objsubid 1.  Documented in doc/usrmgmt.md, "Migrations,
+ * lifecycle and backups".
  */
 #define UM_MIGRATION_LOCK_KEY	INT64CONST(0x7573726D676D7401)
 
@@ -198,6 +199,11 @@ um_run_migration_sql(const char *name, const char *what, const char *sql)
 	errcallback.previous = error_context_stack;
 	error_context_stack = &errcallback;
 
+	/*
+	 * The DBA's own SQL: any statements, any result, so not through
+	 * um_sql_exec (which expects one result code); only the refusals that
+	 * SPI reports as codes are turned into errors here.
+	 */
 	INSTR_TIME_SET_CURRENT(start);
 	ret = SPI_execute_with_args(sql, 0, NULL, NULL, NULL, false, 0);
 	if (ret == SPI_ERROR_TRANSACTION)

@@ -210,6 +210,19 @@ um_verify_password(const char *password, const char *secret)
 }
 
 /*
+ * The (username, password) arguments of the three functions: 22004 when
+ * either is NULL.  Returns the password; *username the username.
+ */
+static char *
+um_password_args(FunctionCallInfo fcinfo, text **username)
+{
+	um_require_arg(fcinfo, 0, "username");
+	um_require_arg(fcinfo, 1, "password");
+	*username = PG_GETARG_TEXT_PP(0);
+	return text_to_cstring(PG_GETARG_TEXT_PP(1));
+}
+
+/*
  * set_password(username text, password text) RETURNS void
  *
  * Stores a new SCRAM-SHA-256 secret (usrmgmt.password_iterations
@@ -228,10 +241,7 @@ usrmgmt_set_password(PG_FUNCTION_ARGS)
 	char		salt[UM_SALT_LEN];
 	char	   *secret;
 
-	um_require_arg(fcinfo, 0, "username");
-	um_require_arg(fcinfo, 1, "password");
-	username = PG_GETARG_TEXT_PP(0);
-	password = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	password = um_password_args(fcinfo, &username);
 
 	if (strlen(password) > UM_MAX_PASSWORD_BYTES)
 		ereport(ERROR,
@@ -281,10 +291,7 @@ usrmgmt_check_password(PG_FUNCTION_ARGS)
 	UmUser		user;
 	bool		ok;
 
-	um_require_arg(fcinfo, 0, "username");
-	um_require_arg(fcinfo, 1, "password");
-	username = PG_GETARG_TEXT_PP(0);
-	password = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	password = um_password_args(fcinfo, &username);
 
 	um_spi_connect();
 	ok = um_verify_password(password,
@@ -320,10 +327,7 @@ usrmgmt_authenticate(PG_FUNCTION_ARGS)
 	UmUser		user;
 	int64		session_id;
 
-	um_require_arg(fcinfo, 0, "username");
-	um_require_arg(fcinfo, 1, "password");
-	username = PG_GETARG_TEXT_PP(0);
-	password = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	password = um_password_args(fcinfo, &username);
 
 	um_spi_connect();
 

@@ -62,16 +62,11 @@ PG_FUNCTION_INFO_V1(usrmgmt_user_log_guard);
 PG_FUNCTION_INFO_V1(usrmgmt_refuse_truncate);
 
 /* The plan table: the log rows and the rename of open sessions. */
-static UmPlan plan_log_login = UM_PLAN(
-	"INSERT INTO usrmgmt.user_log"
-	" (user_id, username, action, session_id, ip_address, user_agent)"
-	" VALUES ($1, $2, 'login', $3, $4, $5)",
-	INT8OID, TEXTOID, INT8OID, INETOID, TEXTOID);
-static UmPlan plan_log_logout = UM_PLAN(
+static UmPlan plan_log = UM_PLAN(
 	"INSERT INTO usrmgmt.user_log"
 	" (user_id, username, action, session_id, ip_address, user_agent, detail)"
-	" VALUES ($1, $2, 'logout', $3, $4, $5, $6)",
-	INT8OID, TEXTOID, INT8OID, INETOID, TEXTOID, TEXTOID);
+	" VALUES ($1, $2, $3, $4, $5, $6, $7)",
+	INT8OID, TEXTOID, TEXTOID, INT8OID, INETOID, TEXTOID, TEXTOID);
 static UmPlan plan_rename_user = UM_PLAN(
 	"UPDATE usrmgmt.online_user SET username = $2"
 	" WHERE user_id OPERATOR(pg_catalog.=) $1"
@@ -83,23 +78,43 @@ static TransactionId gone_xid = InvalidTransactionId;
 static CommandId gone_cid = InvalidCommandId;
 static int64 gone_user_id = 0;
 
-/* Check that we were fired as expected, else 39P01. */
-static TriggerData *
-um_trigger_data(FunctionCallInfo fcinfo, const char *fname)
+/* When a trigger function must be fired (um_trigger_data). */
+typedef enum UmFiring
 {
+	UM_BEFORE_ROW,
+	UM_AFTER_ROW,
+	UM_ANY_TIMING				/* TRUNCATE: statement level, either timing */
+} UmFiring;
+
+/* A set of operations: UM_ON(TRIGGER_EVENT_INSERT) | ... */
+#define UM_ON(op) (1 << (op))
+
+/*
+ * The trigger data, once we know we were fired as expected: when, and by
+ * one of the operations in ops.  Errors: 39P01.
+ */
+static TriggerData *
+um_trigger_data(FunctionCallInfo fcinfo, const char *fname, UmFiring firing,
+				int ops)
+{
+	TriggerData *td;
+	TriggerEvent ev;
+
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"%s\" was not called by the trigger manager", fname)));
-	return (TriggerData *) fcinfo->context;
-}
-
-static void
-um_trigger_misfired(const char *fname)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-			 errmsg("function \"%s\" was fired by the wrong event", fname)));
+	td = (TriggerData *) fcinfo->context;
+	ev = td->tg_event;
+	if ((firing == UM_BEFORE_ROW &&
+		 !(TRIGGER_FIRED_BEFORE(ev) && TRIGGER_FIRED_FOR_ROW(ev))) ||
+		(firing == UM_AFTER_ROW &&
+		 !(TRIGGER_FIRED_AFTER(ev) && TRIGGER_FIRED_FOR_ROW(ev))) ||
+		!(ops & UM_ON(ev & TRIGGER_EVENT_OPMASK)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was fired by the wrong event", fname)));
+	return td;
 }
 
 /* Column number by name; can't-happen error when the table lacks it. */
@@ -160,8 +175,10 @@ um_inserted_by_copy(Relation rel)
 Datum
 usrmgmt_online_user_before_write(PG_FUNCTION_ARGS)
 {
-	const char *fname = "online_user_before_write";
-	TriggerData *td = um_trigger_data(fcinfo, fname);
+	TriggerData *td = um_trigger_data(fcinfo, "online_user_before_write",
+									  UM_BEFORE_ROW,
+									  UM_ON(TRIGGER_EVENT_INSERT) |
+									  UM_ON(TRIGGER_EVENT_UPDATE));
 	Relation	rel = td->tg_relation;
 	TupleDesc	desc = RelationGetDescr(rel);
 	HeapTuple	newtup;
@@ -170,9 +187,6 @@ usrmgmt_online_user_before_write(PG_FUNCTION_ARGS)
 	Datum		user_id;
 	bool		isnull;
 	Datum		name;
-
-	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event))
-		um_trigger_misfired(fname);
 
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 	{
@@ -199,7 +213,7 @@ usrmgmt_online_user_before_write(PG_FUNCTION_ARGS)
 														 &att_username, &name,
 														 &isnull));
 	}
-	else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+	else
 	{
 		HeapTuple	oldtup = td->tg_trigtuple;
 		bool		oldnull;
@@ -234,9 +248,44 @@ usrmgmt_online_user_before_write(PG_FUNCTION_ARGS)
 														 &att_username, &name,
 														 &isnull));
 	}
+}
 
-	um_trigger_misfired(fname);
-	return (Datum) 0;			/* keep compiler quiet */
+/*
+ * Write the log row of the session row tup: its user_id, username, id,
+ * ip_address and user_agent, and action.  A 'login' row has no detail.
+ * A 'logout' row's detail is the closing's (session_context.h); for a
+ * DELETE from elsewhere it is NULL while the user exists, else 'user
+ * deleted' with user_id NULL (the foreign key's ON DELETE CASCADE).
+ */
+static void
+um_write_log_row(Relation rel, HeapTuple tup, bool logout)
+{
+	Datum		values[7];
+	char		nulls[7];
+	bool		isnull;
+	const char *detail = NULL;
+
+	memset(nulls, ' ', sizeof(nulls));
+	values[0] = um_get(tup, rel, "user_id", &isnull);
+	values[1] = um_get(tup, rel, "username", &isnull);
+	values[2] = CStringGetTextDatum(logout ? "logout" : "login");
+	values[3] = um_get(tup, rel, "id", &isnull);
+	values[4] = um_get(tup, rel, "ip_address", &isnull);
+	nulls[4] = isnull ? 'n' : ' ';
+	values[5] = um_get(tup, rel, "user_agent", &isnull);
+	nulls[5] = isnull ? 'n' : ' ';
+
+	um_spi_connect();
+	if (logout && !um_closing_detail(&detail) &&
+		!um_user_exists(DatumGetInt64(values[0])))
+	{
+		detail = "user deleted";
+		nulls[0] = 'n';
+	}
+	values[6] = detail ? CStringGetTextDatum(detail) : (Datum) 0;
+	nulls[6] = detail ? ' ' : 'n';
+	um_plan_exec(&plan_log, values, nulls, false, SPI_OK_INSERT);
+	SPI_finish();
 }
 
 /*
@@ -249,35 +298,11 @@ usrmgmt_online_user_before_write(PG_FUNCTION_ARGS)
 Datum
 usrmgmt_online_user_after_insert(PG_FUNCTION_ARGS)
 {
-	const char *fname = "online_user_after_insert";
-	TriggerData *td = um_trigger_data(fcinfo, fname);
-	Relation	rel = td->tg_relation;
-	HeapTuple	tup = td->tg_trigtuple;
-	Datum		values[5];
-	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
-	bool		isnull;
+	TriggerData *td = um_trigger_data(fcinfo, "online_user_after_insert",
+									  UM_AFTER_ROW, UM_ON(TRIGGER_EVENT_INSERT));
 
-	if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
-		!TRIGGER_FIRED_BY_INSERT(td->tg_event))
-		um_trigger_misfired(fname);
-
-	if (um_inserted_by_copy(rel))
-		return PointerGetDatum(NULL);
-
-	values[0] = um_get(tup, rel, "user_id", &isnull);
-	values[1] = um_get(tup, rel, "username", &isnull);
-	values[2] = um_get(tup, rel, "id", &isnull);
-	values[3] = um_get(tup, rel, "ip_address", &isnull);
-	if (isnull)
-		nulls[3] = 'n';
-	values[4] = um_get(tup, rel, "user_agent", &isnull);
-	if (isnull)
-		nulls[4] = 'n';
-
-	um_spi_connect();
-	um_plan_exec(&plan_log_login, values, nulls, false, SPI_OK_INSERT);
-	SPI_finish();
-
+	if (!um_inserted_by_copy(td->tg_relation))
+		um_write_log_row(td->tg_relation, td->tg_trigtuple, false);
 	return PointerGetDatum(NULL);
 }
 
@@ -293,47 +318,10 @@ usrmgmt_online_user_after_insert(PG_FUNCTION_ARGS)
 Datum
 usrmgmt_online_user_after_delete(PG_FUNCTION_ARGS)
 {
-	const char *fname = "online_user_after_delete";
-	TriggerData *td = um_trigger_data(fcinfo, fname);
-	Relation	rel = td->tg_relation;
-	HeapTuple	tup = td->tg_trigtuple;
-	Datum		values[6];
-	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
-	const char *detail;
-	bool		isnull;
+	TriggerData *td = um_trigger_data(fcinfo, "online_user_after_delete",
+									  UM_AFTER_ROW, UM_ON(TRIGGER_EVENT_DELETE));
 
-	if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
-		!TRIGGER_FIRED_BY_DELETE(td->tg_event))
-		um_trigger_misfired(fname);
-
-	values[0] = um_get(tup, rel, "user_id", &isnull);
-	values[1] = um_get(tup, rel, "username", &isnull);
-	values[2] = um_get(tup, rel, "id", &isnull);
-	values[3] = um_get(tup, rel, "ip_address", &isnull);
-	if (isnull)
-		nulls[3] = 'n';
-	values[4] = um_get(tup, rel, "user_agent", &isnull);
-	if (isnull)
-		nulls[4] = 'n';
-
-	um_spi_connect();
-	if (um_closing_detail(&detail))
-		;
-	else if (um_user_exists(DatumGetInt64(values[0])))
-		detail = NULL;
-	else
-	{
-		detail = "user deleted";
-		nulls[0] = 'n';
-	}
-	if (detail != NULL)
-		values[5] = CStringGetTextDatum(detail);
-	else
-		nulls[5] = 'n';
-
-	um_plan_exec(&plan_log_logout, values, nulls, false, SPI_OK_INSERT);
-	SPI_finish();
-
+	um_write_log_row(td->tg_relation, td->tg_trigtuple, true);
 	return PointerGetDatum(NULL);
 }
 
@@ -351,8 +339,8 @@ usrmgmt_online_user_after_delete(PG_FUNCTION_ARGS)
 Datum
 usrmgmt_user_sync_sessions(PG_FUNCTION_ARGS)
 {
-	const char *fname = "user_sync_sessions";
-	TriggerData *td = um_trigger_data(fcinfo, fname);
+	TriggerData *td = um_trigger_data(fcinfo, "user_sync_sessions",
+									  UM_AFTER_ROW, UM_ON(TRIGGER_EVENT_UPDATE));
 	Relation	rel = td->tg_relation;
 	HeapTuple	oldtup;
 	HeapTuple	newtup;
@@ -362,10 +350,6 @@ usrmgmt_user_sync_sessions(PG_FUNCTION_ARGS)
 	Datum		old_name;
 	Datum		new_name;
 	Datum		values[2];
-
-	if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
-		!TRIGGER_FIRED_BY_UPDATE(td->tg_event))
-		um_trigger_misfired(fname);
 
 	oldtup = td->tg_trigtuple;
 	newtup = td->tg_newtuple;
@@ -452,14 +436,12 @@ um_is_fk_set_null(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 Datum
 usrmgmt_user_log_guard(PG_FUNCTION_ARGS)
 {
-	const char *fname = "user_log_guard";
-	TriggerData *td = um_trigger_data(fcinfo, fname);
+	TriggerData *td = um_trigger_data(fcinfo, "user_log_guard", UM_BEFORE_ROW,
+									  UM_ON(TRIGGER_EVENT_UPDATE) |
+									  UM_ON(TRIGGER_EVENT_DELETE));
 	Relation	rel = td->tg_relation;
 	bool		isnull;
 	int64		id;
-
-	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event))
-		um_trigger_misfired(fname);
 
 	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
 	{
@@ -467,13 +449,8 @@ usrmgmt_user_log_guard(PG_FUNCTION_ARGS)
 			um_is_fk_set_null(rel, td->tg_trigtuple, td->tg_newtuple))
 			return PointerGetDatum(td->tg_newtuple);
 	}
-	else if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
-	{
-		if (um_log_guard_lifted())
-			return PointerGetDatum(td->tg_trigtuple);
-	}
-	else
-		um_trigger_misfired(fname);
+	else if (um_log_guard_lifted())
+		return PointerGetDatum(td->tg_trigtuple);
 
 	id = DatumGetInt64(um_get(td->tg_trigtuple, rel, "id", &isnull));
 	ereport(ERROR,
@@ -496,11 +473,9 @@ usrmgmt_user_log_guard(PG_FUNCTION_ARGS)
 Datum
 usrmgmt_refuse_truncate(PG_FUNCTION_ARGS)
 {
-	const char *fname = "refuse_truncate";
-	TriggerData *td = um_trigger_data(fcinfo, fname);
+	TriggerData *td = um_trigger_data(fcinfo, "refuse_truncate", UM_ANY_TIMING,
+									  UM_ON(TRIGGER_EVENT_TRUNCATE));
 
-	if (!TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
-		um_trigger_misfired(fname);
 	if (um_log_guard_lifted())
 		return PointerGetDatum(NULL);
 

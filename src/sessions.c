@@ -113,6 +113,39 @@ static UmPlan plan_purge = UM_PLAN(
 	"                   AND k.\"timestamp\" OPERATOR(pg_catalog.>=) $1)))",
 	TIMESTAMPTZOID);
 
+/* How um_run_on_arg runs its statement. */
+typedef enum UmRunKind
+{
+	UM_RUN_PLAIN,				/* as it is */
+	UM_RUN_CLOSING,				/* closing sessions (logout rows, no detail) */
+	UM_RUN_PAST_LOG_GUARD		/* past the user_log guard */
+} UmRunKind;
+
+/*
+ * The body of the functions that run one statement with their one
+ * argument: 22004 when it is NULL (named argname), else plan's rows.
+ */
+static uint64
+um_run_on_arg(FunctionCallInfo fcinfo, const char *argname, UmPlan *plan,
+			  UmRunKind kind, int expected)
+{
+	Datum		values[1];
+	uint64		n;
+
+	um_require_arg(fcinfo, 0, argname);
+	values[0] = PG_GETARG_DATUM(0);
+
+	um_spi_connect();
+	if (kind == UM_RUN_CLOSING)
+		n = um_delete_sessions(plan, values, NULL);
+	else if (kind == UM_RUN_PAST_LOG_GUARD)
+		n = um_exec_past_log_guard(plan, values, expected);
+	else
+		n = um_plan_exec(plan, values, NULL, false, expected);
+	SPI_finish();
+	return n;
+}
+
 /*
  * Open a session for a user named case-insensitively: the body of login(),
  * shared with authenticate() (passwords.c).  Returns the session id.
@@ -185,17 +218,8 @@ usrmgmt_login(PG_FUNCTION_ARGS)
 Datum
 usrmgmt_logout(PG_FUNCTION_ARGS)
 {
-	Datum		values[1];
-	uint64		n;
-
-	um_require_arg(fcinfo, 0, "session_id");
-	values[0] = PG_GETARG_DATUM(0);
-
-	um_spi_connect();
-	n = um_delete_sessions(&plan_logout, values, NULL);
-	SPI_finish();
-
-	PG_RETURN_BOOL(n > 0);
+	PG_RETURN_BOOL(um_run_on_arg(fcinfo, "session_id", &plan_logout,
+								 UM_RUN_CLOSING, SPI_OK_DELETE) > 0);
 }
 
 /*
@@ -231,17 +255,8 @@ usrmgmt_logout_user(PG_FUNCTION_ARGS)
 Datum
 usrmgmt_touch_session(PG_FUNCTION_ARGS)
 {
-	Datum		values[1];
-	uint64		n;
-
-	um_require_arg(fcinfo, 0, "session_id");
-	values[0] = PG_GETARG_DATUM(0);
-
-	um_spi_connect();
-	n = um_plan_exec(&plan_touch, values, NULL, false, SPI_OK_UPDATE);
-	SPI_finish();
-
-	PG_RETURN_BOOL(n > 0);
+	PG_RETURN_BOOL(um_run_on_arg(fcinfo, "session_id", &plan_touch,
+								 UM_RUN_PLAIN, SPI_OK_UPDATE) > 0);
 }
 
 /*
@@ -326,17 +341,9 @@ usrmgmt_expire_sessions(PG_FUNCTION_ARGS)
 Datum
 usrmgmt_purge_user_log(PG_FUNCTION_ARGS)
 {
-	Datum		values[1];
-	uint64		n;
-
-	um_require_arg(fcinfo, 0, "older_than");
-	values[0] = PG_GETARG_DATUM(0);
-
-	um_spi_connect();
-	n = um_exec_past_log_guard(&plan_purge, values, SPI_OK_DELETE);
-	SPI_finish();
-
-	PG_RETURN_INT64((int64) n);
+	PG_RETURN_INT64((int64) um_run_on_arg(fcinfo, "older_than", &plan_purge,
+										  UM_RUN_PAST_LOG_GUARD,
+										  SPI_OK_DELETE));
 }
 
 /* Called once per backend from _PG_init: GUCs and per-backend state. */

@@ -4,8 +4,11 @@
  *		Declarations shared by the C files of the usrmgmt extension.
  *
  * Each .c file owns one concern (validation, timestamps, sessions,
- * passwords, integrity, health, migrations) and, where it has GUCs or
- * per-backend state, an init function that _PG_init (usrmgmt.c) calls.
+ * passwords, integrity, health, migrations) and, where it has GUCs, an
+ * init function that _PG_init (usrmgmt.c) calls.  Shared plumbing has a
+ * module and header of its own, included where it is used: spi_util.h
+ * (SPI), jsonb_util.h (building jsonb), users.h (the user row),
+ * session_context.h (what session functions tell the triggers).
  *
  * src/usrmgmt.h
  *
