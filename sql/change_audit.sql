@@ -113,14 +113,30 @@ UPDATE usrmgmt.configuration SET value = 'hello, world' WHERE key = 'regress.mot
 DELETE FROM usrmgmt.server;
 SELECT * FROM pg_temp.news();
 
--- Deleting bob: his row, and the foreign key's SET NULL of the setting he
--- last edited (recorded as concerning him)
+-- Cascades.  regress_ca_auth stands for user_auth (one row per user,
+-- ON DELETE CASCADE, a password_hash), audited the way the 1.1 scripts
+-- audit user_auth.
+CREATE TABLE public.regress_ca_auth (
+    user_id bigint PRIMARY KEY REFERENCES usrmgmt."user" (id) ON DELETE CASCADE,
+    password_hash text, failed_logins int NOT NULL DEFAULT 0);
+CREATE TRIGGER change_audit AFTER INSERT OR UPDATE OR DELETE ON public.regress_ca_auth
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.change_audit('user_id', 'user_id');
+CREATE TRIGGER change_audit_truncate AFTER TRUNCATE ON public.regress_ca_auth
+    FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.change_audit('user_id', 'user_id');
+INSERT INTO public.regress_ca_auth VALUES
+    (1, 'SCRAM-SHA-256$4096:c2FsdA==$c3RvcmVk:c2VydmVy', 0), (2, NULL, 3);
+UPDATE public.regress_ca_auth SET failed_logins = 0, password_hash = NULL WHERE user_id = 1;
+SELECT * FROM pg_temp.news();
+
+-- Deleting bob: his row, his cascaded auth row, and the foreign key's SET
+-- NULL of the setting he last edited (recorded as concerning him)
 DELETE FROM usrmgmt."user" WHERE username = 'regress_ca_bob';
 SELECT * FROM pg_temp.news();
 
 -- TRUNCATE: one row per table
-TRUNCATE usrmgmt.configuration;
+TRUNCATE usrmgmt.configuration, public.regress_ca_auth;
 SELECT * FROM pg_temp.news();
+DROP TABLE public.regress_ca_auth;
 
 --------------------------------------------------------------------------
 -- Who, when, which transaction
@@ -188,7 +204,9 @@ INSERT INTO public.regress_ca_odd VALUES
     (1, 7, 'NaN', 1.50, 'infinity', '2026-02-28', '1 day 2 hours', '{1,NULL,3}',
      '[1,5)', '\x00ff', '{"k": [1, "two"]}', '{"k": {"n": null}}', '192.0.2.1/32', 'happy',
      repeat('é', 600000), 'not really a secret'),
-    (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+    (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+    -- json that jsonb refuses: recorded as its text
+    (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '{"nul": "\u0000"}', NULL, NULL, NULL, NULL, NULL);
 -- numeric 1.50 -> 1.5 is a change (another stored value); the same json text is not
 UPDATE public.regress_ca_odd SET n = 1.5, f = '-Infinity', j = '{"k": [1, "two"]}',
        big = big || 'x', password_hash = NULL WHERE id = 1;

@@ -31,7 +31,8 @@
  * citext case change is recorded, a write of the same value is not.
  * Values are rendered by to_jsonb() (so every type has PostgreSQL's own
  * JSON form); a value larger than UM_AUDIT_MAX_VALUE bytes is recorded as
- * {"omitted": "too large", "bytes": n}, so that nothing a table accepts
+ * {"omitted": "too large", "bytes": n}, and a json value that jsonb
+ * refuses (one with \u0000) as its text, so that nothing a table accepts
  * can make the audit (and so the change) fail.  A secret column
  * (password_hash) is recorded as "redacted" when it holds a value, null
  * when it is null: the log says that a password was set, changed or
@@ -129,6 +130,7 @@ typedef struct UmAuditColumn
 	const char *name;			/* NULL: dropped column, skipped */
 	bool		secret;			/* recorded as "redacted" */
 	bool		ignored;		/* its change alone is no change */
+	bool		is_json;		/* type json (or a domain over it) */
 	FmgrInfo	to_jsonb;		/* to_jsonb() bound to the column's type */
 } UmAuditColumn;
 
@@ -244,6 +246,7 @@ um_audit_table(FunctionCallInfo fcinfo, TriggerData *td)
 			if (strcmp(col->name, um_secret_columns[s]) == 0)
 				col->secret = true;
 		col->ignored = strcmp(col->name, UM_AUDIT_IGNORED_COLUMN) == 0;
+		col->is_json = getBaseType(att->atttypid) == JSONOID;
 		if (!col->secret)
 			um_bind_to_jsonb(&col->to_jsonb, att, cxt);
 	}
@@ -285,20 +288,23 @@ static void
 um_add_column(UmJsonb *jb, UmAuditColumn *col, Form_pg_attribute att,
 			  Datum value, bool isnull)
 {
-	Size		size;
+	Size		size = att->attlen == -1 && !isnull ? toast_raw_datum_size(value) : 0;
+	char	   *json = col->is_json && !isnull && size <= UM_AUDIT_MAX_VALUE ?
+		TextDatumGetCString(value) : NULL;
 
 	if (isnull)
 		um_jsonb_add_null(jb, col->name);
 	else if (col->secret)
 		um_jsonb_add_text(jb, col->name, "redacted");
-	else if (att->attlen == -1 &&
-			 (size = toast_raw_datum_size(value)) > UM_AUDIT_MAX_VALUE)
+	else if (size > UM_AUDIT_MAX_VALUE)
 	{
 		um_jsonb_begin_object(jb, col->name);
 		um_jsonb_add_text(jb, "omitted", "too large");
 		um_jsonb_add_int64(jb, "bytes", (int64) size);
 		um_jsonb_end_object(jb);
 	}
+	else if (json != NULL && strstr(json, "\\u0000") != NULL)
+		um_jsonb_add_text(jb, col->name, json); /* valid json, not jsonb */
 	else
 		um_jsonb_add_jsonb(jb, col->name,
 						   DatumGetJsonbP(FunctionCall1(&col->to_jsonb, value)));
