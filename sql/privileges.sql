@@ -23,7 +23,8 @@ INSERT INTO public_functions VALUES
     ('usrmgmt.is_valid_server_name(text)'),
     ('usrmgmt.is_valid_config_key(text)'),
     ('usrmgmt.is_valid_person_name(text)'),     -- user_first/last_name_length
-    ('usrmgmt.is_valid_scram_secret(text)');    -- user_password_hash_format
+    ('usrmgmt.is_valid_scram_secret(text)'),    -- user_password_hash_format
+    ('usrmgmt.ascii_lower(text)');              -- the case-insensitive keys (1.1)
 
 CREATE FUNCTION pg_temp.public_can_execute(p oid) RETURNS boolean
 LANGUAGE sql STABLE AS $$
