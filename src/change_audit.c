@@ -158,6 +158,8 @@ typedef struct UmChange
 	Jsonb	   *new;
 } UmChange;
 
+static void um_audit_misconfigured(TriggerData *td, const char *detail) pg_attribute_noreturn();
+
 static void
 um_audit_misconfigured(TriggerData *td, const char *detail)
 {
