@@ -158,6 +158,17 @@ typedef struct UmChange
 	Jsonb	   *new;
 } UmChange;
 
+/* The trigger data; 39P01 when not called by the trigger manager. */
+static TriggerData *
+um_called_as_trigger(FunctionCallInfo fcinfo, const char *fname)
+{
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was not called by the trigger manager", fname)));
+	return (TriggerData *) fcinfo->context;
+}
+
 static void um_audit_misconfigured(TriggerData *td, const char *detail) pg_attribute_noreturn();
 
 static void
@@ -495,11 +506,7 @@ usrmgmt_change_audit(PG_FUNCTION_ARGS)
 	MemoryContext row_cxt;
 	MemoryContext old;
 
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"change_audit\" was not called by the trigger manager")));
-	td = (TriggerData *) fcinfo->context;
+	td = um_called_as_trigger(fcinfo, "change_audit");
 	if (!TRIGGER_FIRED_AFTER(td->tg_event) ||
 		(TRIGGER_FIRED_BY_TRUNCATE(td->tg_event) != 0) ==
 		(TRIGGER_FIRED_FOR_ROW(td->tg_event) != 0))
@@ -543,11 +550,7 @@ usrmgmt_change_log_guard(PG_FUNCTION_ARGS)
 	TriggerData *td;
 	bool		isnull;
 
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"change_log_guard\" was not called by the trigger manager")));
-	td = (TriggerData *) fcinfo->context;
+	td = um_called_as_trigger(fcinfo, "change_log_guard");
 	if (!TRIGGER_FIRED_BEFORE(td->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),

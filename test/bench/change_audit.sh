@@ -10,14 +10,17 @@
 #    one UPDATE of one random user's e-mail (always a new value, so every
 #    update writes an audit row) per transaction, $ROUNDS rounds of
 #    $SECONDS_PER_RUN s, interleaved (the order alternates).  Goal: ratio
-#    of the summed rates >= 0.6.
+#    of the summed rates >= 0.6.  Then the same UPDATEs ($UPDATES of
+#    them) in one session, measured by the backend's CPU time with and
+#    without the audit, which other load on the machine does not skew.
 # 2. COPY of $N users (default 1,000,000) into usrmgmt.user with the audit
 #    against without it, $COPY_ROUNDS rounds interleaved, reset() and a
 #    CHECKPOINT before each load; wall clock and backend CPU.  Reported,
 #    no goal.
 #
 # Usage: PGHOST=... PGPORT=... PGUSER=<superuser> bash test/bench/change_audit.sh
-# Knobs: N, CLIENTS (2), SECONDS_PER_RUN (5), ROUNDS (5), COPY_ROUNDS (2).
+# Knobs: N, CLIENTS (2), SECONDS_PER_RUN (5), ROUNDS (5), UPDATES (20000),
+# COPY_ROUNDS (2).
 set -euo pipefail
 cd "$(dirname "$0")"
 . ./common.sh
@@ -26,6 +29,7 @@ CLIENTS=${CLIENTS:-2}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-5}
 ROUNDS=${ROUNDS:-5}
 COPY_ROUNDS=${COPY_ROUNDS:-2}
+UPDATES=${UPDATES:-20000}
 PGBENCH=${PGBENCH:-pgbench}
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/usrmgmt-bench.XXXXXX")
@@ -74,6 +78,31 @@ awk -v a="$on_sum" -v b="$off_sum" -v n="$ROUNDS" 'BEGIN {
     printf "update mean: audit %.1f tps, no audit %.1f tps, ratio %.3f (goal >= 0.6: %s)\n", a / n, b / n, ratio, (ratio >= 0.6 ? "met" : "MISSED")
 }'
 
+# The same UPDATEs, $UPDATES of them one statement at a time in one
+# session, measured by the backend's CPU time: what one UPDATE costs the
+# server with and without the audit, insensitive to other load on the
+# machine.  Throughput ratio = CPU without / CPU with.
+awk -v n="$UPDATES" 'BEGIN { srand(1); for (i = 0; i < n; i++) { u = 1 + int(rand() * 10000)
+    printf "UPDATE usrmgmt.\"user\" SET email = '"'"'bench%d.%d@example.com'"'"' WHERE id = %d;\n", u, i, u } }' >"$WORK/updates.sql"
+cpu_on=(); cpu_off=()
+for r in $(seq 1 "$ROUNDS"); do
+    if [ $((r % 2)) -eq 1 ]; then
+        audit on; bench_measure "\\i $WORK/updates.sql"; cpu_on+=("$CPU")
+        audit off; bench_measure "\\i $WORK/updates.sql"; cpu_off+=("$CPU")
+    else
+        audit off; bench_measure "\\i $WORK/updates.sql"; cpu_off+=("$CPU")
+        audit on; bench_measure "\\i $WORK/updates.sql"; cpu_on+=("$CPU")
+    fi
+    echo "update CPU round $r: audit ${cpu_on[-1]} s, no audit ${cpu_off[-1]} s for $UPDATES UPDATEs"
+done
+audit on
+if [ "${cpu_on[0]}" != "n/a" ]; then
+    awk -v a="$(median "${cpu_on[@]}")" -v b="$(median "${cpu_off[@]}")" -v n="$UPDATES" 'BEGIN {
+        ratio = b / a
+        printf "update median backend CPU: audit %.1f us, no audit %.1f us per UPDATE; throughput ratio %.3f (goal >= 0.6: %s)\n", a * 1e6 / n, b * 1e6 / n, ratio, (ratio >= 0.6 ? "met" : "MISSED")
+    }'
+fi
+
 # ------------------------------------------------------------------ COPY
 COLS="username, email, first_name, last_name, is_admin, is_active"
 bpsql -c "\\copy (SELECT 'user_' || i, 'user.' || i || '@mail' || i % 100 || '.example.com',
@@ -81,28 +110,16 @@ bpsql -c "\\copy (SELECT 'user_' || i, 'user.' || i || '@mail' || i % 100 || '.e
                   FROM generate_series(1, $N) AS i) TO '$WORK/users.csv' WITH (FORMAT csv)"
 echo "rows:    $(wc -l < "$WORK/users.csv"), $(du -m "$WORK/users.csv" | cut -f1) MB of CSV"
 
-# Load the CSV; sets SECS (wall clock) and CPU (backend CPU seconds from
-# /proc/<pid>/stat when the server runs on this machine, else n/a).
-TICKS=$(getconf CLK_TCK)
+# Load the CSV after a reset(); sets SECS and CPU (bench_measure,
+# common.sh) and checks the rows and what the audit recorded.
 load() {
     bpsql -c "SELECT usrmgmt.reset(confirm => true)" -c "CHECKPOINT" >/dev/null
-    local out
-    out=$(bpsql <<SQL
-SELECT pg_backend_pid() AS pid \\gset
-\\setenv BENCH_BACKEND_PID :pid
-\\! [ -r /proc/\$BENCH_BACKEND_PID/stat ] && awk '{ print "cpu0", \$14 + \$15 }' /proc/\$BENCH_BACKEND_PID/stat; echo "t0 \$(date +%s.%N)"
-\\copy usrmgmt."user" ($COLS) FROM '$WORK/users.csv' WITH (FORMAT csv)
-\\! [ -r /proc/\$BENCH_BACKEND_PID/stat ] && awk '{ print "cpu1", \$14 + \$15 }' /proc/\$BENCH_BACKEND_PID/stat; echo "t1 \$(date +%s.%N)"
-SQL
-)
+    bench_measure "\\copy usrmgmt.\"user\" ($COLS) FROM '$WORK/users.csv' WITH (FORMAT csv)"
     [ "$(bpsql -c 'SELECT count(*) FROM usrmgmt."user"')" -eq "$N" ] || { echo "COPY lost rows" >&2; exit 1; }
     local logged
     logged=$(bpsql -c "SELECT count(*) FROM usrmgmt.change_log")
     if [ "$1" = on ] && [ "$logged" -ne "$N" ]; then echo "audit recorded $logged rows, not $N" >&2; exit 1; fi
     if [ "$1" = off ] && [ "$logged" -ne 0 ]; then echo "audit off recorded $logged rows" >&2; exit 1; fi
-    SECS=$(awk '$1 == "t0" { a = $2 } $1 == "t1" { b = $2 } END { printf "%.3f", b - a }' <<<"$out")
-    CPU=$(awk -v hz="$TICKS" '$1 == "cpu0" { a = $2; n++ } $1 == "cpu1" { b = $2; n++ }
-                              END { if (n == 2) printf "%.2f", (b - a) / hz; else print "n/a" }' <<<"$out")
 }
 on_s=(); off_s=(); on_cpu=(); off_cpu=()
 for r in $(seq 1 "$COPY_ROUNDS"); do
