@@ -102,10 +102,11 @@ static UmPlan plan_log_change =
 			TEXTOID, TEXTOID, INT8OID, INT8OID, TEXTOID, JSONBOID, JSONBOID);
 
 /*
- * The partitions of change_log whose upper bound is at or before $1
- * (wholly older), then the rows older than $1 of what remains.
- * The bound is read back from pg_get_expr() in this session's DateStyle
- * and TimeZone, which is what it was printed with.
+ * purge_change_log(): the partitions of change_log whose upper bound is at
+ * or before $1 (wholly older; the default partition has no bound), then
+ * the rows older than $1 of what remains.  The bound is read back from
+ * pg_get_expr() in this session's DateStyle and TimeZone, which is what
+ * it was printed with.
  */
 static UmPlan plan_old_partitions =
 	UM_PLAN("SELECT pg_catalog.format('%I.%I', n.nspname, c.relname)"
@@ -118,11 +119,12 @@ static UmPlan plan_old_partitions =
 			"       OPERATOR(pg_catalog.<=) $1"
 			" ORDER BY 1",
 			TIMESTAMPTZOID);
-static UmPlan plan_reset = UM_PLAN0("TRUNCATE usrmgmt.change_log RESTART IDENTITY");
 static UmPlan plan_purge_rows =
 	UM_PLAN("DELETE FROM usrmgmt.change_log"
 			" WHERE changed_at OPERATOR(pg_catalog.<) $1",
 			TIMESTAMPTZOID);
+/* um_change_log_reset(), for reset() */
+static UmPlan plan_reset = UM_PLAN0("TRUNCATE usrmgmt.change_log RESTART IDENTITY");
 
 /* How one column of an audited table is recorded. */
 typedef struct UmAuditColumn
