@@ -29,8 +29,17 @@ REGRESS     = $(sort $(filter-out usrmgmt--%,$(patsubst sql/%.sql,%,$(wildcard s
 REGRESS_OPTS = --load-extension=plpgsql
 
 # Isolation specs live in test/specs, their expected output in test/expected.
+# They check the session invariants defined once in
+# test/sql/session_invariants.sql; a spec cannot include a file, so the
+# isolation database is made here (isolation-prep, run by installcheck
+# before the suites, with pg_regress's per-database settings) with those
+# functions in it, and pg_isolation_regress uses it as it is.
 ISOLATION      = $(sort $(patsubst test/specs/%.spec,%,$(wildcard test/specs/*.spec)))
 ISOLATION_OPTS = --inputdir=test --outputdir=test/output_iso
+ifdef ISOLATION
+ISOLATION_OPTS += --use-existing
+REGRESS_PREP    = isolation-prep
+endif
 
 # TAP tests (PostgreSQL::Test::Cluster) in test/t.  Only when there are
 # some: prove with no test files fails ("Cannot detect source of t/*.pl").
@@ -73,12 +82,24 @@ test/unit/test_validate: test/unit/test_validate.c src/validate_core.c src/valid
 unit-check: test/unit/test_validate
 	test/unit/test_validate
 
+# The isolation database (see ISOLATION above), as pg_regress would make it.
+ISOLATION_PSQL = $(shell $(PG_CONFIG) --bindir)/psql -X -q -v ON_ERROR_STOP=1
+isolation-prep:
+	$(ISOLATION_PSQL) -d postgres \
+	  -c 'DROP DATABASE IF EXISTS "$(ISOLATION_TESTDB)"' \
+	  -c 'CREATE DATABASE "$(ISOLATION_TESTDB)" TEMPLATE template0'
+	$(ISOLATION_PSQL) -d postgres \
+	  $(foreach s,lc_messages lc_monetary lc_numeric lc_time,-c 'ALTER DATABASE "$(ISOLATION_TESTDB)" SET $(s) TO '"'C'") \
+	  -c 'ALTER DATABASE "$(ISOLATION_TESTDB)" SET bytea_output TO '"'hex'" \
+	  -c 'ALTER DATABASE "$(ISOLATION_TESTDB)" SET timezone_abbreviations TO '"'Default'"
+	$(ISOLATION_PSQL) -d $(ISOLATION_TESTDB) -f test/sql/session_invariants.sql
+
 demo:
 	bash test/demo.sh
 test-all:
 	bash test/run-all.sh
 
-.PHONY: cli install-cli clean-cli unit-check demo test-all
+.PHONY: cli install-cli clean-cli unit-check demo test-all isolation-prep
 
 # ---------------------------------------------------------------------------
 # Fuzzing (test/fuzz, doc/usrmgmt.md §12).  libFuzzer targets built with

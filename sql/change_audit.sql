@@ -8,8 +8,11 @@
 --
 \set VERBOSITY default
 \set SHOW_CONTEXT never
+\i sql/include/setup.sql
 CREATE EXTENSION usrmgmt;
 SET usrmgmt.password_iterations = 4096;
+-- the role recipes of doc/usrmgmt.md, "Privileges and role recipes"
+\i sql/include/recipes.sql
 
 -- The log rows since the last call of news(), masked.
 CREATE TEMP TABLE seen (last bigint);
@@ -142,11 +145,9 @@ DROP TABLE public.regress_ca_auth;
 -- Who, when, which transaction
 --------------------------------------------------------------------------
 
-CREATE ROLE regress_ca_app;
-GRANT SELECT (id, username), UPDATE (email) ON usrmgmt."user" TO regress_ca_app;
 BEGIN;
 SET LOCAL application_name = 'regress_ca';
-SET LOCAL ROLE regress_ca_app;
+SET LOCAL ROLE regress_app;
 UPDATE usrmgmt."user" SET email = 'a@example.net' WHERE username = 'regress_ca_alicia';
 UPDATE usrmgmt."user" SET email = 'b@example.net' WHERE username = 'regress_ca_alicia';
 RESET ROLE;
@@ -161,8 +162,8 @@ SELECT operation, pg_temp.who(changed_by) AS changed_by, role, application_name,
 COMMIT;
 SELECT count(*) FROM pg_temp.news();
 -- the application role has no privilege on the log it writes into
-SELECT has_table_privilege('regress_ca_app', 'usrmgmt.change_log', 'SELECT') AS app_select,
-       has_table_privilege('regress_ca_app', 'usrmgmt.change_log', 'INSERT') AS app_insert;
+SELECT has_table_privilege('regress_app', 'usrmgmt.change_log', 'SELECT') AS app_select,
+       has_table_privilege('regress_app', 'usrmgmt.change_log', 'INSERT') AS app_insert;
 
 -- A rolled-back change leaves no row; if the audit cannot record, the
 -- change does not happen.
@@ -254,7 +255,7 @@ BEGIN;
 SET LOCAL row_security = off;
 SET LOCAL check_function_bodies = off;
 INSERT INTO usrmgmt."user" (username) VALUES ('regress_ca_restored');
-SET LOCAL ROLE regress_ca_app;
+SET LOCAL ROLE regress_app;
 UPDATE usrmgmt."user" SET email = 'c@example.net' WHERE username = 'regress_ca_alicia';
 RESET ROLE;
 COMMIT;
@@ -307,26 +308,23 @@ INSERT INTO usrmgmt."user" (username) VALUES ('regress_ca_fresh');
 SELECT id, table_name, operation, row_id FROM usrmgmt.change_log;
 
 --------------------------------------------------------------------------
--- Who may read it: the administrator recipe, not the application, not
--- PUBLIC (doc/usrmgmt.md "Privileges and role recipes")
+-- Who may read it: the administrator recipe, not the application or the
+-- monitor, not PUBLIC (doc/usrmgmt.md, "Privileges and role recipes")
 --------------------------------------------------------------------------
 
-CREATE ROLE regress_ca_admin;
-GRANT SELECT ON usrmgmt.change_log TO regress_ca_admin;
-GRANT EXECUTE ON FUNCTION usrmgmt.purge_change_log(timestamptz) TO regress_ca_admin;
 SELECT r AS role,
        has_table_privilege(r, 'usrmgmt.change_log', 'SELECT') AS "select",
        has_table_privilege(r, 'usrmgmt.change_log', 'INSERT,UPDATE,DELETE,TRUNCATE') AS write,
        has_function_privilege(r, 'usrmgmt.purge_change_log(timestamptz)', 'EXECUTE') AS purge
-  FROM unnest(ARRAY['public', 'regress_ca_app', 'regress_ca_admin']) AS r;
-SET ROLE regress_ca_admin;
+  FROM unnest(ARRAY['public', 'regress_nobody', 'regress_app', 'regress_monitor', 'regress_admin']) AS r;
+SET ROLE regress_admin;
 SELECT table_name, operation FROM usrmgmt.change_log;
 -- expected error 42501: the administrator does not write the log either
 DELETE FROM usrmgmt.change_log;
 \echo :LAST_ERROR_SQLSTATE
 SELECT usrmgmt.purge_change_log(now() - interval '1 year') AS purged;
 RESET ROLE;
-SET ROLE regress_ca_app;
+SET ROLE regress_app;
 -- expected error 42501
 SELECT count(*) FROM usrmgmt.change_log;
 \echo :LAST_ERROR_SQLSTATE
@@ -344,4 +342,4 @@ RESET ROLE;
 
 RESET usrmgmt.password_iterations;
 DROP EXTENSION usrmgmt;
-DROP ROLE regress_ca_app, regress_ca_admin;
+\i sql/include/cleanup.sql

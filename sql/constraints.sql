@@ -449,6 +449,49 @@ SELECT usrmgmt.set_updated_at();
 \echo :LAST_ERROR_SQLSTATE
 DROP TABLE regress_stamp, regress_nostamp;
 
+-- nor on a table without an updated_at column, nor AFTER, nor FOR EACH
+-- STATEMENT
+CREATE TABLE regress_no_updated_at (a int);
+CREATE TRIGGER t BEFORE UPDATE ON regress_no_updated_at
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.set_updated_at();
+INSERT INTO regress_no_updated_at VALUES (1);
+-- expected: 42703, the table has no updated_at column
+UPDATE regress_no_updated_at SET a = 2;
+\echo :LAST_ERROR_SQLSTATE
+CREATE TABLE regress_wrong_event (a int, updated_at timestamptz);
+INSERT INTO regress_wrong_event VALUES (1, NULL);
+CREATE TRIGGER t_after AFTER UPDATE ON regress_wrong_event
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.set_updated_at();
+-- expected: 39P01, fired AFTER, not BEFORE
+UPDATE regress_wrong_event SET a = 2;
+\echo :LAST_ERROR_SQLSTATE
+DROP TRIGGER t_after ON regress_wrong_event;
+CREATE TRIGGER t_stmt BEFORE UPDATE ON regress_wrong_event
+    FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.set_updated_at();
+-- expected: 39P01, fired FOR EACH STATEMENT, not FOR EACH ROW
+UPDATE regress_wrong_event SET a = 2;
+\echo :LAST_ERROR_SQLSTATE
+DROP TABLE regress_no_updated_at, regress_wrong_event;
+-- Dropped columns before updated_at: the column is found by name.
+CREATE TABLE regress_dropped (a int, b text, c int, updated_at timestamptz);
+ALTER TABLE regress_dropped DROP COLUMN a, DROP COLUMN b;
+CREATE TRIGGER t BEFORE UPDATE ON regress_dropped
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.set_updated_at();
+INSERT INTO regress_dropped VALUES (1, '-infinity');
+BEGIN;
+UPDATE regress_dropped SET c = 2;
+SELECT c, updated_at = now() AS updated FROM regress_dropped;
+COMMIT;
+DROP TABLE regress_dropped;
+-- A client cannot back- or forward-date updated_at.
+INSERT INTO usrmgmt."user" (username, email) VALUES ('regress_owner', 'owner@example.com');
+BEGIN;
+UPDATE usrmgmt."user" SET updated_at = '-infinity' WHERE username = 'regress_owner';
+SELECT updated_at = now() AS updated FROM usrmgmt."user" WHERE username = 'regress_owner';
+UPDATE usrmgmt."user" SET updated_at = 'infinity' WHERE username = 'regress_owner';
+SELECT updated_at = now() AS updated FROM usrmgmt."user" WHERE username = 'regress_owner';
+ROLLBACK;
+
 -- expected error: 428C9, ids come from the identity unless overridden
 \set VERBOSITY terse
 INSERT INTO usrmgmt."user" (id, username) VALUES (1000, 'given_id');

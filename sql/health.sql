@@ -1,8 +1,10 @@
 -- health(), status(), database_stats(), metrics(): keys, types and verdicts
 -- (volatile figures are tested by type and range, never printed), the
--- health_* thresholds, and the monitor role of doc/usrmgmt.md §11.
+-- health_* thresholds, and the monitor role of doc/usrmgmt.md, "Privileges
+-- and role recipes".
 \set VERBOSITY default
 \set SHOW_CONTEXT never
+\i sql/include/setup.sql
 CREATE EXTENSION usrmgmt;
 
 -- health(): every key, with the type of its value.
@@ -97,6 +99,11 @@ SELECT table_name, row_count, row_count_exact, total_bytes >= table_bytes + inde
   FROM usrmgmt.database_stats(true);
 SELECT count(*) AS tables, bool_and(NOT row_count_exact) AS estimated
   FROM usrmgmt.database_stats();
+-- database_stats(exact): NULL is 22004 (the spec's "Errors"); false and
+-- true: one row per data table (through pg_temp.attempt_result() of
+-- sql/include/setup.sql: 'ok <result>' or the SQLSTATE)
+SELECT e AS exact, pg_temp.attempt_result('SELECT count(*) FROM usrmgmt.database_stats($1::boolean)', e) AS tables
+  FROM unnest(ARRAY[NULL, 'false', 'true']) AS t(e);
 SELECT usrmgmt.health()->'sessions_online' AS sessions_online,
        usrmgmt.status()->'sessions_online' AS status_sessions;
 
@@ -114,9 +121,7 @@ SELECT line FROM regexp_split_to_table(usrmgmt.metrics(), E'\n') line
 
 -- The monitor recipe: EXECUTE on exactly health, status, database_stats
 -- and metrics; no table, no integrity function.
-CREATE ROLE regress_monitor LOGIN;
-GRANT EXECUTE ON FUNCTION usrmgmt.health(), usrmgmt.status(),
-    usrmgmt.database_stats(boolean), usrmgmt.metrics() TO regress_monitor;
+\i sql/include/recipes.sql
 SET ROLE regress_monitor;
 SELECT usrmgmt.health()->>'status' AS status;
 SELECT usrmgmt.status()->>'version' AS version;
@@ -147,8 +152,6 @@ SELECT p.proname
  WHERE p.pronamespace = 'usrmgmt'::regnamespace
    AND has_function_privilege('regress_monitor', p.oid, 'EXECUTE')
  ORDER BY 1;
-REVOKE ALL ON FUNCTION usrmgmt.health(), usrmgmt.status(),
-    usrmgmt.database_stats(boolean), usrmgmt.metrics() FROM regress_monitor;
-DROP ROLE regress_monitor;
 
 DROP EXTENSION usrmgmt;
+\i sql/include/cleanup.sql

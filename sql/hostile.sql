@@ -7,17 +7,20 @@
 -- with its named CHECK constraint (23514).  The server must survive the
 -- whole file: pg_postmaster_start_time() is compared at the end.
 --
--- Layout, so that a new function is one block to add:
---   1. the shared hostile values (temp tables hostile and ctrl) and the
---      helper pg_temp.attempt(sql, value), which runs a statement with the
---      value as $1, rolls it back and returns 'accepted' or
---      '<SQLSTATE> <constraint>';
---   2. one block per function ("-- Block: usrmgmt.f(...)");
+-- Layout, so that a new validator or table is one block to add:
+--   1. the shared hostile values (temp tables hostile and ctrl); each
+--      statement runs through pg_temp.attempt_constraint(sql, value) of
+--      include/setup.sql, which runs it with the value as $1, rolls it
+--      back and returns 'accepted' or '<SQLSTATE> <constraint>';
+--   2. one block per validator ("-- Block: usrmgmt.f(...)");
 --   3. one block per table;
 --   4. the survival check.
+-- The trigger function set_updated_at() is tested in constraints.sql, with
+-- the updated_at rule it enforces.
 --
 \set VERBOSITY default
 \set SHOW_CONTEXT never
+\i sql/include/setup.sql
 CREATE EXTENSION usrmgmt;
 
 SELECT pg_catalog.pg_postmaster_start_time() AS start_time \gset
@@ -102,28 +105,6 @@ CREATE TEMP TABLE ctrl_email AS
                                  ('a@' || ch || 'b.c'), ('a@b' || ch || '.c'),
                                  ('a@b.c' || ch)) AS x(v);
 
--- Run sql with $1 = val in a subtransaction that is always rolled back;
--- return 'accepted' or the SQLSTATE and the constraint (or '-') it broke.
-CREATE FUNCTION pg_temp.attempt(sql text, val text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-    state text;
-    cname text;
-BEGIN
-    BEGIN
-        EXECUTE sql USING val;
-        RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = 'accepted';
-    EXCEPTION WHEN OTHERS THEN
-        GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE,
-                                cname = CONSTRAINT_NAME;
-        IF state = 'P0001' THEN
-            RETURN 'accepted';
-        END IF;
-        RETURN state || ' ' || coalesce(nullif(cname, ''), '-');
-    END;
-END
-$$;
-
 -- One user for the foreign keys of the table blocks.
 INSERT INTO usrmgmt."user" (username, email) VALUES ('regress_owner', 'owner@example.com');
 
@@ -154,65 +135,6 @@ SELECT label, usrmgmt.is_valid_config_key(v) FROM hostile ORDER BY label;
 SELECT count(*) AS tested, count(*) FILTER (WHERE usrmgmt.is_valid_config_key(v)) AS accepted
   FROM ctrl_value;
 
--- Block: usrmgmt.set_updated_at() (trigger)
--- Called as a plain function: refused before it touches anything.
--- expected: 39P01, it is not being fired as a trigger
-SELECT usrmgmt.set_updated_at();
-\echo :LAST_ERROR_SQLSTATE
--- Attached where it does not belong.
-CREATE TABLE regress_no_updated_at (a int);
-CREATE TRIGGER t BEFORE UPDATE ON regress_no_updated_at
-    FOR EACH ROW EXECUTE FUNCTION usrmgmt.set_updated_at();
-INSERT INTO regress_no_updated_at VALUES (1);
--- expected: 42703, the table has no updated_at column
-UPDATE regress_no_updated_at SET a = 2;
-\echo :LAST_ERROR_SQLSTATE
-CREATE TABLE regress_text_updated_at (a int, updated_at text);
-CREATE TRIGGER t BEFORE UPDATE ON regress_text_updated_at
-    FOR EACH ROW EXECUTE FUNCTION usrmgmt.set_updated_at();
-INSERT INTO regress_text_updated_at VALUES (1, 'x');
--- expected: 42703, updated_at is not a timestamptz
-UPDATE regress_text_updated_at SET a = 2;
-\echo :LAST_ERROR_SQLSTATE
-CREATE TABLE regress_wrong_event (a int, updated_at timestamptz);
-CREATE TRIGGER t_insert BEFORE INSERT ON regress_wrong_event
-    FOR EACH ROW EXECUTE FUNCTION usrmgmt.set_updated_at();
--- expected: 39P01, fired by INSERT, not UPDATE
-INSERT INTO regress_wrong_event VALUES (1, NULL);
-\echo :LAST_ERROR_SQLSTATE
-DROP TRIGGER t_insert ON regress_wrong_event;
-INSERT INTO regress_wrong_event VALUES (1, NULL);
-CREATE TRIGGER t_after AFTER UPDATE ON regress_wrong_event
-    FOR EACH ROW EXECUTE FUNCTION usrmgmt.set_updated_at();
--- expected: 39P01, fired AFTER, not BEFORE
-UPDATE regress_wrong_event SET a = 2;
-\echo :LAST_ERROR_SQLSTATE
-DROP TRIGGER t_after ON regress_wrong_event;
-CREATE TRIGGER t_stmt BEFORE UPDATE ON regress_wrong_event
-    FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.set_updated_at();
--- expected: 39P01, fired FOR EACH STATEMENT, not FOR EACH ROW
-UPDATE regress_wrong_event SET a = 2;
-\echo :LAST_ERROR_SQLSTATE
-DROP TABLE regress_no_updated_at, regress_text_updated_at, regress_wrong_event;
--- Dropped columns before updated_at: the column is found by name.
-CREATE TABLE regress_dropped (a int, b text, c int, updated_at timestamptz);
-ALTER TABLE regress_dropped DROP COLUMN a, DROP COLUMN b;
-CREATE TRIGGER t BEFORE UPDATE ON regress_dropped
-    FOR EACH ROW EXECUTE FUNCTION usrmgmt.set_updated_at();
-INSERT INTO regress_dropped VALUES (1, '-infinity');
-BEGIN;
-UPDATE regress_dropped SET c = 2;
-SELECT c, updated_at = now() AS updated FROM regress_dropped;
-COMMIT;
-DROP TABLE regress_dropped;
--- A client cannot back- or forward-date updated_at.
-BEGIN;
-UPDATE usrmgmt."user" SET updated_at = '-infinity' WHERE username = 'regress_owner';
-SELECT updated_at = now() AS updated FROM usrmgmt."user" WHERE username = 'regress_owner';
-UPDATE usrmgmt."user" SET updated_at = 'infinity' WHERE username = 'regress_owner';
-SELECT updated_at = now() AS updated FROM usrmgmt."user" WHERE username = 'regress_owner';
-ROLLBACK;
-
 --------------------------------------------------------------------------
 -- 3. Tables, one block each: every hostile value in every constrained
 -- column fails with that column's named constraint.
@@ -227,25 +149,25 @@ INSERT INTO usrmgmt."user" (username) VALUES ($$'); DROP TABLE usrmgmt.user; --$
 \echo :LAST_ERROR_SQLSTATE
 \set VERBOSITY default
 SELECT label,
-       pg_temp.attempt('INSERT INTO usrmgmt."user" (username) VALUES ($1)', v) AS username,
-       pg_temp.attempt('INSERT INTO usrmgmt."user" (username, email) VALUES (''regress_u'', $1)', v) AS email,
-       pg_temp.attempt('INSERT INTO usrmgmt."user" (username, first_name) VALUES (''regress_u'', $1)', v) AS first_name,
-       pg_temp.attempt('INSERT INTO usrmgmt."user" (username, last_name) VALUES (''regress_u'', $1)', v) AS last_name,
-       pg_temp.attempt('INSERT INTO usrmgmt."user" (username, password_hash) VALUES (''regress_u'', $1)', v) AS password_hash
+       pg_temp.attempt_constraint('INSERT INTO usrmgmt."user" (username) VALUES ($1)', v) AS username,
+       pg_temp.attempt_constraint('INSERT INTO usrmgmt."user" (username, email) VALUES (''regress_u'', $1)', v) AS email,
+       pg_temp.attempt_constraint('INSERT INTO usrmgmt."user" (username, first_name) VALUES (''regress_u'', $1)', v) AS first_name,
+       pg_temp.attempt_constraint('INSERT INTO usrmgmt."user" (username, last_name) VALUES (''regress_u'', $1)', v) AS last_name,
+       pg_temp.attempt_constraint('INSERT INTO usrmgmt."user" (username, password_hash) VALUES (''regress_u'', $1)', v) AS password_hash
   FROM hostile ORDER BY label;
 SELECT count(*) AS tested,
-       string_agg(DISTINCT pg_temp.attempt('INSERT INTO usrmgmt."user" (username) VALUES ($1)', v), ', ') AS username
+       string_agg(DISTINCT pg_temp.attempt_constraint('INSERT INTO usrmgmt."user" (username) VALUES ($1)', v), ', ') AS username
   FROM ctrl_value;
 SELECT count(*) AS tested,
-       string_agg(DISTINCT pg_temp.attempt('INSERT INTO usrmgmt."user" (username, email) VALUES (''regress_u'', $1)', v), ', ') AS email
+       string_agg(DISTINCT pg_temp.attempt_constraint('INSERT INTO usrmgmt."user" (username, email) VALUES (''regress_u'', $1)', v), ', ') AS email
   FROM ctrl_email;
 -- A name that is only a control character: blank (\t \n \v \f \r) is
 -- refused, any other control character is "not blank" and accepted.
-SELECT pg_temp.attempt('INSERT INTO usrmgmt."user" (username, first_name) VALUES (''regress_u'', $1)', ch) AS first_name,
+SELECT pg_temp.attempt_constraint('INSERT INTO usrmgmt."user" (username, first_name) VALUES (''regress_u'', $1)', ch) AS first_name,
        array_agg(c ORDER BY c) AS control_characters
   FROM ctrl GROUP BY 1 ORDER BY 1;
 -- Extreme numbers.
-SELECT pg_temp.attempt('INSERT INTO usrmgmt."user" (username, failed_logins) VALUES (''regress_u'', $1::integer)', v) AS failed_logins, v
+SELECT pg_temp.attempt_constraint('INSERT INTO usrmgmt."user" (username, failed_logins) VALUES (''regress_u'', $1::integer)', v) AS failed_logins, v
   FROM (VALUES ('-1'), ('-2147483648'), ('2147483647'), ('2147483648')) AS x(v);
 -- The identity cannot be chosen by a client.
 -- expected: 428C9, id is GENERATED ALWAYS
@@ -258,44 +180,44 @@ INSERT INTO usrmgmt."user" (username) VALUES ('REGRESS_OWNER');
 
 -- Block: usrmgmt.server
 SELECT label,
-       pg_temp.attempt('INSERT INTO usrmgmt.server (server_name, owner_id) SELECT $1, id FROM usrmgmt."user" WHERE username = ''regress_owner''', v) AS server_name,
-       pg_temp.attempt('INSERT INTO usrmgmt.server (server_name, owner_id, status) SELECT ''mc1'', id, $1 FROM usrmgmt."user" WHERE username = ''regress_owner''', v) AS status,
-       pg_temp.attempt('INSERT INTO usrmgmt.server (server_name, owner_id, game_mode) SELECT ''mc1'', id, $1 FROM usrmgmt."user" WHERE username = ''regress_owner''', v) AS game_mode,
-       pg_temp.attempt('INSERT INTO usrmgmt.server (server_name, owner_id, difficulty) SELECT ''mc1'', id, $1 FROM usrmgmt."user" WHERE username = ''regress_owner''', v) AS difficulty
+       pg_temp.attempt_constraint('INSERT INTO usrmgmt.server (server_name, owner_id) SELECT $1, id FROM usrmgmt."user" WHERE username = ''regress_owner''', v) AS server_name,
+       pg_temp.attempt_constraint('INSERT INTO usrmgmt.server (server_name, owner_id, status) SELECT ''mc1'', id, $1 FROM usrmgmt."user" WHERE username = ''regress_owner''', v) AS status,
+       pg_temp.attempt_constraint('INSERT INTO usrmgmt.server (server_name, owner_id, game_mode) SELECT ''mc1'', id, $1 FROM usrmgmt."user" WHERE username = ''regress_owner''', v) AS game_mode,
+       pg_temp.attempt_constraint('INSERT INTO usrmgmt.server (server_name, owner_id, difficulty) SELECT ''mc1'', id, $1 FROM usrmgmt."user" WHERE username = ''regress_owner''', v) AS difficulty
   FROM hostile ORDER BY label;
 SELECT count(*) AS tested,
-       string_agg(DISTINCT pg_temp.attempt('INSERT INTO usrmgmt.server (server_name, owner_id) SELECT $1, id FROM usrmgmt."user" WHERE username = ''regress_owner''', v), ', ') AS server_name
+       string_agg(DISTINCT pg_temp.attempt_constraint('INSERT INTO usrmgmt.server (server_name, owner_id) SELECT $1, id FROM usrmgmt."user" WHERE username = ''regress_owner''', v), ', ') AS server_name
   FROM ctrl_value;
 SELECT v,
-       pg_temp.attempt('INSERT INTO usrmgmt.server (server_name, owner_id, port) SELECT ''mc1'', id, $1::integer FROM usrmgmt."user" WHERE username = ''regress_owner''', v) AS port,
-       pg_temp.attempt('INSERT INTO usrmgmt.server (server_name, owner_id, memory_mb) SELECT ''mc1'', id, $1::integer FROM usrmgmt."user" WHERE username = ''regress_owner''', v) AS memory_mb,
-       pg_temp.attempt('INSERT INTO usrmgmt.server (server_name, owner_id) VALUES (''mc1'', $1::bigint)', v) AS owner_id
+       pg_temp.attempt_constraint('INSERT INTO usrmgmt.server (server_name, owner_id, port) SELECT ''mc1'', id, $1::integer FROM usrmgmt."user" WHERE username = ''regress_owner''', v) AS port,
+       pg_temp.attempt_constraint('INSERT INTO usrmgmt.server (server_name, owner_id, memory_mb) SELECT ''mc1'', id, $1::integer FROM usrmgmt."user" WHERE username = ''regress_owner''', v) AS memory_mb,
+       pg_temp.attempt_constraint('INSERT INTO usrmgmt.server (server_name, owner_id) VALUES (''mc1'', $1::bigint)', v) AS owner_id
   FROM (VALUES ('-2147483648'), ('-1'), ('0'), ('1023'), ('65536'),
                ('2147483647'), ('2147483648'), ('-9223372036854775808'),
                ('9223372036854775807')) AS x(v);
 
 -- Block: usrmgmt.configuration
 SELECT label,
-       pg_temp.attempt('INSERT INTO usrmgmt.configuration (key, value) VALUES ($1, ''x'')', v) AS key,
-       pg_temp.attempt('INSERT INTO usrmgmt.configuration (key, value) VALUES (''k'', $1)', v) AS value
+       pg_temp.attempt_constraint('INSERT INTO usrmgmt.configuration (key, value) VALUES ($1, ''x'')', v) AS key,
+       pg_temp.attempt_constraint('INSERT INTO usrmgmt.configuration (key, value) VALUES (''k'', $1)', v) AS value
   FROM hostile ORDER BY label;
 SELECT count(*) AS tested,
-       string_agg(DISTINCT pg_temp.attempt('INSERT INTO usrmgmt.configuration (key, value) VALUES ($1, ''x'')', v), ', ') AS key
+       string_agg(DISTINCT pg_temp.attempt_constraint('INSERT INTO usrmgmt.configuration (key, value) VALUES ($1, ''x'')', v), ', ') AS key
   FROM ctrl_value;
 
 -- Block: usrmgmt.user_log
 SELECT label,
-       pg_temp.attempt('INSERT INTO usrmgmt.user_log (username, action) VALUES (''regress_owner'', $1)', v) AS action
+       pg_temp.attempt_constraint('INSERT INTO usrmgmt.user_log (username, action) VALUES (''regress_owner'', $1)', v) AS action
   FROM hostile ORDER BY label;
 SELECT count(*) AS tested,
-       string_agg(DISTINCT pg_temp.attempt('INSERT INTO usrmgmt.user_log (username, action) VALUES (''regress_owner'', $1)', 'log' || v), ', ') AS action
+       string_agg(DISTINCT pg_temp.attempt_constraint('INSERT INTO usrmgmt.user_log (username, action) VALUES (''regress_owner'', $1)', 'log' || v), ', ') AS action
   FROM ctrl_value;
 
 -- Block: usrmgmt.migration_history
 SELECT label,
-       pg_temp.attempt('INSERT INTO usrmgmt.migration_history (migration_name) VALUES ($1)', v) AS migration_name,
-       pg_temp.attempt('INSERT INTO usrmgmt.migration_history (migration_name, kind) VALUES (''m'', $1)', v) AS kind,
-       pg_temp.attempt('INSERT INTO usrmgmt.migration_history (migration_name, checksum) VALUES (''m'', $1)', v) AS checksum
+       pg_temp.attempt_constraint('INSERT INTO usrmgmt.migration_history (migration_name) VALUES ($1)', v) AS migration_name,
+       pg_temp.attempt_constraint('INSERT INTO usrmgmt.migration_history (migration_name, kind) VALUES (''m'', $1)', v) AS kind,
+       pg_temp.attempt_constraint('INSERT INTO usrmgmt.migration_history (migration_name, checksum) VALUES (''m'', $1)', v) AS checksum
   FROM hostile ORDER BY label;
 
 --------------------------------------------------------------------------
@@ -329,6 +251,6 @@ SELECT (SELECT count(*) FROM usrmgmt."user") AS users,
        (SELECT count(*) FROM usrmgmt.migration_history) AS migrations;
 SELECT pg_catalog.pg_postmaster_start_time() = :'start_time'::timestamptz AS same_postmaster;
 
-DROP FUNCTION pg_temp.attempt(text, text);
 DROP TABLE hostile, toasted, ctrl, ctrl_value, ctrl_email;
 DROP EXTENSION usrmgmt;
+\i sql/include/cleanup.sql

@@ -136,7 +136,8 @@ SET ROLE regress_integrity_reader;
 SELECT * FROM usrmgmt.validate_data_integrity();
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
--- The recipe of doc/usrmgmt.md §11: SELECT on the tables and the manifest.
+-- The recipe of doc/usrmgmt.md, "Privileges and role recipes": SELECT on
+-- the tables and the manifest.
 GRANT SELECT ON ALL TABLES IN SCHEMA usrmgmt TO regress_integrity_reader;
 SET ROLE regress_integrity_reader;
 SELECT count(*) FROM usrmgmt.validate_data_integrity();

@@ -1,6 +1,8 @@
--- lifecycle: load_sample_data() and reset() (SPEC §8).
+-- lifecycle: load_sample_data() and reset() (the spec's "Migrations and
+-- lifecycle"), then hostile arguments to both.
 \set VERBOSITY default
 \set SHOW_CONTEXT never
+\i sql/include/setup.sql
 CREATE EXTENSION usrmgmt;
 
 -- Both write, so both are security definer with a fixed search_path and
@@ -12,8 +14,7 @@ SELECT p.proname, p.prosecdef, p.proconfig,
    AND p.proname IN ('load_sample_data', 'reset')
  ORDER BY 1;
 
-CREATE ROLE regress_life_nobody;
-SET ROLE regress_life_nobody;
+SET ROLE regress_nobody;
 -- not granted: 42501
 SELECT usrmgmt.load_sample_data();
 \echo :LAST_ERROR_SQLSTATE
@@ -108,5 +109,32 @@ SELECT usrmgmt.reset(confirm => true);
 SELECT count(*) AS users_kept FROM usrmgmt."user";
 DROP TABLE regress_life_ref;
 
+--------------------------------------------------------------------------
+-- Hostile arguments, on a fresh install: the values (hv, ctrl) and users
+-- (regress_h_*) of sql/include/hostile_args.sql; each statement through
+-- pg_temp.attempt_result() of sql/include/setup.sql ('ok <result>' or
+-- the SQLSTATE, rolled back)
+--------------------------------------------------------------------------
+
 DROP EXTENSION usrmgmt;
-DROP ROLE regress_life_nobody;
+CREATE EXTENSION usrmgmt;
+\i sql/include/hostile_args.sql
+
+-- Block: usrmgmt.reset(boolean)
+-- expected: 22023 with a hint, for false and for NULL alike (NULL is no
+-- confirmation)
+SELECT usrmgmt.reset(NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT c AS confirm, pg_temp.attempt_result('SELECT usrmgmt.reset($1::boolean)', c) AS reset
+  FROM unnest(ARRAY[NULL, 'false', 'true']) AS t(c);
+
+-- Block: usrmgmt.load_sample_data(), twice, then the readers over it
+SELECT usrmgmt.load_sample_data() IS NOT NULL AS loaded;
+SELECT usrmgmt.load_sample_data() AS second_call;
+SELECT (usrmgmt.verify())->'ok' AS verify_ok,
+       (usrmgmt.health())->>'status' IN ('healthy', 'degraded', 'unhealthy') AS health,
+       (usrmgmt.status())->'sessions_online' AS sessions_online,
+       usrmgmt.metrics() LIKE '%usrmgmt_%' AS metrics;
+
+DROP EXTENSION usrmgmt;
+\i sql/include/cleanup.sql

@@ -1,11 +1,13 @@
--- migrations: apply_migration() and rollback_migration() (SPEC §8).
+-- migrations: apply_migration() and rollback_migration() (the spec's
+-- "Migrations and lifecycle"), then hostile arguments to both.
 \set VERBOSITY default
 \set SHOW_CONTEXT never
+\i sql/include/setup.sql
 CREATE EXTENSION usrmgmt;
 
--- A deployer role with its own schema, and a role without the grant.
+-- A deployer role with its own schema (the role without the grant is
+-- regress_nobody of sql/include/setup.sql).
 CREATE ROLE regress_migr_deployer;
-CREATE ROLE regress_migr_nobody;
 CREATE SCHEMA regress_migr AUTHORIZATION regress_migr_deployer;
 GRANT EXECUTE ON FUNCTION usrmgmt.apply_migration(text, text, text),
     usrmgmt.rollback_migration(text) TO regress_migr_deployer;
@@ -59,7 +61,7 @@ SELECT count(*) AS sneaky_records FROM usrmgmt.migration_history
  WHERE migration_name = '002_sneaky';
 
 -- A role without the grant cannot call it at all (42501).
-SET ROLE regress_migr_nobody;
+SET ROLE regress_nobody;
 SELECT usrmgmt.apply_migration('003_nobody', 'SELECT 1');
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
@@ -150,6 +152,51 @@ SELECT migration_name, kind, applied_by, down_sql IS NULL AS no_down
   FROM usrmgmt.migration_history ORDER BY id;
 
 DROP SCHEMA regress_migr CASCADE;
+
+--------------------------------------------------------------------------
+-- Hostile arguments, on a fresh install: the values (hv, ctrl) and users
+-- (regress_h_*) of sql/include/hostile_args.sql; each statement through
+-- pg_temp.attempt_result() of sql/include/setup.sql ('ok <result>' or
+-- the SQLSTATE, rolled back)
+--------------------------------------------------------------------------
+
+DROP EXTENSION usrmgmt;
+CREATE EXTENSION usrmgmt;
+\i sql/include/hostile_args.sql
+
+-- Block: usrmgmt.apply_migration(text, text, text) and rollback_migration(text)
+-- hostile names with harmless SQL: the name is a value, recorded verbatim;
+-- names over 255 bytes or with control characters are refused (22023)
+-- before any SQL runs.
+SELECT label, pg_temp.attempt_result('SELECT usrmgmt.apply_migration($1, ''SELECT 1'')', v) AS apply_name
+  FROM hv ORDER BY label;
+SELECT pg_temp.attempt_result('SELECT usrmgmt.apply_migration($1, ''SELECT 1'')', v) AS apply_ctrl, count(*)
+  FROM ctrl GROUP BY 1;
+-- hostile names to roll back: 42704 (never applied), 22023 (empty), 22004 (NULL)
+SELECT label, pg_temp.attempt_result('SELECT usrmgmt.rollback_migration($1)', v) AS rollback_name
+  FROM hv ORDER BY label;
+SELECT usrmgmt.apply_migration($$'); DROP TABLE usrmgmt.user; --$$, 'SELECT 1',
+                               $$'); DROP TABLE usrmgmt.user; --$$) AS applied;
+SELECT migration_name, kind, down_sql FROM usrmgmt.migration_history WHERE id > 0;
+-- the fragment stored as down_sql is SQL (a DBA's, by design): it fails
+-- to parse, and nothing is dropped
+-- expected: 42601, syntax error in the stored down_sql
+SELECT usrmgmt.rollback_migration($$'); DROP TABLE usrmgmt.user; --$$);
+\echo :LAST_ERROR_SQLSTATE
+-- hostile up_sql: empty and comment-only SQL is applied (it does nothing)
+SELECT label, pg_temp.attempt_result('SELECT usrmgmt.apply_migration(''regress_h_m'', $1)', v) AS apply_sql
+  FROM hv WHERE label IN ('null', 'empty', 'blank') ORDER BY label;
+-- expected: 2D000, a migration must not end the caller's transaction (up_sql
+-- is a DBA's SQL run as the caller, by design: its one refusal of its own)
+SELECT usrmgmt.apply_migration('regress_h_tx', 'COMMIT');
+\echo :LAST_ERROR_SQLSTATE
+-- expected: 42939, reserved prefix
+SELECT usrmgmt.apply_migration('usrmgmt--9.9', 'SELECT 1');
+\echo :LAST_ERROR_SQLSTATE
+-- expected: 42939, an extension row cannot be rolled back
+SELECT usrmgmt.rollback_migration('usrmgmt--1.0');
+\echo :LAST_ERROR_SQLSTATE
+
 DROP EXTENSION usrmgmt;
 DROP ROLE regress_migr_deployer;
-DROP ROLE regress_migr_nobody;
+\i sql/include/cleanup.sql

@@ -1,7 +1,9 @@
 -- passwords: SCRAM-SHA-256 secrets, check_password, authenticate and the
--- failed-login lockout (SPEC §6).
+-- failed-login lockout (the spec's "Passwords"), then hostile arguments to
+-- each password function.
 \set VERBOSITY default
 \set SHOW_CONTEXT never
+\i sql/include/setup.sql
 CREATE EXTENSION usrmgmt;
 -- keep the tests fast; the default is 600000
 SET usrmgmt.password_iterations = 4096;
@@ -170,6 +172,100 @@ SELECT p.proname, has_function_privilege('regress_pw_role', p.oid, 'EXECUTE') AS
    AND p.proname IN ('set_password', 'check_password', 'authenticate')
   ORDER BY 1;
 
+--------------------------------------------------------------------------
+-- Hostile arguments, on a fresh install: the values (hv, ctrl) and users
+-- (regress_h_*) of sql/include/hostile_args.sql; each statement through
+-- pg_temp.attempt_result() of sql/include/setup.sql ('ok <result>' or
+-- the SQLSTATE, rolled back)
+--------------------------------------------------------------------------
+
+DROP EXTENSION usrmgmt;
+CREATE EXTENSION usrmgmt;
+\i sql/include/hostile_args.sql
+
+SET usrmgmt.password_iterations = 4096;
+
+-- Block: usrmgmt.set_password(text, text)
+-- hostile names with a valid password: unknown user
+SELECT label, pg_temp.attempt_result('SELECT usrmgmt.set_password($1, ''long enough'')', v) AS set_password_name
+  FROM hv ORDER BY label;
+SELECT pg_temp.attempt_result('SELECT usrmgmt.set_password($1, ''long enough'')', v) AS set_password_ctrl, count(*)
+  FROM ctrl GROUP BY 1;
+-- hostile passwords for an existing user: too short (22023) or stored.
+-- (1 MB passwords: see the block "passwords of 1 MB" below.)
+SELECT label, pg_temp.attempt_result('SELECT usrmgmt.set_password(''regress_h_alice'', $1) IS NULL', v) AS set_password_pw
+  FROM hv WHERE label <> '1 MB' ORDER BY label;
+-- a password made of control characters round-trips
+BEGIN;
+SELECT usrmgmt.set_password('regress_h_alice', string_agg(chr(c), '' ORDER BY c)) FROM ctrl;
+SELECT usrmgmt.check_password('regress_h_alice', string_agg(chr(c), '' ORDER BY c)) AS ctrl_password_ok FROM ctrl;
+SELECT usrmgmt.check_password('regress_h_alice', string_agg(chr(c), '' ORDER BY c DESC)) AS reversed_ok FROM ctrl;
+ROLLBACK;
+-- expected: 22023, too short; the message names the user, not the password
+SELECT usrmgmt.set_password('regress_h_alice', 'short');
+\echo :LAST_ERROR_SQLSTATE
+-- expected: 42704, the SQL fragment is a value
+SELECT usrmgmt.set_password($$'); DROP TABLE usrmgmt.user; --$$, 'long enough');
+\echo :LAST_ERROR_SQLSTATE
+
+-- Block: usrmgmt.check_password(text, text)
+-- hostile names: false, never an error (no user enumeration)
+SELECT label, pg_temp.attempt_result('SELECT usrmgmt.check_password($1, ''correct horse'')', v) AS check_name
+  FROM hv ORDER BY label;
+SELECT pg_temp.attempt_result('SELECT usrmgmt.check_password($1, ''correct horse'')', v) AS check_ctrl, count(*)
+  FROM ctrl GROUP BY 1;
+-- hostile passwords: false
+SELECT label, pg_temp.attempt_result('SELECT usrmgmt.check_password(''regress_h_alice'', $1)', v) AS check_pw
+  FROM hv WHERE label <> '1 MB' ORDER BY label;
+SELECT usrmgmt.check_password('regress_h_alice', 'correct horse') AS right_password;
+
+-- Block: usrmgmt.authenticate(text, text, inet, text)
+-- hostile names: NULL, never an error; nothing counted anywhere
+SELECT label, pg_temp.attempt_result('SELECT usrmgmt.authenticate($1, ''correct horse'')', v) AS auth_name
+  FROM hv ORDER BY label;
+SELECT pg_temp.attempt_result('SELECT usrmgmt.authenticate($1, ''correct horse'')', v) AS auth_ctrl, count(*)
+  FROM ctrl GROUP BY 1;
+-- hostile passwords: NULL (each attempt rolled back, so nothing counted)
+SELECT label, pg_temp.attempt_result('SELECT usrmgmt.authenticate(''regress_h_alice'', $1)', v) AS auth_pw
+  FROM hv WHERE label <> '1 MB' ORDER BY label;
+-- hostile user agents with the right password: a session
+SELECT label, pg_temp.attempt_result('SELECT usrmgmt.authenticate(''regress_h_alice'', ''correct horse'', NULL, $1) > 0', v) AS auth_agent
+  FROM hv ORDER BY label;
+SELECT username, failed_logins FROM usrmgmt."user" ORDER BY username;
+
+-- Block: passwords of 1 MB
+-- PostgreSQL's SCRAM code rehashes an over-long password once per
+-- iteration, with no interrupt check, so passwords are limited to 1024
+-- bytes: set_password refuses a longer one (22023), check_password and
+-- authenticate answer false/NULL after the work of an ordinary check.
+-- expected: 22023, too long; the message names the user, not the password
+SELECT usrmgmt.set_password('regress_h_alice', repeat('p', 1048576));
+\echo :LAST_ERROR_SQLSTATE
+-- expected: 22023, one byte too long (a 3-byte character at the end)
+SELECT usrmgmt.set_password('regress_h_alice', repeat('p', 1022) || '✓');
+\echo :LAST_ERROR_SQLSTATE
+BEGIN;
+SELECT usrmgmt.set_password('regress_h_alice', repeat('p', 1024));
+SELECT usrmgmt.check_password('regress_h_alice', repeat('p', 1024)) AS max_length_ok,
+       usrmgmt.check_password('regress_h_alice', repeat('p', 1048576)) AS mb_ok,
+       usrmgmt.check_password('regress_h_nobody', repeat('p', 1048576)) AS mb_unknown_ok,
+       usrmgmt.authenticate('regress_h_alice', repeat('p', 1048576)) AS mb_session;
+SELECT failed_logins FROM usrmgmt."user" WHERE username = 'regress_h_alice';
+ROLLBACK;
+-- A secret with 2^31-1 iterations passes user_password_hash_format but
+-- would pin a backend for an hour: above 10000000 it is unusable (false).
+BEGIN;
+UPDATE usrmgmt."user" SET password_hash = 'SCRAM-SHA-256$2147483647:rz6E4ktgKhYPl6Ijm6/l1g==$7j2uSGDTIqoCK5a/kGbV9+plY/CCBTKXTCMimNb58GY=:9D5tpQ9xpUnO+rfyps7GgERguEcSGs8Mp0dUlbmEFBA='
+ WHERE username = 'regress_h_alice';
+SET LOCAL statement_timeout = '60s';
+SELECT usrmgmt.check_password('regress_h_alice', 'sample-password') AS huge_count_ok;
+ROLLBACK;
+-- expected: 22023, the iteration count is capped at 10000000
+SET usrmgmt.password_iterations = 10000001;
+\echo :LAST_ERROR_SQLSTATE
+
+RESET usrmgmt.password_iterations;
 DROP EXTENSION usrmgmt;
 DROP ROLE regress_pw_app;
 DROP ROLE regress_pw_role;
+\i sql/include/cleanup.sql

@@ -1,17 +1,37 @@
 --
--- privileges.sql: what PUBLIC and a role with no grants can do (SPEC §9).
+-- privileges.sql: who may do what in schema usrmgmt.
 --
--- Nothing in schema usrmgmt is granted to PUBLIC but USAGE on the schema
--- and EXECUTE on the four validators.  The checks over pg_proc and
--- pg_class are generic: a function, table or sequence added later is
--- covered without editing this file (a new function executable by PUBLIC,
--- or a SECURITY DEFINER function without the fixed search_path, shows up
--- as a row where none is expected).  The role recipes (application,
--- monitor, administrator; doc/usrmgmt.md §11) get their own blocks here.
+--   1. PUBLIC: nothing in schema usrmgmt is granted to PUBLIC but USAGE on
+--      the schema and EXECUTE on the validators.  The checks over pg_proc
+--      and pg_class are generic: a function, table or sequence added later
+--      is covered without editing this file (a new function executable by
+--      PUBLIC, or a SECURITY DEFINER function without the fixed
+--      search_path, shows up as a row where none is expected).
+--   2. A role with no grants (regress_nobody): 42501 from every table,
+--      sequence and function but the validators, found generically.
+--   3. The three role recipes of doc/usrmgmt.md, "Privileges and role
+--      recipes" (the spec's "Privileges"), created exactly as the manual
+--      states them, and what each may do:
+--        regress_app      application: sessions and passwords through the
+--                         functions, user rows without password_hash,
+--                         reads the log, never writes it
+--        regress_monitor  health, status, database_stats, metrics; no user
+--                         data
+--        regress_admin    everything an administrator does, short of
+--                         being a superuser
+--      Each role runs a list of calls through pg_temp.attempt() of
+--      include/setup.sql (rolled back, 'ok' or the SQLSTATE); what is
+--      refused is refused with 42501.
 --
 \set VERBOSITY default
 \set SHOW_CONTEXT never
+\i sql/include/setup.sql
 CREATE EXTENSION usrmgmt;
+SET usrmgmt.password_iterations = 4096;
+
+--------------------------------------------------------------------------
+-- 1. PUBLIC
+--------------------------------------------------------------------------
 
 -- The functions meant for PUBLIC: the validators (the CHECK constraints
 -- call them, so every role that writes a table needs them).  This list is
@@ -66,27 +86,10 @@ SELECT a.privilege_type AS schema_privilege_of_public
  WHERE n.nspname = 'usrmgmt' AND a.grantee = 0;
 
 --------------------------------------------------------------------------
--- A role with no grants at all
+-- 2. A role with no grants at all
 --------------------------------------------------------------------------
 
-CREATE ROLE regress_nobody;
-
--- Run sql as the current role, roll it back, return the SQLSTATE or 'ok'.
-CREATE FUNCTION pg_temp.attempt(sql text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-    state text;
-BEGIN
-    BEGIN
-        EXECUTE sql;
-        RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = 'ok';
-    EXCEPTION WHEN OTHERS THEN
-        GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE;
-        RETURN CASE WHEN state = 'P0001' THEN 'ok' ELSE state END;
-    END;
-END
-$$;
-GRANT EXECUTE ON FUNCTION pg_temp.attempt(text) TO regress_nobody;
+-- regress_nobody comes from sql/include/setup.sql; it may read the list.
 GRANT SELECT ON public_functions TO regress_nobody;
 
 SET ROLE regress_nobody;
@@ -143,12 +146,195 @@ CREATE FUNCTION usrmgmt.lower(text) RETURNS text LANGUAGE sql AS 'SELECT $1';
 
 RESET ROLE;
 
+-- Every function (generic over pg_proc; trigger functions cannot be
+-- called at all), called with NULL arguments: 42501 from every function
+-- but the validators.
+CREATE TEMP TABLE nobody_calls AS
+SELECT p.oid::regprocedure AS fn,
+       'SELECT ' || p.oid::regproc::text || '(' ||
+       (SELECT coalesce(string_agg('NULL::' || format_type(t, NULL), ', ' ORDER BY i), '')
+          FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY AS x(t, i)) || ')' AS sql
+  FROM pg_proc p
+ WHERE p.pronamespace = 'usrmgmt'::regnamespace
+   AND p.prorettype <> 'trigger'::regtype;
+GRANT SELECT ON nobody_calls TO regress_nobody;
+CREATE TEMP TABLE nobody_outcome (fn regprocedure, result text);
+GRANT INSERT ON nobody_outcome TO regress_nobody;
+SET ROLE regress_nobody;
+INSERT INTO nobody_outcome SELECT fn, pg_temp.attempt(sql) FROM nobody_calls;
+RESET ROLE;
+SELECT result, count(*) FROM nobody_outcome GROUP BY result ORDER BY result;
+-- anything but the validators and ascii_lower() (executable by PUBLIC,
+-- the case-insensitive keys use it) that did not answer 42501 is a failure
+SELECT fn, result FROM nobody_outcome
+ WHERE result <> '42501' AND fn::text NOT LIKE 'usrmgmt.is\_valid\_%'
+   AND fn <> 'usrmgmt.ascii_lower(text)'::regprocedure
+ ORDER BY fn::text;
+-- and the validators answered (NULL for NULL: they are STRICT)
+SELECT fn, result FROM nobody_outcome
+ WHERE fn::text LIKE 'usrmgmt.is\_valid\_%' ORDER BY fn::text;
+
+--------------------------------------------------------------------------
+-- 3. The role recipes, verbatim from doc/usrmgmt.md, "Privileges and role
+-- recipes" (role names prefixed)
+--------------------------------------------------------------------------
+
+-- Data to work on: alice (password set, one open session, owns a server),
+-- bob, dave (one open session).
+INSERT INTO usrmgmt."user" (username, email) VALUES
+    ('regress_r_alice', 'alice@example.com'), ('regress_r_bob', NULL),
+    ('regress_r_dave', NULL);
+SELECT usrmgmt.set_password('regress_r_alice', 'correct horse');
+SELECT usrmgmt.login('regress_r_alice') AS alice_sid \gset
+SELECT usrmgmt.login('regress_r_dave') > 0 AS dave_logged_in;
+INSERT INTO usrmgmt.server (server_name, owner_id)
+    SELECT 'regress-mc', id FROM usrmgmt."user" WHERE username = 'regress_r_alice';
+
+\i sql/include/recipes.sql
+
+--------------------------------------------------------------------------
+-- What each role can execute, over pg_proc (a new function shows up here)
+--------------------------------------------------------------------------
+
+SELECT p.oid::regprocedure AS function,
+       has_function_privilege('regress_app', p.oid, 'EXECUTE') AS app,
+       has_function_privilege('regress_monitor', p.oid, 'EXECUTE') AS monitor,
+       has_function_privilege('regress_admin', p.oid, 'EXECUTE') AS admin
+  FROM pg_proc p
+ WHERE p.pronamespace = 'usrmgmt'::regnamespace
+   AND p.prorettype <> 'trigger'::regtype
+   AND p.proname NOT LIKE 'is\_valid\_%'
+ ORDER BY p.oid::regprocedure::text;
+
+--------------------------------------------------------------------------
+-- The calls every role tries
+--------------------------------------------------------------------------
+
+CREATE TEMP TABLE calls (n int PRIMARY KEY, what text, sql text);
+INSERT INTO calls VALUES
+ -- sessions and passwords
+ (1,  'login',               $$SELECT usrmgmt.login('regress_r_bob', '192.0.2.1', 'agent')$$),
+ (2,  'logout',              format('SELECT usrmgmt.logout(%s)', :alice_sid)),
+ (3,  'logout_user',         $$SELECT usrmgmt.logout_user('regress_r_alice')$$),
+ (4,  'touch_session',       format('SELECT usrmgmt.touch_session(%s)', :alice_sid)),
+ (5,  'authenticate',        $$SELECT usrmgmt.authenticate('regress_r_alice', 'correct horse')$$),
+ (6,  'set_password',        $$SELECT usrmgmt.set_password('regress_r_bob', 'battery staple')$$),
+ (7,  'check_password',      $$SELECT usrmgmt.check_password('regress_r_alice', 'correct horse')$$),
+ (8,  'expire_sessions',     $$SELECT usrmgmt.expire_sessions('1 hour')$$),
+ (9,  'purge_user_log',      $$SELECT usrmgmt.purge_user_log('2000-01-01')$$),
+ -- user rows
+ (10, 'read user columns',   $$SELECT id, username, email, is_active, failed_logins, last_login_at FROM usrmgmt."user"$$),
+ (11, 'read password_hash',  $$SELECT password_hash FROM usrmgmt."user"$$),
+ (12, 'read user *',         $$SELECT * FROM usrmgmt."user"$$),
+ (13, 'insert user',         $$INSERT INTO usrmgmt."user" (username, email) VALUES ('regress_r_carol', 'carol@example.com')$$),
+ -- 14-16 fire the session triggers (they rename or close the user's
+ -- sessions and write the log rows; the role needs no grant for those)
+ (14, 'rename user',         $$UPDATE usrmgmt."user" SET username = 'regress_r_alice2' WHERE username = 'regress_r_alice'$$),
+ (15, 'deactivate user',     $$UPDATE usrmgmt."user" SET is_active = false WHERE username = 'regress_r_alice'$$),
+ (16, 'delete user',         $$DELETE FROM usrmgmt."user" WHERE username = 'regress_r_dave'$$),
+ (17, 'write password_hash', $$UPDATE usrmgmt."user" SET password_hash = NULL WHERE username = 'regress_r_bob'$$),
+ (18, 'reset failed_logins', $$UPDATE usrmgmt."user" SET failed_logins = 0 WHERE username = 'regress_r_bob'$$),
+ (19, 'make admin',          $$UPDATE usrmgmt."user" SET is_admin = true WHERE username = 'regress_r_bob'$$),
+ -- sessions and the log, directly
+ (20, 'read online_user',    $$SELECT * FROM usrmgmt.online_user$$),
+ (21, 'insert online_user',  $$INSERT INTO usrmgmt.online_user (user_id, username) SELECT id, username FROM usrmgmt."user" WHERE username = 'regress_r_bob'$$),
+ (22, 'delete online_user',  $$DELETE FROM usrmgmt.online_user$$),
+ (23, 'read user_log',       $$SELECT * FROM usrmgmt.user_log$$),
+ (24, 'insert user_log',     $$INSERT INTO usrmgmt.user_log (username, action) VALUES ('regress_r_bob', 'login')$$),
+ (25, 'update user_log',     $$UPDATE usrmgmt.user_log SET detail = 'x'$$),
+ (26, 'delete user_log',     $$DELETE FROM usrmgmt.user_log$$),
+ (27, 'truncate user_log',   $$TRUNCATE usrmgmt.user_log$$),
+ -- other tables
+ (28, 'write server',        $$UPDATE usrmgmt.server SET status = 'Running'$$),
+ (29, 'write configuration', $$INSERT INTO usrmgmt.configuration (key, value) VALUES ('regress.k', 'v')$$),
+ (30, 'read migrations',     $$SELECT * FROM usrmgmt.migration_history$$),
+ (31, 'write migrations',    $$INSERT INTO usrmgmt.migration_history (migration_name) VALUES ('regress_fake')$$),
+ (32, 'read manifest',       $$SELECT * FROM usrmgmt.schema_manifest$$),
+ -- monitoring and integrity
+ (33, 'health',              $$SELECT usrmgmt.health()$$),
+ (34, 'status',              $$SELECT usrmgmt.status()$$),
+ (35, 'database_stats',      $$SELECT * FROM usrmgmt.database_stats(true)$$),
+ (36, 'metrics',             $$SELECT usrmgmt.metrics()$$),
+ (37, 'validate_schema',     $$SELECT * FROM usrmgmt.validate_schema()$$),
+ (38, 'validate_data_integrity', $$SELECT * FROM usrmgmt.validate_data_integrity()$$),
+ (39, 'verify',              $$SELECT usrmgmt.verify()$$),
+ -- migrations and lifecycle
+ (40, 'apply_migration',     $$SELECT usrmgmt.apply_migration('regress_r_m1', 'SELECT 1', 'SELECT 2')$$),
+ (41, 'rollback_migration',  $$SELECT usrmgmt.apply_migration('regress_r_m1', 'SELECT 1', 'SELECT 2'), usrmgmt.rollback_migration('regress_r_m1')$$),
+ (42, 'load_sample_data',    $$SELECT usrmgmt.load_sample_data()$$),
+ (43, 'reset',               $$SELECT usrmgmt.reset(confirm => true)$$),
+ (44, '_refresh_manifest',   $$SELECT usrmgmt._refresh_manifest()$$),
+ (45, 'set password GUC',    $$SET usrmgmt.password_iterations = 4096$$),
+ (46, 'set health GUC',      $$SET usrmgmt.health_connections_warn_pct = 1$$),
+ (47, 'validators',          $$SELECT usrmgmt.is_valid_email('a@b.c'), usrmgmt.is_valid_username('abc')$$),
+ -- the change audit log: the administrator's to read, nobody's to write
+ (48, 'read change_log',     $$SELECT * FROM usrmgmt.change_log$$),
+ (49, 'update change_log',   $$UPDATE usrmgmt.change_log SET role = 'x'$$),
+ (50, 'purge_change_log',    $$SELECT usrmgmt.purge_change_log('2000-01-01')$$);
+
+CREATE TEMP TABLE outcome (n int, role text, result text);
+GRANT INSERT ON outcome TO regress_app, regress_monitor, regress_admin;
+GRANT SELECT ON calls TO regress_app, regress_monitor, regress_admin;
+
+SET ROLE regress_app;
+INSERT INTO outcome SELECT n, 'app', pg_temp.attempt(sql) FROM calls;
+RESET ROLE;
+SET ROLE regress_monitor;
+INSERT INTO outcome SELECT n, 'monitor', pg_temp.attempt(sql) FROM calls;
+RESET ROLE;
+SET ROLE regress_admin;
+INSERT INTO outcome SELECT n, 'admin', pg_temp.attempt(sql) FROM calls;
+RESET ROLE;
+
+-- 'ok' or the SQLSTATE of each call for each role
+SELECT c.n, c.what,
+       max(o.result) FILTER (WHERE o.role = 'app') AS app,
+       max(o.result) FILTER (WHERE o.role = 'monitor') AS monitor,
+       max(o.result) FILTER (WHERE o.role = 'admin') AS admin
+  FROM calls c JOIN outcome o USING (n)
+ GROUP BY c.n, c.what ORDER BY c.n;
+
+-- Refusals are 42501 and nothing else: privileges are checked before the
+-- append-only guard (55000) or any other rule is reached.
+SELECT DISTINCT result AS refusal FROM outcome WHERE result <> 'ok' ORDER BY 1;
+
+-- The application's reads of user rows never show password_hash, and a
+-- failed authenticate is counted for it without any write privilege on
+-- the column.
+SET ROLE regress_app;
+SELECT username, is_active FROM usrmgmt."user" ORDER BY username;
+SELECT usrmgmt.authenticate('regress_r_alice', 'wrong horse') AS wrong;
+SELECT username, failed_logins FROM usrmgmt."user" WHERE username = 'regress_r_alice';
+-- expected: 42501, password_hash is not among the granted columns
+SELECT password_hash FROM usrmgmt."user";
+\echo :LAST_ERROR_SQLSTATE
+-- expected: 42501, the application never writes the log
+INSERT INTO usrmgmt.user_log (username, action) VALUES ('regress_r_alice', 'logout');
+\echo :LAST_ERROR_SQLSTATE
+-- expected: 42501, reset is the administrator's
+SELECT usrmgmt.reset(confirm => true);
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+
+-- The monitor sees figures, never a row: health() works and names no user.
+SET ROLE regress_monitor;
+SELECT (usrmgmt.health())->>'status' IN ('healthy', 'degraded', 'unhealthy') AS status,
+       usrmgmt.health()::text LIKE '%regress_r_%' AS names_a_user,
+       usrmgmt.metrics() LIKE '%regress_r_%' AS metrics_name_a_user;
+-- expected: 42501, no user data
+SELECT username FROM usrmgmt."user";
+\echo :LAST_ERROR_SQLSTATE
+-- expected: 42501, verify() shows rows of user data: not the monitor's
+SELECT usrmgmt.verify();
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+
 --------------------------------------------------------------------------
 -- Clean up
 --------------------------------------------------------------------------
 
-DROP FUNCTION pg_temp.attempt(text);
+DROP TABLE public_functions, nobody_calls, nobody_outcome, calls, outcome;
 DROP FUNCTION pg_temp.public_can_execute(oid);
-DROP TABLE public_functions;
-DROP ROLE regress_nobody;
+RESET usrmgmt.password_iterations;
 DROP EXTENSION usrmgmt;
+\i sql/include/cleanup.sql

@@ -7,6 +7,7 @@
 --
 \set VERBOSITY default
 \set SHOW_CONTEXT never
+\i sql/include/setup.sql
 
 CREATE EXTENSION usrmgmt;
 
@@ -94,9 +95,9 @@ WHERE c.oid IN (SELECT relid FROM found_tables)
                 FROM found_tables)
 ORDER BY c.relkind, c.relname;
 
--- What an unprivileged role can do: call the validators, nothing else.
-CREATE ROLE regress_usrmgmt_nobody;
-SET ROLE regress_usrmgmt_nobody;
+-- What an unprivileged role (regress_nobody of sql/include/setup.sql) can
+-- do: call the validators, nothing else.
+SET ROLE regress_nobody;
 SELECT usrmgmt.is_valid_email('a@example.com') AS email,
        usrmgmt.is_valid_username('alice') AS username,
        usrmgmt.is_valid_server_name('mc-1') AS server_name,
@@ -116,7 +117,7 @@ SELECT count(*) FROM usrmgmt.user_log;
 CREATE TABLE usrmgmt.planted (id int);
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
-DROP ROLE regress_usrmgmt_nobody;
 
 DROP TABLE found_tables;
 DROP EXTENSION usrmgmt;
+\i sql/include/cleanup.sql

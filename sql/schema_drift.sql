@@ -16,6 +16,13 @@ SELECT object_name, definition FROM usrmgmt.schema_manifest
 -- A clean install reports nothing.
 SELECT * FROM usrmgmt.validate_schema();
 
+-- The internal catalog reader and manifest refresh (a superuser may call
+-- them): on a clean install the refreshed manifest shows no drift.
+SELECT count(*) > 0 AS catalog_rows FROM usrmgmt._schema_catalog(true);
+SELECT count(*) > 0 AS catalog_rows_live FROM usrmgmt._schema_catalog(false);
+SELECT usrmgmt._refresh_manifest();
+SELECT count(*) AS drift_after_refresh FROM usrmgmt.validate_schema();
+
 -- Each kind of drift.
 DROP INDEX usrmgmt.user_created_at_idx;
 ALTER TABLE usrmgmt."user" DISABLE TRIGGER user_set_updated_at;

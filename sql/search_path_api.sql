@@ -15,13 +15,15 @@
 --
 -- With search_path = public, usrmgmt, pg_catalog (pg_catalog named after
 -- public, so it is NOT searched first), an administrator role (the recipe
--- of doc/usrmgmt.md §11) and then a superuser run every usrmgmt function:
--- sessions, passwords, health, integrity, migrations, sample data, reset.
+-- of doc/usrmgmt.md, "Privileges and role recipes") and then a superuser
+-- run every usrmgmt function: sessions, passwords, health, integrity,
+-- migrations, sample data, reset.
 -- The record must stay empty.  A positive control first shows that the
 -- look-alikes do catch unqualified names.
 --
 \set VERBOSITY default
 \set SHOW_CONTEXT never
+\i sql/include/setup.sql
 SELECT count(*) AS public_before FROM pg_catalog.pg_class
  WHERE relnamespace = 'public'::regnamespace \gset
 
@@ -236,7 +238,8 @@ SELECT u.name AS not_planted FROM used_functions u
                     WHERE p.pronamespace = 'public'::regnamespace AND p.proname = u.name);
 
 --------------------------------------------------------------------------
--- 2. The extension, and the administrator role of doc/usrmgmt.md §11
+-- 2. The extension, and the administrator role of doc/usrmgmt.md,
+-- "Privileges and role recipes"
 --------------------------------------------------------------------------
 
 SET search_path = public, usrmgmt, pg_catalog;
@@ -244,26 +247,8 @@ CREATE EXTENSION usrmgmt;
 RESET search_path;
 SELECT count(*) AS calls_during_install FROM public.lookalike_calls;
 
-CREATE ROLE regress_spa_admin;
-GRANT EXECUTE ON FUNCTION
-      usrmgmt.login(text, inet, text), usrmgmt.logout(bigint),
-      usrmgmt.logout_user(text), usrmgmt.touch_session(bigint),
-      usrmgmt.expire_sessions(interval), usrmgmt.purge_user_log(timestamptz),
-      usrmgmt.authenticate(text, text, inet, text),
-      usrmgmt.set_password(text, text), usrmgmt.check_password(text, text),
-      usrmgmt.validate_data_integrity(), usrmgmt.validate_schema(),
-      usrmgmt.verify(),
-      usrmgmt.apply_migration(text, text, text), usrmgmt.rollback_migration(text),
-      usrmgmt.load_sample_data(), usrmgmt.reset(boolean),
-      usrmgmt.health(), usrmgmt.status(),
-      usrmgmt.database_stats(boolean), usrmgmt.metrics()
-   TO regress_spa_admin;
-GRANT SELECT, INSERT, UPDATE, DELETE
-   ON usrmgmt."user", usrmgmt.online_user, usrmgmt.server, usrmgmt.configuration
-   TO regress_spa_admin;
-GRANT SELECT ON usrmgmt.user_log, usrmgmt.migration_history, usrmgmt.schema_manifest
-   TO regress_spa_admin;
-GRANT CREATE ON SCHEMA public TO regress_spa_admin;
+\i sql/include/recipes.sql
+GRANT CREATE ON SCHEMA public TO regress_admin;
 
 --------------------------------------------------------------------------
 -- 3. Positive control: unqualified names do reach the look-alikes
@@ -286,7 +271,7 @@ SELECT pg_catalog.setval('public.lookalike_seq', 1, false);
 
 SET usrmgmt.password_iterations = 4096;
 SET usrmgmt.max_failed_logins = 2;
-SET ROLE regress_spa_admin;
+SET ROLE regress_admin;
 SET search_path = public, usrmgmt, pg_catalog;
 -- Some details below would show now() or ids: terse.
 \set VERBOSITY terse
@@ -337,7 +322,7 @@ UPDATE usrmgmt.configuration SET value = 'x' WHERE key OPERATOR(pg_catalog.=) 's
 -- expected: 55000, the log is append-only
 DELETE FROM usrmgmt.user_log;
 \echo :LAST_ERROR_SQLSTATE
-SET ROLE regress_spa_admin;
+SET ROLE regress_admin;
 SET search_path = public, usrmgmt, pg_catalog;
 
 -- Block: health, statistics, integrity
@@ -413,8 +398,7 @@ SELECT count(*) FILTER (WHERE action = 'login') AS logins,
 --------------------------------------------------------------------------
 
 DROP EXTENSION usrmgmt;
-REVOKE CREATE ON SCHEMA public FROM regress_spa_admin;
-DROP ROLE regress_spa_admin;
+REVOKE CREATE ON SCHEMA public FROM regress_admin;
 DROP TABLE pg_temp."user", pg_temp.online_user, pg_temp.user_log, pg_temp.server,
            pg_temp.configuration, pg_temp.migration_history, pg_temp.schema_manifest;
 DO $$
@@ -459,3 +443,4 @@ SELECT count(*) = :public_before AS public_as_before FROM pg_catalog.pg_class
  WHERE relnamespace = 'public'::regnamespace;
 SELECT count(*) AS functions_left_in_public FROM pg_catalog.pg_proc
  WHERE pronamespace = 'public'::regnamespace;
+\i sql/include/cleanup.sql

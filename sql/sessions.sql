@@ -1,7 +1,9 @@
 -- sessions: login/logout functions and the triggers that keep online_user
--- and user_log true (SPEC §5).
+-- and user_log true (the spec's "Session logging"), then hostile arguments
+-- to each session function.
 \set VERBOSITY default
 \set SHOW_CONTEXT never
+\i sql/include/setup.sql
 CREATE EXTENSION usrmgmt;
 
 INSERT INTO usrmgmt."user" (username, is_active)
@@ -226,5 +228,83 @@ RESET search_path;
 SELECT action, username, detail FROM usrmgmt.user_log ORDER BY id DESC LIMIT 3;
 DROP SCHEMA regress_evil CASCADE;
 
+--------------------------------------------------------------------------
+-- Hostile arguments, on a fresh install: the values (hv, ctrl) and users
+-- (regress_h_*) of sql/include/hostile_args.sql; each statement through
+-- pg_temp.attempt_result() of sql/include/setup.sql ('ok <result>' or
+-- the SQLSTATE, rolled back)
+--------------------------------------------------------------------------
+
+DROP EXTENSION usrmgmt;
+CREATE EXTENSION usrmgmt;
+\i sql/include/hostile_args.sql
+
+-- Block: usrmgmt.login(text, inet, text)
+-- names: 42704 for every hostile name (unknown user, named in the message)
+SELECT label, pg_temp.attempt_result('SELECT usrmgmt.login($1)', v) AS login
+  FROM hv ORDER BY label;
+-- every control character inside an existing name: unknown user
+SELECT pg_temp.attempt_result('SELECT usrmgmt.login($1)', v) AS login_ctrl, count(*)
+  FROM ctrl GROUP BY 1;
+-- expected: 42704, the SQL fragment is a value, named in the message
+SELECT usrmgmt.login($$'); DROP TABLE usrmgmt.user; --$$);
+\echo :LAST_ERROR_SQLSTATE
+-- expected: 28000, inactive user
+SELECT usrmgmt.login('regress_h_off');
+\echo :LAST_ERROR_SQLSTATE
+-- user_agent and ip: any text is a value; stored verbatim
+SELECT label, pg_temp.attempt_result('SELECT usrmgmt.login(''regress_h_alice'', NULL, $1) > 0', v) AS user_agent
+  FROM hv ORDER BY label;
+SELECT usrmgmt.login('REGRESS_H_ALICE', '::ffff:192.0.2.1', $$'); DROP TABLE usrmgmt.user; --$$) AS sid \gset
+SELECT username, ip_address, user_agent FROM usrmgmt.online_user WHERE id = :sid;
+SELECT action, username, user_agent FROM usrmgmt.user_log WHERE session_id = :sid;
+SELECT usrmgmt.logout(:sid);
+-- expected: 22P02, not an inet (rejected by the type, before the function)
+SELECT usrmgmt.login('regress_h_alice', '192.0.2.1; DROP TABLE usrmgmt.user');
+\echo :LAST_ERROR_SQLSTATE
+
+-- Block: usrmgmt.logout(bigint) and usrmgmt.touch_session(bigint)
+-- ids that are no session: false, never an error
+SELECT id, usrmgmt.logout(id) AS logout, usrmgmt.touch_session(id) AS touch_session
+  FROM unnest(ARRAY[-9223372036854775808, -1, 0, 9223372036854775807]) AS t(id);
+-- expected: 22003, out of range for bigint (rejected by the type)
+SELECT usrmgmt.logout('9223372036854775808');
+\echo :LAST_ERROR_SQLSTATE
+
+-- Block: usrmgmt.logout_user(text)
+SELECT label, pg_temp.attempt_result('SELECT usrmgmt.logout_user($1)', v) AS logout_user
+  FROM hv ORDER BY label;
+SELECT pg_temp.attempt_result('SELECT usrmgmt.logout_user($1)', v) AS logout_user_ctrl, count(*)
+  FROM ctrl GROUP BY 1;
+-- an existing user without sessions: 0
+SELECT usrmgmt.logout_user('regress_h_bob');
+
+-- Block: usrmgmt.expire_sessions(interval)
+SELECT usrmgmt.login('regress_h_bob') AS bob_sid \gset
+SELECT i AS idle, pg_temp.attempt_result('SELECT usrmgmt.expire_sessions($1::interval)', i) AS expire_sessions
+  FROM unnest(ARRAY['0', '1 microsecond', '1 hour', '1 day -1 hour', '1 mon -29 days',
+                    '5000 years', '6000 years', '6739 years', '80000 months', '2400000 days',
+                    '1000000 years', '178000000 years', '-1 day', '-1 microsecond',
+                    '1 day -25 hours']) AS t(i);
+-- expected: 22007, '-infinity' is not an interval (rejected by the type)
+SELECT usrmgmt.expire_sessions('-infinity');
+\echo :LAST_ERROR_SQLSTATE
+-- expected: 22023, a negative interval names the value
+SELECT usrmgmt.expire_sessions('-1 day');
+\echo :LAST_ERROR_SQLSTATE
+-- idle 0 closes every session not seen since before this statement
+SELECT usrmgmt.expire_sessions('0') AS closed, usrmgmt.logout(:bob_sid) AS bob_still_open;
+SELECT detail FROM usrmgmt.user_log WHERE session_id = :bob_sid AND action = 'logout';
+
+-- Block: usrmgmt.purge_user_log(timestamptz)
+-- every log row so far belongs to a closed session and is at most a few
+-- seconds old: 'infinity' purges them all, the others none.
+SELECT t AS older_than, pg_temp.attempt_result('SELECT usrmgmt.purge_user_log($1::timestamptz)', t) AS purge_user_log
+  FROM unnest(ARRAY['-infinity', '4713-01-01 BC', '1970-01-01', 'infinity']) AS x(t);
+-- expected: 22008, before the first day of the Julian calendar (rejected by the type)
+SELECT usrmgmt.purge_user_log('4714-11-23 BC');
+\echo :LAST_ERROR_SQLSTATE
+
 DROP EXTENSION usrmgmt;
 DROP ROLE regress_sess_app;
+\i sql/include/cleanup.sql

@@ -1,5 +1,5 @@
 # test/t/060_backup.pl: pg_dump/pg_restore round trips of a usrmgmt
-# database (SPEC §8 "Backups").
+# database (the spec's "Migrations and lifecycle", item "Backups").
 #
 # A source database gets the sample data, an application migration, 10,000
 # generated users with open sessions and log rows, a few deleted users
@@ -19,7 +19,7 @@
 #
 # Finally: usrmgmt is not a trusted extension, so a database owner who is
 # not a superuser can neither create it nor restore a dump that contains
-# it (docs §7 gives the reasons).
+# it (doc/usrmgmt.md, "Why usrmgmt is not trusted", gives the reasons).
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -112,7 +112,8 @@ SELECT coalesce(pg_catalog.pg_sequence_last_value(
 		q{SELECT string_agg(id || ':' || migration_name, ',' ORDER BY id)
 		    FROM usrmgmt.migration_history WHERE kind = 'extension'});
 	# Privileges granted after CREATE EXTENSION (the role recipes of
-	# docs §11) travel with a full dump; a data-only restore has none.
+	# doc/usrmgmt.md, "Privileges and role recipes") travel with a full
+	# dump; a data-only restore has none.
 	push @parts, 'acl ' . $node->safe_psql($db, q{
 SELECT string_agg(x, ' ' ORDER BY x COLLATE "C") FROM (
   SELECT 'schema=' || coalesce(nspacl::text, '-') AS x FROM pg_namespace WHERE nspname = 'usrmgmt'
@@ -198,9 +199,9 @@ is(fingerprint('r_custom'), $expected, 'custom --clean: identical to the source 
 # 3. directory format, parallel restore.  pg_dump orders the data of
 # extension configuration tables by their foreign keys, but does not record
 # that order as a dependency in the archive, so `pg_restore -j N` may load
-# online_user before user and fail.  What works (docs §7): the pre-data
-# section, then the data in parallel with triggers (foreign-key checks
-# included) disabled, then post-data.  The naive form is shown to fail only
+# online_user before user and fail.  What works (doc/usrmgmt.md, "Backup
+# and restore for DBAs"): the pre-data section, then the data in parallel
+# with triggers (foreign-key checks included) disabled, then post-data.  The naive form is shown to fail only
 # when it does (it depends on worker timing), so it is not asserted.
 run_ok([ 'pg_dump', '-Fd', '-j', '2', '-d', $src, '-f', "$tmp/dir.dump" ], 'directory: pg_dump -Fd -j 2');
 $node->safe_psql('postgres', 'CREATE DATABASE r_dir');
@@ -216,7 +217,8 @@ check_restored('r_dir', 'directory');
 
 # 4. --inserts: rows arrive by INSERT, not COPY, so the session triggers
 # would treat restored sessions as new logins; replica mode keeps ordinary
-# triggers from firing (superuser only).  See docs §7.
+# triggers from firing (superuser only).  See doc/usrmgmt.md, "Backup and
+# restore for DBAs".
 run_ok([ 'pg_dump', '--inserts', '--rows-per-insert=1000', '-d', $src, '-f', "$tmp/inserts.sql" ],
 	'inserts: pg_dump --inserts');
 $node->safe_psql('postgres', 'CREATE DATABASE r_inserts');

@@ -1,4 +1,5 @@
-# test/t/061_upgrade.pl: version discipline (SPEC §8, doc §1), in the
+# test/t/061_upgrade.pl: version discipline (the spec's "Migrations and
+# lifecycle"; doc/usrmgmt.md, "Upgrades and version discipline"), in the
 # manner of contrib/pg_stat_statements' oldextversions test.
 #
 # For every version of usrmgmt the server offers (pg_available_extension_

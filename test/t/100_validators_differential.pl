@@ -2,11 +2,12 @@
 #
 # Differential test of the SQL-level validators (the fmgr wrappers of
 # src/validate.c over src/validate_core.c) against references written here
-# from SPEC §2/§4 and the WHATWG "valid e-mail address" expression.  The
-# libFuzzer targets (test/fuzz) check the plain-C core; this checks what a
-# client sees: values sent as text, stored in a table (short, long, toasted
-# out of line and compressed) and judged by the server.  A fixed random
-# seed keeps the run reproducible.  The server must not restart.
+# from the spec's "Schema (version 1.0)" and "Validation" and the WHATWG
+# "valid e-mail address" expression.  The libFuzzer targets (test/fuzz)
+# check the plain-C core; this checks what a client sees: values sent as
+# text, stored in a table (short, long, toasted out of line and compressed)
+# and judged by the server.  A fixed random seed keeps the run
+# reproducible.  The server must not restart.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;

@@ -226,6 +226,16 @@ INSERT INTO usrmgmt.online_user (id, user_id, username)
 		'1', 'and no other row for that id');
 	q_super("SELECT usrmgmt.logout($orm); SELECT usrmgmt.logout($open)");
 
+	# reset() restarts the identity over an emptied table: its ids are
+	# handed out again, and taken, by the same backend too.
+	q_super('CREATE DATABASE resets');
+	is(q_super(q{CREATE EXTENSION usrmgmt;
+	             SELECT usrmgmt.load_sample_data()->>'online_user';
+	             SELECT usrmgmt.reset(true);
+	             SELECT usrmgmt.load_sample_data()->>'online_user';
+	             SELECT string_agg(id::text, ',' ORDER BY id) FROM usrmgmt.online_user}, 'resets'),
+		"3\n\n3\n1,2,3", 'after reset() the same backend opens sessions 1-3 again');
+
 	# What only a superuser can do past the triggers is reported.
 	q_super(qq{SET session_replication_role = replica;
 	           INSERT INTO usrmgmt.online_user (id, user_id, username)
