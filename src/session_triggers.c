@@ -23,6 +23,10 @@
  *	refuse_truncate				BEFORE TRUNCATE ON user_log, online_user: 55000
  *		unless past the guard.
  *
+ * The user row is found and locked through users.h; what the session
+ * functions say about their own statements comes from session_context.h.
+ * The only SQL written here inserts the log rows and renames sessions.
+ *
  * Restore: rows that a COPY ... FROM statement (pg_dump's data, pg_restore)
  * inserts into online_user are taken as they are: no username lookup, no
  * 'login' row (the log's own rows are restored from the same dump).  COPY
