@@ -181,6 +181,18 @@ ROLLBACK;
 SELECT count(*) AS servers FROM usrmgmt.server;
 SELECT count(*) AS recorded FROM pg_temp.news();
 
+-- A savepoint rolled back takes its log rows with it; a statement over
+-- many rows records only those it changed.
+BEGIN;
+SAVEPOINT s;
+UPDATE usrmgmt."user" SET last_name = 'Undone' WHERE username = 'regress_ca_alicia';
+ROLLBACK TO SAVEPOINT s;
+INSERT INTO usrmgmt."user" (username, is_active) VALUES ('regress_ca_carol', false);
+UPDATE usrmgmt."user" SET is_active = true;
+COMMIT;
+SELECT table_name, operation, row_id, old, new FROM pg_temp.news()
+ WHERE operation = 'UPDATE' OR new->>'username' = 'regress_ca_carol';
+
 --------------------------------------------------------------------------
 -- Nothing a table accepts makes the audit fail: NULLs, odd characters,
 -- huge values, every kind of type (auditing a table is CREATE TRIGGER)
@@ -341,5 +353,18 @@ RESET ROLE;
 --------------------------------------------------------------------------
 
 RESET usrmgmt.password_iterations;
+DROP EXTENSION usrmgmt;
+
+--------------------------------------------------------------------------
+-- The update from 1.0 creates the log empty, whatever the data, and from
+-- then on it records
+--------------------------------------------------------------------------
+
+CREATE EXTENSION usrmgmt VERSION '1.0';
+SELECT usrmgmt.load_sample_data() IS NOT NULL AS sample_data;
+ALTER EXTENSION usrmgmt UPDATE TO '1.1';
+SELECT count(*) AS rows_after_update FROM usrmgmt.change_log;
+UPDATE usrmgmt."user" SET first_name = 'Updated' WHERE id = 1;
+SELECT table_name, operation, row_id, user_id, new FROM usrmgmt.change_log;
 DROP EXTENSION usrmgmt;
 \i sql/include/cleanup.sql
