@@ -30,6 +30,7 @@
 #include "access/xlog.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "change_audit.h"
 #include "jsonb_util.h"
 #include "miscadmin.h"
 #include "portability/instr_time.h"
@@ -647,8 +648,10 @@ usrmgmt_load_sample_data(PG_FUNCTION_ARGS)
  * reset(confirm boolean DEFAULT false) returns void
  *
  * Empties the data tables (user, online_user, user_log, server,
- * configuration) with one TRUNCATE ... RESTART IDENTITY; migration_history
- * is kept.  No logout rows are written (TRUNCATE fires no row triggers).
+ * configuration) with one TRUNCATE ... RESTART IDENTITY, then the change
+ * audit log (change_audit.h; it records nothing of this TRUNCATE);
+ * migration_history is kept.  No logout rows are written (TRUNCATE fires
+ * no row triggers).
  * Errors: 22023 unless confirm is true; 0A000 when a table outside
  * usrmgmt has a foreign key to one of these tables.
  * Locking: ACCESS EXCLUSIVE on the five tables until the end of the
@@ -667,6 +670,7 @@ usrmgmt_reset(PG_FUNCTION_ARGS)
 	um_spi_connect();
 
 	(void) um_exec_past_log_guard(&plan_truncate, NULL, SPI_OK_UTILITY);
+	um_change_log_reset();
 
 	SPI_finish();
 	PG_RETURN_VOID();
