@@ -36,6 +36,8 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "spi_util.h"
+
 PG_FUNCTION_INFO_V1(usrmgmt_health);
 PG_FUNCTION_INFO_V1(usrmgmt_status);
 PG_FUNCTION_INFO_V1(usrmgmt_database_stats);

@@ -32,6 +32,8 @@
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 
+#include "spi_util.h"
+
 PG_FUNCTION_INFO_V1(usrmgmt_validate_data_integrity);
 PG_FUNCTION_INFO_V1(usrmgmt_validate_schema);
 PG_FUNCTION_INFO_V1(usrmgmt_verify);
@@ -184,71 +186,6 @@ static const char *const um_check_query_sql =
 "FROM " UM_SCHEMA ".schema_manifest m "
 "WHERE m.object_type" UM_EQ "'constraint' AND m.check_expr IS NOT NULL "
 "GROUP BY m.table_name ORDER BY m.table_name";
-
-/*
- * Set up a materialized set-returning call: the tuplestore lives in the
- * per-query context, so it survives SPI_finish and any subtransaction.
- */
-Tuplestorestate *
-um_materialize(FunctionCallInfo fcinfo, TupleDesc *tupdesc)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MemoryContext oldcxt;
-	Tuplestorestate *store;
-	TupleDesc	desc;
-
-	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("set-valued function called in context that cannot accept a set")));
-	if (!(rsinfo->allowedModes & SFRM_Materialize))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("materialize mode required, but it is not allowed in this context")));
-
-	oldcxt = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	desc = CreateTupleDescCopy(desc);
-	store = tuplestore_begin_heap(true, false, work_mem);
-	rsinfo->returnMode = SFRM_Materialize;
-	rsinfo->setResult = store;
-	rsinfo->setDesc = desc;
-	MemoryContextSwitchTo(oldcxt);
-
-	*tupdesc = desc;
-	return store;
-}
-
-/*
- * Run a read-only query without parameters and append its rows to the
- * tuplestore.  The query's columns must match the function's result type
- * (checked: a mismatch is a bug).  Returns the number of rows added.
- */
-uint64
-um_spi_to_store(const char *sql, Tuplestorestate *store, TupleDesc tupdesc)
-{
-	int			ret;
-	uint64		i;
-	uint64		n;
-
-	ret = SPI_execute_with_args(sql, 0, NULL, NULL, NULL, true, 0);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "usrmgmt: query failed: %s", SPI_result_code_string(ret));
-	if (SPI_tuptable->tupdesc->natts != tupdesc->natts)
-		elog(ERROR, "usrmgmt: query returns %d columns, expected %d",
-			 SPI_tuptable->tupdesc->natts, tupdesc->natts);
-	for (i = 0; i < (uint64) tupdesc->natts; i++)
-		if (TupleDescAttr(SPI_tuptable->tupdesc, i)->atttypid !=
-			TupleDescAttr(tupdesc, i)->atttypid)
-			elog(ERROR, "usrmgmt: query column %d has the wrong type", (int) i + 1);
-
-	n = SPI_processed;
-	for (i = 0; i < n; i++)
-		tuplestore_puttuple(store, SPI_tuptable->vals[i]);
-	SPI_freetuptable(SPI_tuptable);
-	return n;
-}
 
 /*
  * Run one check in a subtransaction.  On error the subtransaction is rolled

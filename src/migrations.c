@@ -14,8 +14,8 @@
  * deployers running the same migration at once apply it exactly once.
  *
  * load_sample_data() and reset() are ordinary SECURITY DEFINER writers.
- * reset() is one of the two callers allowed to lift the user_log guard
- * (usrmgmt_user_log_unlocked, see usrmgmt.h).
+ * reset() is one of the two callers allowed past the user_log guard
+ * (um_exec_past_log_guard, see session_context.h).
  *
  * src/migrations.c
  *
@@ -23,16 +23,15 @@
  */
 #include "usrmgmt.h"
 
-#include "access/htup_details.h"
-#include "catalog/pg_proc.h"
-#include "executor/spi.h"
+#include "catalog/pg_type.h"
+#include "jsonb_util.h"
 #include "miscadmin.h"
 #include "portability/instr_time.h"
+#include "session_context.h"
+#include "spi_util.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
-#include "utils/jsonb.h"
-#include "utils/memutils.h"
-#include "utils/syscache.h"
 
 #if PG_VERSION_NUM >= 140000
 #include "common/cryptohash.h"
@@ -48,7 +47,8 @@ PG_FUNCTION_INFO_V1(usrmgmt_reset);
  * The key of the transaction-level advisory lock taken by apply_migration()
  * and rollback_migration(): the ASCII bytes of "usrmgmt" followed by 0x01.
  * pg_locks shows it as locktype 'advisory', classid 1970500205, objid
- * 1735226369, objsubid 1.  Documented in doc/usrmgmt.md section 7.
+ * 1735226369, objsubid 1.  Documented in doc/usrmgmt.md, "Migrations,
+ * lifecycle and backups".
  */
 #define UM_MIGRATION_LOCK_KEY	INT64CONST(0x7573726D676D7401)
 
@@ -111,52 +111,34 @@ um_sha256_hex(text *sql, char *hex)
 	hex[2 * PG_SHA256_DIGEST_LENGTH] = '\0';
 }
 
-/* The owner of the SQL-callable function being run (fn_oid). */
-static Oid
-um_function_owner(FunctionCallInfo fcinfo)
-{
-	HeapTuple	tuple;
-	Oid			owner;
-
-	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fcinfo->flinfo->fn_oid));
-	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for function %u", fcinfo->flinfo->fn_oid);
-	owner = ((Form_pg_proc) GETSTRUCT(tuple))->proowner;
-	ReleaseSysCache(tuple);
-	return owner;
-}
-
 /*
- * Run one fixed bookkeeping statement as the function's owner, with the
- * caller's identity restored afterwards whatever happens.  Every name in
- * the statement is schema-qualified, operators included, so the caller's
- * search_path plays no part.
+ * The bookkeeping statements on migration_history, run as the owner of the
+ * function (um_plan_exec_as); every name and operator schema-qualified, so
+ * the caller's search_path plays no part.
  */
-static int
-um_execute_as_owner(Oid owner, const char *sql, int nargs, Oid *argtypes,
-					Datum *values, const char *nulls, int expected)
-{
-	Oid			save_userid;
-	int			save_sec_context;
-	volatile int ret = 0;	/* set in PG_TRY; initialised for the analysers */
-
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
-	PG_TRY();
-	{
-		ret = SPI_execute_with_args(sql, nargs, argtypes, values, nulls, false, 0);
-	}
-	PG_FINALLY();
-	{
-		SetUserIdAndSecContext(save_userid, save_sec_context);
-	}
-	PG_END_TRY();
-
-	if (ret != expected)
-		elog(ERROR, "SPI_execute_with_args failed: %s (%s)",
-			 SPI_result_code_string(ret), sql);
-	return ret;
-}
+static UmPlan plan_history_find = UM_PLAN(
+	"SELECT kind, checksum FROM usrmgmt.migration_history"
+	" WHERE migration_name OPERATOR(pg_catalog.=) $1",
+	TEXTOID);
+static UmPlan plan_history_insert = UM_PLAN(
+	"INSERT INTO usrmgmt.migration_history"
+	" (migration_name, kind, checksum, applied_by, execution_ms, down_sql)"
+	" VALUES ($1, 'application', $2, $3, $4, $5)",
+	TEXTOID, TEXTOID, TEXTOID, FLOAT8OID, TEXTOID);
+static UmPlan plan_history_lock = UM_PLAN(
+	"SELECT down_sql FROM usrmgmt.migration_history"
+	" WHERE migration_name OPERATOR(pg_catalog.=) $1"
+	" AND kind OPERATOR(pg_catalog.=) 'application' FOR UPDATE",
+	TEXTOID);
+/* reset(): the one statement, past the user_log guard. */
+static UmPlan plan_truncate = UM_PLAN0(
+	"TRUNCATE usrmgmt.online_user, usrmgmt.user_log, usrmgmt.server,"
+	" usrmgmt.configuration, usrmgmt.\"user\" RESTART IDENTITY");
+static UmPlan plan_history_delete = UM_PLAN(
+	"DELETE FROM usrmgmt.migration_history"
+	" WHERE migration_name OPERATOR(pg_catalog.=) $1"
+	" AND kind OPERATOR(pg_catalog.=) 'application'",
+	TEXTOID);
 
 /*
  * Refuse NULL, empty, over-long, control-character and reserved migration
@@ -216,6 +198,11 @@ um_run_migration_sql(const char *name, const char *what, const char *sql)
 	errcallback.previous = error_context_stack;
 	error_context_stack = &errcallback;
 
+	/*
+	 * The DBA's own SQL: any statements, any result, so not through
+	 * um_sql_exec (which expects one result code); only the refusals that
+	 * SPI reports as codes are turned into errors here.
+	 */
 	INSTR_TIME_SET_CURRENT(start);
 	ret = SPI_execute_with_args(sql, 0, NULL, NULL, NULL, false, 0);
 	if (ret == SPI_ERROR_TRANSACTION)
@@ -260,13 +247,6 @@ um_run_migration_sql(const char *name, const char *what, const char *sql)
 Datum
 usrmgmt_apply_migration(PG_FUNCTION_ARGS)
 {
-	static const char *select_sql =
-		"SELECT kind, checksum FROM usrmgmt.migration_history"
-		" WHERE migration_name OPERATOR(pg_catalog.=) $1";
-	static const char *insert_sql =
-		"INSERT INTO usrmgmt.migration_history"
-		" (migration_name, kind, checksum, applied_by, execution_ms, down_sql)"
-		" VALUES ($1, 'application', $2, $3, $4, $5)";
 	char	   *name;
 	text	   *up_sql;
 	char	   *up_sql_str;
@@ -274,9 +254,7 @@ usrmgmt_apply_migration(PG_FUNCTION_ARGS)
 	char	   *applied_by;
 	Oid			owner;
 	double		elapsed_ms;
-	Oid			select_types[1] = {TEXTOID};
 	Datum		select_values[1];
-	Oid			insert_types[5] = {TEXTOID, TEXTOID, TEXTOID, FLOAT8OID, TEXTOID};
 	Datum		insert_values[5];
 	char		insert_nulls[5] = {' ', ' ', ' ', ' ', ' '};
 	bool		applied = true;
@@ -295,13 +273,11 @@ usrmgmt_apply_migration(PG_FUNCTION_ARGS)
 	DirectFunctionCall1(pg_advisory_xact_lock_int8,
 						Int64GetDatum(UM_MIGRATION_LOCK_KEY));
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	um_spi_connect();
 
 	select_values[0] = CStringGetTextDatum(name);
-	um_execute_as_owner(owner, select_sql, 1, select_types, select_values,
-						NULL, SPI_OK_SELECT);
-	if (SPI_processed > 0)
+	if (um_plan_exec_as(owner, &plan_history_find, select_values, NULL,
+						SPI_OK_SELECT) > 0)
 	{
 		char	   *old_checksum = SPI_getvalue(SPI_tuptable->vals[0],
 												SPI_tuptable->tupdesc, 2);
@@ -330,8 +306,8 @@ usrmgmt_apply_migration(PG_FUNCTION_ARGS)
 		}
 		else
 			insert_values[4] = PointerGetDatum(PG_GETARG_TEXT_PP(2));
-		um_execute_as_owner(owner, insert_sql, 5, insert_types, insert_values,
-							insert_nulls, SPI_OK_INSERT);
+		um_plan_exec_as(owner, &plan_history_insert, insert_values,
+						insert_nulls, SPI_OK_INSERT);
 	}
 
 	SPI_finish();
@@ -354,18 +330,9 @@ usrmgmt_apply_migration(PG_FUNCTION_ARGS)
 Datum
 usrmgmt_rollback_migration(PG_FUNCTION_ARGS)
 {
-	static const char *select_sql =
-		"SELECT down_sql FROM usrmgmt.migration_history"
-		" WHERE migration_name OPERATOR(pg_catalog.=) $1"
-		" AND kind OPERATOR(pg_catalog.=) 'application' FOR UPDATE";
-	static const char *delete_sql =
-		"DELETE FROM usrmgmt.migration_history"
-		" WHERE migration_name OPERATOR(pg_catalog.=) $1"
-		" AND kind OPERATOR(pg_catalog.=) 'application'";
 	char	   *name;
 	char	   *down_sql;
 	Oid			owner;
-	Oid			types[1] = {TEXTOID};
 	Datum		values[1];
 
 	name = um_check_migration_name(fcinfo);
@@ -374,13 +341,11 @@ usrmgmt_rollback_migration(PG_FUNCTION_ARGS)
 	DirectFunctionCall1(pg_advisory_xact_lock_int8,
 						Int64GetDatum(UM_MIGRATION_LOCK_KEY));
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	um_spi_connect();
 
 	values[0] = CStringGetTextDatum(name);
-	um_execute_as_owner(owner, select_sql, 1, types, values, NULL,
-						SPI_OK_SELECT);
-	if (SPI_processed == 0)
+	if (um_plan_exec_as(owner, &plan_history_lock, values, NULL,
+						SPI_OK_SELECT) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("migration \"%s\" has not been applied", name)));
@@ -394,8 +359,7 @@ usrmgmt_rollback_migration(PG_FUNCTION_ARGS)
 
 	um_run_migration_sql(name, "rolling back", down_sql);
 
-	um_execute_as_owner(owner, delete_sql, 1, types, values, NULL,
-						SPI_OK_DELETE);
+	um_plan_exec_as(owner, &plan_history_delete, values, NULL, SPI_OK_DELETE);
 
 	SPI_finish();
 	PG_RETURN_BOOL(true);
@@ -502,31 +466,8 @@ static uint64
 um_sample_insert(const char *sql, Datum ids)
 {
 	Oid			types[1] = {INT8ARRAYOID};
-	Datum		values[1];
-	int			ret;
 
-	values[0] = ids;
-	ret = SPI_execute_with_args(sql, 1, types, values, NULL, false, 0);
-	if (ret != SPI_OK_INSERT)
-		elog(ERROR, "SPI_execute_with_args failed: %s",
-			 SPI_result_code_string(ret));
-	return SPI_processed;
-}
-
-static void
-um_jsonb_put_count(JsonbParseState **state, const char *key, int64 count)
-{
-	JsonbValue	k;
-	JsonbValue	v;
-
-	k.type = jbvString;
-	k.val.string.val = (char *) key;
-	k.val.string.len = strlen(key);
-	pushJsonbValue(state, WJB_KEY, &k);
-	v.type = jbvNumeric;
-	v.val.numeric = DatumGetNumeric(DirectFunctionCall1(int8_numeric,
-														Int64GetDatum(count)));
-	pushJsonbValue(state, WJB_VALUE, &v);
+	return um_sql_exec(sql, 1, types, &ids, NULL, false, SPI_OK_INSERT);
 }
 
 /*
@@ -548,6 +489,7 @@ usrmgmt_load_sample_data(PG_FUNCTION_ARGS)
 {
 	MemoryContext caller_cxt = CurrentMemoryContext;
 	Oid			types[1] = {TEXTOID};
+	Oid			ids_types[1] = {INT8ARRAYOID};
 	Datum		values[1];
 	Datum	   *id_datums;
 	Datum		ids;
@@ -558,20 +500,13 @@ usrmgmt_load_sample_data(PG_FUNCTION_ARGS)
 	int64		nlog;
 	bool		isnull;
 	uint64		i;
-	int			ret;
-	JsonbParseState *state = NULL;
-	JsonbValue *result;
+	UmJsonb    *jb;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	um_spi_connect();
 
 	values[0] = CStringGetTextDatum(UM_SAMPLE_PASSWORD_HASH);
-	ret = SPI_execute_with_args(um_sample_users_sql, 1, types, values, NULL,
-								false, 0);
-	if (ret != SPI_OK_INSERT_RETURNING)
-		elog(ERROR, "SPI_execute_with_args failed: %s",
-			 SPI_result_code_string(ret));
-	nusers = SPI_processed;
+	nusers = um_sql_exec(um_sample_users_sql, 1, types, values, NULL, false,
+						 SPI_OK_INSERT_RETURNING);
 	id_datums = palloc(sizeof(Datum) * (nusers > 0 ? nusers : 1));
 	for (i = 0; i < nusers; i++)
 		id_datums[i] = SPI_getbinval(SPI_tuptable->vals[i],
@@ -585,11 +520,9 @@ usrmgmt_load_sample_data(PG_FUNCTION_ARGS)
 	nservers = um_sample_insert(um_sample_servers_sql, ids);
 	nconfig = um_sample_insert(um_sample_configuration_sql, ids);
 
-	ret = SPI_execute_with_args(um_sample_log_count_sql, 1,
-								(Oid[]) {INT8ARRAYOID}, &ids, NULL, false, 0);
-	if (ret != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "SPI_execute_with_args failed: %s",
-			 SPI_result_code_string(ret));
+	if (um_sql_exec(um_sample_log_count_sql, 1, ids_types, &ids, NULL, false,
+					SPI_OK_SELECT) != 1)
+		elog(ERROR, "usrmgmt: the sample log count returned no row");
 	nlog = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 									   SPI_tuptable->tupdesc, 1, &isnull));
 
@@ -597,15 +530,15 @@ usrmgmt_load_sample_data(PG_FUNCTION_ARGS)
 
 	/* Build the result in the caller's context (SPI's is gone). */
 	MemoryContextSwitchTo(caller_cxt);
-	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	um_jsonb_put_count(&state, "user", (int64) nusers);
-	um_jsonb_put_count(&state, "online_user", (int64) nsessions);
-	um_jsonb_put_count(&state, "user_log", nlog);
-	um_jsonb_put_count(&state, "server", (int64) nservers);
-	um_jsonb_put_count(&state, "configuration", (int64) nconfig);
-	result = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	jb = um_jsonb_begin_object(NULL, NULL);
+	um_jsonb_add_int64(jb, "user", (int64) nusers);
+	um_jsonb_add_int64(jb, "online_user", (int64) nsessions);
+	um_jsonb_add_int64(jb, "user_log", nlog);
+	um_jsonb_add_int64(jb, "server", (int64) nservers);
+	um_jsonb_add_int64(jb, "configuration", (int64) nconfig);
+	um_jsonb_end_object(jb);
 
-	PG_RETURN_JSONB_P(JsonbValueToJsonb(result));
+	PG_RETURN_JSONB_P(um_jsonb_finish(jb));
 }
 
 /*
@@ -623,33 +556,15 @@ usrmgmt_load_sample_data(PG_FUNCTION_ARGS)
 Datum
 usrmgmt_reset(PG_FUNCTION_ARGS)
 {
-	static const char *truncate_sql =
-		"TRUNCATE usrmgmt.online_user, usrmgmt.user_log, usrmgmt.server,"
-		" usrmgmt.configuration, usrmgmt.\"user\" RESTART IDENTITY";
-	volatile int ret;
-
 	if (PG_ARGISNULL(0) || !PG_GETARG_BOOL(0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("reset() deletes every user, session, log row, server and setting"),
 				 errhint("Call usrmgmt.reset(confirm => true) to do it.")));
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	um_spi_connect();
 
-	usrmgmt_user_log_unlocked++;
-	PG_TRY();
-	{
-		ret = SPI_execute_with_args(truncate_sql, 0, NULL, NULL, NULL, false, 0);
-	}
-	PG_FINALLY();
-	{
-		usrmgmt_user_log_unlocked--;
-	}
-	PG_END_TRY();
-	if (ret != SPI_OK_UTILITY)
-		elog(ERROR, "SPI_execute_with_args failed: %s",
-			 SPI_result_code_string(ret));
+	(void) um_exec_past_log_guard(&plan_truncate, NULL, SPI_OK_UTILITY);
 
 	SPI_finish();
 	PG_RETURN_VOID();

@@ -36,6 +36,9 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
+#include "spi_util.h"
+#include "users.h"
+
 /*
  * parse_scram_secret() is the server's own parser (src/backend/libpq/
  * auth-scram.c, declared in libpq/scram.h).  That header pulls in
@@ -88,12 +91,6 @@ static int	usrmgmt_max_failed_logins = 5;
 #else
 #define UM_KEY_LEN SCRAM_KEY_LEN
 #endif
-
-static SPIPlanPtr plan_set_hash = NULL;
-static SPIPlanPtr plan_get_hash = NULL;
-static SPIPlanPtr plan_auth_lock = NULL;
-static SPIPlanPtr plan_auth_fail = NULL;
-static SPIPlanPtr plan_auth_reset = NULL;
 
 /* PostgreSQL's scram_build_secret(): errstr since 15, hash type since 16. */
 static char *
@@ -212,59 +209,17 @@ um_verify_password(const char *password, const char *secret)
 	return usable && match && !too_long;
 }
 
-/* Connect SPI and prepare the plans once per backend. */
-static void
-um_passwords_connect(void)
+/*
+ * The (username, password) arguments of the three functions: 22004 when
+ * either is NULL.  Returns the password; *username the username.
+ */
+static char *
+um_password_args(FunctionCallInfo fcinfo, text **username)
 {
-	um_spi_connect();
-
-	if (plan_set_hash == NULL)
-	{
-		Oid			types[2] = {TEXTOID, TEXTOID};
-
-		plan_set_hash = um_prepare_saved(
-			"UPDATE usrmgmt.\"user\" SET password_hash = $2"
-			" WHERE pg_catalog.lower(username) OPERATOR(pg_catalog.=) pg_catalog.lower($1)",
-			2, types);
-	}
-	if (plan_get_hash == NULL)
-	{
-		Oid			types[1] = {TEXTOID};
-
-		plan_get_hash = um_prepare_saved(
-			"SELECT password_hash FROM usrmgmt.\"user\""
-			" WHERE pg_catalog.lower(username) OPERATOR(pg_catalog.=) pg_catalog.lower($1)",
-			1, types);
-	}
-	if (plan_auth_lock == NULL)
-	{
-		Oid			types[1] = {TEXTOID};
-
-		plan_auth_lock = um_prepare_saved(
-			"SELECT id, password_hash, is_active, failed_logins FROM usrmgmt.\"user\""
-			" WHERE pg_catalog.lower(username) OPERATOR(pg_catalog.=) pg_catalog.lower($1)"
-			" FOR NO KEY UPDATE",
-			1, types);
-	}
-	if (plan_auth_fail == NULL)
-	{
-		Oid			types[1] = {INT8OID};
-
-		plan_auth_fail = um_prepare_saved(
-			"UPDATE usrmgmt.\"user\""
-			" SET failed_logins = failed_logins OPERATOR(pg_catalog.+) 1"
-			" WHERE id OPERATOR(pg_catalog.=) $1",
-			1, types);
-	}
-	if (plan_auth_reset == NULL)
-	{
-		Oid			types[1] = {INT8OID};
-
-		plan_auth_reset = um_prepare_saved(
-			"UPDATE usrmgmt.\"user\" SET failed_logins = 0"
-			" WHERE id OPERATOR(pg_catalog.=) $1",
-			1, types);
-	}
+	um_require_arg(fcinfo, 0, "username");
+	um_require_arg(fcinfo, 1, "password");
+	*username = PG_GETARG_TEXT_PP(0);
+	return text_to_cstring(PG_GETARG_TEXT_PP(1));
 }
 
 /*
@@ -285,12 +240,8 @@ usrmgmt_set_password(PG_FUNCTION_ARGS)
 	int			len;
 	char		salt[UM_SALT_LEN];
 	char	   *secret;
-	Datum		values[2];
 
-	um_require_arg(fcinfo, 0, "username");
-	um_require_arg(fcinfo, 1, "password");
-	username = PG_GETARG_TEXT_PP(0);
-	password = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	password = um_password_args(fcinfo, &username);
 
 	if (strlen(password) > UM_MAX_PASSWORD_BYTES)
 		ereport(ERROR,
@@ -315,14 +266,8 @@ usrmgmt_set_password(PG_FUNCTION_ARGS)
 	secret = um_build_secret(salt, UM_SALT_LEN, usrmgmt_password_iterations,
 							 um_prepare_password(password));
 
-	um_passwords_connect();
-	values[0] = PointerGetDatum(username);
-	values[1] = CStringGetTextDatum(secret);
-	um_execute(plan_set_hash, values, NULL, SPI_OK_UPDATE);
-	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("user \"%s\" does not exist", text_to_cstring(username))));
+	um_spi_connect();
+	um_user_set_password_hash(username, secret);
 	SPI_finish();
 
 	PG_RETURN_VOID();
@@ -343,31 +288,15 @@ usrmgmt_check_password(PG_FUNCTION_ARGS)
 {
 	text	   *username;
 	char	   *password;
-	char	   *secret = NULL;
-	Datum		values[1];
-	bool		isnull;
-	int			rc;
+	UmUser		user;
 	bool		ok;
 
-	um_require_arg(fcinfo, 0, "username");
-	um_require_arg(fcinfo, 1, "password");
-	username = PG_GETARG_TEXT_PP(0);
-	password = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	password = um_password_args(fcinfo, &username);
 
-	um_passwords_connect();
-	values[0] = PointerGetDatum(username);
-	rc = SPI_execute_plan(plan_get_hash, values, NULL, true, 1);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
-	if (SPI_processed > 0)
-	{
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-									  1, &isnull);
-
-		if (!isnull)
-			secret = TextDatumGetCString(d);
-	}
-	ok = um_verify_password(password, secret);
+	um_spi_connect();
+	ok = um_verify_password(password,
+							um_user_find(username, UM_USER_READ, &user) ?
+							user.password_hash : NULL);
 	SPI_finish();
 
 	PG_RETURN_BOOL(ok);
@@ -395,70 +324,38 @@ usrmgmt_authenticate(PG_FUNCTION_ARGS)
 {
 	text	   *username;
 	char	   *password;
-	char	   *secret = NULL;
-	Datum		values[1];
-	bool		isnull;
-	int64		user_id;
-	bool		is_active;
-	int			failed;
-	Datum		d;
+	UmUser		user;
 	int64		session_id;
 
-	um_require_arg(fcinfo, 0, "username");
-	um_require_arg(fcinfo, 1, "password");
-	username = PG_GETARG_TEXT_PP(0);
-	password = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	password = um_password_args(fcinfo, &username);
 
-	um_passwords_connect();
-	values[0] = PointerGetDatum(username);
-	um_execute(plan_auth_lock, values, NULL, SPI_OK_SELECT);
-	if (SPI_processed == 0)
+	um_spi_connect();
+
+	/*
+	 * Unknown, locked-out and inactive users are refused after the same
+	 * work as any other check (against the dummy secret, so a locked-out
+	 * user's real secret is never compared), so that none of them can be
+	 * told from another by the time taken.
+	 */
+	if (!um_user_find(username, UM_USER_LOCK, &user) ||
+		(usrmgmt_max_failed_logins > 0 &&
+		 user.failed_logins >= usrmgmt_max_failed_logins) ||
+		!user.is_active)
 	{
 		(void) um_verify_password(password, NULL);
 		SPI_finish();
 		PG_RETURN_NULL();
 	}
 
-	user_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-										  SPI_tuptable->tupdesc, 1, &isnull));
-	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
-	if (!isnull)
-		secret = TextDatumGetCString(d);
-	is_active = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
-										   SPI_tuptable->tupdesc, 3, &isnull));
-	failed = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
-										 SPI_tuptable->tupdesc, 4, &isnull));
-
-	if (usrmgmt_max_failed_logins > 0 && failed >= usrmgmt_max_failed_logins)
+	if (!um_verify_password(password, user.password_hash))
 	{
-		/*
-		 * The same work as any other refusal (against the dummy secret, so
-		 * the real one is never compared), so that a locked-out user cannot
-		 * be told from an unknown one by the time taken.
-		 */
-		(void) um_verify_password(password, NULL);
-		SPI_finish();
-		PG_RETURN_NULL();
-	}
-	if (!is_active)
-	{
-		(void) um_verify_password(password, NULL);
+		um_user_count_failure(user.id);
 		SPI_finish();
 		PG_RETURN_NULL();
 	}
 
-	values[0] = Int64GetDatum(user_id);
-	if (!um_verify_password(password, secret))
-	{
-		um_execute(plan_auth_fail, values, NULL, SPI_OK_UPDATE);
-		SPI_finish();
-		PG_RETURN_NULL();
-	}
-
-	if (failed != 0)
-	{
-		um_execute(plan_auth_reset, values, NULL, SPI_OK_UPDATE);
-	}
+	if (user.failed_logins != 0)
+		um_user_clear_failures(user.id);
 	session_id = usrmgmt_open_session(username,
 									  PG_GETARG_DATUM(2), PG_ARGISNULL(2),
 									  PG_GETARG_DATUM(3), PG_ARGISNULL(3));

@@ -12,15 +12,16 @@
  *		user's.
  *	online_user_after_insert	AFTER INSERT ON online_user: the 'login' row.
  *	online_user_after_delete	AFTER DELETE ON online_user: the 'logout'
- *		row; detail from the caller (sessions.h), or 'user deleted' with
+ *		row; detail from the caller (session_context.h), or 'user deleted' with
  *		user_id NULL when the user row no longer exists (the FK cascade).
  *	user_sync_sessions			AFTER UPDATE ON user (WHEN username changed or
  *		is_active went false): closes the sessions of a deactivated user
  *		('user deactivated'), renames the open sessions of a renamed one.
  *	user_log_guard				BEFORE UPDATE OR DELETE ON user_log: 55000
- *		unless usrmgmt_user_log_unlocked, except the FK's own SET NULL.
+ *		unless past the guard (session_context.h), except the FK's own
+ *		SET NULL.
  *	refuse_truncate				BEFORE TRUNCATE ON user_log, online_user: 55000
- *		unless usrmgmt_user_log_unlocked.
+ *		unless past the guard.
  *
  * Restore: rows that a COPY ... FROM statement (pg_dump's data, pg_restore)
  * inserts into online_user are taken as they are: no username lookup, no
@@ -34,7 +35,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "sessions.h"
+#include "usrmgmt.h"
 
 #include "access/htup_details.h"
 #include "access/xact.h"
@@ -49,6 +50,10 @@
 #include "utils/portal.h"
 #include "utils/rel.h"
 
+#include "session_context.h"
+#include "spi_util.h"
+#include "users.h"
+
 PG_FUNCTION_INFO_V1(usrmgmt_online_user_before_write);
 PG_FUNCTION_INFO_V1(usrmgmt_online_user_after_insert);
 PG_FUNCTION_INFO_V1(usrmgmt_online_user_after_delete);
@@ -56,36 +61,60 @@ PG_FUNCTION_INFO_V1(usrmgmt_user_sync_sessions);
 PG_FUNCTION_INFO_V1(usrmgmt_user_log_guard);
 PG_FUNCTION_INFO_V1(usrmgmt_refuse_truncate);
 
-static SPIPlanPtr plan_user_for_share = NULL;
-static SPIPlanPtr plan_user_name = NULL;
-static SPIPlanPtr plan_user_exists = NULL;
-static SPIPlanPtr plan_log_login = NULL;
-static SPIPlanPtr plan_log_logout = NULL;
-static SPIPlanPtr plan_close_user = NULL;
-static SPIPlanPtr plan_rename_user = NULL;
+/* The plan table: the log rows and the rename of open sessions. */
+static UmPlan plan_log = UM_PLAN(
+	"INSERT INTO usrmgmt.user_log"
+	" (user_id, username, action, session_id, ip_address, user_agent, detail)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7)",
+	INT8OID, TEXTOID, TEXTOID, INT8OID, INETOID, TEXTOID, TEXTOID);
+static UmPlan plan_rename_user = UM_PLAN(
+	"UPDATE usrmgmt.online_user SET username = $2"
+	" WHERE user_id OPERATOR(pg_catalog.=) $1"
+	"   AND username OPERATOR(pg_catalog.<>) $2",
+	INT8OID, TEXTOID);
 
 /* The FK SET NULL check's memo: a user id seen gone in this command. */
 static TransactionId gone_xid = InvalidTransactionId;
 static CommandId gone_cid = InvalidCommandId;
 static int64 gone_user_id = 0;
 
-/* Check that we were fired as expected, else 39P01. */
-static TriggerData *
-um_trigger_data(FunctionCallInfo fcinfo, const char *fname)
+/* When a trigger function must be fired (um_trigger_data). */
+typedef enum UmFiring
 {
+	UM_BEFORE_ROW,
+	UM_AFTER_ROW,
+	UM_ANY_TIMING				/* TRUNCATE: statement level, either timing */
+} UmFiring;
+
+/* A set of operations: UM_ON(TRIGGER_EVENT_INSERT) | ... */
+#define UM_ON(op) (1 << (op))
+
+/*
+ * The trigger data, once we know we were fired as expected: when, and by
+ * one of the operations in ops.  Errors: 39P01.
+ */
+static TriggerData *
+um_trigger_data(FunctionCallInfo fcinfo, const char *fname, UmFiring firing,
+				int ops)
+{
+	TriggerData *td;
+	TriggerEvent ev;
+
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"%s\" was not called by the trigger manager", fname)));
-	return (TriggerData *) fcinfo->context;
-}
-
-static void
-um_trigger_misfired(const char *fname)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-			 errmsg("function \"%s\" was fired by the wrong event", fname)));
+	td = (TriggerData *) fcinfo->context;
+	ev = td->tg_event;
+	if ((firing == UM_BEFORE_ROW &&
+		 !(TRIGGER_FIRED_BEFORE(ev) && TRIGGER_FIRED_FOR_ROW(ev))) ||
+		(firing == UM_AFTER_ROW &&
+		 !(TRIGGER_FIRED_AFTER(ev) && TRIGGER_FIRED_FOR_ROW(ev))) ||
+		!(ops & UM_ON(ev & TRIGGER_EVENT_OPMASK)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was fired by the wrong event", fname)));
+	return td;
 }
 
 /* Column number by name; can't-happen error when the table lacks it. */
@@ -133,25 +162,6 @@ um_inserted_by_copy(Relation rel)
 	return false;
 }
 
-/* Does the user row with this id exist (in our snapshot)? */
-static bool
-um_user_exists(int64 user_id)
-{
-	Datum		values[1];
-
-	if (plan_user_exists == NULL)
-	{
-		Oid			types[1] = {INT8OID};
-
-		plan_user_exists = um_prepare_saved(
-			"SELECT 1 FROM usrmgmt.\"user\" WHERE id OPERATOR(pg_catalog.=) $1",
-			1, types);
-	}
-	values[0] = Int64GetDatum(user_id);
-	um_execute(plan_user_exists, values, NULL, SPI_OK_SELECT);
-	return SPI_processed > 0;
-}
-
 /*
  * online_user_before_write() RETURNS trigger
  *
@@ -165,8 +175,10 @@ um_user_exists(int64 user_id)
 Datum
 usrmgmt_online_user_before_write(PG_FUNCTION_ARGS)
 {
-	const char *fname = "online_user_before_write";
-	TriggerData *td = um_trigger_data(fcinfo, fname);
+	TriggerData *td = um_trigger_data(fcinfo, "online_user_before_write",
+									  UM_BEFORE_ROW,
+									  UM_ON(TRIGGER_EVENT_INSERT) |
+									  UM_ON(TRIGGER_EVENT_UPDATE));
 	Relation	rel = td->tg_relation;
 	TupleDesc	desc = RelationGetDescr(rel);
 	HeapTuple	newtup;
@@ -176,9 +188,6 @@ usrmgmt_online_user_before_write(PG_FUNCTION_ARGS)
 	bool		isnull;
 	Datum		name;
 
-	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event))
-		um_trigger_misfired(fname);
-
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 	{
 		newtup = td->tg_trigtuple;
@@ -187,60 +196,29 @@ usrmgmt_online_user_before_write(PG_FUNCTION_ARGS)
 			return PointerGetDatum(newtup); /* NOT NULL refuses it */
 
 		/* login() has locked and checked this user: take its username. */
-		if (um_login_pending.active &&
-			um_login_pending.user_id == DatumGetInt64(user_id))
+		if (!um_take_login(DatumGetInt64(user_id), &name))
 		{
-			um_login_pending.active = false;
-			name = um_login_pending.username;
-		}
-		else
-		{
-			Datum		values[1];
-			bool		is_active;
+			UmUser		user;
 
 			if (um_inserted_by_copy(rel))
 				return PointerGetDatum(newtup);
 
 			um_spi_connect();
-			if (plan_user_for_share == NULL)
-			{
-				Oid			types[1] = {INT8OID};
-
-				plan_user_for_share = um_prepare_saved(
-					"SELECT username, is_active FROM usrmgmt.\"user\""
-					" WHERE id OPERATOR(pg_catalog.=) $1 FOR SHARE",
-					1, types);
-			}
-			values[0] = user_id;
-			um_execute(plan_user_for_share, values, NULL, SPI_OK_SELECT);
-			if (SPI_processed == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-						 errmsg("user with id %lld does not exist",
-								(long long) DatumGetInt64(user_id)),
-						 errdetail("A session must belong to an existing user.")));
-			name = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-			is_active = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
-												   SPI_tuptable->tupdesc, 2, &isnull));
-			if (!is_active)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-						 errmsg("user \"%s\" is not active", TextDatumGetCString(name)),
-						 errdetail("A deactivated user cannot log in.")));
-			name = SPI_datumTransfer(name, false, -1);
+			um_user_for_session(DatumGetInt64(user_id), &user);
+			name = SPI_datumTransfer(user.username, false, -1);
 			SPI_finish();
 		}
+		isnull = false;
 		return PointerGetDatum(heap_modify_tuple_by_cols(newtup, desc, 1,
 														 &att_username, &name,
 														 &isnull));
 	}
-	else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+	else
 	{
 		HeapTuple	oldtup = td->tg_trigtuple;
 		bool		oldnull;
 		Datum		oldval;
 		Datum		newval;
-		Datum		values[1];
 
 		newtup = td->tg_newtuple;
 		oldval = heap_getattr(oldtup, att_user_id, desc, &oldnull);
@@ -259,31 +237,55 @@ usrmgmt_online_user_before_write(PG_FUNCTION_ARGS)
 
 		/* username changed (the rename trigger or a client): re-read it */
 		um_spi_connect();
-		if (plan_user_name == NULL)
-		{
-			Oid			types[1] = {INT8OID};
-
-			plan_user_name = um_prepare_saved(
-				"SELECT username FROM usrmgmt.\"user\" WHERE id OPERATOR(pg_catalog.=) $1",
-				1, types);
-		}
-		values[0] = heap_getattr(newtup, att_user_id, desc, &isnull);
-		um_execute(plan_user_name, values, NULL, SPI_OK_SELECT);
-		if (SPI_processed == 0)
+		user_id = heap_getattr(newtup, att_user_id, desc, &isnull);
+		if (!um_user_name(DatumGetInt64(user_id), &name))
 			name = oldval;		/* the user is being deleted: keep it */
 		else
-			name = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0],
-												   SPI_tuptable->tupdesc, 1, &isnull),
-									 false, -1);
+			name = SPI_datumTransfer(name, false, -1);
 		SPI_finish();
 		isnull = false;
 		return PointerGetDatum(heap_modify_tuple_by_cols(newtup, desc, 1,
 														 &att_username, &name,
 														 &isnull));
 	}
+}
 
-	um_trigger_misfired(fname);
-	return (Datum) 0;			/* keep compiler quiet */
+/*
+ * Write the log row of the session row tup: its user_id, username, id,
+ * ip_address and user_agent, and action.  A 'login' row has no detail.
+ * A 'logout' row's detail is the closing's (session_context.h); for a
+ * DELETE from elsewhere it is NULL while the user exists, else 'user
+ * deleted' with user_id NULL (the foreign key's ON DELETE CASCADE).
+ */
+static void
+um_write_log_row(Relation rel, HeapTuple tup, bool logout)
+{
+	Datum		values[7];
+	char		nulls[7];
+	bool		isnull;
+	const char *detail = NULL;
+
+	memset(nulls, ' ', sizeof(nulls));
+	values[0] = um_get(tup, rel, "user_id", &isnull);
+	values[1] = um_get(tup, rel, "username", &isnull);
+	values[2] = CStringGetTextDatum(logout ? "logout" : "login");
+	values[3] = um_get(tup, rel, "id", &isnull);
+	values[4] = um_get(tup, rel, "ip_address", &isnull);
+	nulls[4] = isnull ? 'n' : ' ';
+	values[5] = um_get(tup, rel, "user_agent", &isnull);
+	nulls[5] = isnull ? 'n' : ' ';
+
+	um_spi_connect();
+	if (logout && !um_closing_detail(&detail) &&
+		!um_user_exists(DatumGetInt64(values[0])))
+	{
+		detail = "user deleted";
+		nulls[0] = 'n';
+	}
+	values[6] = detail ? CStringGetTextDatum(detail) : (Datum) 0;
+	nulls[6] = detail ? ' ' : 'n';
+	um_plan_exec(&plan_log, values, nulls, false, SPI_OK_INSERT);
+	SPI_finish();
 }
 
 /*
@@ -296,45 +298,11 @@ usrmgmt_online_user_before_write(PG_FUNCTION_ARGS)
 Datum
 usrmgmt_online_user_after_insert(PG_FUNCTION_ARGS)
 {
-	const char *fname = "online_user_after_insert";
-	TriggerData *td = um_trigger_data(fcinfo, fname);
-	Relation	rel = td->tg_relation;
-	HeapTuple	tup = td->tg_trigtuple;
-	Datum		values[5];
-	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
-	bool		isnull;
+	TriggerData *td = um_trigger_data(fcinfo, "online_user_after_insert",
+									  UM_AFTER_ROW, UM_ON(TRIGGER_EVENT_INSERT));
 
-	if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
-		!TRIGGER_FIRED_BY_INSERT(td->tg_event))
-		um_trigger_misfired(fname);
-
-	if (um_inserted_by_copy(rel))
-		return PointerGetDatum(NULL);
-
-	values[0] = um_get(tup, rel, "user_id", &isnull);
-	values[1] = um_get(tup, rel, "username", &isnull);
-	values[2] = um_get(tup, rel, "id", &isnull);
-	values[3] = um_get(tup, rel, "ip_address", &isnull);
-	if (isnull)
-		nulls[3] = 'n';
-	values[4] = um_get(tup, rel, "user_agent", &isnull);
-	if (isnull)
-		nulls[4] = 'n';
-
-	um_spi_connect();
-	if (plan_log_login == NULL)
-	{
-		Oid			types[5] = {INT8OID, TEXTOID, INT8OID, INETOID, TEXTOID};
-
-		plan_log_login = um_prepare_saved(
-			"INSERT INTO usrmgmt.user_log"
-			" (user_id, username, action, session_id, ip_address, user_agent)"
-			" VALUES ($1, $2, 'login', $3, $4, $5)",
-			5, types);
-	}
-	um_execute(plan_log_login, values, nulls, SPI_OK_INSERT);
-	SPI_finish();
-
+	if (!um_inserted_by_copy(td->tg_relation))
+		um_write_log_row(td->tg_relation, td->tg_trigtuple, false);
 	return PointerGetDatum(NULL);
 }
 
@@ -350,57 +318,10 @@ usrmgmt_online_user_after_insert(PG_FUNCTION_ARGS)
 Datum
 usrmgmt_online_user_after_delete(PG_FUNCTION_ARGS)
 {
-	const char *fname = "online_user_after_delete";
-	TriggerData *td = um_trigger_data(fcinfo, fname);
-	Relation	rel = td->tg_relation;
-	HeapTuple	tup = td->tg_trigtuple;
-	Datum		values[6];
-	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
-	const char *detail;
-	bool		isnull;
+	TriggerData *td = um_trigger_data(fcinfo, "online_user_after_delete",
+									  UM_AFTER_ROW, UM_ON(TRIGGER_EVENT_DELETE));
 
-	if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
-		!TRIGGER_FIRED_BY_DELETE(td->tg_event))
-		um_trigger_misfired(fname);
-
-	values[0] = um_get(tup, rel, "user_id", &isnull);
-	values[1] = um_get(tup, rel, "username", &isnull);
-	values[2] = um_get(tup, rel, "id", &isnull);
-	values[3] = um_get(tup, rel, "ip_address", &isnull);
-	if (isnull)
-		nulls[3] = 'n';
-	values[4] = um_get(tup, rel, "user_agent", &isnull);
-	if (isnull)
-		nulls[4] = 'n';
-
-	um_spi_connect();
-	if (um_logout_ctx.active)
-		detail = um_logout_ctx.detail;
-	else if (um_user_exists(DatumGetInt64(values[0])))
-		detail = NULL;
-	else
-	{
-		detail = "user deleted";
-		nulls[0] = 'n';
-	}
-	if (detail != NULL)
-		values[5] = CStringGetTextDatum(detail);
-	else
-		nulls[5] = 'n';
-
-	if (plan_log_logout == NULL)
-	{
-		Oid			types[6] = {INT8OID, TEXTOID, INT8OID, INETOID, TEXTOID, TEXTOID};
-
-		plan_log_logout = um_prepare_saved(
-			"INSERT INTO usrmgmt.user_log"
-			" (user_id, username, action, session_id, ip_address, user_agent, detail)"
-			" VALUES ($1, $2, 'logout', $3, $4, $5, $6)",
-			6, types);
-	}
-	um_execute(plan_log_logout, values, nulls, SPI_OK_INSERT);
-	SPI_finish();
-
+	um_write_log_row(td->tg_relation, td->tg_trigtuple, true);
 	return PointerGetDatum(NULL);
 }
 
@@ -418,8 +339,8 @@ usrmgmt_online_user_after_delete(PG_FUNCTION_ARGS)
 Datum
 usrmgmt_user_sync_sessions(PG_FUNCTION_ARGS)
 {
-	const char *fname = "user_sync_sessions";
-	TriggerData *td = um_trigger_data(fcinfo, fname);
+	TriggerData *td = um_trigger_data(fcinfo, "user_sync_sessions",
+									  UM_AFTER_ROW, UM_ON(TRIGGER_EVENT_UPDATE));
 	Relation	rel = td->tg_relation;
 	HeapTuple	oldtup;
 	HeapTuple	newtup;
@@ -429,10 +350,6 @@ usrmgmt_user_sync_sessions(PG_FUNCTION_ARGS)
 	Datum		old_name;
 	Datum		new_name;
 	Datum		values[2];
-
-	if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
-		!TRIGGER_FIRED_BY_UPDATE(td->tg_event))
-		um_trigger_misfired(fname);
 
 	oldtup = td->tg_trigtuple;
 	newtup = td->tg_newtuple;
@@ -444,43 +361,11 @@ usrmgmt_user_sync_sessions(PG_FUNCTION_ARGS)
 
 	um_spi_connect();
 	if (old_active && !new_active)
-	{
-		UmLogoutContext saved = um_logout_ctx;
-
-		if (plan_close_user == NULL)
-		{
-			Oid			types[1] = {INT8OID};
-
-			plan_close_user = um_prepare_saved(
-				"DELETE FROM usrmgmt.online_user WHERE user_id OPERATOR(pg_catalog.=) $1",
-				1, types);
-		}
-		PG_TRY();
-		{
-			um_logout_ctx.active = true;
-			um_logout_ctx.detail = "user deactivated";
-			um_execute(plan_close_user, values, NULL, SPI_OK_DELETE);
-		}
-		PG_FINALLY();
-		{
-			um_logout_ctx = saved;
-		}
-		PG_END_TRY();
-	}
+		um_close_user_sessions(DatumGetInt64(values[0]), "user deactivated");
 	else if (!datumIsEqual(old_name, new_name, false, -1))
 	{
-		if (plan_rename_user == NULL)
-		{
-			Oid			types[2] = {INT8OID, TEXTOID};
-
-			plan_rename_user = um_prepare_saved(
-				"UPDATE usrmgmt.online_user SET username = $2"
-				" WHERE user_id OPERATOR(pg_catalog.=) $1"
-				"   AND username OPERATOR(pg_catalog.<>) $2",
-				2, types);
-		}
 		values[1] = new_name;
-		um_execute(plan_rename_user, values, NULL, SPI_OK_UPDATE);
+		um_plan_exec(&plan_rename_user, values, NULL, false, SPI_OK_UPDATE);
 	}
 	SPI_finish();
 
@@ -544,35 +429,28 @@ um_is_fk_set_null(Relation rel, HeapTuple oldtup, HeapTuple newtup)
  * user_log_guard() RETURNS trigger
  *
  * BEFORE UPDATE OR DELETE ON user_log FOR EACH ROW: the log is
- * append-only.  Errors: 55000, unless purge_user_log() or reset() has
- * raised usrmgmt_user_log_unlocked, or the UPDATE is the foreign key's
+ * append-only.  Errors: 55000, unless purge_user_log() or reset() runs
+ * its statement past the guard, or the UPDATE is the foreign key's
  * ON DELETE SET NULL of a deleted user.
  */
 Datum
 usrmgmt_user_log_guard(PG_FUNCTION_ARGS)
 {
-	const char *fname = "user_log_guard";
-	TriggerData *td = um_trigger_data(fcinfo, fname);
+	TriggerData *td = um_trigger_data(fcinfo, "user_log_guard", UM_BEFORE_ROW,
+									  UM_ON(TRIGGER_EVENT_UPDATE) |
+									  UM_ON(TRIGGER_EVENT_DELETE));
 	Relation	rel = td->tg_relation;
 	bool		isnull;
 	int64		id;
 
-	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event))
-		um_trigger_misfired(fname);
-
 	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
 	{
-		if (usrmgmt_user_log_unlocked > 0 ||
+		if (um_log_guard_lifted() ||
 			um_is_fk_set_null(rel, td->tg_trigtuple, td->tg_newtuple))
 			return PointerGetDatum(td->tg_newtuple);
 	}
-	else if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
-	{
-		if (usrmgmt_user_log_unlocked > 0)
-			return PointerGetDatum(td->tg_trigtuple);
-	}
-	else
-		um_trigger_misfired(fname);
+	else if (um_log_guard_lifted())
+		return PointerGetDatum(td->tg_trigtuple);
 
 	id = DatumGetInt64(um_get(td->tg_trigtuple, rel, "id", &isnull));
 	ereport(ERROR,
@@ -589,18 +467,16 @@ usrmgmt_user_log_guard(PG_FUNCTION_ARGS)
  * refuse_truncate() RETURNS trigger
  *
  * BEFORE TRUNCATE ON user_log and online_user FOR EACH STATEMENT.
- * Errors: 55000 unless reset() has raised usrmgmt_user_log_unlocked
+ * Errors: 55000 unless reset() runs its TRUNCATE past the guard
  * (truncating online_user would close sessions without 'logout' rows).
  */
 Datum
 usrmgmt_refuse_truncate(PG_FUNCTION_ARGS)
 {
-	const char *fname = "refuse_truncate";
-	TriggerData *td = um_trigger_data(fcinfo, fname);
+	TriggerData *td = um_trigger_data(fcinfo, "refuse_truncate", UM_ANY_TIMING,
+									  UM_ON(TRIGGER_EVENT_TRUNCATE));
 
-	if (!TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
-		um_trigger_misfired(fname);
-	if (usrmgmt_user_log_unlocked > 0)
+	if (um_log_guard_lifted())
 		return PointerGetDatum(NULL);
 
 	ereport(ERROR,

@@ -9,7 +9,7 @@
  * triggers on online_user (session_triggers.c), never here, so that an ORM
  * inserting or deleting sessions directly is logged the same way.  These
  * functions only decide the locking and tell the triggers why a session
- * ends (sessions.h).
+ * ends (session_context.h).  The user row is found and locked by users.c.
  *
  * Locking, the same in every function so that no two of them can
  * deadlock: the user row first, then the user's sessions.
@@ -28,8 +28,8 @@
  *	  deactivation, a DELETE of the user) never hold some of its sessions
  *	  each while waiting for the others.
  *
- * Every statement is a plan prepared once per backend (SPI_prepare +
- * SPI_keepplan) with $n parameters and schema-qualified names and
+ * Every statement is an entry of the plan table below (spi_util.h: prepared
+ * once per backend) with $n parameters and schema-qualified names and
  * operators; the functions are SECURITY DEFINER with search_path =
  * pg_catalog, pg_temp.
  *
@@ -40,6 +40,9 @@
 #include "sessions.h"
 
 #include "catalog/pg_type.h"
+#include "session_context.h"
+#include "spi_util.h"
+#include "users.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -61,79 +64,85 @@ PG_FUNCTION_INFO_V1(usrmgmt_purge_user_log);
 #define UM_IDLE_MARGIN	(INT64CONST(366000) * USECS_PER_DAY)
 
 /* GUC usrmgmt.session_timeout, in seconds. */
-int			usrmgmt_session_timeout = 30 * 60;
+static int	usrmgmt_session_timeout = 30 * 60;
 
-UmLoginPending um_login_pending = {false, 0, (Datum) 0};
-UmLogoutContext um_logout_ctx = {false, NULL};
-
-/* Saved plans, prepared on first use in each backend. */
-static SPIPlanPtr plan_login_lock = NULL;
-static SPIPlanPtr plan_login_insert = NULL;
-static SPIPlanPtr plan_logout = NULL;
-static SPIPlanPtr plan_user_lock = NULL;
-static SPIPlanPtr plan_user_delete = NULL;
-static SPIPlanPtr plan_touch = NULL;
-static SPIPlanPtr plan_expire_lock = NULL;
-static SPIPlanPtr plan_expire_delete = NULL;
-static SPIPlanPtr plan_purge = NULL;
+/* The plan table: every statement of this file. */
+static UmPlan plan_login_insert = UM_PLAN(
+	"INSERT INTO usrmgmt.online_user (user_id, username, ip_address, user_agent)"
+	" VALUES ($1, $2, $3, $4) RETURNING id",
+	INT8OID, TEXTOID, INETOID, TEXTOID);
 
 /*
- * Prepare a statement and keep its plan for the life of the backend.
- * Must be called inside an SPI connection.
+ * logout(): the sub-select locks the user row FOR KEY SHARE before the
+ * DELETE locks the session row: the user row first, as everywhere.  When
+ * the user is being deleted, this waits and then finds nothing.
  */
-SPIPlanPtr
-um_prepare_saved(const char *sql, int nargs, Oid *argtypes)
+static UmPlan plan_logout = UM_PLAN(
+	"DELETE FROM usrmgmt.online_user o"
+	" WHERE o.id OPERATOR(pg_catalog.=) $1"
+	"   AND EXISTS (SELECT 1 FROM usrmgmt.\"user\" u"
+	"               WHERE u.id OPERATOR(pg_catalog.=) o.user_id"
+	"               FOR KEY SHARE)",
+	INT8OID);
+static UmPlan plan_touch = UM_PLAN(
+	"UPDATE usrmgmt.online_user SET last_seen_at = pg_catalog.now()"
+	" WHERE id OPERATOR(pg_catalog.=) $1",
+	INT8OID);
+static UmPlan plan_expire_lock = UM_PLAN(
+	"SELECT u.id FROM usrmgmt.\"user\" u"
+	" WHERE u.id OPERATOR(pg_catalog.=) ANY ("
+	"   SELECT o.user_id FROM usrmgmt.online_user o"
+	"   WHERE o.last_seen_at OPERATOR(pg_catalog.<)"
+	"         (pg_catalog.now() OPERATOR(pg_catalog.-) $1))"
+	" ORDER BY u.id FOR NO KEY UPDATE OF u",
+	INTERVALOID);
+static UmPlan plan_expire_delete = UM_PLAN(
+	"DELETE FROM usrmgmt.online_user"
+	" WHERE last_seen_at OPERATOR(pg_catalog.<)"
+	"       (pg_catalog.now() OPERATOR(pg_catalog.-) $1)"
+	"   AND user_id OPERATOR(pg_catalog.=) ANY ($2)",
+	INTERVALOID, INT8ARRAYOID);
+static UmPlan plan_purge = UM_PLAN(
+	"DELETE FROM usrmgmt.user_log l"
+	" WHERE l.\"timestamp\" OPERATOR(pg_catalog.<) $1"
+	"   AND (l.session_id IS NULL OR ("
+	"     NOT EXISTS (SELECT 1 FROM usrmgmt.online_user o"
+	"                 WHERE o.id OPERATOR(pg_catalog.=) l.session_id)"
+	"     AND NOT EXISTS (SELECT 1 FROM usrmgmt.user_log k"
+	"                 WHERE k.session_id OPERATOR(pg_catalog.=) l.session_id"
+	"                   AND k.\"timestamp\" OPERATOR(pg_catalog.>=) $1)))",
+	TIMESTAMPTZOID);
+
+/* How um_run_on_arg runs its statement. */
+typedef enum UmRunKind
 {
-	SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
-
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	if (SPI_keepplan(plan) != 0)
-		elog(ERROR, "SPI_keepplan failed");
-	return plan;
-}
-
-/* Connect to SPI; an error when it fails. */
-void
-um_spi_connect(void)
-{
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-}
-
-/* Run a saved plan read-write, checking that it returned the expected code. */
-void
-um_execute(SPIPlanPtr plan, Datum *values, const char *nulls, int expected)
-{
-	int			rc = SPI_execute_plan(plan, values, nulls, false, 0);
-
-	if (rc != expected)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
-}
+	UM_RUN_PLAIN,				/* as it is */
+	UM_RUN_CLOSING,				/* closing sessions (logout rows, no detail) */
+	UM_RUN_PAST_LOG_GUARD		/* past the user_log guard */
+} UmRunKind;
 
 /*
- * Delete sessions with a saved plan while the logout context says why;
- * returns how many were deleted.
+ * The body of the functions that run one statement with their one
+ * argument: 22004 when it is NULL (named argname), else plan's rows.
  */
 static uint64
-um_delete_sessions(SPIPlanPtr plan, Datum *values, const char *nulls,
-				   const char *detail)
+um_run_on_arg(FunctionCallInfo fcinfo, const char *argname, UmPlan *plan,
+			  UmRunKind kind, int expected)
 {
-	UmLogoutContext saved = um_logout_ctx;
-	volatile uint64 n = 0;
+	Datum		values[1];
+	uint64		n;
 
-	PG_TRY();
-	{
-		um_logout_ctx.active = true;
-		um_logout_ctx.detail = detail;
-		um_execute(plan, values, nulls, SPI_OK_DELETE);
-		n = SPI_processed;
-	}
-	PG_FINALLY();
-	{
-		um_logout_ctx = saved;
-	}
-	PG_END_TRY();
+	um_require_arg(fcinfo, 0, argname);
+	values[0] = PG_GETARG_DATUM(0);
+
+	um_spi_connect();
+	if (kind == UM_RUN_CLOSING)
+		n = um_delete_sessions(plan, values, NULL);
+	else if (kind == UM_RUN_PAST_LOG_GUARD)
+		n = um_exec_past_log_guard(plan, values, expected);
+	else
+		n = um_plan_exec(plan, values, NULL, false, expected);
+	SPI_finish();
 	return n;
 }
 
@@ -149,75 +158,27 @@ usrmgmt_open_session(text *username, Datum ip, bool ip_isnull,
 	Datum		values[4];
 	char		nulls[4] = {' ', ' ', ' ', ' '};
 	bool		isnull;
-	int64		user_id;
-	bool		is_active;
-	Datum		name;
+	UmUser		user;
 	int64		session_id;
 
 	um_spi_connect();
 
-	if (plan_login_lock == NULL)
-	{
-		Oid			types[1] = {TEXTOID};
-
-		plan_login_lock = um_prepare_saved(
-			"UPDATE usrmgmt.\"user\" SET last_login_at = pg_catalog.now()"
-			" WHERE pg_catalog.lower(username) OPERATOR(pg_catalog.=) pg_catalog.lower($1)"
-			" RETURNING id, username, is_active",
-			1, types);
-	}
-	if (plan_login_insert == NULL)
-	{
-		Oid			types[4] = {INT8OID, TEXTOID, INETOID, TEXTOID};
-
-		plan_login_insert = um_prepare_saved(
-			"INSERT INTO usrmgmt.online_user (user_id, username, ip_address, user_agent)"
-			" VALUES ($1, $2, $3, $4) RETURNING id",
-			4, types);
-	}
-
 	/* Lock the user row (FOR NO KEY UPDATE) and stamp last_login_at. */
-	values[0] = PointerGetDatum(username);
-	um_execute(plan_login_lock, values, nulls, SPI_OK_UPDATE_RETURNING);
-	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("user \"%s\" does not exist", text_to_cstring(username))));
-
-	user_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-										  SPI_tuptable->tupdesc, 1, &isnull));
-	name = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
-	is_active = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
-										   SPI_tuptable->tupdesc, 3, &isnull));
-	if (!is_active)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-				 errmsg("user \"%s\" is not active", TextDatumGetCString(name)),
-				 errdetail("A deactivated user cannot log in.")));
+	um_user_get(username, UM_USER_LOGIN, &user);
+	um_user_require_active(&user);
 
 	/*
-	 * Insert the session.  The BEFORE INSERT trigger takes the checked
-	 * username from um_login_pending instead of reading the user row again;
-	 * the AFTER INSERT trigger writes the 'login' row.
+	 * Insert the session as a login: the BEFORE INSERT trigger takes the
+	 * checked username instead of reading the user row again; the AFTER
+	 * INSERT trigger writes the 'login' row.
 	 */
-	values[0] = Int64GetDatum(user_id);
-	values[1] = name;
+	values[0] = Int64GetDatum(user.id);
+	values[1] = user.username;
 	values[2] = ip;
 	nulls[2] = ip_isnull ? 'n' : ' ';
 	values[3] = user_agent;
 	nulls[3] = user_agent_isnull ? 'n' : ' ';
-	PG_TRY();
-	{
-		um_login_pending.active = true;
-		um_login_pending.user_id = user_id;
-		um_login_pending.username = name;
-		um_execute(plan_login_insert, values, nulls, SPI_OK_INSERT_RETURNING);
-	}
-	PG_FINALLY();
-	{
-		um_login_pending.active = false;
-	}
-	PG_END_TRY();
+	um_insert_login(&plan_login_insert, values, nulls, user.id, user.username);
 
 	session_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 											 SPI_tuptable->tupdesc, 1, &isnull));
@@ -257,35 +218,8 @@ usrmgmt_login(PG_FUNCTION_ARGS)
 Datum
 usrmgmt_logout(PG_FUNCTION_ARGS)
 {
-	Datum		values[1];
-	uint64		n;
-
-	um_require_arg(fcinfo, 0, "session_id");
-	values[0] = PG_GETARG_DATUM(0);
-
-	um_spi_connect();
-	if (plan_logout == NULL)
-	{
-		Oid			types[1] = {INT8OID};
-
-		/*
-		 * The sub-select locks the user row FOR KEY SHARE before the DELETE
-		 * locks the session row: the user row first, as everywhere.  When
-		 * the user is being deleted, this waits and then finds nothing.
-		 */
-		plan_logout = um_prepare_saved(
-			"DELETE FROM usrmgmt.online_user o"
-			" WHERE o.id OPERATOR(pg_catalog.=) $1"
-			"   AND EXISTS (SELECT 1 FROM usrmgmt.\"user\" u"
-			"               WHERE u.id OPERATOR(pg_catalog.=) o.user_id"
-			"               FOR KEY SHARE)",
-			1, types);
-	}
-
-	n = um_delete_sessions(plan_logout, values, NULL, NULL);
-	SPI_finish();
-
-	PG_RETURN_BOOL(n > 0);
+	PG_RETURN_BOOL(um_run_on_arg(fcinfo, "session_id", &plan_logout,
+								 UM_RUN_CLOSING, SPI_OK_DELETE) > 0);
 }
 
 /*
@@ -298,43 +232,14 @@ usrmgmt_logout(PG_FUNCTION_ARGS)
 Datum
 usrmgmt_logout_user(PG_FUNCTION_ARGS)
 {
-	text	   *username;
-	Datum		values[1];
-	bool		isnull;
+	UmUser		user;
 	uint64		n;
 
 	um_require_arg(fcinfo, 0, "username");
-	username = PG_GETARG_TEXT_PP(0);
 
 	um_spi_connect();
-	if (plan_user_lock == NULL)
-	{
-		Oid			types[1] = {TEXTOID};
-
-		plan_user_lock = um_prepare_saved(
-			"SELECT id FROM usrmgmt.\"user\""
-			" WHERE pg_catalog.lower(username) OPERATOR(pg_catalog.=) pg_catalog.lower($1)"
-			" FOR NO KEY UPDATE",
-			1, types);
-	}
-	if (plan_user_delete == NULL)
-	{
-		Oid			types[1] = {INT8OID};
-
-		plan_user_delete = um_prepare_saved(
-			"DELETE FROM usrmgmt.online_user WHERE user_id OPERATOR(pg_catalog.=) $1",
-			1, types);
-	}
-
-	values[0] = PointerGetDatum(username);
-	um_execute(plan_user_lock, values, NULL, SPI_OK_SELECT);
-	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("user \"%s\" does not exist", text_to_cstring(username))));
-	values[0] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-
-	n = um_delete_sessions(plan_user_delete, values, NULL, NULL);
+	um_user_get(PG_GETARG_TEXT_PP(0), UM_USER_LOCK, &user);
+	n = um_close_user_sessions(user.id, NULL);
 	SPI_finish();
 
 	PG_RETURN_INT32((int32) n);
@@ -350,27 +255,8 @@ usrmgmt_logout_user(PG_FUNCTION_ARGS)
 Datum
 usrmgmt_touch_session(PG_FUNCTION_ARGS)
 {
-	Datum		values[1];
-	uint64		n;
-
-	um_require_arg(fcinfo, 0, "session_id");
-	values[0] = PG_GETARG_DATUM(0);
-
-	um_spi_connect();
-	if (plan_touch == NULL)
-	{
-		Oid			types[1] = {INT8OID};
-
-		plan_touch = um_prepare_saved(
-			"UPDATE usrmgmt.online_user SET last_seen_at = pg_catalog.now()"
-			" WHERE id OPERATOR(pg_catalog.=) $1",
-			1, types);
-	}
-	um_execute(plan_touch, values, NULL, SPI_OK_UPDATE);
-	n = SPI_processed;
-	SPI_finish();
-
-	PG_RETURN_BOOL(n > 0);
+	PG_RETURN_BOOL(um_run_on_arg(fcinfo, "session_id", &plan_touch,
+								 UM_RUN_PLAIN, SPI_OK_UPDATE) > 0);
 }
 
 /*
@@ -391,6 +277,7 @@ usrmgmt_expire_sessions(PG_FUNCTION_ARGS)
 	Datum		values[2];
 	Datum	   *ids;
 	uint64		i;
+	uint64		nusers;
 	uint64		n = 0;
 	bool		isnull;
 	Interval   *zero;
@@ -421,37 +308,10 @@ usrmgmt_expire_sessions(PG_FUNCTION_ARGS)
 		PG_RETURN_INT32(0);
 
 	um_spi_connect();
-	if (plan_expire_lock == NULL)
-	{
-		Oid			types[1] = {INTERVALOID};
-
-		plan_expire_lock = um_prepare_saved(
-			"SELECT u.id FROM usrmgmt.\"user\" u"
-			" WHERE u.id OPERATOR(pg_catalog.=) ANY ("
-			"   SELECT o.user_id FROM usrmgmt.online_user o"
-			"   WHERE o.last_seen_at OPERATOR(pg_catalog.<)"
-			"         (pg_catalog.now() OPERATOR(pg_catalog.-) $1))"
-			" ORDER BY u.id FOR NO KEY UPDATE OF u",
-			1, types);
-	}
-	if (plan_expire_delete == NULL)
-	{
-		Oid			types[2] = {INTERVALOID, INT8ARRAYOID};
-
-		plan_expire_delete = um_prepare_saved(
-			"DELETE FROM usrmgmt.online_user"
-			" WHERE last_seen_at OPERATOR(pg_catalog.<)"
-			"       (pg_catalog.now() OPERATOR(pg_catalog.-) $1)"
-			"   AND user_id OPERATOR(pg_catalog.=) ANY ($2)",
-			2, types);
-	}
-
 	values[0] = IntervalPGetDatum(idle);
-	um_execute(plan_expire_lock, values, NULL, SPI_OK_SELECT);
-	if (SPI_processed > 0)
+	nusers = um_plan_exec(&plan_expire_lock, values, NULL, false, SPI_OK_SELECT);
+	if (nusers > 0)
 	{
-		uint64		nusers = SPI_processed;
-
 		ids = (Datum *) palloc(sizeof(Datum) * nusers);
 		for (i = 0; i < nusers; i++)
 			ids[i] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
@@ -459,7 +319,7 @@ usrmgmt_expire_sessions(PG_FUNCTION_ARGS)
 		values[1] = PointerGetDatum(construct_array(ids, (int) nusers, INT8OID,
 													sizeof(int64), FLOAT8PASSBYVAL,
 													TYPALIGN_DOUBLE));
-		n = um_delete_sessions(plan_expire_delete, values, NULL, "expired");
+		n = um_delete_sessions(&plan_expire_delete, values, "expired");
 	}
 	SPI_finish();
 
@@ -481,43 +341,9 @@ usrmgmt_expire_sessions(PG_FUNCTION_ARGS)
 Datum
 usrmgmt_purge_user_log(PG_FUNCTION_ARGS)
 {
-	Datum		values[1];
-	volatile uint64 n = 0;
-
-	um_require_arg(fcinfo, 0, "older_than");
-	values[0] = PG_GETARG_DATUM(0);
-
-	um_spi_connect();
-	if (plan_purge == NULL)
-	{
-		Oid			types[1] = {TIMESTAMPTZOID};
-
-		plan_purge = um_prepare_saved(
-			"DELETE FROM usrmgmt.user_log l"
-			" WHERE l.\"timestamp\" OPERATOR(pg_catalog.<) $1"
-			"   AND (l.session_id IS NULL OR ("
-			"     NOT EXISTS (SELECT 1 FROM usrmgmt.online_user o"
-			"                 WHERE o.id OPERATOR(pg_catalog.=) l.session_id)"
-			"     AND NOT EXISTS (SELECT 1 FROM usrmgmt.user_log k"
-			"                 WHERE k.session_id OPERATOR(pg_catalog.=) l.session_id"
-			"                   AND k.\"timestamp\" OPERATOR(pg_catalog.>=) $1)))",
-			1, types);
-	}
-
-	usrmgmt_user_log_unlocked++;
-	PG_TRY();
-	{
-		um_execute(plan_purge, values, NULL, SPI_OK_DELETE);
-		n = SPI_processed;
-	}
-	PG_FINALLY();
-	{
-		usrmgmt_user_log_unlocked--;
-	}
-	PG_END_TRY();
-	SPI_finish();
-
-	PG_RETURN_INT64((int64) n);
+	PG_RETURN_INT64((int64) um_run_on_arg(fcinfo, "older_than", &plan_purge,
+										  UM_RUN_PAST_LOG_GUARD,
+										  SPI_OK_DELETE));
 }
 
 /* Called once per backend from _PG_init: GUCs and per-backend state. */

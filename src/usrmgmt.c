@@ -17,20 +17,7 @@
 
 PG_MODULE_MAGIC;
 
-/* See usrmgmt.h: raised only by purge_user_log() and reset(). */
-int			usrmgmt_user_log_unlocked = 0;
-
 void		_PG_init(void);
-
-/* See usrmgmt.h. */
-void
-um_require_arg(FunctionCallInfo fcinfo, int argno, const char *argname)
-{
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("argument \"%s\" must not be null", argname)));
-}
 
 void
 _PG_init(void)

@@ -4,8 +4,11 @@
  *		Declarations shared by the C files of the usrmgmt extension.
  *
  * Each .c file owns one concern (validation, timestamps, sessions,
- * passwords, integrity, health, migrations) and, where it has GUCs or
- * per-backend state, an init function that _PG_init (usrmgmt.c) calls.
+ * passwords, integrity, health, migrations) and, where it has GUCs, an
+ * init function that _PG_init (usrmgmt.c) calls.  Shared plumbing has a
+ * module and header of its own, included where it is used: spi_util.h
+ * (SPI), jsonb_util.h (building jsonb), users.h (the user row),
+ * session_context.h (what session functions tell the triggers).
  *
  * src/usrmgmt.h
  *
@@ -38,22 +41,6 @@
 #endif
 
 /*
- * The user_log guard (sessions.c) refuses UPDATE, DELETE and TRUNCATE of
- * usrmgmt.user_log and TRUNCATE of usrmgmt.online_user.  Only C code can
- * lift it: purge_user_log() and reset() raise this counter around their own
- * statements (PG_TRY/PG_FINALLY, so an error never leaves it raised) and no
- * SQL-visible setting can.  Defined in usrmgmt.c.
- */
-extern int	usrmgmt_user_log_unlocked;
-
-/*
- * Refuse a NULL argument of a non-STRICT SQL-callable function with 22004
- * (null_value_not_allowed), naming the parameter.  Defined in usrmgmt.c.
- */
-extern void um_require_arg(FunctionCallInfo fcinfo, int argno,
-						   const char *argname);
-
-/*
  * Module initialisation, called once per backend from _PG_init.  A module
  * with nothing to set up has no init function.
  */
@@ -61,16 +48,7 @@ extern void usrmgmt_sessions_init(void);
 extern void usrmgmt_passwords_init(void);
 extern void usrmgmt_health_init(void);
 
-/*
- * integrity.c, shared with health.c: the schema drift query, and the two
- * helpers of materialized set-returning functions.
- */
-#include "funcapi.h"
-#include "utils/tuplestore.h"
+/* integrity.c, shared with health.c: the schema drift query. */
 extern const char *const um_schema_drift_sql;
-extern Tuplestorestate *um_materialize(FunctionCallInfo fcinfo,
-									   TupleDesc *tupdesc);
-extern uint64 um_spi_to_store(const char *sql, Tuplestorestate *store,
-							  TupleDesc tupdesc);
 
 #endif							/* USRMGMT_H */

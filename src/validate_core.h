@@ -15,7 +15,10 @@
 
 #include <stddef.h>
 
-/* Length limits of SPEC §2 and §4, in bytes (all valid values are ASCII). */
+/*
+ * Length limits of the spec's sections "Schema (version 1.0)" and
+ * "Validation", in bytes (all valid values are ASCII).
+ */
 #define UM_USERNAME_MIN			3
 #define UM_USERNAME_MAX			80
 #define UM_SERVER_NAME_MIN		3

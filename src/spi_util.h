@@ -1,0 +1,108 @@
+/*-------------------------------------------------------------------------
+ *
+ * spi_util.h
+ *		The one way the usrmgmt C code talks to SPI.
+ *
+ * Every feature file runs its SQL through these routines instead of
+ * calling SPI_connect/SPI_prepare/SPI_execute* itself, so that the checks
+ * (connection, expected result code, column layout of a materialized
+ * result) are written once:
+ *
+ *	um_spi_connect()		SPI_connect, an error when it fails;
+ *	UmPlan, um_plan_exec()	a statement a file declares statically (its
+ *							plan table) and runs with $n parameters; the
+ *							plan is prepared on first use in a backend
+ *							(SPI_prepare + SPI_keepplan) and kept;
+ *	um_plan_exec_as()		the same, run as another role (the extension's
+ *							owner) with the caller's identity restored
+ *							whatever happens;
+ *	um_sql_exec()			a one-off statement not worth a saved plan;
+ *	um_materialize(), um_spi_to_store()
+ *							a materialized set-returning function and the
+ *							rows of a query appended to its tuplestore;
+ *	um_require_arg()		22004 for a NULL argument of a non-STRICT
+ *							SQL-callable function.
+ *
+ * Every statement given to these routines qualifies its names and
+ * operators with their schema and passes every value as a $n parameter.
+ *
+ * src/spi_util.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef USRMGMT_SPI_UTIL_H
+#define USRMGMT_SPI_UTIL_H
+
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/tuplestore.h"
+
+/* Most parameters a statement of a plan table may take. */
+#define UM_PLAN_MAX_ARGS 8
+
+/*
+ * One entry of a file's plan table: the statement, its parameter types,
+ * and the saved plan (NULL until first use; never set by the caller).
+ * Declared static with UM_PLAN(sql, type of $1, type of $2, ...), or
+ * UM_PLAN0(sql) for a statement without parameters, e.g.
+ *		static UmPlan plan_touch =
+ *			UM_PLAN("UPDATE ... WHERE id OPERATOR(pg_catalog.=) $1", INT8OID);
+ */
+typedef struct UmPlan
+{
+	const char *sql;
+	int			nargs;
+	Oid			argtypes[UM_PLAN_MAX_ARGS];
+	SPIPlanPtr	plan;
+} UmPlan;
+
+#define UM_PLAN(sql_, ...) \
+	{.sql = (sql_), \
+	 .nargs = (int) (sizeof((Oid[]) {__VA_ARGS__}) / sizeof(Oid)), \
+	 .argtypes = {__VA_ARGS__}}
+#define UM_PLAN0(sql_) {.sql = (sql_), .nargs = 0}
+
+extern void um_spi_connect(void);
+
+/*
+ * Run the plan (prepared on first use) with values/nulls (nulls NULL: no
+ * NULL parameter), read-only or not; an error unless SPI returns
+ * expected.  Returns SPI_processed; the rows are in SPI_tuptable.
+ */
+extern uint64 um_plan_exec(UmPlan *plan, Datum *values, const char *nulls,
+						   bool read_only, int expected);
+
+/* um_plan_exec (read-write) as role owner, e.g. um_function_owner(). */
+extern uint64 um_plan_exec_as(Oid owner, UmPlan *plan, Datum *values,
+							  const char *nulls, int expected);
+
+/* The owner of the SQL-callable function being run (fcinfo's fn_oid). */
+extern Oid	um_function_owner(FunctionCallInfo fcinfo);
+
+/* A one-off statement (SPI_execute_with_args), checked as um_plan_exec. */
+extern uint64 um_sql_exec(const char *sql, int nargs, Oid *argtypes,
+						  Datum *values, const char *nulls, bool read_only,
+						  int expected);
+
+/*
+ * Set up a materialized set-returning call; the tuplestore and *tupdesc
+ * live in the per-query context, so they survive SPI_finish.
+ */
+extern Tuplestorestate *um_materialize(FunctionCallInfo fcinfo,
+									   TupleDesc *tupdesc);
+
+/*
+ * Run a read-only query without parameters and append its rows to store;
+ * its columns must match tupdesc.  Returns the number of rows added.
+ */
+extern uint64 um_spi_to_store(const char *sql, Tuplestorestate *store,
+							  TupleDesc tupdesc);
+
+/* 22004 when argument argno of a non-STRICT function is NULL. */
+extern void um_require_arg(FunctionCallInfo fcinfo, int argno,
+						   const char *argname);
+
+#endif							/* USRMGMT_SPI_UTIL_H */
