@@ -30,6 +30,53 @@ CREATE UNIQUE INDEX user_username_key ON usrmgmt."user" (usrmgmt.ascii_lower(use
 CREATE UNIQUE INDEX user_email_key ON usrmgmt."user" (usrmgmt.ascii_lower(email));
 
 --------------------------------------------------------------------------
+-- References to "user" kept by triggers, not foreign keys (src/
+-- references.c; doc: Restore; usrmgmt--1.1.sql has the why).  Dropping a
+-- foreign key and creating a trigger are catalog changes: no scan.
+-- user_log loses its reference: history keeps the id of a deleted user.
+-- 1.0 set user_id to NULL in the history of a deleted user; those rows
+-- take the placeholder 0 (no user has id 0: identities start at 1), found
+-- through user_log_user_id_idx, so the cost is that of the deleted users'
+-- rows, not of the log.
+--------------------------------------------------------------------------
+
+ALTER TABLE usrmgmt.online_user DROP CONSTRAINT online_user_user_id_fkey;
+ALTER TABLE usrmgmt.server DROP CONSTRAINT server_owner_id_fkey;
+ALTER TABLE usrmgmt.configuration DROP CONSTRAINT configuration_updated_by_fkey;
+ALTER TABLE usrmgmt.user_log DROP CONSTRAINT user_log_user_id_fkey;
+
+ALTER TABLE usrmgmt.user_log DISABLE TRIGGER user_log_append_only;
+UPDATE usrmgmt.user_log SET user_id = 0 WHERE user_id IS NULL;
+ALTER TABLE usrmgmt.user_log ENABLE TRIGGER user_log_append_only;
+ALTER TABLE usrmgmt.user_log ALTER COLUMN user_id SET NOT NULL;
+
+CREATE FUNCTION usrmgmt.reference_check() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_reference_check'
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.reference_check() IS
+    'trigger: the user the column (argument 1) names must exist, else 23503 naming the constraint (argument 2)';
+CREATE FUNCTION usrmgmt.user_references() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_user_references'
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.user_references() IS
+    'trigger: what deleting a user (or changing its id) does to the rows that refer to it';
+
+CREATE TRIGGER server_owner_id_fkey
+    BEFORE INSERT OR UPDATE OF owner_id ON usrmgmt.server
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.reference_check('owner_id', 'server_owner_id_fkey');
+CREATE TRIGGER configuration_updated_by_fkey
+    BEFORE INSERT OR UPDATE OF updated_by ON usrmgmt.configuration
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.reference_check('updated_by', 'configuration_updated_by_fkey');
+CREATE TRIGGER user_references
+    AFTER DELETE OR UPDATE OF id ON usrmgmt."user"
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.user_references();
+CREATE TRIGGER user_refuse_truncate
+    BEFORE TRUNCATE ON usrmgmt."user"
+    FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.refuse_truncate();
+
+--------------------------------------------------------------------------
 -- Privileges of what this script creates, whatever the default
 -- privileges in force for the role running the update (see the
 -- Privileges section of usrmgmt--1.1.sql): rebuilt from nothing, then
@@ -40,22 +87,29 @@ CREATE UNIQUE INDEX user_email_key ON usrmgmt."user" (usrmgmt.ascii_lower(email)
 
 DO $$
 DECLARE
+    fn pg_catalog.regprocedure;
     grantee text;
 BEGIN
-    FOR grantee IN
-        SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
-                             ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END
-          FROM pg_catalog.pg_proc p,
-               pg_catalog.aclexplode(COALESCE(p.proacl, pg_catalog.acldefault('f', p.proowner))) a
-         WHERE p.oid OPERATOR(pg_catalog.=) 'usrmgmt.ascii_lower(text)'::pg_catalog.regprocedure
+    FOREACH fn IN ARRAY ARRAY['usrmgmt.ascii_lower(text)',
+                              'usrmgmt.reference_check()',
+                              'usrmgmt.user_references()']::pg_catalog.regprocedure[]
     LOOP
-        EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION usrmgmt.ascii_lower(text) FROM %s CASCADE',
-                                  grantee);
+        FOR grantee IN
+            SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                                 ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END
+              FROM pg_catalog.pg_proc p,
+                   pg_catalog.aclexplode(COALESCE(p.proacl, pg_catalog.acldefault('f', p.proowner))) a
+             WHERE p.oid OPERATOR(pg_catalog.=) fn
+        LOOP
+            EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM %s CASCADE', fn, grantee);
+        END LOOP;
     END LOOP;
 END
 $$;
 GRANT EXECUTE ON FUNCTION usrmgmt.ascii_lower(text) TO PUBLIC;
 GRANT ALL ON FUNCTION usrmgmt.ascii_lower(text) TO CURRENT_USER;
+GRANT ALL ON FUNCTION usrmgmt.reference_check() TO CURRENT_USER;
+GRANT ALL ON FUNCTION usrmgmt.user_references() TO CURRENT_USER;
 
 --------------------------------------------------------------------------
 -- The update script records itself (kind 'extension'): the next id below

@@ -178,9 +178,7 @@ CREATE TRIGGER user_set_updated_at
 CREATE TABLE usrmgmt.online_user (
     id              bigint GENERATED ALWAYS AS IDENTITY
                     CONSTRAINT online_user_pkey PRIMARY KEY,
-    user_id         bigint NOT NULL
-                    CONSTRAINT online_user_user_id_fkey
-                    REFERENCES usrmgmt."user" (id) ON DELETE CASCADE,
+    user_id         bigint NOT NULL,   -- references "user" (references.c)
     username        text NOT NULL,
     login_datetime  timestamptz NOT NULL DEFAULT pg_catalog.now(),
     last_seen_at    timestamptz NOT NULL DEFAULT pg_catalog.now(),
@@ -198,9 +196,7 @@ CREATE INDEX online_user_last_seen_at_idx ON usrmgmt.online_user (last_seen_at);
 CREATE TABLE usrmgmt.user_log (
     id              bigint GENERATED ALWAYS AS IDENTITY
                     CONSTRAINT user_log_pkey PRIMARY KEY,
-    user_id         bigint
-                    CONSTRAINT user_log_user_id_fkey
-                    REFERENCES usrmgmt."user" (id) ON DELETE SET NULL,
+    user_id         bigint NOT NULL,   -- no foreign key: history outlives the user
     username        text NOT NULL,
     action          text NOT NULL
                     CONSTRAINT user_log_action_valid
@@ -256,9 +252,7 @@ CREATE TABLE usrmgmt.server (
                     CONSTRAINT server_name_key UNIQUE
                     CONSTRAINT server_name_format
                     CHECK (usrmgmt.is_valid_server_name(server_name)),
-    owner_id        bigint NOT NULL
-                    CONSTRAINT server_owner_id_fkey
-                    REFERENCES usrmgmt."user" (id) ON DELETE RESTRICT,
+    owner_id        bigint NOT NULL,   -- references "user" (references.c)
     port            integer NOT NULL DEFAULT 25565
                     CONSTRAINT server_port_range
                     CHECK (port OPERATOR(pg_catalog.>=) 1024 AND port OPERATOR(pg_catalog.<=) 65535),
@@ -300,9 +294,7 @@ CREATE TABLE usrmgmt.configuration (
                     CONSTRAINT configuration_value_nonempty
                     CHECK (value OPERATOR(pg_catalog.<>) ''),
     updated_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    updated_by      bigint
-                    CONSTRAINT configuration_updated_by_fkey
-                    REFERENCES usrmgmt."user" (id) ON DELETE SET NULL
+    updated_by      bigint             -- references "user" (references.c)
 );
 COMMENT ON TABLE usrmgmt.configuration IS 'configuration settings, each owned by the user who last set it';
 
@@ -312,6 +304,48 @@ CREATE INDEX configuration_updated_by_idx ON usrmgmt.configuration (updated_by);
 CREATE TRIGGER configuration_set_updated_at
     BEFORE UPDATE ON usrmgmt.configuration
     FOR EACH ROW EXECUTE FUNCTION usrmgmt.set_updated_at();
+
+--------------------------------------------------------------------------
+-- References to "user" (src/references.c; doc: Restore).  pg_restore -j
+-- loads the rows of usrmgmt's tables (all extension configuration) in
+-- parallel and in any order, so a declarative foreign key from one of them
+-- to "user" would reject the rows that arrive before their user.  Each
+-- reference is kept by triggers instead, with the rule, name, SQLSTATE
+-- (23503) and messages of the foreign key it replaces:
+--   server.owner_id          server_owner_id_fkey           ON DELETE RESTRICT
+--   online_user.user_id      online_user_user_id_fkey       ON DELETE CASCADE
+--                            (checked by online_user_before_write)
+--   configuration.updated_by configuration_updated_by_fkey  ON DELETE SET NULL
+-- user_log.user_id has no reference at all: history keeps the id of a
+-- deleted user.  Rows a superuser restores by COPY are taken as they are;
+-- validate_data_integrity() reports a reference that does not hold.
+--------------------------------------------------------------------------
+
+CREATE FUNCTION usrmgmt.reference_check() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_reference_check'
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.reference_check() IS
+    'trigger: the user the column (argument 1) names must exist, else 23503 naming the constraint (argument 2)';
+CREATE FUNCTION usrmgmt.user_references() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_user_references'
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.user_references() IS
+    'trigger: what deleting a user (or changing its id) does to the rows that refer to it';
+
+CREATE TRIGGER server_owner_id_fkey
+    BEFORE INSERT OR UPDATE OF owner_id ON usrmgmt.server
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.reference_check('owner_id', 'server_owner_id_fkey');
+CREATE TRIGGER configuration_updated_by_fkey
+    BEFORE INSERT OR UPDATE OF updated_by ON usrmgmt.configuration
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.reference_check('updated_by', 'configuration_updated_by_fkey');
+CREATE TRIGGER user_references
+    AFTER DELETE OR UPDATE OF id ON usrmgmt."user"
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.user_references();
+
+REVOKE ALL ON FUNCTION usrmgmt.reference_check() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.user_references() FROM PUBLIC;
 
 --------------------------------------------------------------------------
 -- Section: sessions (src/sessions.c) -- SPEC §5
@@ -417,6 +451,11 @@ CREATE TRIGGER user_log_append_only
     FOR EACH ROW EXECUTE FUNCTION usrmgmt.user_log_guard();
 CREATE TRIGGER user_log_refuse_truncate
     BEFORE TRUNCATE ON usrmgmt.user_log
+    FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.refuse_truncate();
+-- Without foreign keys, a TRUNCATE of "user" would leave the rows that
+-- refer to its users behind (references.c); only reset() may.
+CREATE TRIGGER user_refuse_truncate
+    BEFORE TRUNCATE ON usrmgmt."user"
     FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.refuse_truncate();
 
 REVOKE ALL ON FUNCTION usrmgmt.login(text, inet, text) FROM PUBLIC;

@@ -12,24 +12,23 @@
  *		user's.
  *	online_user_after_insert	AFTER INSERT ON online_user: the 'login' row.
  *	online_user_after_delete	AFTER DELETE ON online_user: the 'logout'
- *		row; detail from the caller (session_context.h), or 'user deleted' with
- *		user_id NULL when the user row no longer exists (the FK cascade).
+ *		row; detail from the caller (session_context.h), or 'user deleted'
+ *		when the user row no longer exists (the cascade of references.c; with
+ *		user_id NULL where user_log.user_id may be NULL, as in the 1.0 schema,
+ *		whose foreign key would refuse the id of a deleted user).
  *	user_sync_sessions			AFTER UPDATE ON user (WHEN username changed or
  *		is_active went false): closes the sessions of a deactivated user
  *		('user deactivated'), renames the open sessions of a renamed one.
  *	user_log_guard				BEFORE UPDATE OR DELETE ON user_log: 55000
  *		unless past the guard (session_context.h), except the FK's own
  *		SET NULL.
- *	refuse_truncate				BEFORE TRUNCATE ON user_log, online_user: 55000
- *		unless past the guard.
+ *	refuse_truncate				BEFORE TRUNCATE ON user_log, online_user and
+ *		"user": 55000 unless past the guard.
  *
- * Restore: rows that a COPY ... FROM statement (pg_dump's data, pg_restore)
- * inserts into online_user are taken as they are: no username lookup, no
- * 'login' row (the log's own rows are restored from the same dump).  COPY
- * is recognised from the active portal: its command tag is COPY and its
- * statement is a CopyStmt FROM whose target is this very table.  That holds
- * for the simple and the extended protocol, whenever the library was
- * loaded, on PostgreSQL 13 and later (CommandTag).
+ * Restore: rows restored into online_user (restore_copy.h: a superuser's
+ * COPY ... FROM into the table itself, as pg_dump's data and pg_restore
+ * are) are taken as they are: no username lookup, no 'login' row (the
+ * log's own rows are restored from the same dump).
  *
  * src/session_triggers.c
  *
@@ -49,7 +48,9 @@
 #include "utils/lsyscache.h"
 #include "utils/portal.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 
+#include "restore_copy.h"
 #include "session_context.h"
 #include "spi_util.h"
 #include "users.h"
@@ -136,33 +137,6 @@ um_get(HeapTuple tuple, Relation rel, const char *name, bool *isnull)
 }
 
 /*
- * Is the row being inserted into rel coming from a COPY ... FROM statement
- * into rel (pg_dump data, pg_restore)?  See the header comment.
- */
-static bool
-um_inserted_by_copy(Relation rel)
-{
-	ListCell   *lc;
-
-	if (ActivePortal == NULL || ActivePortal->commandTag != CMDTAG_COPY)
-		return false;
-	foreach(lc, ActivePortal->stmts)
-	{
-		PlannedStmt *pstmt = (PlannedStmt *) lfirst(lc);
-		CopyStmt   *copy;
-
-		if (!IsA(pstmt, PlannedStmt) || pstmt->commandType != CMD_UTILITY ||
-			pstmt->utilityStmt == NULL || !IsA(pstmt->utilityStmt, CopyStmt))
-			continue;
-		copy = (CopyStmt *) pstmt->utilityStmt;
-		if (copy->is_from && copy->relation != NULL &&
-			RangeVarGetRelid(copy->relation, NoLock, true) == RelationGetRelid(rel))
-			return true;
-	}
-	return false;
-}
-
-/*
  * online_user_before_write() RETURNS trigger
  *
  * BEFORE INSERT OR UPDATE ON online_user FOR EACH ROW.
@@ -200,7 +174,7 @@ usrmgmt_online_user_before_write(PG_FUNCTION_ARGS)
 		{
 			UmUser		user;
 
-			if (um_inserted_by_copy(rel))
+			if (um_restoring_copy(rel))
 				return PointerGetDatum(newtup);
 
 			um_spi_connect();
@@ -251,11 +225,37 @@ usrmgmt_online_user_before_write(PG_FUNCTION_ARGS)
 }
 
 /*
+ * May usrmgmt.user_log.user_id be NULL?  Only in the 1.0 schema, whose
+ * foreign key (ON DELETE SET NULL) refuses the id of a deleted user; from
+ * 1.1 the log keeps it (NOT NULL, no foreign key).  Asked only when a
+ * deleted user's session is logged out.
+ */
+static bool
+um_log_user_id_nullable(void)
+{
+	Oid			relid = get_relname_relid("user_log",
+										  get_namespace_oid(UM_SCHEMA, false));
+	HeapTuple	att;
+	bool		nullable = false;
+
+	if (!OidIsValid(relid))
+		return false;
+	att = SearchSysCacheAttName(relid, "user_id");
+	if (HeapTupleIsValid(att))
+	{
+		nullable = !((Form_pg_attribute) GETSTRUCT(att))->attnotnull;
+		ReleaseSysCache(att);
+	}
+	return nullable;
+}
+
+/*
  * Write the log row of the session row tup: its user_id, username, id,
  * ip_address and user_agent, and action.  A 'login' row has no detail.
  * A 'logout' row's detail is the closing's (session_context.h); for a
  * DELETE from elsewhere it is NULL while the user exists, else 'user
- * deleted' with user_id NULL (the foreign key's ON DELETE CASCADE).
+ * deleted' (the cascade of references.c), with user_id NULL in the 1.0
+ * schema (um_log_user_id_nullable).
  */
 static void
 um_write_log_row(Relation rel, HeapTuple tup, bool logout)
@@ -280,7 +280,8 @@ um_write_log_row(Relation rel, HeapTuple tup, bool logout)
 		!um_user_exists(DatumGetInt64(values[0])))
 	{
 		detail = "user deleted";
-		nulls[0] = 'n';
+		if (um_log_user_id_nullable())
+			nulls[0] = 'n';
 	}
 	values[6] = detail ? CStringGetTextDatum(detail) : (Datum) 0;
 	nulls[6] = detail ? ' ' : 'n';
@@ -301,7 +302,7 @@ usrmgmt_online_user_after_insert(PG_FUNCTION_ARGS)
 	TriggerData *td = um_trigger_data(fcinfo, "online_user_after_insert",
 									  UM_AFTER_ROW, UM_ON(TRIGGER_EVENT_INSERT));
 
-	if (!um_inserted_by_copy(td->tg_relation))
+	if (!um_restoring_copy(td->tg_relation))
 		um_write_log_row(td->tg_relation, td->tg_trigtuple, false);
 	return PointerGetDatum(NULL);
 }
@@ -466,9 +467,10 @@ usrmgmt_user_log_guard(PG_FUNCTION_ARGS)
 /*
  * refuse_truncate() RETURNS trigger
  *
- * BEFORE TRUNCATE ON user_log and online_user FOR EACH STATEMENT.
+ * BEFORE TRUNCATE ON user_log, online_user and "user" FOR EACH STATEMENT.
  * Errors: 55000 unless reset() runs its TRUNCATE past the guard
- * (truncating online_user would close sessions without 'logout' rows).
+ * (truncating online_user would close sessions without 'logout' rows;
+ * truncating "user" would leave the rows that refer to it, references.c).
  */
 Datum
 usrmgmt_refuse_truncate(PG_FUNCTION_ARGS)
@@ -479,6 +481,12 @@ usrmgmt_refuse_truncate(PG_FUNCTION_ARGS)
 	if (um_log_guard_lifted())
 		return PointerGetDatum(NULL);
 
+	if (strcmp(RelationGetRelationName(td->tg_relation), "user") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot truncate usrmgmt.\"user\""),
+				 errdetail("Sessions, servers and settings refer to its rows."),
+				 errhint("Delete the users instead, or use usrmgmt.reset(confirm => true).")));
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("cannot truncate usrmgmt.%s", RelationGetRelationName(td->tg_relation)),
