@@ -432,6 +432,14 @@ REVOKE ALL ON FUNCTION usrmgmt._log_partitions() FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt._drop_log_partitions(timestamptz, boolean, integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt.maintain(timestamptz) FROM PUBLIC;
 
+-- purge_user_log() drops whole partitions (src/sessions.c).
+CREATE OR REPLACE FUNCTION usrmgmt.purge_user_log(older_than timestamptz) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'usrmgmt_purge_user_log_partitions'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.purge_user_log(timestamptz) IS
+    'removes log rows older than older_than (whole partitions where it can), keeping both rows of sessions still open or ended later; returns how many';
+
 --------------------------------------------------------------------------
 -- Privileges of what this script creates, whatever the default
 -- privileges in force for the role running the update (see the

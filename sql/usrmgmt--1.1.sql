@@ -410,11 +410,11 @@ COMMENT ON FUNCTION usrmgmt.expire_sessions(interval) IS
     'closes sessions idle longer than idle (default usrmgmt.session_timeout), detail ''expired''';
 
 CREATE FUNCTION usrmgmt.purge_user_log(older_than timestamptz) RETURNS bigint
-    AS 'MODULE_PATHNAME', 'usrmgmt_purge_user_log'
+    AS 'MODULE_PATHNAME', 'usrmgmt_purge_user_log_partitions'
     LANGUAGE C VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION usrmgmt.purge_user_log(timestamptz) IS
-    'deletes log rows older than older_than, keeping both rows of sessions still open or ended later; returns how many';
+    'removes log rows older than older_than (whole partitions where it can), keeping both rows of sessions still open or ended later; returns how many';
 
 -- Trigger functions (src/session_triggers.c).  A trigger runs as the
 -- role whose statement fired it, so the four that read "user" or write
