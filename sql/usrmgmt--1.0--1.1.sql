@@ -342,6 +342,7 @@ DECLARE
     rows_dropped bigint := 0;
     future integer;
     in_default bigint;
+    bounds tstzrange[];     -- of the partitions (the default aside), read once
 BEGIN
     IF since IS NOT NULL AND NOT pg_catalog.isfinite(since) THEN
         RAISE EXCEPTION 'since must be a finite timestamp'
@@ -363,11 +364,12 @@ BEGIN
     -- One maintain() at a time; logins (ROW EXCLUSIVE) are not blocked.
     LOCK TABLE usrmgmt.user_log IN SHARE UPDATE EXCLUSIVE MODE;
 
+    bounds := ARRAY(SELECT pg_catalog.tstzrange(x.lower_bound, x.upper_bound)
+                      FROM usrmgmt._log_partitions() x);
     m := first_month;
     WHILE m OPERATOR(pg_catalog.<=) last_month LOOP
-        IF NOT EXISTS (SELECT 1 FROM usrmgmt._log_partitions() x
-                        WHERE (x.lower_bound IS NULL OR x.lower_bound OPERATOR(pg_catalog.<) (m OPERATOR(pg_catalog.+) '1 month'::interval))
-                          AND (x.upper_bound IS NULL OR x.upper_bound OPERATOR(pg_catalog.>) m)) THEN
+        IF NOT pg_catalog.tstzrange(m, m OPERATOR(pg_catalog.+) '1 month'::interval)
+               OPERATOR(pg_catalog.&&) ANY (bounds) THEN
             part := 'user_log_' OPERATOR(pg_catalog.||) pg_catalog.to_char(m, 'YYYY_MM');
             EXECUTE pg_catalog.format('CREATE TABLE usrmgmt.%I (LIKE usrmgmt.user_log_default INCLUDING ALL)', part);
             -- A month logins may be writing into (this one or a past one):
@@ -396,6 +398,8 @@ BEGIN
             EXECUTE pg_catalog.format('ALTER TABLE usrmgmt.user_log ATTACH PARTITION usrmgmt.%I FOR VALUES FROM (%L) TO (%L)',
                                       part, m, m OPERATOR(pg_catalog.+) '1 month'::interval);
             created := created OPERATOR(pg_catalog.||) part;
+            bounds := bounds OPERATOR(pg_catalog.||)
+                      pg_catalog.tstzrange(m, m OPERATOR(pg_catalog.+) '1 month'::interval);
         END IF;
         m := m OPERATOR(pg_catalog.+) '1 month'::interval;
     END LOOP;
@@ -409,8 +413,8 @@ BEGIN
           FROM usrmgmt._drop_log_partitions(pg_catalog.now() OPERATOR(pg_catalog.-) retention, false, 1000) x;
     END IF;
 
-    SELECT pg_catalog.count(*) INTO future FROM usrmgmt._log_partitions() x
-     WHERE x.lower_bound OPERATOR(pg_catalog.>) pg_catalog.now();
+    SELECT pg_catalog.count(*) INTO future FROM pg_catalog.unnest(bounds) b
+     WHERE pg_catalog.lower(b) OPERATOR(pg_catalog.>) pg_catalog.now();
     SELECT pg_catalog.count(*) INTO in_default FROM usrmgmt.user_log_default;
     RETURN pg_catalog.jsonb_build_object(
         'created', pg_catalog.to_jsonb(created),
