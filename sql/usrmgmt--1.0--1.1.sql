@@ -350,9 +350,9 @@ BEGIN
     END IF;
     first_month := pg_catalog.date_trunc('month', COALESCE(since, pg_catalog.now()));
     IF first_month OPERATOR(pg_catalog.>) last_month THEN
-        RAISE EXCEPTION 'since % is after the last month maintain() creates (%)', since, last_month
+        RAISE EXCEPTION 'since % is after the last month maintain() creates', since
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'maintain() creates the partitions from since to three months ahead.';
+                  HINT = 'maintain() creates the partitions from since (default: now) to three months ahead.';
     END IF;
     IF first_month OPERATOR(pg_catalog.<) (this_month OPERATOR(pg_catalog.-) '25 years'::interval) THEN
         RAISE EXCEPTION 'since % is more than 25 years ago', since
