@@ -54,9 +54,9 @@ INSERT INTO usrmgmt.user_log (user_id, username, action, "timestamp", session_id
 
 -- maintain(): this month and three ahead; this month's rows move out of
 -- the default partition; the report says so.
-SELECT r->'created' IS NOT NULL AS has_created, jsonb_array_length(r->'created') AS created,
-       r->'moved_from_default' AS moved, r->'rows_in_default' AS in_default,
-       r->'future_partitions' AS future, r->'dropped' AS dropped, r->'retention' AS retention
+SELECT r->'ok' AS ok, jsonb_array_length(r->'created') AS created,
+       r->'moved' AS moved, r->'in_default' AS in_default,
+       r->'future' AS future, r->'dropped' AS dropped, r->'retention' AS retention
   FROM usrmgmt.maintain() r;
 SELECT * FROM pg_temp.parts();
 SELECT * FROM pg_temp.where_rows();
@@ -64,11 +64,11 @@ SELECT * FROM pg_temp.where_rows();
 SELECT replace(indexrelid::regclass::text, to_char(now(), 'YYYY_MM'), 'YYYY_MM') AS m0_index, indisunique
   FROM pg_index WHERE indrelid = ('usrmgmt.user_log_' || to_char(now(), 'YYYY_MM'))::regclass ORDER BY 1;
 -- idempotent
-SELECT jsonb_array_length(r->'created') AS created, r->'moved_from_default' AS moved
+SELECT jsonb_array_length(r->'created') AS created, r->'moved' AS moved
   FROM usrmgmt.maintain() r;
 -- since: the past months too, and the default partition's rows of them move
-SELECT jsonb_array_length(r->'created') AS created, r->'moved_from_default' AS moved,
-       r->'rows_in_default' AS in_default
+SELECT jsonb_array_length(r->'created') AS created, r->'moved' AS moved,
+       r->'in_default' AS in_default
   FROM usrmgmt.maintain(now() - interval '6 months') r;
 SELECT * FROM pg_temp.parts();
 SELECT * FROM pg_temp.where_rows();

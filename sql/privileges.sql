@@ -237,7 +237,7 @@ INSERT INTO calls VALUES
  (21, 'insert online_user',  $$INSERT INTO usrmgmt.online_user (user_id, username) SELECT id, username FROM usrmgmt."user" WHERE username = 'regress_r_bob'$$),
  (22, 'delete online_user',  $$DELETE FROM usrmgmt.online_user$$),
  (23, 'read user_log',       $$SELECT * FROM usrmgmt.user_log$$),
- (24, 'insert user_log',     $$INSERT INTO usrmgmt.user_log (username, action) VALUES ('regress_r_bob', 'login')$$),
+ (24, 'insert user_log',     $$INSERT INTO usrmgmt.user_log (user_id, username, action) VALUES (1, 'regress_r_bob', 'login')$$),
  (25, 'update user_log',     $$UPDATE usrmgmt.user_log SET detail = 'x'$$),
  (26, 'delete user_log',     $$DELETE FROM usrmgmt.user_log$$),
  (27, 'truncate user_log',   $$TRUNCATE usrmgmt.user_log$$),
@@ -302,7 +302,7 @@ SELECT username, failed_logins FROM usrmgmt."user" WHERE username = 'regress_r_a
 SELECT password_hash FROM usrmgmt."user";
 \echo :LAST_ERROR_SQLSTATE
 -- expected: 42501, the application never writes the log
-INSERT INTO usrmgmt.user_log (username, action) VALUES ('regress_r_alice', 'logout');
+INSERT INTO usrmgmt.user_log (user_id, username, action) VALUES (1, 'regress_r_alice', 'logout');
 \echo :LAST_ERROR_SQLSTATE
 -- expected: 42501, reset is the administrator's
 SELECT usrmgmt.reset(confirm => true);

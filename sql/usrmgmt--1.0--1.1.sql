@@ -252,11 +252,12 @@ $$;
 -- open sessions = logins - logouts still holds over the log.  Returns the
 -- rows removed (counted when exact, else the planner's estimate) and the
 -- partitions dropped or emptied.  A partition whose lock is not granted
--- within lock_timeout_ms is left for next time (skipped).
-CREATE FUNCTION usrmgmt._drop_log_partitions(cut timestamptz, exact boolean, lock_timeout_ms integer,
+-- within lock_wait is left for next time (skipped); 0 waits as long as it
+-- takes.
+CREATE FUNCTION usrmgmt._drop_log_partitions(cut timestamptz, exact boolean, lock_wait interval,
                                              OUT removed bigint, OUT dropped text[], OUT emptied text[],
                                              OUT skipped text[])
-    LANGUAGE plpgsql VOLATILE
+    LANGUAGE plpgsql VOLATILE STRICT
     SET search_path = pg_catalog, pg_temp
     SET lock_timeout = 0     -- each partition sets its own, undone on return
 AS $$
@@ -274,7 +275,8 @@ BEGIN
     LOOP
         name := p.partition::text;
         BEGIN
-            PERFORM pg_catalog.set_config('lock_timeout', lock_timeout_ms::text, true);
+            PERFORM pg_catalog.set_config('lock_timeout',
+                pg_catalog.ceil(pg_catalog.date_part('epoch', lock_wait) OPERATOR(pg_catalog.*) 1000)::bigint::text, true);
             EXECUTE pg_catalog.format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', p.partition);
             EXECUTE pg_catalog.format('SELECT pg_catalog.min(session_id), pg_catalog.max(session_id) FROM ONLY %s',
                                       p.partition) INTO lo, hi;
@@ -410,22 +412,25 @@ BEGIN
     IF retention IS NOT NULL THEN
         SELECT x.removed, x.dropped, x.emptied, x.skipped
           INTO rows_dropped, dropped, emptied, skipped
-          FROM usrmgmt._drop_log_partitions(pg_catalog.now() OPERATOR(pg_catalog.-) retention, false, 1000) x;
+          FROM usrmgmt._drop_log_partitions(pg_catalog.now() OPERATOR(pg_catalog.-) retention, false, '1 s') x;
     END IF;
 
     SELECT pg_catalog.count(*) INTO future FROM pg_catalog.unnest(bounds) b
      WHERE pg_catalog.lower(b) OPERATOR(pg_catalog.>) pg_catalog.now();
     SELECT pg_catalog.count(*) INTO in_default FROM usrmgmt.user_log_default;
+    -- "ok": what a monitor checks (doc: Retention and partitions)
     RETURN pg_catalog.jsonb_build_object(
+        'ok', in_default OPERATOR(pg_catalog.=) 0 AND future OPERATOR(pg_catalog.>=) 2
+              AND pg_catalog.cardinality(skipped) OPERATOR(pg_catalog.=) 0,
+        'moved', moved,
+        'future', future,
         'created', pg_catalog.to_jsonb(created),
-        'moved_from_default', moved,
-        'retention', retention::text,
         'dropped', pg_catalog.to_jsonb(dropped),
         'emptied', pg_catalog.to_jsonb(emptied),
         'skipped', pg_catalog.to_jsonb(skipped),
-        'rows_dropped', rows_dropped,
-        'future_partitions', future,
-        'rows_in_default', in_default);
+        'retention', retention::text,
+        'in_default', in_default,
+        'rows_dropped', rows_dropped);
 END
 $$;
 COMMENT ON FUNCTION usrmgmt.maintain(timestamptz) IS
@@ -433,7 +438,7 @@ COMMENT ON FUNCTION usrmgmt.maintain(timestamptz) IS
 
 REVOKE ALL ON FUNCTION usrmgmt._log_retention() FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt._log_partitions() FROM PUBLIC;
-REVOKE ALL ON FUNCTION usrmgmt._drop_log_partitions(timestamptz, boolean, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt._drop_log_partitions(timestamptz, boolean, interval) FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt.maintain(timestamptz) FROM PUBLIC;
 
 -- purge_user_log() drops whole partitions (src/sessions.c).
@@ -463,7 +468,7 @@ BEGIN
                               'usrmgmt.user_references()',
                               'usrmgmt._log_retention()',
                               'usrmgmt._log_partitions()',
-                              'usrmgmt._drop_log_partitions(timestamptz, boolean, integer)',
+                              'usrmgmt._drop_log_partitions(timestamptz, boolean, interval)',
                               'usrmgmt.maintain(timestamptz)']::pg_catalog.regprocedure[]
     LOOP
         FOR grantee IN
@@ -500,7 +505,7 @@ GRANT ALL ON FUNCTION usrmgmt.reference_check() TO CURRENT_USER;
 GRANT ALL ON FUNCTION usrmgmt.user_references() TO CURRENT_USER;
 GRANT ALL ON FUNCTION usrmgmt._log_retention() TO CURRENT_USER;
 GRANT ALL ON FUNCTION usrmgmt._log_partitions() TO CURRENT_USER;
-GRANT ALL ON FUNCTION usrmgmt._drop_log_partitions(timestamptz, boolean, integer) TO CURRENT_USER;
+GRANT ALL ON FUNCTION usrmgmt._drop_log_partitions(timestamptz, boolean, interval) TO CURRENT_USER;
 GRANT ALL ON FUNCTION usrmgmt.maintain(timestamptz) TO CURRENT_USER;
 
 --------------------------------------------------------------------------

@@ -179,34 +179,49 @@ typedef struct UmHealth
 } UmHealth;
 
 /*
- * The data tables (those registered with pg_extension_config_dump) with
- * their sizes and statistics.  rows: reltuples scaled to the table's
+ * The data tables (those registered with pg_extension_config_dump, and
+ * the partitioned user_log of 1.1 as one table: the sums over its
+ * partitions, the latest vacuum and analyze of any) with their sizes and
+ * statistics.  rows: reltuples scaled to the table's
  * current size, as the planner does, or the statistics system's live-tuple
  * count before the first VACUUM/ANALYZE.
  */
 static const char *const um_tables_sql =
-"SELECT c.relname::text, "
-"  CASE WHEN c.reltuples OPERATOR(pg_catalog.>=) 0 AND c.relpages OPERATOR(pg_catalog.>) 0 "
+"WITH t AS ("
+"  SELECT c.oid, c.relname FROM pg_catalog.pg_extension e "
+"  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) ANY (e.extconfig) "
+"   AND c.relkind OPERATOR(pg_catalog.=) 'r' AND NOT c.relispartition "
+"  WHERE e.extname OPERATOR(pg_catalog.=) 'usrmgmt' "
+"  UNION ALL "
+"  SELECT c.oid, c.relname FROM pg_catalog.pg_extension e "
+"  JOIN pg_catalog.pg_depend d ON d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass "
+"   AND d.refobjid OPERATOR(pg_catalog.=) e.oid AND d.deptype OPERATOR(pg_catalog.=) 'e' "
+"   AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass "
+"  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) d.objid "
+"   AND c.relkind OPERATOR(pg_catalog.=) 'p' "
+"  WHERE e.extname OPERATOR(pg_catalog.=) 'usrmgmt') "
+"SELECT t.relname::text, "
+"  pg_catalog.sum(CASE WHEN c.reltuples OPERATOR(pg_catalog.>=) 0 AND c.relpages OPERATOR(pg_catalog.>) 0 "
 "       THEN pg_catalog.round(c.reltuples::pg_catalog.float8 OPERATOR(pg_catalog./) c.relpages "
 "            OPERATOR(pg_catalog.*) (pg_catalog.pg_relation_size(c.oid) "
 "            OPERATOR(pg_catalog./) pg_catalog.current_setting('block_size')::pg_catalog.int8))::pg_catalog.int8 "
-"       ELSE pg_catalog.pg_stat_get_live_tuples(c.oid) END, "
-"  pg_catalog.pg_total_relation_size(c.oid), "
-"  pg_catalog.pg_relation_size(c.oid), "
-"  pg_catalog.pg_indexes_size(c.oid), "
-"  pg_catalog.pg_stat_get_numscans(c.oid), "
-"  COALESCE((SELECT pg_catalog.sum(pg_catalog.pg_stat_get_numscans(i.indexrelid))::pg_catalog.int8 "
-"            FROM pg_catalog.pg_index i WHERE i.indrelid OPERATOR(pg_catalog.=) c.oid), 0), "
-"  pg_catalog.pg_stat_get_dead_tuples(c.oid), "
-"  GREATEST(pg_catalog.pg_stat_get_last_vacuum_time(c.oid), "
-"                      pg_catalog.pg_stat_get_last_autovacuum_time(c.oid)), "
-"  GREATEST(pg_catalog.pg_stat_get_last_analyze_time(c.oid), "
-"                      pg_catalog.pg_stat_get_last_autoanalyze_time(c.oid)) "
-"FROM pg_catalog.pg_extension e "
-"JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) ANY (e.extconfig) "
-" AND c.relkind OPERATOR(pg_catalog.=) 'r' "
-"WHERE e.extname OPERATOR(pg_catalog.=) 'usrmgmt' "
-"ORDER BY c.relname";
+"       ELSE pg_catalog.pg_stat_get_live_tuples(c.oid) END)::pg_catalog.int8, "
+"  pg_catalog.sum(pg_catalog.pg_total_relation_size(c.oid))::pg_catalog.int8, "
+"  pg_catalog.sum(pg_catalog.pg_relation_size(c.oid))::pg_catalog.int8, "
+"  pg_catalog.sum(pg_catalog.pg_indexes_size(c.oid))::pg_catalog.int8, "
+"  pg_catalog.sum(pg_catalog.pg_stat_get_numscans(c.oid))::pg_catalog.int8, "
+"  pg_catalog.sum(COALESCE((SELECT pg_catalog.sum(pg_catalog.pg_stat_get_numscans(i.indexrelid))::pg_catalog.int8 "
+"            FROM pg_catalog.pg_index i WHERE i.indrelid OPERATOR(pg_catalog.=) c.oid), 0))::pg_catalog.int8, "
+"  pg_catalog.sum(pg_catalog.pg_stat_get_dead_tuples(c.oid))::pg_catalog.int8, "
+"  pg_catalog.max(GREATEST(pg_catalog.pg_stat_get_last_vacuum_time(c.oid), "
+"                      pg_catalog.pg_stat_get_last_autovacuum_time(c.oid))), "
+"  pg_catalog.max(GREATEST(pg_catalog.pg_stat_get_last_analyze_time(c.oid), "
+"                      pg_catalog.pg_stat_get_last_autoanalyze_time(c.oid))) "
+"FROM t CROSS JOIN LATERAL (SELECT t.oid AS relid UNION "
+"  SELECT p.relid FROM pg_catalog.pg_partition_tree(t.oid) p WHERE p.isleaf) l "
+"JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) l.relid "
+"GROUP BY t.relname "
+"ORDER BY t.relname";
 
 static const char *const um_facts_sql =
 "SELECT pg_catalog.pg_is_in_recovery(), "

@@ -115,7 +115,7 @@ static UmPlan plan_purge = UM_PLAN(
 	TIMESTAMPTZOID);
 /* 1.1: the partitions wholly older than the cut (sql/usrmgmt--1.1.sql). */
 static UmPlan plan_drop_partitions = UM_PLAN(
-	"SELECT x.removed FROM usrmgmt._drop_log_partitions($1, true, 0) x",
+	"SELECT x.removed FROM usrmgmt._drop_log_partitions($1, true, '0') x",
 	TIMESTAMPTZOID);
 
 /* How um_run_on_arg runs its statement. */
