@@ -20,8 +20,8 @@
  *		is_active went false): closes the sessions of a deactivated user
  *		('user deactivated'), renames the open sessions of a renamed one.
  *	user_log_guard				BEFORE UPDATE OR DELETE ON user_log: 55000
- *		unless past the guard (session_context.h), except the FK's own
- *		SET NULL.
+ *		unless past the guard (session_context.h), except, in the 1.0
+ *		schema, the FK's own SET NULL.
  *	refuse_truncate				BEFORE TRUNCATE ON user_log, online_user and
  *		"user": 55000 unless past the guard.
  *
@@ -376,6 +376,8 @@ usrmgmt_user_sync_sessions(PG_FUNCTION_ARGS)
 /*
  * Is this user_log UPDATE the foreign key's own ON DELETE SET NULL: only
  * user_id changes, to NULL, and the user it pointed to no longer exists?
+ * Only in the 1.0 schema: from 1.1 the log has no foreign key and its
+ * user_id is NOT NULL, so the guard makes no exception.
  */
 static bool
 um_is_fk_set_null(Relation rel, HeapTuple oldtup, HeapTuple newtup)
@@ -390,7 +392,7 @@ um_is_fk_set_null(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 
 	olduser = heap_getattr(oldtup, att_user_id, desc, &oldnull);
 	(void) heap_getattr(newtup, att_user_id, desc, &newnull);
-	if (oldnull || !newnull)
+	if (oldnull || !newnull || !um_log_user_id_nullable())
 		return false;
 
 	for (i = 1; i <= desc->natts; i++)
