@@ -2,6 +2,8 @@
 #
 #   make                  build the extension (src/*.c) and the CLI (src/cli)
 #   make install          install both into the PostgreSQL of $(PG_CONFIG)
+#   make install-link     link /usr/local/bin/usrmgmt to the installed tool
+#                         (Debian keeps PostgreSQL's bindir out of PATH)
 #   make installcheck     pg_regress suites, isolation specs and TAP tests
 #                         against a running server (PG* variables)
 #   make unit-check       plain C unit tests of the validator core (no server)
@@ -67,10 +69,13 @@ include $(PGXS)
 # The command-line tool has its own Makefile (libpq, no server headers).
 all: cli
 cli:
-	$(MAKE) -C src/cli PG_CONFIG="$(PG_CONFIG)" WERROR="$(WERROR)"
+	$(MAKE) -C src/cli PG_CONFIG="$(PG_CONFIG)" WERROR="$(WERROR)" EXTVERSION="$(EXTVERSION)"
 install: install-cli
 install-cli: cli
-	$(MAKE) -C src/cli PG_CONFIG="$(PG_CONFIG)" install
+	$(MAKE) -C src/cli PG_CONFIG="$(PG_CONFIG)" EXTVERSION="$(EXTVERSION)" install
+# a link BINLINKDIR/usrmgmt (default /usr/local/bin) to the installed tool
+install-link:
+	$(MAKE) -C src/cli PG_CONFIG="$(PG_CONFIG)" EXTVERSION="$(EXTVERSION)" install-link
 clean: clean-cli
 clean-cli:
 	$(MAKE) -C src/cli PG_CONFIG="$(PG_CONFIG)" clean
@@ -99,7 +104,7 @@ demo:
 test-all:
 	bash test/run-all.sh
 
-.PHONY: cli install-cli clean-cli unit-check demo test-all isolation-prep
+.PHONY: cli install-cli install-link clean-cli unit-check demo test-all isolation-prep
 
 # ---------------------------------------------------------------------------
 # Fuzzing (test/fuzz, doc/usrmgmt.md §12).  libFuzzer targets built with
@@ -183,11 +188,13 @@ CPPCHECK_FLAGS = --enable=warning,style,performance,portability \
                  --config-exclude=$(LINT_INCLUDEDIR) -j $(LINT_JOBS)
 LINT_EXT_SRCS = $(sort $(wildcard src/*.c))
 LINT_CLI_SRCS = $(sort $(wildcard src/cli/*.c))
+# the CLI's version comes from the control file, as in src/cli/Makefile
+LINT_CLI_VERSION = -DUM_VERSION='"$(EXTVERSION)"'
 
 lint: lint-cppcheck lint-clang-tidy
 lint-cppcheck:
 	$(CPPCHECK) $(CPPCHECK_FLAGS) -Isrc -I$(LINT_INCLUDEDIR_SERVER) $(LINT_EXT_SRCS)
-	$(CPPCHECK) $(CPPCHECK_FLAGS) -Isrc/cli -I$(LINT_INCLUDEDIR) $(LINT_CLI_SRCS)
+	$(CPPCHECK) $(CPPCHECK_FLAGS) -Isrc/cli -I$(LINT_INCLUDEDIR) $(LINT_CLI_VERSION) $(LINT_CLI_SRCS)
 	@echo "lint: cppcheck clean"
 # clang-tidy: one process per file, LINT_JOBS at a time, each writing its
 # own log; it prints "N warnings generated" for the (filtered) header
@@ -195,7 +202,7 @@ lint-cppcheck:
 TIDY_EXT = $(CLANG_TIDY) --config-file=.clang-tidy --quiet {} -- -std=gnu99 \
            -D_GNU_SOURCE -Isrc -I$(LINT_INCLUDEDIR_SERVER)
 TIDY_CLI = $(CLANG_TIDY) --config-file=.clang-tidy --quiet {} -- -std=gnu99 \
-           -D_GNU_SOURCE -Isrc/cli -I$(LINT_INCLUDEDIR)
+           -D_GNU_SOURCE -Isrc/cli -I$(LINT_INCLUDEDIR) $(LINT_CLI_VERSION)
 lint-clang-tidy:
 	@rm -rf test/lint; mkdir -p test/lint; rc=0; \
 	printf '%s\n' $(LINT_EXT_SRCS) | xargs -r -P $(LINT_JOBS) -I{} \

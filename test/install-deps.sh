@@ -11,6 +11,7 @@ PKGS=(
     libpq-dev                   # libpq for the command-line tool
     libipc-run-perl             # TAP tests
     libio-pty-perl              # TAP: the CLI's confirmation prompt on a terminal
+    libmonitoring-plugin-perl   # TAP: usrmgmt health's performance data, parsed by Monitoring::Plugin
     clang                       # libFuzzer targets
     libclang-rt-14-dev          # sanitizer and fuzzer runtimes
     cppcheck clang-tidy         # static analysis

@@ -1,11 +1,12 @@
 /*-------------------------------------------------------------------------
  *
  * args.c
- *		usrmgmt command-line tool: command table, usage texts and the
- *		argument parser.
+ *		usrmgmt command-line tool: the argument parser, and what the
+ *		command table (cmdlist.h) says about each command: its name,
+ *		options and arguments, usage text and exit codes.
  *
- * Plain C with no libpq dependency, so that test/fuzz/fuzz_cli_args.c can
- * drive um_parse_args() directly.  Options may come before or after the
+ * Plain C with no libpq dependency, so that test/fuzz/cli_args_fuzzer.c
+ * can drive um_parse_args() directly.  Options may come before or after the
  * command; "--opt=value" and "--opt value" both work; "--" ends options.
  *
  * src/cli/args.c
@@ -15,120 +16,58 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "args.h"
 
+/* Further argument rules of a command (cmdlist.h's "check" field). */
+typedef int (*um_args_check) (struct um_options *o, char *err, size_t errlen);
+
+static int	check_init(struct um_options *o, char *err, size_t errlen);
+static int	check_health(struct um_options *o, char *err, size_t errlen);
+
 struct um_command_def
 {
 	enum um_command cmd;
 	const char *name;
+	enum um_needs needs;
 	unsigned	options;		/* UM_OPT_* bits accepted */
 	int			min_pos;		/* positional arguments */
 	int			max_pos;
+	um_args_check check;
+	enum um_exit_rule exits;
+	const char *line;			/* its line in the tool's usage */
 	const char *usage;
 };
 
 static const struct um_command_def commands[] = {
-	{UM_CMD_INIT, "init", UM_OPT_FORCE | UM_OPT_SAMPLE | UM_OPT_CONFIRM, 0, 0,
-		"usage: usrmgmt [CONNECTION] init [--force [--confirm]] [--sample-data]\n"
-		"\n"
-		"Create the usrmgmt extension in the connected database.  When it is\n"
-		"already installed, say so and change nothing.\n"
-		"\n"
-		"  --force        drop the extension (and every row of its tables) and\n"
-		"                 create it again; needs --confirm, or typing \"yes\"\n"
-		"                 when standard input is a terminal\n"
-		"  --confirm      confirm --force without asking\n"
-		"  --sample-data  then load the sample data set (usrmgmt.load_sample_data())\n"},
-	{UM_CMD_STATUS, "status", UM_OPT_JSON, 0, 0,
-		"usage: usrmgmt [CONNECTION] status [--json]\n"
-		"\n"
-		"Print usrmgmt.status(): installed version, table row estimates,\n"
-		"applied migrations, open sessions.\n"},
-	{UM_CMD_VERIFY, "verify", UM_OPT_JSON, 0, 0,
-		"usage: usrmgmt [CONNECTION] verify [--json]\n"
-		"\n"
-		"Print usrmgmt.verify(): schema drift and data integrity problems.\n"
-		"Exit 0 when there are none, 1 when there are, 3 on error.\n"},
-	{UM_CMD_STATS, "stats", UM_OPT_JSON | UM_OPT_EXACT, 0, 0,
-		"usage: usrmgmt [CONNECTION] stats [--exact] [--json]\n"
-		"\n"
-		"Print usrmgmt.database_stats(): rows, sizes, scans, vacuum and analyze\n"
-		"times per table.\n"
-		"\n"
-		"  --exact        count rows (reads every table) instead of estimating\n"},
-	{UM_CMD_HEALTH, "health", UM_OPT_JSON | UM_OPT_THRESHOLDS, 0, 0,
-		"usage: usrmgmt [CONNECTION] health [--json] [THRESHOLDS]\n"
-		"\n"
-		"Measure the connection time and a query round trip, add\n"
-		"usrmgmt.health(), and print a Nagios-style status line followed by the\n"
-		"details (or, with --json, the health() object with connect_ms and\n"
-		"roundtrip_ms added).\n"
-		"Exit 0 healthy, 1 degraded, 2 unhealthy, 3 error.\n"
-		"\n"
-		"  --warn-connect-ms=MS    degraded above this connection time (default 1000)\n"
-		"  --crit-connect-ms=MS    unhealthy above this connection time (default 5000)\n"
-		"  --warn-roundtrip-ms=MS  degraded above this round trip (default 200)\n"
-		"  --crit-roundtrip-ms=MS  unhealthy above this round trip (default 1000)\n"},
-	{UM_CMD_MIGRATE, "migrate", 0, 0, 1,
-		"usage: usrmgmt [CONNECTION] migrate [DIR]\n"
-		"\n"
-		"Update the extension to its default version (ALTER EXTENSION usrmgmt\n"
-		"UPDATE), then apply every DIR/*.sql not yet applied, in name order, each\n"
-		"in its own transaction through usrmgmt.apply_migration().  A migration\n"
-		"is named after its file without \".sql\"; a line \"-- down\" starts the\n"
-		"SQL that undoes it.  Stops at the first failure.\n"},
-	{UM_CMD_MIGRATIONS, "migrations", UM_OPT_JSON, 0, 0,
-		"usage: usrmgmt [CONNECTION] migrations [--json]\n"
-		"\n"
-		"List usrmgmt.migration_history: extension versions and application\n"
-		"migrations, oldest first.\n"},
-	{UM_CMD_ROLLBACK, "rollback", 0, 1, 1,
-		"usage: usrmgmt [CONNECTION] rollback NAME\n"
-		"\n"
-		"Undo application migration NAME with its stored down SQL\n"
-		"(usrmgmt.rollback_migration()).\n"},
-	{UM_CMD_BACKUP, "backup", UM_OPT_DIR, 0, 0,
-		"usage: usrmgmt [CONNECTION] backup [--dir DIR]\n"
-		"\n"
-		"Dump the connected database with pg_dump -Fc into\n"
-		"DIR/db_backup_YYYYMMDD_HHMMSS.dump (default DIR: ./backups).\n"},
-	{UM_CMD_LIST, "list", UM_OPT_DIR | UM_OPT_JSON, 0, 0,
-		"usage: usrmgmt list [--dir DIR] [--json]\n"
-		"\n"
-		"List the backups in DIR (default ./backups) with size and date.\n"
-		"Needs no connection.\n"},
-	{UM_CMD_RESTORE, "restore", UM_OPT_CONFIRM | UM_OPT_NO_OWNER, 1, 1,
-		"usage: usrmgmt [CONNECTION] restore FILE --confirm [--no-owner]\n"
-		"\n"
-		"Restore backup FILE (a pg_dump custom archive) into the connected\n"
-		"database with pg_restore --clean --if-exists --single-transaction:\n"
-		"the objects in the backup are replaced, all or nothing.\n"
-		"\n"
-		"  --confirm      required: the current data is replaced\n"
-		"  --no-owner     do not restore object ownership\n"},
-	{UM_CMD_SAMPLE_DATA, "sample-data", 0, 0, 0,
-		"usage: usrmgmt [CONNECTION] sample-data\n"
-		"\n"
-		"Load the sample data set (usrmgmt.load_sample_data()); loading it\n"
-		"twice changes nothing.\n"},
-	{UM_CMD_RESET, "reset", UM_OPT_CONFIRM, 0, 0,
-		"usage: usrmgmt [CONNECTION] reset --confirm\n"
-		"\n"
-		"Empty every usrmgmt table and restart identities (usrmgmt.reset()).\n"},
-	{UM_CMD_DROP, "drop", UM_OPT_CONFIRM, 0, 0,
-		"usage: usrmgmt [CONNECTION] drop --confirm\n"
-		"\n"
-		"DROP EXTENSION usrmgmt: removes its tables and every row in them.\n"
-		"Refused by the server while other objects depend on it.\n"},
+#define UM_COMMAND(id, name, handler, needs, options, min_pos, max_pos, check, exits, line, usage) \
+	{UM_CMD_##id, name, needs, options, min_pos, max_pos, check, exits, line, usage},
+#include "cmdlist.h"
+#undef UM_COMMAND
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-static const char tool_usage[] =
+/*
+ * The exit-code rules: a handler's UM_ERROR and a bad command line become
+ * these exit codes; any other outcome (0-2) is the exit code itself.
+ */
+static const struct
+{
+	int			usage;			/* bad command line */
+	int			error;			/* UM_ERROR */
+	int			stdout_report;	/* errors also reported on stdout */
+}			exit_rules[] = {
+	[UM_EXITS_PLAIN] = {UM_EXIT_USAGE, UM_EXIT_FAIL, 0},
+	[UM_EXITS_VERDICT] = {UM_EXIT_USAGE, UM_EXIT_UNKNOWN, 0},
+	[UM_EXITS_MONITOR] = {UM_EXIT_UNKNOWN, UM_EXIT_UNKNOWN, 1},
+};
+
+static const char tool_usage_head[] =
 "usrmgmt - command-line tool of the usrmgmt PostgreSQL extension\n"
 "\n"
 "usage: usrmgmt [CONNECTION] [-v] [--json] COMMAND [ARGS]\n"
@@ -141,41 +80,78 @@ static const char tool_usage[] =
 "      --json             machine-readable output (status, verify, stats,\n"
 "                         health, migrations, list)\n"
 "\n"
-"Commands:\n"
-"  init [--force [--confirm]] [--sample-data]   create the extension\n"
-"  status                       version, tables, migrations, sessions\n"
-"  verify                       schema drift and data integrity problems\n"
-"  stats [--exact]              per-table statistics\n"
-"  health [THRESHOLDS]          monitoring check: exit 0/1/2/3\n"
-"  migrate [DIR]                update the extension, apply DIR/*.sql\n"
-"  migrations                   migration history\n"
-"  rollback NAME                undo one application migration\n"
-"  backup [--dir DIR]           pg_dump -Fc into DIR (default ./backups)\n"
-"  list [--dir DIR]             list backups\n"
-"  restore FILE --confirm       restore a backup into the database\n"
-"  sample-data                  load the sample data set\n"
-"  reset --confirm              empty every usrmgmt table\n"
-"  drop --confirm               drop the extension and its data\n"
+"Commands:\n";
+
+static const char tool_usage_tail[] =
 "\n"
 "Exit status: 0 success, 1 failure, 2 bad usage; health: 0 healthy,\n"
 "1 degraded, 2 unhealthy, 3 error; verify: 0 no problem, 1 problems, 3 error.\n";
 
-const char *
-um_command_name(enum um_command cmd)
+static const struct um_command_def *
+command_def(enum um_command cmd)
 {
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (commands[i].cmd == cmd)
-			return commands[i].name;
+			return &commands[i];
 	return NULL;
 }
 
 const char *
-um_usage_text(enum um_command cmd)
+um_command_name(enum um_command cmd)
 {
+	const struct um_command_def *def = command_def(cmd);
+
+	return def ? def->name : NULL;
+}
+
+enum um_needs
+um_command_needs(enum um_command cmd)
+{
+	const struct um_command_def *def = command_def(cmd);
+
+	return def ? def->needs : UM_NEEDS_NOTHING;
+}
+
+void
+um_print_usage(FILE *f, enum um_command cmd)
+{
+	const struct um_command_def *def = command_def(cmd);
+
+	if (def != NULL)
+	{
+		fputs(def->usage, f);
+		return;
+	}
+	fputs(tool_usage_head, f);
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (commands[i].cmd == cmd)
-			return commands[i].usage;
-	return tool_usage;
+		fprintf(f, "  %s\n", commands[i].line);
+	fputs(tool_usage_tail, f);
+}
+
+int
+um_exit_code(enum um_command cmd, int outcome)
+{
+	const struct um_command_def *def = command_def(cmd);
+
+	if (outcome != UM_ERROR)
+		return outcome;
+	return exit_rules[def ? def->exits : UM_EXITS_PLAIN].error;
+}
+
+int
+um_usage_exit_code(enum um_command cmd)
+{
+	const struct um_command_def *def = command_def(cmd);
+
+	return exit_rules[def ? def->exits : UM_EXITS_PLAIN].usage;
+}
+
+int
+um_reports_errors_on_stdout(enum um_command cmd)
+{
+	const struct um_command_def *def = command_def(cmd);
+
+	return def != NULL && exit_rules[def->exits].stdout_report;
 }
 
 static const struct um_command_def *
@@ -222,46 +198,49 @@ parse_ms(const char *opt, const char *s, double *out, char *err, size_t errlen)
 	return 0;
 }
 
-/* Options that take a value; the rest are flags. */
-enum opt_id
+/* What an option sets in struct um_options (at its offset). */
+enum opt_kind
 {
-	O_DBNAME, O_VERBOSE, O_JSON, O_HELP, O_VERSION, O_FORCE, O_SAMPLE,
-	O_CONFIRM, O_DIR, O_EXACT, O_NO_OWNER, O_WARN_CONN, O_CRIT_CONN,
-	O_WARN_RT, O_CRIT_RT
+	OPT_FLAG,					/* int, set to 1 */
+	OPT_STRING,					/* const char *, the value */
+	OPT_NONEMPTY,				/* const char *, the value, which must not be "" */
+	OPT_MS						/* double, a number of milliseconds, 0 or more */
 };
 
 struct opt_def
 {
 	const char *longname;
 	char		shortname;
-	int			takes_value;
-	enum opt_id id;
+	enum opt_kind kind;
+	size_t		offset;			/* of the field in struct um_options */
 	unsigned	bit;			/* UM_OPT_* bit, 0: accepted everywhere */
 };
 
+#define FIELD(f) offsetof(struct um_options, f)
+
 static const struct opt_def opts[] = {
-	{"dbname", 'd', 1, O_DBNAME, 0},
-	{"verbose", 'v', 0, O_VERBOSE, 0},
-	{"json", 0, 0, O_JSON, UM_OPT_JSON},
-	{"help", 'h', 0, O_HELP, 0},
-	{"version", 'V', 0, O_VERSION, 0},
-	{"force", 0, 0, O_FORCE, UM_OPT_FORCE},
-	{"sample-data", 0, 0, O_SAMPLE, UM_OPT_SAMPLE},
-	{"confirm", 0, 0, O_CONFIRM, UM_OPT_CONFIRM},
-	{"dir", 0, 1, O_DIR, UM_OPT_DIR},
-	{"exact", 0, 0, O_EXACT, UM_OPT_EXACT},
-	{"no-owner", 0, 0, O_NO_OWNER, UM_OPT_NO_OWNER},
-	{"warn-connect-ms", 0, 1, O_WARN_CONN, UM_OPT_THRESHOLDS},
-	{"crit-connect-ms", 0, 1, O_CRIT_CONN, UM_OPT_THRESHOLDS},
-	{"warn-roundtrip-ms", 0, 1, O_WARN_RT, UM_OPT_THRESHOLDS},
-	{"crit-roundtrip-ms", 0, 1, O_CRIT_RT, UM_OPT_THRESHOLDS},
+	{"dbname", 'd', OPT_STRING, FIELD(conninfo), 0},
+	{"verbose", 'v', OPT_FLAG, FIELD(verbose), 0},
+	{"json", 0, OPT_FLAG, FIELD(json), UM_OPT_JSON},
+	{"help", 'h', OPT_FLAG, FIELD(show_help), 0},
+	{"version", 'V', OPT_FLAG, FIELD(show_version), 0},
+	{"force", 0, OPT_FLAG, FIELD(force), UM_OPT_FORCE},
+	{"sample-data", 0, OPT_FLAG, FIELD(sample_data), UM_OPT_SAMPLE},
+	{"confirm", 0, OPT_FLAG, FIELD(confirm), UM_OPT_CONFIRM},
+	{"dir", 0, OPT_NONEMPTY, FIELD(dir), UM_OPT_DIR},
+	{"exact", 0, OPT_FLAG, FIELD(exact), UM_OPT_EXACT},
+	{"no-owner", 0, OPT_FLAG, FIELD(no_owner), UM_OPT_NO_OWNER},
+	{"warn-connect-ms", 0, OPT_MS, FIELD(warn_connect_ms), UM_OPT_THRESHOLDS},
+	{"crit-connect-ms", 0, OPT_MS, FIELD(crit_connect_ms), UM_OPT_THRESHOLDS},
+	{"warn-roundtrip-ms", 0, OPT_MS, FIELD(warn_roundtrip_ms), UM_OPT_THRESHOLDS},
+	{"crit-roundtrip-ms", 0, OPT_MS, FIELD(crit_roundtrip_ms), UM_OPT_THRESHOLDS},
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
 
-int
-um_parse_args(int argc, char **argv, struct um_options *out,
-			  char *err, size_t errlen)
+static int
+parse_args(int argc, char **argv, struct um_options *out,
+		   char *err, size_t errlen)
 {
 	const struct um_command_def *def = NULL;
 	const char *positional[2];
@@ -304,7 +283,7 @@ um_parse_args(int argc, char **argv, struct um_options *out,
 			if (od == NULL)
 				return fail(err, errlen, "unknown option \"--%.*s\"",
 							(int) (nlen > 100 ? 100 : nlen), name);
-			if (eq && !od->takes_value)
+			if (eq && od->kind == OPT_FLAG)
 				return fail(err, errlen, "option \"--%s\" takes no value",
 							od->longname);
 			if (eq)
@@ -320,7 +299,7 @@ um_parse_args(int argc, char **argv, struct um_options *out,
 				return fail(err, errlen, "unknown option \"-%c\"", a[1]);
 			if (a[2] != '\0')
 			{
-				if (!od->takes_value)
+				if (od->kind == OPT_FLAG)
 					return fail(err, errlen, "unknown option \"%.100s\"", a);
 				value = a + 2;
 			}
@@ -355,66 +334,37 @@ um_parse_args(int argc, char **argv, struct um_options *out,
 			continue;
 		}
 
-		if (od->takes_value && value == NULL)
+		if (od->kind != OPT_FLAG && value == NULL)
 		{
 			if (i + 1 >= argc || argv[i + 1] == NULL)
 				return fail(err, errlen, "option \"%s\" needs a value", shown);
 			value = argv[++i];
 		}
 
-		switch (od->id)
 		{
-			case O_DBNAME:
-				out->conninfo = value;
-				break;
-			case O_VERBOSE:
-				out->verbose = 1;
-				break;
-			case O_JSON:
-				out->json = 1;
-				break;
-			case O_HELP:
-				out->show_help = 1;
-				break;
-			case O_VERSION:
-				out->show_version = 1;
-				break;
-			case O_FORCE:
-				out->force = 1;
-				break;
-			case O_SAMPLE:
-				out->sample_data = 1;
-				break;
-			case O_CONFIRM:
-				out->confirm = 1;
-				break;
-			case O_DIR:
-				if (value[0] == '\0')
-					return fail(err, errlen, "option \"--dir\" needs a non-empty value");
-				out->dir = value;
-				break;
-			case O_EXACT:
-				out->exact = 1;
-				break;
-			case O_NO_OWNER:
-				out->no_owner = 1;
-				break;
-			case O_WARN_CONN:
-				if (parse_ms(shown, value, &out->warn_connect_ms, err, errlen) < 0)
-					return -1;
-				break;
-			case O_CRIT_CONN:
-				if (parse_ms(shown, value, &out->crit_connect_ms, err, errlen) < 0)
-					return -1;
-				break;
-			case O_WARN_RT:
-				if (parse_ms(shown, value, &out->warn_roundtrip_ms, err, errlen) < 0)
-					return -1;
-				break;
-			case O_CRIT_RT:
-				if (parse_ms(shown, value, &out->crit_roundtrip_ms, err, errlen) < 0)
-					return -1;
-				break;
+			/* the field at od->offset, of the type od->kind says */
+			char	   *field = (char *) out + od->offset;
+			int			one = 1;
+			double		ms = 0;
+
+			switch (od->kind)
+			{
+				case OPT_FLAG:
+					memcpy(field, &one, sizeof(one));
+					break;
+				case OPT_NONEMPTY:
+					if (value[0] == '\0')
+						return fail(err, errlen, "option \"%s\" needs a non-empty value", shown);
+					/* FALLTHROUGH */
+				case OPT_STRING:
+					memcpy(field, &value, sizeof(value));
+					break;
+				case OPT_MS:
+					if (parse_ms(shown, value, &ms, err, errlen) < 0)
+						return -1;
+					memcpy(field, &ms, sizeof(ms));
+					break;
+			}
 		}
 		if (od->bit != 0)
 		{
@@ -453,32 +403,95 @@ um_parse_args(int argc, char **argv, struct um_options *out,
 		out->arg = positional[0];
 	}
 
-	if (out->confirm && def->cmd == UM_CMD_INIT && !out->force)
-		return fail(err, errlen, "init: --confirm only applies with --force");
+	if (def->check != NULL)
+		return def->check(out, err, errlen);
+	return 0;
+}
 
-	/*
-	 * Thresholds: fill defaults (a default warning level never exceeds a
-	 * given critical one), then check warn <= crit.
-	 */
-	if (out->crit_connect_ms < 0)
-		out->crit_connect_ms = out->warn_connect_ms > UM_DEFAULT_CRIT_CONNECT_MS ?
-			out->warn_connect_ms : UM_DEFAULT_CRIT_CONNECT_MS;
-	if (out->warn_connect_ms < 0)
-		out->warn_connect_ms = out->crit_connect_ms < UM_DEFAULT_WARN_CONNECT_MS ?
-			out->crit_connect_ms : UM_DEFAULT_WARN_CONNECT_MS;
-	if (out->crit_roundtrip_ms < 0)
-		out->crit_roundtrip_ms = out->warn_roundtrip_ms > UM_DEFAULT_CRIT_ROUNDTRIP_MS ?
-			out->warn_roundtrip_ms : UM_DEFAULT_CRIT_ROUNDTRIP_MS;
-	if (out->warn_roundtrip_ms < 0)
-		out->warn_roundtrip_ms = out->crit_roundtrip_ms < UM_DEFAULT_WARN_ROUNDTRIP_MS ?
-			out->crit_roundtrip_ms : UM_DEFAULT_WARN_ROUNDTRIP_MS;
-	if (out->warn_connect_ms > out->crit_connect_ms)
+/*
+ * After a bad command line: which command was meant (the first word that
+ * names one, "help" aside) and whether --json was given, read leniently
+ * (a value-taking option given as "--opt VALUE" skips VALUE).
+ */
+static void
+salvage(int argc, char **argv, struct um_options *out)
+{
+	for (int i = 1; i < argc && argv[i] != NULL; i++)
+	{
+		const char *a = argv[i];
+		const struct um_command_def *def;
+
+		if (strcmp(a, "--") == 0)
+			break;
+		if (strcmp(a, "--json") == 0)
+			out->json = 1;
+		else if (a[0] == '-' && a[1] != '\0')
+		{
+			const char *name = a + (a[1] == '-' ? 2 : 1);
+
+			for (size_t k = 0; k < NOPTS; k++)
+				if (opts[k].kind != OPT_FLAG && strchr(a, '=') == NULL &&
+					(a[1] == '-' ? strcmp(opts[k].longname, name) == 0 :
+					 (name[0] == opts[k].shortname && name[1] == '\0')))
+				{
+					i++;
+					break;
+				}
+		}
+		else if (out->command == UM_CMD_NONE && (def = find_command(a)) != NULL)
+			out->command = def->cmd;
+	}
+}
+
+int
+um_parse_args(int argc, char **argv, struct um_options *out,
+			  char *err, size_t errlen)
+{
+	if (parse_args(argc, argv, out, err, errlen) == 0)
+		return 0;
+	out->command = UM_CMD_NONE;
+	out->json = 0;
+	salvage(argc, argv, out);
+	return -1;
+}
+
+/* init: --confirm confirms --force and nothing else. */
+static int
+check_init(struct um_options *o, char *err, size_t errlen)
+{
+	if (o->confirm && !o->force)
+		return fail(err, errlen, "init: --confirm only applies with --force");
+	return 0;
+}
+
+/*
+ * A pair of thresholds, negative when not given: fill in the defaults, a
+ * default warning level never above a given critical one.
+ */
+static void
+fill_thresholds(double *warn, double *crit, double default_warn, double default_crit)
+{
+	if (*crit < 0)
+		*crit = *warn > default_crit ? *warn : default_crit;
+	if (*warn < 0)
+		*warn = *crit < default_warn ? *crit : default_warn;
+}
+
+/* health: fill the thresholds not given, then check warn <= crit. */
+static int
+check_health(struct um_options *o, char *err, size_t errlen)
+{
+	fill_thresholds(&o->warn_connect_ms, &o->crit_connect_ms,
+					UM_DEFAULT_WARN_CONNECT_MS, UM_DEFAULT_CRIT_CONNECT_MS);
+	fill_thresholds(&o->warn_roundtrip_ms, &o->crit_roundtrip_ms,
+					UM_DEFAULT_WARN_ROUNDTRIP_MS, UM_DEFAULT_CRIT_ROUNDTRIP_MS);
+	if (o->warn_connect_ms > o->crit_connect_ms)
 		return fail(err, errlen,
 					"health: --warn-connect-ms (%g) is above --crit-connect-ms (%g)",
-					out->warn_connect_ms, out->crit_connect_ms);
-	if (out->warn_roundtrip_ms > out->crit_roundtrip_ms)
+					o->warn_connect_ms, o->crit_connect_ms);
+	if (o->warn_roundtrip_ms > o->crit_roundtrip_ms)
 		return fail(err, errlen,
 					"health: --warn-roundtrip-ms (%g) is above --crit-roundtrip-ms (%g)",
-					out->warn_roundtrip_ms, out->crit_roundtrip_ms);
+					o->warn_roundtrip_ms, o->crit_roundtrip_ms);
 	return 0;
 }

@@ -12,31 +12,50 @@
 #define UM_ARGS_H
 
 #include <stddef.h>
+#include <stdio.h>
 
-/* Exit codes shared by every command (health and verify: see below). */
+/*
+ * Exit codes.  Which command exits with which code is decided in one place,
+ * um_exit_code() (args.c), from the command's exit rule in cmdlist.h.
+ */
 #define UM_EXIT_OK		0
 #define UM_EXIT_FAIL	1		/* runtime failure, refusal */
 #define UM_EXIT_USAGE	2		/* bad command line */
-/* health: 0 healthy, 1 degraded, 2 unhealthy, 3 error */
-#define UM_EXIT_UNKNOWN	3
+#define UM_EXIT_UNKNOWN	3		/* health and verify: error */
 
+/*
+ * What a command handler returns: UM_ERROR after printing why it failed,
+ * else its outcome (0 success; verify: 1 problems found; health: 1
+ * degraded, 2 unhealthy).
+ */
+#define UM_ERROR		(-1)
+
+/* Exit-code rules: how a command's outcome becomes its exit status. */
+enum um_exit_rule
+{
+	UM_EXITS_PLAIN,				/* 0 success, 1 failure, 2 bad usage */
+	UM_EXITS_VERDICT,			/* 0 no problem, 1 problems, 2 bad usage,
+								 * 3 error (verify) */
+	UM_EXITS_MONITOR			/* Nagios plugin: 0 OK, 1 WARNING, 2
+								 * CRITICAL, 3 UNKNOWN for every error,
+								 * bad usage included (health) */
+};
+
+/* What a command connects to before its work (um_open(), conn.c). */
+enum um_needs
+{
+	UM_NEEDS_NOTHING,			/* no connection */
+	UM_NEEDS_SERVER,			/* a connection */
+	UM_NEEDS_EXTENSION			/* a connection to a database with usrmgmt */
+};
+
+/* The commands, in the order of cmdlist.h. */
 enum um_command
 {
 	UM_CMD_NONE = 0,
-	UM_CMD_INIT,
-	UM_CMD_STATUS,
-	UM_CMD_VERIFY,
-	UM_CMD_STATS,
-	UM_CMD_HEALTH,
-	UM_CMD_MIGRATE,
-	UM_CMD_MIGRATIONS,
-	UM_CMD_ROLLBACK,
-	UM_CMD_BACKUP,
-	UM_CMD_LIST,
-	UM_CMD_RESTORE,
-	UM_CMD_SAMPLE_DATA,
-	UM_CMD_RESET,
-	UM_CMD_DROP,
+#define UM_COMMAND(id, ...) UM_CMD_##id,
+#include "cmdlist.h"
+#undef UM_COMMAND
 	UM_CMD__COUNT
 };
 
@@ -80,8 +99,11 @@ struct um_options
 
 /*
  * Parse argv into *out.  Returns 0 on success; on a bad command line
- * returns -1 and writes one line (no newline) into err.  Never keeps a
- * pointer to anything but argv's strings; never allocates.
+ * returns -1 and writes one line (no newline) into err, and out->command
+ * and out->json say, as far as argv tells, which command was meant and
+ * whether --json was asked for (so that the error is reported the way
+ * that command reports errors).  Never keeps a pointer to anything but
+ * argv's strings; never allocates.
  */
 extern int	um_parse_args(int argc, char **argv, struct um_options *out,
 						  char *err, size_t errlen);
@@ -89,7 +111,24 @@ extern int	um_parse_args(int argc, char **argv, struct um_options *out,
 /* Name of a command ("sample-data"), or NULL for UM_CMD_NONE. */
 extern const char *um_command_name(enum um_command cmd);
 
-/* Usage text of the tool (cmd == UM_CMD_NONE) or of one command. */
-extern const char *um_usage_text(enum um_command cmd);
+/* What the command connects to before its work. */
+extern enum um_needs um_command_needs(enum um_command cmd);
+
+/* Print the usage text of the tool (cmd == UM_CMD_NONE) or of one command. */
+extern void um_print_usage(FILE *f, enum um_command cmd);
+
+/*
+ * The exit status of cmd for a handler's outcome (UM_ERROR or 0-2), and
+ * for a bad command line.
+ */
+extern int	um_exit_code(enum um_command cmd, int outcome);
+extern int	um_usage_exit_code(enum um_command cmd);
+
+/*
+ * 1 when cmd is a monitoring check: its every error, a bad command line
+ * included, also prints a status report on stdout (monitoring systems
+ * read stdout only).
+ */
+extern int	um_reports_errors_on_stdout(enum um_command cmd);
 
 #endif							/* UM_ARGS_H */

@@ -4,8 +4,10 @@
  *		usrmgmt command-line tool: backup, list, restore.
  *
  * backup runs pg_dump -Fc into DIR/db_backup_YYYYMMDD_HHMMSS.dump (local
- * time), writing a hidden ".partial" file first and renaming it when
- * pg_dump succeeded, so a failed dump never looks like a backup.  restore
+ * time; _02, _03, ... appended for further backups in the same second),
+ * writing a hidden ".partial" file first and naming it when pg_dump
+ * succeeded, so a failed dump never looks like a backup.  The dump holds
+ * every password hash: it is written mode 0600 whatever the umask.  restore
  * checks the file is a pg_dump custom archive (it begins with "PGDMP") and
  * runs pg_restore --clean --if-exists --single-transaction --exit-on-error
  * into the connected database: all or nothing.
@@ -67,11 +69,70 @@ make_dirs(const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
-int
-cmd_backup(const struct um_options *o)
+/*
+ * Give the finished dump at partial its name: DIR/db_backup_STAMP.dump,
+ * or when a backup of that second exists already, db_backup_STAMP_02.dump
+ * and so on up to _99 (names that sort in the order they were taken).
+ * link() never replaces a file, so two backups in the same second, even
+ * at once, get distinct names; where the file system has no hard links,
+ * a check and rename() do.  Returns the name (malloc'd) or NULL, error
+ * printed; partial is gone either way.
+ */
+static char *
+publish(const char *cmd, const char *dir, const char *stamp, const char *partial)
 {
-	const char *cmd = "backup";
-	const char *dir = o->dir ? o->dir : DEFAULT_BACKUP_DIR;
+	size_t		len = strlen(dir) + strlen(stamp) + 32;
+	char	   *final = malloc(len);
+	int			failure = 0;	/* errno of a failure other than EEXIST */
+
+	if (final == NULL)
+	{
+		um_error(cmd, "out of memory");
+		unlink(partial);
+		return NULL;
+	}
+	for (int n = 1; n <= 99; n++)
+	{
+		struct stat st;
+
+		if (n == 1)
+			snprintf(final, len, "%s/db_backup_%s.dump", dir, stamp);
+		else
+			snprintf(final, len, "%s/db_backup_%s_%02d.dump", dir, stamp, n);
+		if (link(partial, final) == 0)
+		{
+			unlink(partial);
+			return final;
+		}
+		if (errno == EEXIST)
+			continue;
+		if (errno != EPERM && errno != EOPNOTSUPP && errno != ENOSYS)
+		{
+			failure = errno;
+			break;
+		}
+		/* no hard links here */
+		if (lstat(final, &st) == 0)
+			continue;
+		if (rename(partial, final) == 0)
+			return final;
+		failure = errno;
+		break;
+	}
+	if (failure == 0)
+		um_error(cmd, "could not name the backup: 99 backups of %s exist in \"%s\"", stamp, dir);
+	else
+		um_error(cmd, "could not rename \"%s\" to \"%s\": %s", partial, final, strerror(failure));
+	unlink(partial);
+	free(final);
+	return NULL;
+}
+
+int
+cmd_backup(struct um_run *r)
+{
+	const char *cmd = r->cmd;
+	const char *dir = r->o->dir ? r->o->dir : DEFAULT_BACKUP_DIR;
 	char		err[1024];
 	char		stamp[32];
 	char	   *final = NULL;
@@ -81,14 +142,16 @@ cmd_backup(const struct um_options *o)
 	time_t		now = time(NULL);
 	struct tm	tm;
 	struct stat st;
-	PGconn	   *conn;
 	double		t0;
 	size_t		plen;
-	int			r;
-	int			rc = UM_EXIT_FAIL;
+	int			fd;
+	int			status;
+	int			rc = UM_ERROR;
 
-	if ((conn = um_connect(o, cmd)) == NULL)
-		return UM_EXIT_FAIL;
+	/* the dump holds every password hash: nothing of it readable by others */
+	umask(077);
+	if (um_open(r) != UM_OPEN_OK)
+		return UM_ERROR;
 	if (make_dirs(dir, err, sizeof(err)) < 0)
 	{
 		um_error(cmd, "%s", err);
@@ -101,54 +164,50 @@ cmd_backup(const struct um_options *o)
 		goto done;
 	}
 	plen = strlen(dir) + 64;
-	final = malloc(plen);
 	partial = malloc(plen);
 	fileopt = malloc(plen);
-	if (!final || !partial || !fileopt)
+	if (!partial || !fileopt)
 	{
 		um_error(cmd, "out of memory");
 		goto done;
 	}
-	snprintf(final, plen, "%s/db_backup_%s.dump", dir, stamp);
-	snprintf(partial, plen, "%s/.db_backup_%s.dump.partial", dir, stamp);
-	snprintf(fileopt, plen, "--file=%s", partial);
-	if (lstat(final, &st) == 0)
+
+	/* a hidden file of its own (mode 0600), which pg_dump overwrites */
+	snprintf(partial, plen, "%s/.db_backup_%s.partial.XXXXXX", dir, stamp);
+	fd = mkstemp(partial);
+	if (fd < 0)
 	{
-		um_error(cmd, "backup file \"%s\" already exists", final);
+		um_error(cmd, "could not create a file in \"%s\": %s", dir, strerror(errno));
 		goto done;
 	}
-
+	close(fd);
+	snprintf(fileopt, plen, "--file=%s", partial);
 	{
 		const char *argv[] = {"pg_dump", "--format=custom", "--no-password",
 		fileopt, NULL};
 
 		t0 = um_now_ms();
-		r = um_run_client(conn, o, cmd, argv, partial, &errline);
+		status = um_run_client(r, argv, partial, &errline);
 	}
-	if (r != 0)
+	if (status != 0)
 	{
 		unlink(partial);
-		if (r > 0)
+		if (status > 0)
 			um_error(cmd, "pg_dump failed: %s", errline && errline[0] ? errline : "no message");
 		goto done;
 	}
-	if (rename(partial, final) != 0)
-	{
-		um_error(cmd, "could not rename \"%s\" to \"%s\": %s", partial, final, strerror(errno));
-		unlink(partial);
+	if ((final = publish(cmd, dir, stamp, partial)) == NULL)
 		goto done;
-	}
 	if (stat(final, &st) != 0)
 		st.st_size = 0;
 	printf("backup of database \"%s\" written to %s (%lld bytes, %.1f s)\n",
-		   PQdb(conn), final, (long long) st.st_size, (um_now_ms() - t0) / 1000.0);
+		   PQdb(r->conn), final, (long long) st.st_size, (um_now_ms() - t0) / 1000.0);
 	rc = UM_EXIT_OK;
 done:
 	free(errline);
 	free(final);
 	free(partial);
 	free(fileopt);
-	PQfinish(conn);
 	return rc;
 }
 
@@ -178,9 +237,10 @@ is_archive(const char *path, char *err, size_t errlen)
 }
 
 int
-cmd_list(const struct um_options *o)
+cmd_list(struct um_run *r)
 {
-	const char *cmd = "list";
+	const struct um_options *o = r->o;
+	const char *cmd = r->cmd;
 	const char *dir = o->dir ? o->dir : DEFAULT_BACKUP_DIR;
 	char		err[1024];
 	char	  **names;
@@ -192,7 +252,7 @@ cmd_list(const struct um_options *o)
 	else if ((n = um_list_dir(dir, "db_backup_", ".dump", &names, err, sizeof(err))) < 0)
 	{
 		um_error(cmd, "%s", err);
-		return UM_EXIT_FAIL;
+		return UM_ERROR;
 	}
 	if (o->json)
 		printf("[");
@@ -242,35 +302,32 @@ cmd_list(const struct um_options *o)
 }
 
 int
-cmd_restore(const struct um_options *o)
+cmd_restore(struct um_run *r)
 {
-	const char *cmd = "restore";
+	const struct um_options *o = r->o;
+	const char *cmd = r->cmd;
 	char		err[1024];
 	char	   *dbopt = NULL;
 	char	   *errline = NULL;
-	PGconn	   *conn;
 	double		t0;
-	int			r;
-	int			rc = UM_EXIT_FAIL;
+	int			status;
+	int			rc = UM_ERROR;
 
-	if (!o->confirm)
-	{
-		um_error(cmd, "refusing to replace the data of the connected database without --confirm");
-		return UM_EXIT_FAIL;
-	}
-	r = is_archive(o->arg, err, sizeof(err));
-	if (r < 0)
+	if (um_require_confirm(r, "replace the data of the connected database") < 0)
+		return UM_ERROR;
+	status = is_archive(o->arg, err, sizeof(err));
+	if (status < 0)
 	{
 		um_error(cmd, "%s", err);
-		return UM_EXIT_FAIL;
+		return UM_ERROR;
 	}
-	if (r == 0)
+	if (status == 0)
 	{
 		um_error(cmd, "\"%s\" is not a pg_dump custom-format archive (no PGDMP header)", o->arg);
-		return UM_EXIT_FAIL;
+		return UM_ERROR;
 	}
-	if ((conn = um_connect(o, cmd)) == NULL)
-		return UM_EXIT_FAIL;
+	if (um_open(r) != UM_OPEN_OK)
+		return UM_ERROR;
 
 	/*
 	 * pg_restore needs --dbname to restore into a database (without it, it
@@ -278,7 +335,7 @@ cmd_restore(const struct um_options *o)
 	 * rest of the connection comes through the environment.
 	 */
 	{
-		const char *db = PQdb(conn);
+		const char *db = PQdb(r->conn);
 		char	   *w;
 
 		static const char head[] = "--dbname=dbname='";
@@ -300,7 +357,7 @@ cmd_restore(const struct um_options *o)
 		*w++ = '\'';
 		*w = '\0';
 	}
-	printf("restoring %s into database \"%s\"\n", o->arg, PQdb(conn));
+	printf("restoring %s into database \"%s\"\n", o->arg, PQdb(r->conn));
 	{
 		const char *argv[12];
 		int			k = 0;
@@ -319,21 +376,20 @@ cmd_restore(const struct um_options *o)
 		argv[k] = NULL;
 
 		t0 = um_now_ms();
-		r = um_run_client(conn, o, cmd, argv, NULL, &errline);
+		status = um_run_client(r, argv, NULL, &errline);
 	}
-	if (r != 0)
+	if (status != 0)
 	{
-		if (r > 0)
+		if (status > 0)
 			um_error(cmd, "pg_restore failed, nothing restored: %s",
 					 errline && errline[0] ? errline : "no message");
 		goto done;
 	}
-	printf("restored %s into database \"%s\" in %.1f s\n", o->arg, PQdb(conn),
+	printf("restored %s into database \"%s\" in %.1f s\n", o->arg, PQdb(r->conn),
 		   (um_now_ms() - t0) / 1000.0);
 	rc = UM_EXIT_OK;
 done:
 	free(errline);
 	free(dbopt);
-	PQfinish(conn);
 	return rc;
 }

@@ -18,27 +18,6 @@
 
 #include "um.h"
 
-/* The installed version into ver; 1 installed, 0 not, -1 error. */
-static int
-installed_version(PGconn *conn, const struct um_options *o, const char *cmd,
-				  char *ver, size_t verlen)
-{
-	const char *params[1] = {"usrmgmt"};
-	PGresult   *res = um_query(conn, o, cmd,
-							   "SELECT e.extversion FROM pg_catalog.pg_extension e "
-							   "WHERE e.extname OPERATOR(pg_catalog.=) $1",
-							   1, params);
-	int			found;
-
-	if (res == NULL)
-		return -1;
-	found = PQntuples(res) == 1;
-	if (found)
-		snprintf(ver, verlen, "%s", PQgetvalue(res, 0, 0));
-	PQclear(res);
-	return found;
-}
-
 /* Ask "yes" on a terminal; 1 when the user typed it. */
 static int
 ask_yes(const char *question)
@@ -55,184 +34,138 @@ ask_yes(const char *question)
 	return strcmp(line, "yes") == 0;
 }
 
+/* Load the sample data and print what was loaded; 0 or -1. */
 static int
-exec_ok(PGconn *conn, const struct um_options *o, const char *cmd, const char *sql)
+load_sample(struct um_run *r)
 {
-	PGresult   *res = um_query(conn, o, cmd, sql, 0, NULL);
-
-	if (res == NULL)
-		return -1;
-	PQclear(res);
-	return 0;
-}
-
-static int
-load_sample(PGconn *conn, const struct um_options *o, const char *cmd)
-{
-	PGresult   *res = um_query(conn, o, cmd,
+	PGresult   *res = um_query(r->conn, r->o, r->cmd,
 							   "SELECT usrmgmt.load_sample_data()::text", 0, NULL);
 
 	if (res == NULL)
 		return -1;
 	printf("sample data loaded\n");
 	if (!PQgetisnull(res, 0, 0))
-		um_print_flat_json(conn, o, cmd, PQgetvalue(res, 0, 0), "  ");
+		um_print_flat_json(r, PQgetvalue(res, 0, 0), "  ", 0);
 	PQclear(res);
 	return 0;
 }
 
-int
-cmd_init(const struct um_options *o)
+/*
+ * Run the statements of sql[] (NULL-terminated) in one transaction: all
+ * or nothing.  0 or -1 (rolled back, error printed).
+ */
+static int
+exec_in_transaction(struct um_run *r, const char *const *sql)
 {
-	const char *cmd = "init";
-	PGconn	   *conn = um_connect(o, cmd);
+	if (um_exec(r, "BEGIN") < 0)
+		return -1;
+	for (; *sql != NULL; sql++)
+		if (um_exec(r, *sql) < 0)
+		{
+			PQclear(PQexec(r->conn, "ROLLBACK"));
+			return -1;
+		}
+	return um_exec(r, "COMMIT");
+}
+
+int
+cmd_init(struct um_run *r)
+{
+	static const char *const recreate[] = {"DROP EXTENSION usrmgmt",
+	"CREATE EXTENSION usrmgmt", NULL};
+	const char *db;
 	char		ver[64];
 	int			inst;
-	int			rc = UM_EXIT_FAIL;
 
-	if (conn == NULL)
-		return UM_EXIT_FAIL;
-	inst = installed_version(conn, o, cmd, ver, sizeof(ver));
+	if (um_open(r) != UM_OPEN_OK)
+		return UM_ERROR;
+	db = PQdb(r->conn);
+	inst = um_extension_version(r, ver, sizeof(ver));
 	if (inst < 0)
-		goto done;
-	if (inst && !o->force)
+		return UM_ERROR;
+	if (inst && !r->o->force)
 	{
 		printf("extension usrmgmt %s is already installed in database \"%s\"; nothing changed\n",
-			   ver, PQdb(conn));
+			   ver, db);
+		return r->o->sample_data && load_sample(r) < 0 ? UM_ERROR : UM_EXIT_OK;
 	}
-	else if (inst)
+	if (inst)
 	{
 		char		q[512];
 
 		snprintf(q, sizeof(q),
 				 "init --force drops extension usrmgmt %s from database \"%s\" "
-				 "with every row of its tables.", ver, PQdb(conn));
-		if (!o->confirm && !ask_yes(q))
+				 "with every row of its tables.", ver, db);
+		if (!r->o->confirm && !ask_yes(q))
 		{
-			um_error(cmd, "refusing to drop extension usrmgmt %s in database \"%s\" without --confirm",
-					 ver, PQdb(conn));
-			goto done;
+			um_error(r->cmd, "refusing to drop extension usrmgmt %s in database \"%s\" without --confirm",
+					 ver, db);
+			return UM_ERROR;
 		}
-		/* one transaction: either the new extension or the old one */
-		if (exec_ok(conn, o, cmd, "BEGIN") < 0)
-			goto done;
-		if (exec_ok(conn, o, cmd, "DROP EXTENSION usrmgmt") < 0 ||
-			exec_ok(conn, o, cmd, "CREATE EXTENSION usrmgmt") < 0)
-		{
-			PQclear(PQexec(conn, "ROLLBACK"));
-			goto done;
-		}
-		if (exec_ok(conn, o, cmd, "COMMIT") < 0)
-			goto done;
-		if (installed_version(conn, o, cmd, ver, sizeof(ver)) < 0)
-			goto done;
-		printf("dropped and recreated extension usrmgmt %s in database \"%s\"\n",
-			   ver, PQdb(conn));
 	}
-	else
-	{
-		if (exec_ok(conn, o, cmd, "CREATE EXTENSION usrmgmt") < 0)
-			goto done;
-		if (installed_version(conn, o, cmd, ver, sizeof(ver)) < 0)
-			goto done;
-		printf("created extension usrmgmt %s in database \"%s\"\n", ver, PQdb(conn));
-	}
-	if (o->sample_data && load_sample(conn, o, cmd) < 0)
-		goto done;
-	rc = UM_EXIT_OK;
-done:
-	PQfinish(conn);
-	return rc;
+	/* --force: one transaction, either the new extension or the old one */
+	if ((inst ? exec_in_transaction(r, recreate) :
+		 um_exec(r, "CREATE EXTENSION usrmgmt")) < 0 ||
+		um_extension_version(r, ver, sizeof(ver)) < 0)
+		return UM_ERROR;
+	printf("%s extension usrmgmt %s in database \"%s\"\n",
+		   inst ? "dropped and recreated" : "created", ver, db);
+	return r->o->sample_data && load_sample(r) < 0 ? UM_ERROR : UM_EXIT_OK;
 }
 
 int
-cmd_drop(const struct um_options *o)
+cmd_drop(struct um_run *r)
 {
-	const char *cmd = "drop";
-	PGconn	   *conn;
-	char		ver[64];
-	int			rc = UM_EXIT_FAIL;
 	PGresult   *res;
 
-	if (!o->confirm)
+	if (um_require_confirm(r, "drop extension usrmgmt and all its data") < 0 ||
+		um_open(r) != UM_OPEN_OK || um_exec(r, "BEGIN") < 0)
+		return UM_ERROR;
+	if (um_exec(r, "DROP EXTENSION usrmgmt") < 0)
 	{
-		um_error(cmd, "refusing to drop extension usrmgmt and all its data without --confirm");
-		return UM_EXIT_FAIL;
-	}
-	if ((conn = um_connect(o, cmd)) == NULL)
-		return UM_EXIT_FAIL;
-	if (um_require_extension(conn, o, cmd, ver, sizeof(ver)) < 0 ||
-		exec_ok(conn, o, cmd, "BEGIN") < 0)
-		goto done;
-	if (exec_ok(conn, o, cmd, "DROP EXTENSION usrmgmt") < 0)
-	{
-		PQclear(PQexec(conn, "ROLLBACK"));
-		goto done;
+		PQclear(PQexec(r->conn, "ROLLBACK"));
+		return UM_ERROR;
 	}
 
 	/*
 	 * CREATE EXTENSION made schema usrmgmt but does not own it: drop it too
 	 * when nothing else lives in it, keep it (and say so) otherwise.
 	 */
-	if (exec_ok(conn, o, cmd, "SAVEPOINT drop_schema") < 0)
-		goto done;
-	if (o->verbose)
+	if (um_exec(r, "SAVEPOINT drop_schema") < 0)
+		return UM_ERROR;
+	if (r->o->verbose)
 		fprintf(stderr, "usrmgmt: sql: DROP SCHEMA IF EXISTS usrmgmt\n");
-	res = PQexec(conn, "DROP SCHEMA IF EXISTS usrmgmt");
+	res = PQexec(r->conn, "DROP SCHEMA IF EXISTS usrmgmt");
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 	{
 		PQclear(res);
 		printf("schema usrmgmt kept: other objects live in it\n");
-		if (exec_ok(conn, o, cmd, "ROLLBACK TO SAVEPOINT drop_schema") < 0)
-			goto done;
+		if (um_exec(r, "ROLLBACK TO SAVEPOINT drop_schema") < 0)
+			return UM_ERROR;
 	}
 	else
 		PQclear(res);
-	if (exec_ok(conn, o, cmd, "COMMIT") < 0)
-		goto done;
-	printf("dropped extension usrmgmt %s from database \"%s\"\n", ver, PQdb(conn));
-	rc = UM_EXIT_OK;
-done:
-	PQfinish(conn);
-	return rc;
+	if (um_exec(r, "COMMIT") < 0)
+		return UM_ERROR;
+	printf("dropped extension usrmgmt %s from database \"%s\"\n", r->extversion, PQdb(r->conn));
+	return UM_EXIT_OK;
 }
 
 int
-cmd_reset(const struct um_options *o)
+cmd_reset(struct um_run *r)
 {
-	const char *cmd = "reset";
-	PGconn	   *conn;
-	int			rc = UM_EXIT_FAIL;
-
-	if (!o->confirm)
-	{
-		um_error(cmd, "refusing to empty every usrmgmt table without --confirm");
-		return UM_EXIT_FAIL;
-	}
-	if ((conn = um_connect(o, cmd)) == NULL)
-		return UM_EXIT_FAIL;
-	if (um_require_extension(conn, o, cmd, NULL, 0) == 0 &&
-		exec_ok(conn, o, cmd, "SELECT usrmgmt.reset(confirm => true)") == 0)
-	{
-		printf("emptied every usrmgmt table in database \"%s\"\n", PQdb(conn));
-		rc = UM_EXIT_OK;
-	}
-	PQfinish(conn);
-	return rc;
+	if (um_require_confirm(r, "empty every usrmgmt table") < 0 ||
+		um_open(r) != UM_OPEN_OK ||
+		um_exec(r, "SELECT usrmgmt.reset(confirm => true)") < 0)
+		return UM_ERROR;
+	printf("emptied every usrmgmt table in database \"%s\"\n", PQdb(r->conn));
+	return UM_EXIT_OK;
 }
 
 int
-cmd_sample_data(const struct um_options *o)
+cmd_sample_data(struct um_run *r)
 {
-	const char *cmd = "sample-data";
-	PGconn	   *conn;
-	int			rc = UM_EXIT_FAIL;
-
-	if ((conn = um_connect(o, cmd)) == NULL)
-		return UM_EXIT_FAIL;
-	if (um_require_extension(conn, o, cmd, NULL, 0) == 0 &&
-		load_sample(conn, o, cmd) == 0)
-		rc = UM_EXIT_OK;
-	PQfinish(conn);
-	return rc;
+	if (um_open(r) != UM_OPEN_OK || load_sample(r) < 0)
+		return UM_ERROR;
+	return UM_EXIT_OK;
 }

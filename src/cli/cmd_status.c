@@ -17,33 +17,25 @@
 #include "um.h"
 
 int
-cmd_status(const struct um_options *o)
+cmd_status(struct um_run *r)
 {
-	const char *cmd = "status";
-	PGconn	   *conn;
 	PGresult   *res;
-	int			rc = UM_EXIT_FAIL;
+	int			rc = UM_EXIT_OK;
 
-	if ((conn = um_connect_usrmgmt(o, cmd)) == NULL)
-		return UM_EXIT_FAIL;
-	res = um_query(conn, o, cmd, "SELECT usrmgmt.status()::text", 0, NULL);
+	if (um_open(r) != UM_OPEN_OK)
+		return UM_ERROR;
+	res = um_query(r->conn, r->o, r->cmd, "SELECT usrmgmt.status()::text", 0, NULL);
 	if (res == NULL)
-		goto done;
-	if (o->json)
+		return UM_ERROR;
+	if (r->o->json)
 		printf("%s\n", PQgetvalue(res, 0, 0));
 	else
 	{
-		printf("usrmgmt status of database \"%s\"\n", PQdb(conn));
-		if (um_print_flat_json(conn, o, cmd, PQgetvalue(res, 0, 0), "  ") < 0)
-		{
-			PQclear(res);
-			goto done;
-		}
+		printf("usrmgmt status of database \"%s\"\n", PQdb(r->conn));
+		if (um_print_flat_json(r, PQgetvalue(res, 0, 0), "  ", 0) < 0)
+			rc = UM_ERROR;
 	}
 	PQclear(res);
-	rc = UM_EXIT_OK;
-done:
-	PQfinish(conn);
 	return rc;
 }
 
@@ -65,82 +57,56 @@ static const char verify_lines_sql[] =
 "             THEN $1::jsonb -> 'data' ELSE '[]'::jsonb END) e";
 
 int
-cmd_verify(const struct um_options *o)
+cmd_verify(struct um_run *r)
 {
-	const char *cmd = "verify";
-	PGconn	   *conn;
 	PGresult   *res;
 	PGresult   *lines;
 	const char *params[1];
 	int			ok;
-	int			rc = UM_EXIT_UNKNOWN;
 
-	if ((conn = um_connect(o, cmd)) == NULL)
-		return UM_EXIT_UNKNOWN;
-	if (um_require_extension(conn, o, cmd, NULL, 0) < 0)
-		goto done;
-	res = um_query(conn, o, cmd,
+	if (um_open(r) != UM_OPEN_OK)
+		return UM_ERROR;
+	res = um_query(r->conn, r->o, r->cmd,
 				   "SELECT v::text, COALESCE((v ->> 'ok')::boolean, false)"
 				   " FROM usrmgmt.verify() v", 0, NULL);
 	if (res == NULL)
-		goto done;
+		return UM_ERROR;
 	ok = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
-	if (o->json)
+	if (r->o->json)
 		printf("%s\n", PQgetvalue(res, 0, 0));
 	else
 	{
 		params[0] = PQgetvalue(res, 0, 0);
-		lines = um_query(conn, o, cmd, verify_lines_sql, 1, params);
+		lines = um_query(r->conn, r->o, r->cmd, verify_lines_sql, 1, params);
 		if (lines == NULL)
 		{
 			PQclear(res);
-			goto done;
+			return UM_ERROR;
 		}
 		if (ok)
 			printf("verify: OK: schema and data of database \"%s\" as usrmgmt expects\n",
-				   PQdb(conn));
+				   PQdb(r->conn));
 		else
 			printf("verify: %d problem%s in database \"%s\"\n", PQntuples(lines),
-				   PQntuples(lines) == 1 ? "" : "s", PQdb(conn));
-		for (int r = 0; r < PQntuples(lines); r++)
-			printf("  %s: %s\n", PQgetvalue(lines, r, 0), PQgetvalue(lines, r, 1));
+				   PQntuples(lines) == 1 ? "" : "s", PQdb(r->conn));
+		for (int i = 0; i < PQntuples(lines); i++)
+			printf("  %s: %s\n", PQgetvalue(lines, i, 0), PQgetvalue(lines, i, 1));
 		PQclear(lines);
 	}
 	PQclear(res);
-	rc = ok ? UM_EXIT_OK : UM_EXIT_FAIL;
-done:
-	PQfinish(conn);
-	return rc;
+	return ok ? UM_EXIT_OK : 1;
 }
 
 int
-cmd_stats(const struct um_options *o)
+cmd_stats(struct um_run *r)
 {
-	const char *cmd = "stats";
-	PGconn	   *conn;
-	PGresult   *res;
-	const char *params[1] = {o->exact ? "true" : "false"};
-	int			rc = UM_EXIT_FAIL;
+	const char *params[1] = {r->o->exact ? "true" : "false"};
 
-	if ((conn = um_connect_usrmgmt(o, cmd)) == NULL)
-		return UM_EXIT_FAIL;
-	if (o->json)
-		res = um_query(conn, o, cmd,
-					   "SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.to_jsonb(s)),"
-					   " '[]'::jsonb)::text FROM usrmgmt.database_stats($1::boolean) s",
-					   1, params);
-	else
-		res = um_query(conn, o, cmd,
-					   "SELECT * FROM usrmgmt.database_stats($1::boolean)", 1, params);
-	if (res == NULL)
-		goto done;
-	if (o->json)
-		printf("%s\n", PQgetvalue(res, 0, 0));
-	else
-		um_print_table(res);
-	PQclear(res);
-	rc = UM_EXIT_OK;
-done:
-	PQfinish(conn);
-	return rc;
+	if (um_open(r) != UM_OPEN_OK)
+		return UM_ERROR;
+	return um_show(r,
+				   "SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.to_jsonb(s)),"
+				   " '[]'::jsonb)::text FROM usrmgmt.database_stats($1::boolean) s",
+				   "SELECT * FROM usrmgmt.database_stats($1::boolean)",
+				   1, params);
 }

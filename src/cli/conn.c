@@ -56,14 +56,33 @@ um_one_line(char *msg)
 	return msg;
 }
 
+/* the message of the last um_error(), for um_last_error() */
+static char last_error[4096];
+
+const char *
+um_last_error(void)
+{
+	return last_error;
+}
+
 void
 um_error_str(const char *cmd, char *buf)
 {
 	um_one_line(buf);
+	snprintf(last_error, sizeof(last_error), "%s", buf);
 	if (cmd)
 		fprintf(stderr, "usrmgmt: %s: %s\n", cmd, buf);
 	else
 		fprintf(stderr, "usrmgmt: %s\n", buf);
+}
+
+int
+um_require_confirm(struct um_run *r, const char *refusal)
+{
+	if (r->o->confirm)
+		return 0;
+	um_error(r->cmd, "refusing to %s without --confirm", refusal);
+	return UM_ERROR;
 }
 
 const char *
@@ -98,15 +117,10 @@ notice_processor(void *arg, const char *message)
 	}
 }
 
-PGconn *
-um_connect(const struct um_options *o, const char *cmd)
-{
-	return um_connect_msg(o, cmd, NULL, 0);
-}
-
-PGconn *
-um_connect_msg(const struct um_options *o, const char *cmd,
-			   char *errbuf, size_t errlen)
+/* Connect; NULL after printing the error (kept in errbuf too). */
+static PGconn *
+connect_db(const struct um_options *o, const char *cmd,
+		   char *errbuf, size_t errlen)
 {
 	const char *keywords[] = {"dbname", "fallback_application_name", NULL};
 	const char *values[3];
@@ -143,6 +157,7 @@ um_connect_msg(const struct um_options *o, const char *cmd,
 	free(copy);
 	if (conn == NULL)
 	{
+		snprintf(errbuf, errlen, "out of memory");
 		um_error(cmd, "out of memory");
 		return NULL;
 	}
@@ -150,8 +165,7 @@ um_connect_msg(const struct um_options *o, const char *cmd,
 	{
 		char	   *msg = strdup(PQerrorMessage(conn));
 
-		if (errbuf != NULL)
-			snprintf(errbuf, errlen, "%s", msg ? um_one_line(msg) : "out of memory");
+		snprintf(errbuf, errlen, "%s", msg ? um_one_line(msg) : "out of memory");
 		um_error(cmd, "could not connect: %s", msg ? msg : "out of memory");
 		free(msg);
 		PQfinish(conn);
@@ -159,6 +173,21 @@ um_connect_msg(const struct um_options *o, const char *cmd,
 	}
 	PQsetNoticeProcessor(conn, notice_processor, (void *) o);
 	return conn;
+}
+
+int
+um_open(struct um_run *r)
+{
+	double		t0 = um_now_ms();
+
+	r->conn = connect_db(r->o, r->cmd, r->connect_error, sizeof(r->connect_error));
+	r->connect_ms = um_now_ms() - t0;
+	if (r->conn == NULL)
+		return UM_OPEN_NO_SERVER;
+	if (um_command_needs(r->o->command) == UM_NEEDS_EXTENSION &&
+		um_require_extension(r) < 0)
+		return UM_OPEN_NO_EXTENSION;
+	return UM_OPEN_OK;
 }
 
 PGresult *
@@ -200,40 +229,42 @@ um_query(PGconn *conn, const struct um_options *o, const char *cmd,
 }
 
 int
-um_require_extension(PGconn *conn, const struct um_options *o,
-					 const char *cmd, char *ver, size_t verlen)
+um_exec(struct um_run *r, const char *sql)
 {
-	const char *params[1] = {"usrmgmt"};
-	PGresult   *res;
+	PGresult   *res = um_query(r->conn, r->o, r->cmd, sql, 0, NULL);
 
-	res = um_query(conn, o, cmd,
-				   "SELECT e.extversion FROM pg_catalog.pg_extension e "
-				   "WHERE e.extname OPERATOR(pg_catalog.=) $1",
-				   1, params);
 	if (res == NULL)
 		return -1;
-	if (PQntuples(res) != 1)
-	{
-		um_error(cmd, "extension \"usrmgmt\" is not installed in database \"%s\" (run \"usrmgmt init\")",
-				 PQdb(conn));
-		PQclear(res);
-		return -1;
-	}
-	if (ver != NULL && verlen > 0)
-		snprintf(ver, verlen, "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
 	return 0;
 }
 
-PGconn *
-um_connect_usrmgmt(const struct um_options *o, const char *cmd)
+int
+um_extension_version(struct um_run *r, char *ver, size_t verlen)
 {
-	PGconn	   *conn = um_connect(o, cmd);
+	const char *params[1] = {"usrmgmt"};
+	PGresult   *res = um_query(r->conn, r->o, r->cmd,
+							   "SELECT e.extversion FROM pg_catalog.pg_extension e "
+							   "WHERE e.extname OPERATOR(pg_catalog.=) $1",
+							   1, params);
+	int			found;
 
-	if (conn != NULL && um_require_extension(conn, o, cmd, NULL, 0) < 0)
-	{
-		PQfinish(conn);
-		conn = NULL;
-	}
-	return conn;
+	if (res == NULL)
+		return -1;
+	found = PQntuples(res) == 1;
+	if (found)
+		snprintf(ver, verlen, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return found;
+}
+
+int
+um_require_extension(struct um_run *r)
+{
+	int			found = um_extension_version(r, r->extversion, sizeof(r->extversion));
+
+	if (found == 0)
+		um_error(r->cmd, "extension \"usrmgmt\" is not installed in database \"%s\" (run \"usrmgmt init\")",
+				 PQdb(r->conn));
+	return found == 1 ? 0 : -1;
 }

@@ -4,8 +4,8 @@
  *		usrmgmt command-line tool: entry point and command dispatch.
  *
  * Parsing lives in args.c (no libpq), each command group in its own
- * cmd_*.c file.  Exit status: 0 success, 1 failure, 2 bad usage; health
- * and verify use 3 for errors (see args.c's usage text).
+ * cmd_*.c file; which handler runs and how its outcome becomes the exit
+ * status is the command table's (cmdlist.h) business.
  *
  * src/cli/main.c
  *
@@ -16,22 +16,41 @@
 
 #include "um.h"
 
+/*
+ * The tool's version is the extension's: the Makefile passes the control
+ * file's default_version as -DUM_VERSION (see "Upgrades and version
+ * discipline" in doc/usrmgmt.md), so there is no second copy here.
+ */
+#ifndef UM_VERSION
+#error "UM_VERSION is not defined: build with src/cli/Makefile, which reads it from usrmgmt.control"
+#endif
+
+typedef int (*um_handler) (struct um_run *r);
+
+static const um_handler handlers[UM_CMD__COUNT] = {
+#define UM_COMMAND(id, name, handler, ...) [UM_CMD_##id] = handler,
+#include "cmdlist.h"
+#undef UM_COMMAND
+};
+
 int
 main(int argc, char **argv)
 {
 	struct um_options o;
+	struct um_run r;
 	char		err[512];
-	int			rc;
+	int			outcome;
 
 	if (um_parse_args(argc, argv, &o, err, sizeof(err)) < 0)
 	{
 		fprintf(stderr, "usrmgmt: %s\n", err);
-		/* a monitoring check reports a bad command line as UNKNOWN */
-		return o.command == UM_CMD_HEALTH ? UM_EXIT_UNKNOWN : UM_EXIT_USAGE;
+		if (um_reports_errors_on_stdout(o.command))
+			um_print_unknown(&o, err);
+		return um_usage_exit_code(o.command);
 	}
 	if (o.show_help)
 	{
-		fputs(um_usage_text(o.command), stdout);
+		um_print_usage(stdout, o.command);
 		return UM_EXIT_OK;
 	}
 	if (o.show_version)
@@ -40,59 +59,25 @@ main(int argc, char **argv)
 		return UM_EXIT_OK;
 	}
 
-	switch (o.command)
+	if (handlers[o.command] == NULL)
 	{
-		case UM_CMD_INIT:
-			rc = cmd_init(&o);
-			break;
-		case UM_CMD_STATUS:
-			rc = cmd_status(&o);
-			break;
-		case UM_CMD_VERIFY:
-			rc = cmd_verify(&o);
-			break;
-		case UM_CMD_STATS:
-			rc = cmd_stats(&o);
-			break;
-		case UM_CMD_HEALTH:
-			rc = cmd_health(&o);
-			break;
-		case UM_CMD_MIGRATE:
-			rc = cmd_migrate(&o);
-			break;
-		case UM_CMD_MIGRATIONS:
-			rc = cmd_migrations(&o);
-			break;
-		case UM_CMD_ROLLBACK:
-			rc = cmd_rollback(&o);
-			break;
-		case UM_CMD_BACKUP:
-			rc = cmd_backup(&o);
-			break;
-		case UM_CMD_LIST:
-			rc = cmd_list(&o);
-			break;
-		case UM_CMD_RESTORE:
-			rc = cmd_restore(&o);
-			break;
-		case UM_CMD_SAMPLE_DATA:
-			rc = cmd_sample_data(&o);
-			break;
-		case UM_CMD_RESET:
-			rc = cmd_reset(&o);
-			break;
-		case UM_CMD_DROP:
-			rc = cmd_drop(&o);
-			break;
-		default:
-			fprintf(stderr, "usrmgmt: no command given (try \"usrmgmt --help\")\n");
-			rc = UM_EXIT_USAGE;
+		fprintf(stderr, "usrmgmt: no command given (try \"usrmgmt --help\")\n");
+		return UM_EXIT_USAGE;
 	}
+	memset(&r, 0, sizeof(r));
+	r.o = &o;
+	r.cmd = um_command_name(o.command);
+	outcome = handlers[o.command](&r);
+	if (r.conn != NULL)
+		PQfinish(r.conn);
+	if (outcome == UM_ERROR && um_reports_errors_on_stdout(o.command))
+		um_print_unknown(&o, um_last_error()[0] ? um_last_error() : "error");
+
 	/* output that could not be written is a failure (full disk, closed pipe) */
-	if (fflush(stdout) != 0 && rc == UM_EXIT_OK)
+	if (fflush(stdout) != 0 && outcome != UM_ERROR)
 	{
 		fprintf(stderr, "usrmgmt: could not write the output\n");
-		rc = UM_EXIT_FAIL;
+		outcome = UM_ERROR;
 	}
-	return rc;
+	return um_exit_code(o.command, outcome);
 }

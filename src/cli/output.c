@@ -2,7 +2,8 @@
  *
  * output.c
  *		usrmgmt command-line tool: printing result sets, JSON strings and
- *		JSON documents as "key: value" lines.
+ *		JSON documents as "key: value" lines; the --json-or-table output
+ *		of the listing commands.
  *
  * JSON documents come from the server as jsonb text and are printed as
  * they are with --json.  For the text form the server flattens them (one
@@ -123,21 +124,90 @@ static const char flatten_sql[] =
 " ORDER BY t.sortkey";
 
 int
-um_print_flat_json(PGconn *conn, const struct um_options *o, const char *cmd,
-				   const char *json_text, const char *indent)
+um_print_flat_json(struct um_run *r, const char *json_text, const char *indent,
+				   int plugin_text)
 {
 	const char *params[1] = {json_text};
-	PGresult   *res = um_query(conn, o, cmd, flatten_sql, 1, params);
+	PGresult   *res = um_query(r->conn, r->o, r->cmd, flatten_sql, 1, params);
 	int			width = 0;
 
 	if (res == NULL)
 		return -1;
-	for (int r = 0; r < PQntuples(res); r++)
-		if (PQgetlength(res, r, 0) > width)
-			width = PQgetlength(res, r, 0);
-	for (int r = 0; r < PQntuples(res); r++)
-		printf("%s%s:%*s %s\n", indent, PQgetvalue(res, r, 0),
-			   width - PQgetlength(res, r, 0), "", PQgetvalue(res, r, 1));
+	for (int i = 0; i < PQntuples(res); i++)
+		if (PQgetlength(res, i, 0) > width)
+			width = PQgetlength(res, i, 0);
+	for (int i = 0; i < PQntuples(res); i++)
+	{
+		char	   *key = PQgetvalue(res, i, 0);
+		char	   *value = PQgetvalue(res, i, 1);
+
+		if (plugin_text)
+		{
+			um_plugin_text(key);
+			um_plugin_text(value);
+		}
+		printf("%s%s:%*s %s\n", indent, key,
+			   width - PQgetlength(res, i, 0), "", value);
+	}
 	PQclear(res);
 	return 0;
+}
+
+char *
+um_plugin_text(char *s)
+{
+	for (char *p = s; *p; p++)
+	{
+		if (*p == '|')
+			*p = '/';
+		else if ((unsigned char) *p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	}
+	return s;
+}
+
+void
+um_print_unknown(const struct um_options *o, const char *message)
+{
+	static const char head[] = "USRMGMT UNKNOWN - ";
+	char	   *text;
+	size_t		room = UM_STATUS_MAX - (sizeof(head) - 1);
+
+	if (o->json)
+	{
+		printf("{\"status\": \"error\", \"message\": ");
+		um_print_json_string(stdout, message);
+		printf("}\n");
+		return;
+	}
+	text = strdup(message);
+	if (text == NULL)
+	{
+		printf("%sout of memory\n", head);
+		return;
+	}
+	um_plugin_text(text);
+	/* a long message: cut on the status line, whole on the next one */
+	if (strlen(text) > room)
+		printf("%s%.*s...\n%s\n", head, (int) (room - 3), text, text);
+	else
+		printf("%s%s\n", head, text);
+	free(text);
+}
+
+int
+um_show(struct um_run *r, const char *json_sql, const char *table_sql,
+		int nparams, const char *const *params)
+{
+	PGresult   *res = um_query(r->conn, r->o, r->cmd,
+							   r->o->json ? json_sql : table_sql, nparams, params);
+
+	if (res == NULL)
+		return UM_ERROR;
+	if (r->o->json)
+		printf("%s\n", PQgetvalue(res, 0, 0));
+	else
+		um_print_table(res);
+	PQclear(res);
+	return UM_EXIT_OK;
 }

@@ -87,10 +87,11 @@ human_size(double bytes, char *buf, size_t len)
 }
 
 int
-um_run_client(PGconn *conn, const struct um_options *o, const char *cmd,
-			  const char *const *argv, const char *progress_file,
-			  char **errline)
+um_run_client(struct um_run *r, const char *const *argv,
+			  const char *progress_file, char **errline)
 {
+	const struct um_options *o = r->o;
+	const char *cmd = r->cmd;
 	char		dir[PATH_MAX];
 	char		path[PATH_MAX + 64];
 	const char *prog = argv[0];
@@ -153,7 +154,7 @@ um_run_client(PGconn *conn, const struct um_options *o, const char *cmd,
 		dup2(pfd[1], STDERR_FILENO);
 		close(pfd[0]);
 		close(pfd[1]);
-		set_child_env(conn);
+		set_child_env(r->conn);
 		if (strchr(path, '/'))
 			execv(path, (char *const *) argv);
 		else
@@ -170,9 +171,9 @@ um_run_client(PGconn *conn, const struct um_options *o, const char *cmd,
 
 		if (open_pipe)
 		{
-			int			r = poll(&pf, 1, 250);
+			int			ready = poll(&pf, 1, 250);
 
-			if (r > 0)
+			if (ready > 0)
 			{
 				char		chunk[4096];
 				ssize_t		n = read(pfd[0], chunk, sizeof(chunk));

@@ -1,4 +1,5 @@
-# test/t/080_cli_basics.pl: the usrmgmt command-line tool (SPEC §10):
+# test/t/080_cli_basics.pl: the usrmgmt command-line tool (doc/usrmgmt.md,
+# "The command-line tool"):
 # help and version, bad command lines, connection choice (-d, then
 # DATABASE_URL, then PG* variables), -v, exit 3 when the server or the
 # extension is missing, init and drop with and without confirmation, the
@@ -61,7 +62,38 @@ for my $c (qw(init status verify stats health migrate migrations rollback
 like($out, qr/^usage: usrmgmt \[CONNECTION\] restore FILE --confirm/, 'help COMMAND');
 ($rc, $out) = um({}, '--version');
 is($rc, 0, '--version exits 0');
-like($out, qr/^usrmgmt 1\.0 \(libpq \d+\)$/, '--version prints the version');
+like($out, qr/^usrmgmt \S+ \(libpq \d+\)$/, '--version prints the version and libpq\'s');
+# the version lives in usrmgmt.control only: the tool prints its default_version
+{
+	open(my $fh, '<', 'usrmgmt.control') or die "usrmgmt.control: $!";
+	my ($control) = map { /^default_version\s*=\s*'([^']*)'/ ? $1 : () } <$fh>;
+	close($fh);
+	ok(defined $control, 'usrmgmt.control has a default_version');
+	my ($printed) = $out =~ /^usrmgmt (\S+) /;
+	is($printed, $control, '--version prints the control file\'s default_version');
+}
+
+# ---- where the tool is: PostgreSQL's bindir (not on PATH on Debian), and
+# the link `make install-link` makes, as README says ----
+{
+	my $bindir = `pg_config --bindir`;
+	chomp $bindir;
+	($rc, $out) = um({}, '--version');
+	my $version = $out;
+	ok(-x "$bindir/usrmgmt", 'usrmgmt is installed in pg_config --bindir');
+	my $full = '';
+	IPC::Run::run([ "$bindir/usrmgmt", '--version' ], '>', \$full);
+	is($full, $version, 'the full path runs the tool');
+	my $linkdir = PostgreSQL::Test::Utils::tempdir . '/bin';
+	my ($mout, $merr) = ('', '');
+	IPC::Run::run([ 'make', '-s', '-C', 'src/cli', 'install-link', "BINLINKDIR=$linkdir",
+		'PG_CONFIG=' . "$bindir/pg_config" ], '>', \$mout, '2>', \$merr);
+	is($?, 0, 'make install-link with BINLINKDIR') or diag($merr);
+	is(readlink("$linkdir/usrmgmt"), "$bindir/usrmgmt", 'install-link: BINLINKDIR/usrmgmt links to the installed tool');
+	my $linked = '';
+	IPC::Run::run([ "$linkdir/usrmgmt", '--version' ], '>', \$linked);
+	is($linked, $version, 'install-link: the link runs the tool');
+}
 
 # ---- bad command lines: exit 2 (health: 3), one line on stderr ----
 my @bad = (
@@ -87,12 +119,42 @@ for my $b (@bad)
 	ok(one_line($err), "one line on stderr: @$args");
 	is($out, '', "nothing on stdout: @$args");
 }
+# health is a monitoring check: every error, a bad command line included,
+# exits 3 (UNKNOWN) with a status line on stdout (monitoring systems read
+# stdout only), of at most 80 characters, the whole message below it;
+# with --json a {"status": "error", "message": ...} object.
+sub unknown_ok
+{
+	my ($name, $re, @args) = @_;
+	($rc, $out, $err) = um({}, @args);
+	is($rc, 3, "$name: exits 3 (UNKNOWN)");
+	like($out, qr/^USRMGMT UNKNOWN - /, "$name: UNKNOWN status line on stdout");
+	my ($first) = split /\n/, $out;
+	cmp_ok(length($first), '<=', 80, "$name: status line of at most 80 characters");
+	like($out, $re, "$name: the message on stdout");
+	like($err, $re, "$name: the message on stderr");
+	($rc, $out, $err) = um({}, @args, '--json');
+	is($rc, 3, "$name --json: exits 3");
+	my $j = eval { decode_json($out) };
+	is($j->{status}, 'error', "$name --json: status error");
+	like($j->{message}, $re, "$name --json: the message");
+}
+unknown_ok('health: bad threshold', qr/invalid value "abc" for --warn-connect-ms/,
+	'health', '--warn-connect-ms=abc');
+unknown_ok('health: warn above crit', qr/--warn-roundtrip-ms \(50\) is above --crit-roundtrip-ms \(10\)/,
+	'health', '--warn-roundtrip-ms=50', '--crit-roundtrip-ms=10');
+unknown_ok('health: unknown option before the command', qr/unknown option "--bogus"/,
+	'--bogus', 'health');
+unknown_ok('health: option of another command', qr/option "--dir" does not apply/,
+	'health', '--dir', 'x');
 ($rc, $out, $err) = um({}, 'health', '--warn-connect-ms=abc');
-is($rc, 3, 'health: bad threshold exits 3 (UNKNOWN)');
-like($err, qr/^usrmgmt: invalid value "abc" for --warn-connect-ms/, 'health: bad threshold message');
-($rc, $out, $err) = um({}, 'health', '--warn-roundtrip-ms=50', '--crit-roundtrip-ms=10');
-is($rc, 3, 'health: warn above crit exits 3');
-like($err, qr/--warn-roundtrip-ms \(50\) is above --crit-roundtrip-ms \(10\)/, 'health: warn above crit message');
+is($out, "USRMGMT UNKNOWN - invalid value \"abc\" for --warn-connect-ms: expected a numbe...\n"
+	  . "invalid value \"abc\" for --warn-connect-ms: expected a number of milliseconds, 0 or more\n",
+	'health: a long message is cut on the status line and whole on the next');
+($rc, $out, $err) = um({}, 'health', '--crit-connect-ms=abc', '--json');
+is($rc, 3, 'health: --json after the bad value is still honoured');
+is($out, qq({"status": "error", "message": "invalid value \\"abc\\" for --crit-connect-ms: expected a number of milliseconds, 0 or more"}\n),
+	'health --json: the exact error object');
 
 # no crash on odd arguments: every run ends with an exit code, never a signal
 for my $args ([ '-d', '' ], ['--'], [ '--', 'status' ], [ 'x' x 5000 ],
@@ -113,17 +175,24 @@ is($err, "usrmgmt: unknown command \"bad?command?\" (try \"usrmgmt --help\")\n",
 # ---- exit 3 / 1 when the server or the extension is missing ----
 ($rc, $out, $err) = um({ PGPORT => $node->port + 1 }, 'health');
 is($rc, 3, 'health: cannot connect exits 3');
-like($out, qr/^USRMGMT UNKNOWN - cannot connect: /, 'health: UNKNOWN status line');
+like($out, qr/^USRMGMT UNKNOWN - could not connect: /, 'health: UNKNOWN status line');
+cmp_ok(length((split /\n/, $out)[0]), '<=', 80, 'health: UNKNOWN status line of at most 80 characters');
 like($err, qr/^usrmgmt: health: could not connect: /, 'health: connection error on stderr');
 ok(one_line($err), 'health: connection error is one line');
+($rc, $out, $err) = um({ PGPORT => $node->port + 1 }, 'health', '--json');
+is($rc, 3, 'health --json: cannot connect exits 3');
+is(decode_json($out)->{status}, 'error', 'health --json: cannot connect gives status error');
+like(decode_json($out)->{message}, qr/^could not connect: /, 'health --json: cannot connect message');
 ($rc, $out, $err) = um({}, 'health');
 is($rc, 3, 'health: extension missing exits 3');
-like($out, qr/^USRMGMT UNKNOWN - extension usrmgmt is not installed/, 'health: missing extension status line');
+like($out, qr/^USRMGMT UNKNOWN - extension "usrmgmt" is not installed in database "clidb"/, 'health: missing extension status line');
 like($err, qr/^usrmgmt: health: extension "usrmgmt" is not installed in database "clidb"/,
 	'health: missing extension message');
 ($rc, $out, $err) = um({}, 'health', '--json');
 is($rc, 3, 'health --json: extension missing exits 3');
-is($out, '', 'health --json: nothing on stdout on error');
+is_deeply(decode_json($out),
+	{ status => 'error', message => 'extension "usrmgmt" is not installed in database "clidb" (run "usrmgmt init")' },
+	'health --json: extension missing gives the error object');
 ($rc, $out, $err) = um({}, 'status');
 is($rc, 1, 'status: extension missing exits 1');
 like($err, qr/^usrmgmt: status: extension "usrmgmt" is not installed in database "clidb" \(run "usrmgmt init"\)$/,

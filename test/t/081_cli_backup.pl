@@ -1,6 +1,8 @@
-# test/t/081_cli_backup.pl: usrmgmt backup, list and restore (SPEC §10):
-# a backup restored into a fresh database gives identical tables (per-table
-# checksums, row counts, identity positions); restore refuses without
+# test/t/081_cli_backup.pl: usrmgmt backup, list and restore (doc/usrmgmt.md,
+# "The command-line tool"): a backup restored into a fresh database gives
+# identical tables (per-table checksums, row counts, identity positions);
+# backups are written 0600 and two in the same second (one after the other,
+# or at once) both succeed under distinct names; restore refuses without
 # --confirm and refuses a file that is not a pg_dump custom archive;
 # restore over a changed database puts the backup's rows back.
 use strict;
@@ -10,6 +12,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use IPC::Run;
 use JSON::PP;
+use POSIX qw(strftime);
 
 my $node = PostgreSQL::Test::Cluster->new('cli_backup');
 $node->init;
@@ -90,9 +93,72 @@ my @left = grep { /partial/ } readdir($dh);
 closedir($dh);
 is(scalar @left, 0, 'no partial file left');
 
-# a second backup in the same second is refused, not overwritten
-my ($rc2, $out2, $err2) = um('src', 'backup', '--dir', $dir);
-ok($rc2 == 0 || $err2 =~ /already exists/, 'second backup: a new file or a clear refusal');
+is((stat($file))[2] & 07777, 0600, 'backup file is mode 0600');
+
+# into an existing directory open to others, under a permissive umask:
+# still 0600, and the directory is left as it is
+my $open = "$tmp/open";
+mkdir $open or die;
+chmod 0755, $open;
+{
+	my $old = umask(022);
+	($rc, $out, $err) = um('src', 'backup', '--dir', $open);
+	umask($old);
+}
+is($rc, 0, 'backup into a 0755 directory') or diag($err);
+my ($openfile) = $out =~ m{written to (.*\.dump) \(};
+is((stat($openfile))[2] & 07777, 0600, 'backup into a 0755 directory is mode 0600');
+is((stat($open))[2] & 07777, 0755, 'the directory keeps its mode');
+
+# a backup whose second is taken already gets the next free name: plant a
+# file for this second and the next few, whichever the backup lands in
+my $same = "$tmp/same";
+mkdir $same or die;
+my $t0 = time;
+my %planted;
+for my $t ($t0 .. $t0 + 10)
+{
+	my $p = "$same/db_backup_" . strftime('%Y%m%d_%H%M%S', localtime $t) . '.dump';
+	open(my $pf, '>', $p) or die;
+	print $pf "planted\n";
+	close($pf);
+	$planted{$p} = 1;
+}
+($rc, $out, $err) = um('src', 'backup', '--dir', $same);
+is($rc, 0, 'backup in a second that has a backup already succeeds') or diag($err);
+like($out, qr{written to \Q$same\E/db_backup_\d{8}_\d{6}_02\.dump \(}, 'it is named ..._02.dump');
+is(scalar(grep { -s $_ == 8 } keys %planted), scalar(keys %planted), 'the existing backups are untouched');
+($rc, $out, $err) = um('src', 'list', '--dir', $same, '--json');
+ok((grep { $_->{file} =~ /^db_backup_\d{8}_\d{6}_02\.dump$/ } @{ decode_json($out) }),
+	'list shows the _02 backup');
+
+# two backups at the same time: both succeed, under distinct names
+my $twice = "$tmp/twice";
+my @runs;
+for my $i (0, 1)
+{
+	my %run = (out => '', err => '');
+	local %ENV = %ENV;
+	delete $ENV{DATABASE_URL};
+	$ENV{PGHOST} = $node->host;
+	$ENV{PGPORT} = $node->port;
+	$ENV{PGDATABASE} = 'src';
+	$run{h} = IPC::Run::start([ 'usrmgmt', 'backup', '--dir', $twice ],
+		'<', \undef, '>', \$run{out}, '2>', \$run{err});
+	push @runs, \%run;
+}
+my @names;
+for my $run (@runs)
+{
+	ok($run->{h}->finish, 'concurrent backup succeeds') or diag($run->{err});
+	push @names, $run->{out} =~ m{written to (.*\.dump) \(};
+}
+is(scalar(@names), 2, 'both concurrent backups name their file');
+isnt($names[0], $names[1], 'concurrent backups get distinct names');
+is(scalar(grep { -f $_ && ((stat($_))[2] & 07777) == 0600 } @names), 2, 'both files exist, mode 0600');
+opendir(my $tdh, $twice) or die;
+is(scalar(grep { /partial/ } readdir($tdh)), 0, 'no partial file left by concurrent backups');
+closedir($tdh);
 
 # ---- list ----
 ($rc, $out, $err) = um('src', 'list', '--dir', $dir);

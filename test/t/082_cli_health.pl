@@ -1,10 +1,12 @@
 # test/t/082_cli_health.pl: usrmgmt health, status, verify, stats,
-# sample-data and reset (SPEC §10 over SPEC §7/§8).
+# sample-data and reset (doc/usrmgmt.md, "The command-line tool").
 #
 # health's exit codes are provoked for real: 0 on a fresh install, 1 with a
-# client threshold forced to 0, 2 with a critical threshold forced to 0, with
-# a disabled trigger and with a dropped table; 3 is covered by
-# 080_cli_basics.pl.  Each block needs a server function; it is skipped,
+# client threshold forced to 0 and with an altered CHECK, 2 with a critical
+# threshold forced to 0, with a disabled trigger and with a dropped table; 3
+# is covered by 080_cli_basics.pl.  The plugin output is read as Nagios
+# does (status text, long text, performance data split at the first "|")
+# and its performance data with Monitoring::Plugin's own parser.  Each block needs a server function; it is skipped,
 # with the reason, while that function does not exist in this build.
 use strict;
 use warnings;
@@ -13,6 +15,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use IPC::Run;
 use JSON::PP;
+use Monitoring::Plugin::Performance;
 
 my $node = PostgreSQL::Test::Cluster->new('cli_health');
 $node->init;
@@ -46,7 +49,7 @@ is($rc, 0, 'init');
 # ---- health ----
 SKIP:
 {
-	skip 'usrmgmt.health() is not in this build (integrity/health branch not merged)', 33
+	skip 'usrmgmt.health() is not in this build (integrity/health branch not merged)', 52
 	  unless have('health()');
 
 	($rc, $out, $err) = um('health');
@@ -71,19 +74,25 @@ SKIP:
 	# a client threshold forced low: degraded
 	($rc, $out, $err) = um('health', '--warn-roundtrip-ms=0');
 	is($rc, 1, 'health: round trip above the warning threshold exits 1');
-	like($out, qr/^USRMGMT WARNING - database "clidb" degraded: query round trip [\d.]+ ms above the warning threshold 0 ms, /,
-		'health: WARNING status line names the problem');
+	like($out, qr/^USRMGMT WARNING - database "clidb" degraded, 1 problem: roundtrip_time\|/,
+		'health: WARNING status line names the check');
+	like($out, qr/^problems:\n  - degraded roundtrip_time: query round trip [\d.]+ ms above the warning threshold 0 ms$/m,
+		'health: the problem in full below the status line');
 	like($out, qr/roundtrip_ms=[\d.]+ms;0;1000;0/, 'health: perfdata carries the given threshold');
 	($rc, $out, $err) = um('health', '--json', '--warn-connect-ms=0');
 	is($rc, 1, 'health --json: connection time above the warning threshold exits 1');
 	$h = decode_json($out);
 	is($h->{status}, 'degraded', 'health --json: degraded');
 	is($h->{server_status}, 'healthy', 'health --json: the server alone says healthy');
-	like($h->{problems}[-1], qr/^connection time [\d.]+ ms above the warning threshold 0 ms$/,
-		'health --json: the client problem is listed');
+	is_deeply([ sort keys %{ $h->{problems}[-1] } ], [qw(check message severity)],
+		'health --json: the client problem is a {severity, check, message} object');
+	is($h->{problems}[-1]{check}, 'connect_time', 'health --json: client problem check');
+	is($h->{problems}[-1]{severity}, 'degraded', 'health --json: client problem severity');
+	like($h->{problems}[-1]{message}, qr/^connection time [\d.]+ ms above the warning threshold 0 ms$/,
+		'health --json: client problem message');
 	($rc, $out, $err) = um('health', '--crit-connect-ms=0');
 	is($rc, 2, 'health: connection time above the critical threshold exits 2');
-	like($out, qr/^USRMGMT CRITICAL - database "clidb" unhealthy: connection time/, 'health: CRITICAL status line');
+	like($out, qr/^USRMGMT CRITICAL - database "clidb" unhealthy, 1 problem: connect_time\|/, 'health: CRITICAL status line');
 
 	# a disabled trigger: unhealthy
 	$node->safe_psql('clidb', 'ALTER TABLE usrmgmt."user" DISABLE TRIGGER user_set_updated_at');
@@ -92,9 +101,45 @@ SKIP:
 	$h = decode_json($out);
 	is($h->{status}, 'unhealthy', 'health --json: unhealthy with a disabled trigger');
 	ok(scalar @{ $h->{problems} } >= 1, 'health --json: the disabled trigger is a problem');
+	is_deeply([ map { join ',', sort keys %$_ } @{ $h->{problems} } ],
+		[ map { 'check,message,severity' } @{ $h->{problems} } ],
+		'health --json: every server problem is a {severity, check, message} object');
+	is($h->{problems}[0]{check}, 'schema', 'health --json: the server problem\'s check');
 	$node->safe_psql('clidb', 'ALTER TABLE usrmgmt."user" ENABLE TRIGGER user_set_updated_at');
 	($rc) = um('health');
 	is($rc, 0, 'health: healthy again once the trigger is enabled');
+
+	# a "|" in catalog text (an altered CHECK): the status text is exact and
+	# short, the first "|" of the whole output is the performance data's,
+	# and Monitoring::Plugin parses that performance data
+	$node->safe_psql('clidb', q{ALTER TABLE usrmgmt.server DROP CONSTRAINT server_difficulty_valid,
+		ADD CONSTRAINT server_difficulty_valid CHECK (difficulty <> '|x')});
+	($rc, $out, $err) = um('health');
+	is($rc, 1, 'health: an altered CHECK exits 1') or diag($out, $err);
+	my ($first, @long) = split /\n/, $out;
+	my ($text, $perf) = split /\|/, $first, 2;
+	is($text, 'USRMGMT WARNING - database "clidb" degraded, 1 problem: schema', 'health: exact status text');
+	cmp_ok(length($text), '<=', 80, 'health: status text of at most 80 characters');
+	is(index($out, '|'), length($text), 'health: the first "|" of the output starts the performance data');
+	is(scalar(grep { /\|/ } @long), 0, 'health: no "|" in the long text');
+	like($out, qr{^  - degraded schema: constraint \S*server_difficulty_valid: altered: .*'/x'}m,
+		'health: the "|" of the CHECK is shown as "/"');
+	my @perf = Monitoring::Plugin::Performance->parse_perfstring($perf);
+	is_deeply([ map { $_->label } @perf ],
+		[qw(connect_ms roundtrip_ms query_ms database_size connections sessions_online)],
+		'health: Monitoring::Plugin parses every performance figure');
+	is_deeply([ map { $_->uom } @perf[0..3] ], [qw(ms ms ms B)], 'health: units of measure');
+	is($perf[0]->threshold->warning->end, 1000, 'health: connect_ms warning threshold');
+	is($perf[1]->threshold->critical->end, 1000, 'health: roundtrip_ms critical threshold');
+	($rc, $out, $err) = um('health', '--json');
+	$h = decode_json($out);
+	is($h->{problems}[0]{check}, 'schema', 'health --json: the altered CHECK is a schema problem');
+	like($h->{problems}[0]{message}, qr/'\|x'/, 'health --json: the JSON keeps the text as it is');
+	$node->safe_psql('clidb', q{ALTER TABLE usrmgmt.server DROP CONSTRAINT server_difficulty_valid,
+		ADD CONSTRAINT server_difficulty_valid
+		CHECK (difficulty OPERATOR(pg_catalog.=) ANY ('{peaceful,easy,normal,hard}'::text[]))});
+	($rc) = um('health');
+	is($rc, 0, 'health: healthy again once the CHECK is restored');
 
 	# a dropped table: unhealthy
 	$node->safe_psql('clidb', 'ALTER EXTENSION usrmgmt DROP TABLE usrmgmt.configuration;'
@@ -102,8 +147,9 @@ SKIP:
 		  . ' DROP TABLE usrmgmt.configuration');
 	($rc, $out, $err) = um('health');
 	is($rc, 2, 'health: a dropped table exits 2');
-	like($out, qr/^USRMGMT CRITICAL - database "clidb" unhealthy: /, 'health: CRITICAL with a dropped table');
-	like($out, qr/^problems:\n  - .*configuration/m, 'health: the dropped table is listed among the problems');
+	like($out, qr/^USRMGMT CRITICAL - database "clidb" unhealthy, \d+ problems?: schema\|/, 'health: CRITICAL with a dropped table');
+	like($out, qr/^problems:\n  - unhealthy schema: .*configuration/m, 'health: the dropped table is listed among the problems');
+	unlike($out, qr/^USRMGMT[^\n]*\{/, 'health: no JSON on the status line');
 	($rc, $out, $err) = um('health', '--json');
 	$h = decode_json($out);
 	is($h->{status}, 'unhealthy', 'health --json: unhealthy with a dropped table');

@@ -1,8 +1,11 @@
-# test/t/083_cli_migrate.pl: usrmgmt migrate, migrations, rollback (SPEC
-# §10 over SPEC §8): the extension update, a directory of three files
-# applied in name order (a "-- down" section stored), a rerun applying
-# nothing, a failing file stopping the run with its name and the server's
-# error, a changed file refused, rollback.  The blocks that need
+# test/t/083_cli_migrate.pl: usrmgmt migrate, migrations, rollback
+# (doc/usrmgmt.md, "The command-line tool"): the extension update, a
+# directory of three files applied in name order (a "-- down" section
+# stored), a rerun applying nothing, a failing file stopping the run with
+# its name and the server's error, a changed file refused (up or down
+# section), rollback of the latest migration only (unless --force), and
+# migrate as a deployer that does not own the extension (the administrator
+# recipe): nothing to update is no error, a due update it cannot run is.  The blocks that need
 # usrmgmt.apply_migration() / rollback_migration() are skipped, with the
 # reason, while those functions are not in the build.
 use strict;
@@ -37,6 +40,22 @@ sub have
 {
 	my ($sig) = @_;
 	return $node->safe_psql('clidb', "SELECT to_regprocedure('usrmgmt.$sig') IS NOT NULL") eq 't';
+}
+
+# The SQL of a role recipe of doc/usrmgmt.md, exactly as written there
+# (the sql block after "**NAME**"), for roles regress_monitor/regress_admin.
+sub recipe
+{
+	my ($name) = @_;
+	open(my $fh, '<', 'doc/usrmgmt.md') or die "doc/usrmgmt.md: $!";
+	my $doc = do { local $/; <$fh> };
+	close($fh);
+	my ($sql) = $doc =~ /^\*\*\Q$name\E\*\*.*?^```sql\n(.*?)^```/ms
+	  or die "no $name recipe in doc/usrmgmt.md";
+	$sql =~ s/usrmgmt_monitor/regress_monitor/g;
+	$sql =~ s/usrmgmt_admin/regress_admin/g;
+	$sql =~ s/ PASSWORD '\.\.\.'//g;
+	return $sql;
 }
 
 sub write_file
@@ -78,7 +97,7 @@ like($err, qr/^usrmgmt: migrate: .*001_only_down\.sql: no SQL before the "-- dow
 
 SKIP:
 {
-	skip 'usrmgmt.apply_migration(text,text,text) is not in this build (migrations branch not merged)', 22
+	skip 'usrmgmt.apply_migration(text,text,text) is not in this build (migrations branch not merged)', 47
 	  unless have('apply_migration(text,text,text)');
 
 	($rc, $out, $err) = um('migrate', $dir);
@@ -132,19 +151,101 @@ SKIP:
 	like($err, qr/^usrmgmt: migrate: \Q$dir\E\/010_seed\.sql: /m, 'a changed migration: the file is named');
 	write_file("$dir/010_seed.sql", "INSERT INTO public.note VALUES (1, 'hello', 'x');\n");
 
+	# an applied file whose down section was edited is refused like a changed up
+	write_file("$dir/001_create_note.sql",
+		"-- up\nCREATE TABLE public.note (id int PRIMARY KEY, body text);\n-- down\nDROP TABLE public.note CASCADE;\n");
+	($rc, $out, $err) = um('migrate', $dir);
+	is($rc, 1, 'an applied migration with an edited down section fails');
+	like($err, qr/^usrmgmt: migrate: \Q$dir\E\/001_create_note\.sql: migration "001_create_note" was already applied with a different down section DETAIL: /m,
+		'an edited down section: the file and the migration are named');
+	unlike($out, qr/^applied /m, 'an edited down section: nothing applied');
+	is($node->safe_psql('clidb', q{SELECT down_sql FROM usrmgmt.migration_history WHERE migration_name = '001_create_note'}),
+		"DROP TABLE public.note;\n", 'the stored down_sql is unchanged');
+	write_file("$dir/001_create_note.sql",
+		"-- up\nCREATE TABLE public.note (id int PRIMARY KEY, body text);\n");
+	($rc, $out, $err) = um('migrate', $dir);
+	is($rc, 1, 'an applied migration whose down section was removed fails');
+	write_file("$dir/001_create_note.sql",
+		"-- up\nCREATE TABLE public.note (id int PRIMARY KEY, body text);\n-- down\nDROP TABLE public.note;\n");
+	($rc, $out, $err) = um('migrate', $dir);
+	is($rc, 0, 'the original file again: nothing to apply') or diag($err);
+
   SKIP:
 	{
-		skip 'usrmgmt.rollback_migration(text) is not in this build', 4
+		skip 'usrmgmt.rollback_migration(text) is not in this build', 15
 		  unless have('rollback_migration(text)');
+		write_file("$dir/040_index.sql",
+			"CREATE INDEX note_body ON public.note (body);\n-- down\nDROP INDEX public.note_body;\n");
+		($rc, $out, $err) = um('migrate', $dir);
+		is($rc, 0, 'migrate 040_index');
+		unlink("$dir/040_index.sql");
+
+		# the latest one rolls back
+		($rc, $out, $err) = um('rollback', '040_index');
+		is($rc, 0, 'rollback of the latest migration exits 0') or diag($err);
+		like($out, qr/^rolled back 040_index$/, 'rollback message');
+		is($node->safe_psql('clidb', q{SELECT to_regclass('public.note_body') IS NULL}), 't', 'the down SQL ran');
+
+		# an earlier one is refused: later ones may depend on it
 		($rc, $out, $err) = um('rollback', '002_add_column');
-		is($rc, 0, 'rollback exits 0') or diag($err);
-		like($out, qr/^rolled back 002_add_column$/, 'rollback message');
+		is($rc, 1, 'rollback of a migration with later ones applied is refused');
+		like($err, qr/^usrmgmt: rollback: migration "002_add_column" is not the latest application migration: "030_after" \(and more\) was applied after it and may depend on it; .*--force/,
+			'the refusal names the newest later migration and --force');
 		is($node->safe_psql('clidb',
 			q{SELECT count(*) FROM information_schema.columns WHERE table_name = 'note' AND column_name = 'tag'}),
-			'0', 'the down SQL ran');
+			'1', 'refused: the down SQL did not run');
+		is($node->safe_psql('clidb', q{SELECT count(*) FROM usrmgmt.migration_history WHERE migration_name = '002_add_column'}),
+			'1', 'refused: still recorded');
+
+		# --force: done, and it says what stays recorded
+		($rc, $out, $err) = um('rollback', '002_add_column', '--force');
+		is($rc, 0, 'rollback --force exits 0') or diag($err);
+		like($out, qr/^rolled back 002_add_column$/, 'rollback --force message');
+		like($err, qr/^usrmgmt: rollback: --force: 3 later migrations \(newest "030_after"\) stay recorded as applied$/,
+			'rollback --force says what it leaves behind');
+		is($node->safe_psql('clidb',
+			q{SELECT count(*) FROM information_schema.columns WHERE table_name = 'note' AND column_name = 'tag'}),
+			'0', 'rollback --force: the down SQL ran');
 		($rc, $out, $err) = um('rollback', 'no_such_migration');
 		is($rc, 1, 'rollback of an unknown migration fails');
+		like($err, qr/^usrmgmt: rollback: migration "no_such_migration" has not been applied \(SQLSTATE 42704\)/,
+			'rollback of an unknown migration: the server says so');
+		($rc, $out, $err) = um('rollback', '030_after');
+		like($err, qr/has no down_sql/, 'the latest migration without down SQL: the server refuses');
 	}
+
+	# a deployer that does not own the extension: the administrator recipe
+	# of doc/usrmgmt.md ("Privileges and role recipes")
+	$node->safe_psql('clidb', recipe('Monitor') . recipe('Administrator')
+		  . 'GRANT CREATE ON SCHEMA public TO regress_admin;');
+	my $adir = "$tmp/admin_migrations";
+	mkdir $adir or die;
+	write_file("$adir/050_admin.sql", "CREATE TABLE public.admin_note (id int);\n-- down\nDROP TABLE public.admin_note;\n");
+	{
+		local $ENV{PGUSER} = 'regress_admin';
+		($rc, $out, $err) = um('migrate', $adir);
+	}
+	is($rc, 0, 'migrate as a deployer that does not own the extension, nothing to update') or diag($err);
+	like($out, qr/^extension usrmgmt 1\.0 is up to date\napplied 050_admin /, 'deployer: up to date, the migration applied');
+	unlike($err, qr/must be owner/, 'deployer: no ALTER EXTENSION tried');
+
+	# an update is due (the installed version made older than the default)
+	$node->safe_psql('clidb', q{UPDATE pg_extension SET extversion = '0.9' WHERE extname = 'usrmgmt'});
+	write_file("$adir/060_later.sql", "CREATE TABLE public.later_note (id int);\n");
+	{
+		local $ENV{PGUSER} = 'regress_admin';
+		($rc, $out, $err) = um('migrate', $adir);
+	}
+	is($rc, 1, 'deployer: an update it cannot run fails');
+	like($err, qr/^usrmgmt: migrate: extension usrmgmt 0\.9 is installed and 1\.0 is available, but role "regress_admin" cannot update it: ALTER EXTENSION usrmgmt UPDATE needs a superuser or the extension's owner \(role "\w+"\); .*no migration was applied/,
+		'deployer: the message says who can update');
+	is($node->safe_psql('clidb', q{SELECT to_regclass('public.later_note') IS NULL}), 't',
+		'deployer: nothing applied when the update is due');
+	($rc, $out, $err) = um('migrate', $adir);
+	is($rc, 1, 'superuser: the update is tried');
+	like($err, qr/^usrmgmt: migrate: extension "usrmgmt" has no update path from version "0\.9" to version "1\.0"/,
+		'superuser: ALTER EXTENSION ran (and found no path from the faked version)');
+	$node->safe_psql('clidb', q{UPDATE pg_extension SET extversion = '1.0' WHERE extname = 'usrmgmt'});
 }
 
 $node->stop;
