@@ -25,6 +25,10 @@
  *	refuse_truncate				BEFORE TRUNCATE ON user_log, online_user and
  *		"user": 55000 unless past the guard.
  *
+ * The user row is found and locked through users.h; what the session
+ * functions say about their own statements comes from session_context.h.
+ * The only SQL written here inserts the log rows and renames sessions.
+ *
  * Restore: rows restored into online_user (restore_copy.h: a superuser's
  * COPY ... FROM into the table itself, as pg_dump's data and pg_restore
  * are) are taken as they are: no username lookup, no 'login' row (the
