@@ -45,12 +45,9 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
-#include "nodes/parsenodes.h"
-#include "tcop/pquery.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
-#include "utils/portal.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
