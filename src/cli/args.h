@@ -83,7 +83,7 @@ struct um_options
 	int			exact;			/* stats --exact */
 	int			no_owner;		/* restore --no-owner */
 	const char *dir;			/* --dir DIR (backup, list) */
-	const char *arg;			/* migrate DIR, rollback NAME, restore FILE */
+	const char *arg;			/* migrate DIR, rollback NAME, restore FILE, maintain SINCE */
 	/* health thresholds in milliseconds; negative: default */
 	double		warn_connect_ms;
 	double		crit_connect_ms;
