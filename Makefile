@@ -6,7 +6,8 @@
 #                         (Debian keeps PostgreSQL's bindir out of PATH)
 #   make installcheck     pg_regress suites, isolation specs and TAP tests
 #                         against a running server (PG* variables)
-#   make unit-check       plain C unit tests of the validator core (no server)
+#   make unit-check       plain C unit tests of the validator core and of
+#                         health()'s rules (no server)
 #   make demo / test-all  the README's two commands (see test/demo.sh,
 #                         test/run-all.sh)
 #   make fuzz             build the libFuzzer targets (test/fuzz) and run each
@@ -59,7 +60,7 @@ PG_CFLAGS  += -Werror
 endif
 PG_CPPFLAGS += -I$(srcdir)/src
 
-EXTRA_CLEAN = test/unit/test_validate test/output_iso test/results \
+EXTRA_CLEAN = $(UNIT_TESTS) test/output_iso test/results \
               test/fuzz/*_fuzzer test/fuzz/work test/fuzz/artifacts
 
 PG_CONFIG ?= pg_config
@@ -80,12 +81,17 @@ clean: clean-cli
 clean-cli:
 	$(MAKE) -C src/cli PG_CONFIG="$(PG_CONFIG)" clean
 
-# Plain C unit test of the validator core: no server, no PostgreSQL headers.
+# Plain C unit tests of the pure cores: no server, no PostgreSQL headers.
+# test_validate: the validators (validate_core.c); test_health_verdict:
+# the rules of health() (health_verdict.c).
 UNIT_CFLAGS = -O1 -g -Wall -Wextra -Werror -std=c99
+UNIT_TESTS  = test/unit/test_validate test/unit/test_health_verdict
 test/unit/test_validate: test/unit/test_validate.c src/validate_core.c src/validate_core.h
 	$(CC) $(UNIT_CFLAGS) -Isrc -o $@ test/unit/test_validate.c src/validate_core.c
-unit-check: test/unit/test_validate
-	test/unit/test_validate
+test/unit/test_health_verdict: test/unit/test_health_verdict.c src/health_verdict.c src/health_verdict.h
+	$(CC) $(UNIT_CFLAGS) -Isrc -o $@ test/unit/test_health_verdict.c src/health_verdict.c
+unit-check: $(UNIT_TESTS)
+	@for t in $(UNIT_TESTS); do $$t || exit 1; done
 
 # The isolation database (see ISOLATION above), as pg_regress would make it.
 ISOLATION_PSQL = $(shell $(PG_CONFIG) --bindir)/psql -X -q -v ON_ERROR_STOP=1

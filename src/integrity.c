@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * integrity.c
- *		Data integrity checks, schema drift against the manifest, verify().
+ *		Data integrity checks (validate_data_integrity()) and verify().
  *
  * validate_data_integrity() runs a fixed list of set-based checks, one
  * query each (never a query per row), plus one query per table that
@@ -10,10 +10,8 @@
  * subtransaction: a check that cannot run (say, a column it reads was
  * dropped) is skipped with a WARNING instead of hiding the others' results.
  *
- * validate_schema() holds the live catalog, as usrmgmt._schema_catalog()
- * describes it, against usrmgmt.schema_manifest, the snapshot taken by the
- * install script (see the manifest section of sql/usrmgmt--1.0.sql).  The
- * expected schema is therefore never written down twice.
+ * verify() puts both reports, the schema's (validate_schema(), in
+ * schema_drift.c) and the data's, into one jsonb value.
  *
  * src/integrity.c
  *
@@ -28,60 +26,15 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
-#include "utils/jsonb.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
+#include "utils/snapmgr.h"
 
+#include "jsonb_util.h"
 #include "spi_util.h"
 
 PG_FUNCTION_INFO_V1(usrmgmt_validate_data_integrity);
-PG_FUNCTION_INFO_V1(usrmgmt_validate_schema);
 PG_FUNCTION_INFO_V1(usrmgmt_verify);
-
-/*
- * The comparison of manifest and live catalog.  A missing table is reported
- * once, not once more for each of its columns, constraints, indexes and
- * triggers.  Objects that exist but are not in the manifest (a DBA's own
- * index, say) are not drift and are not reported.
- */
-const char *const um_schema_drift_sql =
-"WITH m AS (SELECT * FROM " UM_SCHEMA ".schema_manifest), "
-"l AS (SELECT * FROM " UM_SCHEMA "._schema_catalog(false)), "
-"j AS (SELECT m.object_type, m.object_name, m.table_name, "
-"             m.definition AS m_def, m.state AS m_state, "
-"             l.object_name AS l_name, l.definition AS l_def, l.state AS l_state "
-"        FROM m LEFT JOIN l "
-"          ON l.object_type OPERATOR(pg_catalog.=) m.object_type "
-"         AND l.object_name OPERATOR(pg_catalog.=) m.object_name), "
-"gone AS (SELECT j.object_name FROM j "
-"          WHERE j.object_type OPERATOR(pg_catalog.=) 'table' AND j.l_name IS NULL) "
-"SELECT j.object_type, j.object_name, p.problem "
-"  FROM j CROSS JOIN LATERAL (VALUES "
-"   (1, CASE WHEN j.l_name IS NULL "
-"            THEN 'missing: ' OPERATOR(pg_catalog.||) j.m_def END), "
-"   (2, CASE WHEN j.l_def OPERATOR(pg_catalog.<>) j.m_def "
-"            THEN 'altered: expected ' OPERATOR(pg_catalog.||) j.m_def "
-"                 OPERATOR(pg_catalog.||) ', found ' OPERATOR(pg_catalog.||) j.l_def END), "
-"   (3, CASE WHEN j.l_name IS NULL OR j.l_state IS NOT DISTINCT FROM j.m_state THEN NULL "
-"            WHEN j.object_type OPERATOR(pg_catalog.=) 'function' "
-"            THEN 'altered: function body differs from the installed one' "
-"            WHEN j.l_state OPERATOR(pg_catalog.=) 'disabled' "
-"                 AND j.object_type OPERATOR(pg_catalog.=) 'trigger' "
-"            THEN 'disabled: trigger does not fire' "
-"            WHEN j.l_state OPERATOR(pg_catalog.=) 'disabled' "
-"            THEN 'disabled: the triggers that enforce this foreign key are disabled' "
-"            WHEN j.l_state OPERATOR(pg_catalog.=) 'not valid' "
-"                 AND j.object_type OPERATOR(pg_catalog.=) 'constraint' "
-"            THEN 'not valid: existing rows were not checked (NOT VALID)' "
-"            WHEN j.l_state OPERATOR(pg_catalog.=) 'not valid' "
-"            THEN 'not valid: index is marked invalid and is not used' "
-"            ELSE 'altered: state ' OPERATOR(pg_catalog.||) j.l_state "
-"                 OPERATOR(pg_catalog.||) ', expected ' OPERATOR(pg_catalog.||) j.m_state END) "
-"  ) AS p(ord, problem) "
-" WHERE p.problem IS NOT NULL "
-"   AND (j.object_type OPERATOR(pg_catalog.=) 'table' OR j.table_name IS NULL "
-"        OR j.table_name OPERATOR(pg_catalog.<>) ALL (SELECT gone.object_name FROM gone)) "
-" ORDER BY j.object_type, j.object_name, p.ord";
 
 /*
  * The fixed data checks.  Each returns (category, table_name, row_id,
@@ -269,7 +222,6 @@ usrmgmt_validate_data_integrity(PG_FUNCTION_ARGS)
 	Tuplestorestate *store = um_materialize(fcinfo, &tupdesc);
 	MemoryContext workcxt;
 	MemoryContext oldcxt;
-	int			ret;
 	uint64		i;
 	uint64		nqueries;
 	char	  **tables;
@@ -280,19 +232,14 @@ usrmgmt_validate_data_integrity(PG_FUNCTION_ARGS)
 									ALLOCSET_DEFAULT_SIZES);
 	oldcxt = MemoryContextSwitchTo(workcxt);
 
-	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+	um_spi_connect();
 
 	/*
 	 * Build the per-table CHECK queries first: without read access to the
 	 * manifest the call fails here, before any check ran.
 	 */
-	ret = SPI_execute_with_args(um_check_query_sql, 0, NULL, NULL, NULL,
-								true, 0);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "usrmgmt: reading the manifest failed: %s",
-			 SPI_result_code_string(ret));
-	nqueries = SPI_processed;
+	nqueries = um_sql_exec(um_check_query_sql, 0, NULL, NULL, NULL, true,
+						   SPI_OK_SELECT);
 	tables = palloc(sizeof(char *) * (nqueries + 1));
 	queries = palloc(sizeof(char *) * (nqueries + 1));
 	for (i = 0; i < nqueries; i++)
@@ -325,30 +272,56 @@ usrmgmt_validate_data_integrity(PG_FUNCTION_ARGS)
 }
 
 /*
- * validate_schema() returns table(object_type text, object_name text,
- *                                 problem text)
- *
- * Arguments: none.
- * Result: one row per difference between usrmgmt.schema_manifest and the
- * live catalog; problem begins with 'missing', 'altered', 'disabled' or
- * 'not valid'.  No rows on a clean install.
- * Errors: none of its own (SECURITY DEFINER: it reads only the catalog and
- * the manifest).
- * Locking: none beyond catalog reads.
+ * The two reports of verify(), read through the SQL-callable functions so
+ * that each keeps its own rights (validate_schema() is SECURITY DEFINER).
  */
-Datum
-usrmgmt_validate_schema(PG_FUNCTION_ARGS)
+static const char *const um_verify_schema_sql =
+"SELECT v.object_type, v.object_name, v.problem FROM " UM_SCHEMA ".validate_schema() v";
+static const char *const um_verify_data_sql =
+"SELECT v.category, v.table_name, v.row_id, v.detail "
+"FROM " UM_SCHEMA ".validate_data_integrity() v";
+
+/*
+ * Run one report and add its rows to jb as an array under key, each row an
+ * object keyed by column name (bigint columns as numbers, others as text,
+ * NULL as null).  The builder's values, the column names among them, are
+ * allocated in cxt, out of SPI's memory.  Returns the number of rows.
+ */
+static uint64
+um_verify_report(UmJsonb *jb, MemoryContext cxt, const char *key,
+				 const char *sql)
 {
-	TupleDesc	tupdesc;
-	Tuplestorestate *store = um_materialize(fcinfo, &tupdesc);
-	int			ret;
+	uint64		n = um_sql_exec(sql, 0, NULL, NULL, NULL, true, SPI_OK_SELECT);
+	TupleDesc	desc = SPI_tuptable->tupdesc;
+	MemoryContext spicxt = MemoryContextSwitchTo(cxt);
+	char	  **names = palloc(sizeof(char *) * desc->natts);
 
-	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
-	um_spi_to_store(um_schema_drift_sql, store, tupdesc);
-	SPI_finish();
+	for (int c = 0; c < desc->natts; c++)
+		names[c] = pstrdup(NameStr(TupleDescAttr(desc, c)->attname));
+	um_jsonb_begin_array(jb, key);
+	for (uint64 i = 0; i < n; i++)
+	{
+		HeapTuple	row = SPI_tuptable->vals[i];
 
-	return (Datum) 0;
+		um_jsonb_begin_object(jb, NULL);
+		for (int c = 0; c < desc->natts; c++)
+		{
+			bool		isnull;
+			Datum		d = SPI_getbinval(row, desc, c + 1, &isnull);
+
+			if (isnull)
+				um_jsonb_add_null(jb, names[c]);
+			else if (SPI_gettypeid(desc, c + 1) == INT8OID)
+				um_jsonb_add_int64(jb, names[c], DatumGetInt64(d));
+			else
+				um_jsonb_add_text(jb, names[c], SPI_getvalue(row, desc, c + 1));
+		}
+		um_jsonb_end_object(jb);
+	}
+	um_jsonb_end_array(jb);
+	MemoryContextSwitchTo(spicxt);
+	SPI_freetuptable(SPI_tuptable);
+	return n;
 }
 
 /*
@@ -364,34 +337,33 @@ usrmgmt_validate_schema(PG_FUNCTION_ARGS)
 Datum
 usrmgmt_verify(PG_FUNCTION_ARGS)
 {
-	static const char *const sql =
-		"WITH s AS (SELECT pg_catalog.jsonb_build_object('object_type', v.object_type, "
-		"        'object_name', v.object_name, 'problem', v.problem) AS o "
-		"        FROM " UM_SCHEMA ".validate_schema() v), "
-		"d AS (SELECT pg_catalog.jsonb_build_object('category', v.category, "
-		"        'table_name', v.table_name, 'row_id', v.row_id, 'detail', v.detail) AS o "
-		"        FROM " UM_SCHEMA ".validate_data_integrity() v), "
-		"sa AS (SELECT COALESCE(pg_catalog.jsonb_agg(s.o), '[]'::pg_catalog.jsonb) AS a FROM s), "
-		"da AS (SELECT COALESCE(pg_catalog.jsonb_agg(d.o), '[]'::pg_catalog.jsonb) AS a FROM d) "
-		"SELECT pg_catalog.jsonb_build_object('ok', "
-		"  pg_catalog.jsonb_array_length(sa.a) OPERATOR(pg_catalog.=) 0 "
-		"  AND pg_catalog.jsonb_array_length(da.a) OPERATOR(pg_catalog.=) 0, "
-		"  'schema', sa.a, 'data', da.a) FROM sa, da";
-	int			ret;
-	bool		isnull;
-	Datum		result;
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext,
+											  "usrmgmt verify",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	UmJsonb    *jb = um_jsonb_begin_object(NULL, NULL);
+	uint64		findings;
+	Jsonb	   *result;
 
-	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
-	ret = SPI_execute_with_args(sql, 0, NULL, NULL, NULL, false, 1);
-	if (ret != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "usrmgmt: verify query failed: %s",
-			 SPI_result_code_string(ret));
-	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
-						   &isnull);
-	/* copy the jsonb out of SPI's memory before SPI_finish frees it */
-	result = SPI_datumTransfer(result, false, -1);
+	um_spi_connect();
+
+	/*
+	 * Both reports from one snapshot, taken as one read-write SPI statement
+	 * would take it (after a CommandCounterIncrement), so that "ok" speaks
+	 * of one moment.
+	 */
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	findings = um_verify_report(jb, cxt, "schema", um_verify_schema_sql);
+	findings += um_verify_report(jb, cxt, "data", um_verify_data_sql);
+	PopActiveSnapshot();
 	SPI_finish();
 
-	PG_RETURN_DATUM(result);
+	um_jsonb_add_bool(jb, "ok", findings == 0);
+	um_jsonb_end_object(jb);
+
+	MemoryContextSwitchTo(old);
+	result = um_jsonb_finish(jb);	/* in the caller's context */
+	MemoryContextDelete(cxt);
+	PG_RETURN_JSONB_P(result);
 }

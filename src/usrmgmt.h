@@ -46,10 +46,7 @@
  */
 extern void usrmgmt_sessions_init(void);
 extern void usrmgmt_passwords_init(void);
-extern void usrmgmt_health_init(void);
-extern void usrmgmt_retention_init(void);
-
-/* integrity.c, shared with health.c: the schema drift query. */
-extern const char *const um_schema_drift_sql;
+extern void usrmgmt_health_init(void);	/* health_settings.c */
+extern void usrmgmt_retention_init(void);	/* retention.c */
 
 #endif							/* USRMGMT_H */

@@ -1,0 +1,435 @@
+/*-------------------------------------------------------------------------
+ *
+ * health_collect.c
+ *		Gathering the figures of health(), status(), database_stats() and
+ *		metrics(), and applying the verdict.
+ *
+ * The figures come from the catalog and the cumulative statistics only
+ * (pg_class, pg_stat_activity, pg_database, the replication views,
+ * pg_stat_get_* functions), so the cost does not grow with the tables: row
+ * counts are estimates.  The one read of a table is a count of open
+ * sessions bounded by UM_SESSIONS_CAP rows (and database_stats(true)'s
+ * count(*), on request).  Nothing is written, so all of it works on a hot
+ * standby.  The fixed queries run from plans saved for the life of the
+ * backend: health() is polled.
+ *
+ * The schema drift (schema_drift.c, some 150 pg_get_*def calls) is the
+ * costliest figure; its answer can only change when the catalog does, so
+ * it is cached per backend and read again only when the catalog
+ * generation (health_settings.c) has moved.
+ *
+ * src/health_collect.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "usrmgmt.h"
+
+#include "portability/instr_time.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+#include "health.h"
+#include "schema_drift.h"
+#include "spi_util.h"
+
+/* Open sessions are counted exactly up to this many, estimated beyond. */
+#define UM_SESSIONS_CAP 1000
+
+/*
+ * The data tables (those registered with pg_extension_config_dump, and
+ * the partitioned user_log of 1.1 as one table: the sums over its
+ * partitions, the latest vacuum and analyze of any) with their sizes and
+ * statistics.  rows: reltuples scaled to the table's
+ * current size, as the planner does, or the statistics system's live-tuple
+ * count before the first VACUUM/ANALYZE.
+ */
+static UmPlan um_plan_tables = UM_PLAN0(
+"WITH t AS ("
+"  SELECT c.oid, c.relname FROM pg_catalog.pg_extension e "
+"  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) ANY (e.extconfig) "
+"   AND c.relkind OPERATOR(pg_catalog.=) 'r' AND NOT c.relispartition "
+"  WHERE e.extname OPERATOR(pg_catalog.=) 'usrmgmt' "
+"  UNION ALL "
+"  SELECT c.oid, c.relname FROM pg_catalog.pg_extension e "
+"  JOIN pg_catalog.pg_depend d ON d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass "
+"   AND d.refobjid OPERATOR(pg_catalog.=) e.oid AND d.deptype OPERATOR(pg_catalog.=) 'e' "
+"   AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass "
+"  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) d.objid "
+"   AND c.relkind OPERATOR(pg_catalog.=) 'p' "
+"  WHERE e.extname OPERATOR(pg_catalog.=) 'usrmgmt') "
+"SELECT t.relname::text, "
+"  pg_catalog.sum(CASE WHEN c.reltuples OPERATOR(pg_catalog.>=) 0 AND c.relpages OPERATOR(pg_catalog.>) 0 "
+"       THEN pg_catalog.round(c.reltuples::pg_catalog.float8 OPERATOR(pg_catalog./) c.relpages "
+"            OPERATOR(pg_catalog.*) (pg_catalog.pg_relation_size(c.oid) "
+"            OPERATOR(pg_catalog./) pg_catalog.current_setting('block_size')::pg_catalog.int8))::pg_catalog.int8 "
+"       ELSE pg_catalog.pg_stat_get_live_tuples(c.oid) END)::pg_catalog.int8, "
+"  pg_catalog.sum(pg_catalog.pg_total_relation_size(c.oid))::pg_catalog.int8, "
+"  pg_catalog.sum(pg_catalog.pg_relation_size(c.oid))::pg_catalog.int8, "
+"  pg_catalog.sum(pg_catalog.pg_indexes_size(c.oid))::pg_catalog.int8, "
+"  pg_catalog.sum(pg_catalog.pg_stat_get_numscans(c.oid))::pg_catalog.int8, "
+"  pg_catalog.sum(COALESCE((SELECT pg_catalog.sum(pg_catalog.pg_stat_get_numscans(i.indexrelid))::pg_catalog.int8 "
+"            FROM pg_catalog.pg_index i WHERE i.indrelid OPERATOR(pg_catalog.=) c.oid), 0))::pg_catalog.int8, "
+"  pg_catalog.sum(pg_catalog.pg_stat_get_dead_tuples(c.oid))::pg_catalog.int8, "
+"  pg_catalog.max(GREATEST(pg_catalog.pg_stat_get_last_vacuum_time(c.oid), "
+"                      pg_catalog.pg_stat_get_last_autovacuum_time(c.oid))), "
+"  pg_catalog.max(GREATEST(pg_catalog.pg_stat_get_last_analyze_time(c.oid), "
+"                      pg_catalog.pg_stat_get_last_autoanalyze_time(c.oid))) "
+"FROM t CROSS JOIN LATERAL (SELECT t.oid AS relid UNION "
+"  SELECT p.relid FROM pg_catalog.pg_partition_tree(t.oid) p WHERE p.isleaf) l "
+"JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) l.relid "
+"GROUP BY t.relname "
+"ORDER BY t.relname");
+
+/* The probe query of health(): server-wide facts, timed. */
+static UmPlan um_plan_facts = UM_PLAN0(
+"SELECT pg_catalog.pg_is_in_recovery(), "
+"  pg_catalog.pg_database_size(pg_catalog.current_database()), "
+"  a.total, a.active, a.idle_xact, "
+"  pg_catalog.current_setting('max_connections')::pg_catalog.int8, "
+"  a.oldest_xact_s, a.idle_xact_s, "
+"  (SELECT pg_catalog.max(pg_catalog.age(d.datfrozenxid))::pg_catalog.int8 "
+"     FROM pg_catalog.pg_database d WHERE d.datallowconn), "
+"  pg_catalog.to_regclass('" UM_SCHEMA ".online_user') IS NOT NULL "
+"FROM (SELECT "
+"  pg_catalog.count(*) AS total, "
+"  pg_catalog.count(*) FILTER (WHERE s.state OPERATOR(pg_catalog.=) 'active') AS active, "
+"  pg_catalog.count(*) FILTER (WHERE s.state OPERATOR(pg_catalog.~~) 'idle in transaction%') AS idle_xact, "
+"  pg_catalog.max(pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() "
+"      OPERATOR(pg_catalog.-) s.xact_start)) "
+"      FILTER (WHERE s.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()) AS oldest_xact_s, "
+"  pg_catalog.max(pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() "
+"      OPERATOR(pg_catalog.-) s.state_change)) "
+"      FILTER (WHERE s.state OPERATOR(pg_catalog.~~) 'idle in transaction%') AS idle_xact_s "
+"  FROM pg_catalog.pg_stat_activity s "
+"  WHERE s.backend_type OPERATOR(pg_catalog.=) 'client backend') a");
+
+static UmPlan um_plan_sessions = UM_PLAN0(
+"SELECT pg_catalog.count(*) FROM (SELECT 1 FROM " UM_SCHEMA ".online_user "
+"LIMIT " CppAsString2(UM_SESSIONS_CAP) " + 1) s");
+
+/* Standby: receive vs replay position, and the age of the last replay. */
+static UmPlan um_plan_standby = UM_PLAN0(
+"SELECT r.status, w.rcv::text, w.rpl::text, "
+"  pg_catalog.pg_wal_lsn_diff(w.rcv, w.rpl)::pg_catalog.float8, "
+"  CASE WHEN w.rcv IS NOT NULL AND w.rcv OPERATOR(pg_catalog.<=) w.rpl THEN 0::pg_catalog.float8 "
+"       ELSE pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() "
+"            OPERATOR(pg_catalog.-) pg_catalog.pg_last_xact_replay_timestamp()) END "
+"FROM (SELECT pg_catalog.pg_last_wal_receive_lsn() AS rcv, "
+"             pg_catalog.pg_last_wal_replay_lsn() AS rpl) w "
+"LEFT JOIN pg_catalog.pg_stat_wal_receiver r ON true");
+
+/* Primary: the standbys it streams to and the worst replay lag. */
+static UmPlan um_plan_primary = UM_PLAN0(
+"SELECT pg_catalog.count(*), "
+"  pg_catalog.max(pg_catalog.date_part('epoch', r.replay_lag)), "
+"  pg_catalog.max(pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), r.replay_lsn))::pg_catalog.float8 "
+"FROM pg_catalog.pg_stat_replication r");
+
+/* status(): the installed version and the applied migrations. */
+static UmPlan um_plan_status = UM_PLAN0(
+"SELECT e.extversion::text, "
+"(SELECT pg_catalog.count(*) FROM " UM_SCHEMA ".migration_history) "
+"FROM pg_catalog.pg_extension e "
+"WHERE e.extname OPERATOR(pg_catalog.=) 'usrmgmt'");
+
+/*
+ * The cached schema drift: the rows, in um_drift_cxt (a child of
+ * TopMemoryContext replaced on every refresh), and the catalog generation
+ * they were read at (0: never).
+ */
+static MemoryContext um_drift_cxt = NULL;
+static UmDrift *um_drift = NULL;
+static int	um_drift_count = 0;
+static uint64 um_drift_at = 0;
+
+/* ---- reading the current SPI result ---- */
+
+/* Run a saved read-only query that must return exactly one row. */
+static void
+um_exec_one_row(UmPlan *plan)
+{
+	uint64		n = um_plan_exec(plan, NULL, NULL, true, SPI_OK_SELECT);
+
+	if (n != 1)
+		elog(ERROR, "usrmgmt: health query returned " UINT64_FORMAT " rows", n);
+}
+
+static Datum
+um_get(uint64 row, int col, bool *isnull)
+{
+	return SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc,
+						 col, isnull);
+}
+
+/* int8 column; 0 when NULL */
+static int64
+um_get_int8(uint64 row, int col)
+{
+	bool		null;
+	Datum		d = um_get(row, col, &null);
+
+	return null ? 0 : DatumGetInt64(d);
+}
+
+/* float8 column; unknown when NULL */
+static UmNum
+um_get_num(uint64 row, int col)
+{
+	UmNum		n;
+	bool		null;
+	Datum		d = um_get(row, col, &null);
+
+	n.known = !null;
+	n.v = null ? 0.0 : DatumGetFloat8(d);
+	return n;
+}
+
+/* bool column; false when NULL */
+static bool
+um_get_bool(uint64 row, int col)
+{
+	bool		null;
+	Datum		d = um_get(row, col, &null);
+
+	return !null && DatumGetBool(d);
+}
+
+/* text value copied into cxt, or NULL */
+static char *
+um_get_text(uint64 row, int col, MemoryContext cxt)
+{
+	char	   *v = SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col);
+
+	return v ? MemoryContextStrdup(cxt, v) : NULL;
+}
+
+/* ---- the readers; each needs SPI ---- */
+
+/* The data tables, by name; allocations go to cxt. */
+static List *
+um_read_tables(MemoryContext cxt)
+{
+	List	   *tables = NIL;
+	uint64		n = um_plan_exec(&um_plan_tables, NULL, NULL, true, SPI_OK_SELECT);
+	MemoryContext spicxt = MemoryContextSwitchTo(cxt);
+
+	for (uint64 i = 0; i < n; i++)
+	{
+		UmTable    *t = palloc0(sizeof(UmTable));
+
+		t->name = um_get_text(i, 1, cxt);
+		t->rows = um_get_int8(i, 2);
+		t->total_bytes = um_get_int8(i, 3);
+		t->table_bytes = um_get_int8(i, 4);
+		t->index_bytes = um_get_int8(i, 5);
+		t->seq_scan = um_get_int8(i, 6);
+		t->idx_scan = um_get_int8(i, 7);
+		t->dead_rows = um_get_int8(i, 8);
+		/* timestamptz is pass-by-value */
+		t->last_vacuum = um_get(i, 9, &t->last_vacuum_null);
+		t->last_analyze = um_get(i, 10, &t->last_analyze_null);
+		tables = lappend(tables, t);
+	}
+	MemoryContextSwitchTo(spicxt);
+	SPI_freetuptable(SPI_tuptable);
+	return tables;
+}
+
+/*
+ * Open sessions: exact up to UM_SESSIONS_CAP, else online_user's row
+ * estimate among tables when that is higher.
+ */
+static void
+um_read_sessions(List *tables, UmNum *sessions, bool *exact)
+{
+	int64		n;
+	ListCell   *lc;
+
+	um_exec_one_row(&um_plan_sessions);
+	n = um_get_int8(0, 1);
+	SPI_freetuptable(SPI_tuptable);
+	sessions->known = true;
+	sessions->v = (double) n;
+	*exact = (n <= UM_SESSIONS_CAP);
+	if (*exact)
+		return;
+	foreach(lc, tables)
+	{
+		UmTable    *t = (UmTable *) lfirst(lc);
+
+		if (strcmp(t->name, "online_user") == 0 && t->rows > n)
+			sessions->v = (double) t->rows;
+	}
+}
+
+/* The probe query: connections, transactions, wraparound; timed. */
+static void
+um_read_facts(UmHealth *h)
+{
+	instr_time	start;
+	instr_time	elapsed;
+
+	INSTR_TIME_SET_CURRENT(start);
+	um_exec_one_row(&um_plan_facts);
+	INSTR_TIME_SET_CURRENT(elapsed);
+	INSTR_TIME_SUBTRACT(elapsed, start);
+	h->fig.query_ms = INSTR_TIME_GET_MILLISEC(elapsed);
+
+	h->in_recovery = um_get_bool(0, 1);
+	h->db_size = um_get_int8(0, 2);
+	h->fig.conn_total = um_get_int8(0, 3);
+	h->conn_active = um_get_int8(0, 4);
+	h->conn_idle_xact = um_get_int8(0, 5);
+	h->fig.conn_max = um_get_int8(0, 6);
+	h->fig.oldest_xact_s = um_get_num(0, 7);
+	h->fig.idle_xact_s = um_get_num(0, 8);
+	h->fig.xid_age = um_get_int8(0, 9);
+	h->fig.have_sessions = um_get_bool(0, 10);
+	SPI_freetuptable(SPI_tuptable);
+	h->fig.wrap_pct = um_wraparound_pct(h->fig.xid_age);
+}
+
+/* Replication: a standby's own lag, or a primary's standbys. */
+static void
+um_read_replication(UmHealth *h, MemoryContext cxt)
+{
+	if (h->in_recovery)
+	{
+		um_exec_one_row(&um_plan_standby);
+		h->receiver_status = um_get_text(0, 1, cxt);
+		h->receive_lsn = um_get_text(0, 2, cxt);
+		h->replay_lsn = um_get_text(0, 3, cxt);
+		h->lag_bytes = um_get_num(0, 4);
+		h->fig.lag_s = um_get_num(0, 5);
+	}
+	else
+	{
+		um_exec_one_row(&um_plan_primary);
+		h->standbys = um_get_int8(0, 1);
+		h->fig.lag_s = um_get_num(0, 2);
+		h->lag_bytes = um_get_num(0, 3);
+	}
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/*
+ * The schema drift, from the cache unless the catalog may have changed
+ * since it was read.  An invalidation that arrives while the query runs
+ * leaves the cache stale, to be read again next time.
+ */
+static void
+um_read_drift(UmHealth *h)
+{
+	if (um_drift_at != um_catalog_generation())
+	{
+		uint64		at = um_catalog_generation();
+		MemoryContext fresh = AllocSetContextCreate(TopMemoryContext,
+													"usrmgmt schema drift",
+													ALLOCSET_SMALL_SIZES);
+		UmDrift    *drift = NULL;
+		int			n = 0;
+
+		PG_TRY();
+		{
+			drift = um_schema_drift(fresh, &n);
+		}
+		PG_CATCH();
+		{
+			MemoryContextDelete(fresh);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+		if (um_drift_cxt)
+			MemoryContextDelete(um_drift_cxt);
+		um_drift_cxt = fresh;
+		um_drift = drift;
+		um_drift_count = n;
+		um_drift_at = at;
+	}
+	h->fig.drift = um_drift;
+	h->fig.ndrift = um_drift_count;
+}
+
+/* ---- what the entry points call ---- */
+
+/* See health.h: every figure of health() and metrics(). */
+void
+um_health_collect(UmHealth *h)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+
+	memset(h, 0, sizeof(UmHealth));
+	um_spi_connect();
+	um_read_facts(h);
+	h->tables = um_read_tables(cxt);
+	if (h->fig.have_sessions)
+		um_read_sessions(h->tables, &h->sessions, &h->sessions_exact);
+	um_read_replication(h, cxt);
+	um_read_drift(h);
+	SPI_finish();
+}
+
+/* See health.h: the rules of health_verdict.c on h's figures. */
+void
+um_health_judge(UmHealth *h)
+{
+	h->problems = palloc(sizeof(UmProblem) *
+						 (h->fig.ndrift + UM_VERDICT_FIXED_CHECKS));
+	h->status = um_verdict(&h->fig, um_health_thresholds(), h->problems,
+						   &h->nproblems);
+}
+
+/* See health.h: the figures of status(). */
+void
+um_status_collect(UmStatus *s)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+
+	memset(s, 0, sizeof(UmStatus));
+	um_spi_connect();
+	um_exec_one_row(&um_plan_status);
+	s->version = um_get_text(0, 1, cxt);
+	s->migrations = um_get_int8(0, 2);
+	SPI_freetuptable(SPI_tuptable);
+	s->tables = um_read_tables(cxt);
+	um_read_sessions(s->tables, &s->sessions, &s->sessions_exact);
+	SPI_finish();
+}
+
+/* Replace each table's row estimate by count(*), a full scan of it. */
+static void
+um_count_rows(List *tables)
+{
+	ListCell   *lc;
+
+	foreach(lc, tables)
+	{
+		UmTable    *t = (UmTable *) lfirst(lc);
+		char	   *sql = psprintf("SELECT pg_catalog.count(*) FROM %s.%s",
+								   quote_identifier(UM_SCHEMA),
+								   quote_identifier(t->name));
+
+		if (um_sql_exec(sql, 0, NULL, NULL, NULL, true, SPI_OK_SELECT) != 1)
+			elog(ERROR, "usrmgmt: count(*) returned no row");
+		t->rows = um_get_int8(0, 1);
+		SPI_freetuptable(SPI_tuptable);
+	}
+}
+
+/*
+ * See health.h: the data tables of database_stats(), with their rows
+ * counted when exact.
+ */
+List *
+um_tables_collect(bool exact)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	List	   *tables;
+
+	um_spi_connect();
+	tables = um_read_tables(cxt);
+	if (exact)
+		um_count_rows(tables);
+	SPI_finish();
+	return tables;
+}
