@@ -47,6 +47,9 @@ INSERT INTO usrmgmt."user" (username) VALUES ('alice'), ('bob'), ('carol');
 SELECT usrmgmt.login('alice') AS s_alice \gset
 SELECT usrmgmt.login('bob') AS s_bob \gset
 SELECT * FROM pg_temp.where_rows();
+-- and health() says so: rows in the default partition, no future month
+SELECT usrmgmt.health()->'status' AS status,
+       jsonb_path_query_array(usrmgmt.health()->'problems', '$[*].message') AS problems;
 -- and history imported for past months too (the Flask applications' logs)
 INSERT INTO usrmgmt.user_log (user_id, username, action, "timestamp", session_id)
     SELECT 3, 'carol', a, date_trunc('month', now()) - interval '5 months' + interval '3 days' + g * interval '1 hour', 100
@@ -75,6 +78,7 @@ SELECT * FROM pg_temp.where_rows();
 -- a login after maintenance goes to this month's partition
 SELECT usrmgmt.logout(:s_bob);
 SELECT * FROM pg_temp.where_rows();
+SELECT usrmgmt.health()->'status' AS status_after_maintain;
 
 -- Refusals, each leaving nothing behind.
 -- expected error 22023: since must be finite
