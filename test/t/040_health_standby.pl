@@ -103,7 +103,7 @@ is($standby->safe_psql('postgres', 'SELECT pg_postmaster_start_time()'),
 
 # status() and database_stats() are read-only too.
 is($standby->safe_psql('postgres', q{SELECT usrmgmt.status()->>'version'}),
-	'1.0', 'status() on the standby');
+	'1.1', 'status() on the standby');
 is($standby->safe_psql('postgres', q{
 	SELECT row_count FROM usrmgmt.database_stats(true) WHERE table_name = 'user'}),
 	'50', 'database_stats(exact) on the standby');
