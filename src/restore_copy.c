@@ -56,7 +56,7 @@ bool
 um_restoring_copy(Relation rel)
 {
 	Oid			relid = RelationGetRelid(rel);
-	Oid			role = GetOuterUserId();
+	Oid			role = GetSessionUserId();
 
 	if (ActivePortal == NULL || ActivePortal->commandTag != CMDTAG_COPY)
 		return false;

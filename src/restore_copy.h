@@ -12,10 +12,11 @@
  *	- the active portal runs a COPY ... FROM statement;
  *	- its target is the trigger's own table (not a view, not another table
  *	  whose trigger writes here, not a COPY run inside a function);
- *	- the role running it (SET ROLE, or the session user) is a superuser,
- *	  who could load the rows unchecked anyway (session_replication_role =
- *	  replica switches foreign keys off too), as every restore of usrmgmt
- *	  is (doc: Why usrmgmt is not trusted).
+ *	- the session user is a superuser, who could load the rows unchecked
+ *	  anyway (session_replication_role = replica switches foreign keys off
+ *	  too), as every restore of usrmgmt is (doc: Why usrmgmt is not
+ *	  trusted); the session user, not the current role, so that
+ *	  pg_restore --role=X still restores.
  *
  * An application's COPY is checked as its INSERT is.
  *

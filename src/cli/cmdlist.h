@@ -130,20 +130,23 @@ UM_COMMAND(MIGRATIONS, "migrations", cmd_migrations, UM_NEEDS_EXTENSION,
 		   "migrations, oldest first.\n")
 
 UM_COMMAND(ROLLBACK, "rollback", cmd_rollback, UM_NEEDS_EXTENSION,
-		   UM_OPT_FORCE, 1, 1, NULL,
+		   UM_OPT_FORCE | UM_OPT_DRY_RUN, 1, 1, NULL,
 		   UM_EXITS_PLAIN,
-		   "rollback NAME [--force]      undo the latest application migration",
-		   "usage: usrmgmt [CONNECTION] rollback NAME [--force]\n"
+		   "rollback NAME [--force] [--dry-run]   undo the latest application migration",
+		   "usage: usrmgmt [CONNECTION] rollback NAME [--force] [--dry-run]\n"
 		   "\n"
 		   "Undo application migration NAME with its stored down SQL\n"
-		   "(usrmgmt.rollback_migration()).  Only the most recently applied\n"
+		   "(usrmgmt.rollback_migration()), which runs with the rights of the\n"
+		   "role that applied NAME, never more.  Only the most recently applied\n"
 		   "application migration is rolled back: a later one may depend on\n"
 		   "NAME, so roll back newest first.\n"
 		   "\n"
 		   "  --force        roll back NAME although later migrations were applied\n"
 		   "                 after it: their objects may depend on what NAME's down\n"
 		   "                 SQL removes (it then fails, or breaks them), and the\n"
-		   "                 history still lists them as applied\n")
+		   "                 history still lists them as applied\n"
+		   "  --dry-run      print the down SQL a rollback would run and the role\n"
+		   "                 whose rights it runs with; change nothing\n")
 
 UM_COMMAND(BACKUP, "backup", cmd_backup, UM_NEEDS_SERVER,
 		   UM_OPT_DIR, 0, 0, NULL,

@@ -172,13 +172,28 @@ SKIP:
 
   SKIP:
 	{
-		skip 'usrmgmt.rollback_migration(text) is not in this build', 15
+		skip 'usrmgmt.rollback_migration(text) is not in this build', 21
 		  unless have('rollback_migration(text)');
 		write_file("$dir/040_index.sql",
 			"CREATE INDEX note_body ON public.note (body);\n-- down\nDROP INDEX public.note_body;\n");
 		($rc, $out, $err) = um('migrate', $dir);
 		is($rc, 0, 'migrate 040_index');
 		unlink("$dir/040_index.sql");
+
+		# --dry-run: the down SQL and whose rights it runs with; nothing runs
+		my $me = $node->safe_psql('clidb', 'SELECT current_user');
+		($rc, $out, $err) = um('rollback', '040_index', '--dry-run');
+		is($rc, 0, 'rollback --dry-run exits 0') or diag($err);
+		is($out, "-- rollback of 040_index runs, with the rights of role $me:\nDROP INDEX public.note_body;\n",
+			'rollback --dry-run prints the down SQL and the role it runs as');
+		is($node->safe_psql('clidb', q{SELECT to_regclass('public.note_body') IS NOT NULL}), 't',
+			'rollback --dry-run: nothing ran');
+		is($node->safe_psql('clidb', q{SELECT count(*) FROM usrmgmt.migration_history WHERE migration_name = '040_index'}),
+			'1', 'rollback --dry-run: still recorded');
+		($rc, $out, $err) = um('rollback', '999_none', '--dry-run');
+		is($rc, 1, 'rollback --dry-run of an unknown migration exits 1');
+		like($err, qr/^usrmgmt: rollback: migration "999_none" has not been applied$/,
+			'rollback --dry-run of an unknown migration: the message');
 
 		# the latest one rolls back
 		($rc, $out, $err) = um('rollback', '040_index');
