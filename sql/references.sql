@@ -63,15 +63,24 @@ restored	42
 -- ... and validate_data_integrity() reports what does not hold
 SELECT category, table_name, detail FROM usrmgmt.validate_data_integrity();
 DELETE FROM usrmgmt.server WHERE server_name = 'restored';
--- Anyone else's COPY is checked like an INSERT
+-- A COPY in anyone else's session is checked like an INSERT
 GRANT USAGE ON SCHEMA usrmgmt TO regress_app;
 GRANT INSERT ON usrmgmt.server TO regress_app;
-SET ROLE regress_app;
+SET SESSION AUTHORIZATION regress_app;
 -- expected error 23503 server_owner_id_fkey (psql sets no LAST_ERROR_SQLSTATE for COPY)
 COPY usrmgmt.server (server_name, owner_id) FROM stdin;
 copied	42
 \.
+RESET SESSION AUTHORIZATION;
+-- (what counts is the session user: a superuser's session after SET ROLE
+-- still restores, as pg_restore --role=X does)
+SET ROLE regress_app;
+COPY usrmgmt.server (server_name, owner_id) FROM stdin;
+restored_as_role	42
+\.
 RESET ROLE;
+SELECT count(*) AS restored_as_role FROM usrmgmt.server WHERE server_name = 'restored_as_role';
+DELETE FROM usrmgmt.server WHERE server_name = 'restored_as_role';
 -- and a superuser's INSERT too
 SELECT pg_temp.attempt_constraint($$INSERT INTO usrmgmt.server (server_name, owner_id) VALUES ('ins', $1::bigint)$$, '42');
 REVOKE ALL ON usrmgmt.server FROM regress_app;
