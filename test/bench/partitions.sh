@@ -24,28 +24,9 @@ set -euo pipefail
 LOGS=${1:-10000000}
 USERS=${2:-100000}
 ROUNDS=${ROUNDS:-3}
-PG_CONFIG=${PG_CONFIG:-pg_config}
-BINDIR=$("$PG_CONFIG" --bindir)
-export PATH="$BINDIR:$PATH"
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/usrmgmt-bench.XXXXXX")
-cleanup() { pg_ctl -D "$TMP/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$TMP"; }
-trap cleanup EXIT
-initdb -D "$TMP/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
-cat >>"$TMP/data/postgresql.conf" <<CONF
-listen_addresses = ''
-unix_socket_directories = '$TMP'
-fsync = off
-max_wal_size = 4GB
-maintenance_work_mem = 256MB
-autovacuum = off
-CONF
-pg_ctl -D "$TMP/data" -l "$TMP/server.log" -w start >/dev/null
-export PGHOST=$TMP PGUSER=postgres PGDATABASE=postgres
+. "$(dirname "$0")/common.sh"
+bench_cluster "max_wal_size = 4GB" "maintenance_work_mem = 256MB" "autovacuum = off"
 PSQL="psql -X -q -At -v ON_ERROR_STOP=1"
-now_ms() { date +%s%3N; }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
-    if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "machine: $(uname -srm), $(nproc) CPU, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo); $($PSQL -c 'SELECT version()')"
 echo "building: $USERS users, $LOGS log rows over 12 months"
