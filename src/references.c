@@ -57,11 +57,14 @@ typedef enum UmRefAction
 	UM_REF_SET_NULL				/* set the referencing column to NULL */
 } UmRefAction;
 
-/* One reference to "user"(id): who refers, and what a DELETE does. */
+/*
+ * One reference to "user"(id): the referencing table, the foreign key it
+ * replaces, what a DELETE of the user does, and its statements (the
+ * referencing column is written into them).
+ */
 typedef struct UmReference
 {
 	const char *table;
-	const char *column;
 	const char *constraint;		/* the name of the foreign key it replaces */
 	UmRefAction on_delete;
 	UmPlan		find;			/* one referencing row, locked */
@@ -73,13 +76,13 @@ typedef struct UmReference
 			" OPERATOR(pg_catalog.=) $1 LIMIT 1 FOR KEY SHARE OF x", INT8OID)
 
 static UmReference references[] = {
-	{"server", "owner_id", "server_owner_id_fkey", UM_REF_RESTRICT,
+	{"server", "server_owner_id_fkey", UM_REF_RESTRICT,
 		UM_REF_FIND("server", "owner_id"), UM_PLAN0(NULL)},
-	{"online_user", "user_id", "online_user_user_id_fkey", UM_REF_CASCADE,
+	{"online_user", "online_user_user_id_fkey", UM_REF_CASCADE,
 		UM_REF_FIND("online_user", "user_id"),
 		UM_PLAN("DELETE FROM " UM_SCHEMA ".online_user x"
 				" WHERE x.user_id OPERATOR(pg_catalog.=) $1", INT8OID)},
-	{"configuration", "updated_by", "configuration_updated_by_fkey", UM_REF_SET_NULL,
+	{"configuration", "configuration_updated_by_fkey", UM_REF_SET_NULL,
 		UM_REF_FIND("configuration", "updated_by"),
 		UM_PLAN("UPDATE " UM_SCHEMA ".configuration x SET updated_by = NULL"
 				" WHERE x.updated_by OPERATOR(pg_catalog.=) $1", INT8OID)},
