@@ -30,6 +30,425 @@ CREATE UNIQUE INDEX user_username_key ON usrmgmt."user" (usrmgmt.ascii_lower(use
 CREATE UNIQUE INDEX user_email_key ON usrmgmt."user" (usrmgmt.ascii_lower(email));
 
 --------------------------------------------------------------------------
+-- References to "user" kept by triggers, not foreign keys (src/
+-- references.c; doc: Restore; usrmgmt--1.1.sql has the why).  Dropping a
+-- foreign key and creating a trigger are catalog changes: no scan.
+-- user_log loses its reference (next section).
+--------------------------------------------------------------------------
+
+ALTER TABLE usrmgmt.online_user DROP CONSTRAINT online_user_user_id_fkey;
+ALTER TABLE usrmgmt.server DROP CONSTRAINT server_owner_id_fkey;
+ALTER TABLE usrmgmt.configuration DROP CONSTRAINT configuration_updated_by_fkey;
+
+CREATE FUNCTION usrmgmt.reference_check() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_reference_check'
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.reference_check() IS
+    'trigger: the user the column (argument 1) names must exist, else 23503 naming the constraint (argument 2)';
+CREATE FUNCTION usrmgmt.user_references() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_user_references'
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.user_references() IS
+    'trigger: what deleting a user (or changing its id) does to the rows that refer to it';
+
+CREATE TRIGGER server_owner_id_fkey
+    BEFORE INSERT OR UPDATE OF owner_id ON usrmgmt.server
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.reference_check('owner_id', 'server_owner_id_fkey');
+CREATE TRIGGER configuration_updated_by_fkey
+    BEFORE INSERT OR UPDATE OF updated_by ON usrmgmt.configuration
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.reference_check('updated_by', 'configuration_updated_by_fkey');
+CREATE TRIGGER user_references
+    AFTER DELETE OR UPDATE OF id ON usrmgmt."user"
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.user_references();
+CREATE TRIGGER user_refuse_truncate
+    BEFORE TRUNCATE ON usrmgmt."user"
+    FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.refuse_truncate();
+
+--------------------------------------------------------------------------
+-- user_log becomes partitioned, in place (doc: Retention and partitions;
+-- Upgrades).  The 1.0 table is not rewritten: it becomes the partition
+-- user_log_1_0, FROM (MINVALUE) TO the first month after its newest row
+-- (and after now()), and keeps its rows, ids and 1.0 indexes (renamed
+-- user_log_1_0_*).  Its reference to "user" goes: history keeps the id of
+-- a deleted user.  1.0 had set user_id to NULL in the history of a deleted
+-- user; those rows take the placeholder 0 (no user has id 0: identities
+-- start at 1), found through user_log_user_id_idx, so that step costs what
+-- the deleted users' rows cost, not what the log does.  The one scan of
+-- the log is the validation of the CHECK that proves both the partition
+-- bound and user_id NOT NULL (one pass; SET NOT NULL and ATTACH PARTITION
+-- then scan nothing).  A new partitioned user_log takes over the identity
+-- (its sequence continues where 1.0's stopped) and the privileges that
+-- were granted on the 1.0 table.  An empty 1.0 log is simply dropped, so
+-- that an empty 1.0 database updates to exactly a fresh 1.1.
+--------------------------------------------------------------------------
+
+CREATE TEMPORARY TABLE usrmgmt_update_log AS
+    SELECT s.last_value, s.is_called,
+           c.relacl AS log_acl,
+           (SELECT q.relacl FROM pg_catalog.pg_class q
+             WHERE q.oid OPERATOR(pg_catalog.=) 'usrmgmt.user_log_id_seq'::pg_catalog.regclass) AS seq_acl,
+           NOT EXISTS (SELECT 1 FROM usrmgmt.user_log) AS empty,
+           pg_catalog.date_trunc('month', GREATEST(pg_catalog.now(),
+               (SELECT pg_catalog.max(l."timestamp") FROM usrmgmt.user_log l)))
+             OPERATOR(pg_catalog.+) '1 month'::interval AS upper_bound
+      FROM usrmgmt.user_log_id_seq s, pg_catalog.pg_class c
+     WHERE c.oid OPERATOR(pg_catalog.=) 'usrmgmt.user_log'::pg_catalog.regclass;
+-- (a scratch table of this script, not an object of the extension)
+ALTER EXTENSION usrmgmt DROP TABLE pg_temp.usrmgmt_update_log;
+
+LOCK TABLE usrmgmt.user_log IN ACCESS EXCLUSIVE MODE;
+ALTER TABLE usrmgmt.user_log DROP CONSTRAINT user_log_user_id_fkey;
+DROP TRIGGER user_log_append_only ON usrmgmt.user_log;
+DROP TRIGGER user_log_refuse_truncate ON usrmgmt.user_log;
+UPDATE usrmgmt.user_log SET user_id = 0 WHERE user_id IS NULL;
+ALTER TABLE usrmgmt.user_log RENAME TO user_log_1_0;
+ALTER EXTENSION usrmgmt DROP TABLE usrmgmt.user_log_1_0;
+ALTER EXTENSION usrmgmt DROP SEQUENCE usrmgmt.user_log_id_seq;
+ALTER TABLE usrmgmt.user_log_1_0 ALTER COLUMN id DROP IDENTITY;
+ALTER INDEX usrmgmt.user_log_pkey RENAME TO user_log_1_0_pkey;
+ALTER INDEX usrmgmt.user_log_username_idx RENAME TO user_log_1_0_username_idx;
+ALTER INDEX usrmgmt.user_log_user_id_idx RENAME TO user_log_1_0_user_id_idx;
+ALTER INDEX usrmgmt.user_log_timestamp_idx RENAME TO user_log_1_0_timestamp_idx;
+ALTER INDEX usrmgmt.user_log_action_idx RENAME TO user_log_1_0_action_idx;
+ALTER INDEX usrmgmt.user_log_ip_address_idx RENAME TO user_log_1_0_ip_address_idx;
+ALTER INDEX usrmgmt.user_log_session_id_idx RENAME TO user_log_1_0_session_id_idx;
+DO $$
+BEGIN
+    IF (SELECT u.empty FROM pg_temp.usrmgmt_update_log u) THEN
+        DROP TABLE usrmgmt.user_log_1_0;
+    ELSE
+        EXECUTE pg_catalog.format(
+            'ALTER TABLE usrmgmt.user_log_1_0
+                 ADD CONSTRAINT user_log_1_0_bound
+                 CHECK (user_id IS NOT NULL AND "timestamp" OPERATOR(pg_catalog.<) %L),
+                 ALTER COLUMN user_id SET NOT NULL',
+            (SELECT u.upper_bound FROM pg_temp.usrmgmt_update_log u));
+    END IF;
+END
+$$;
+
+-- The log is range-partitioned by month on "timestamp" (doc: Retention and
+-- partitions).  usrmgmt.maintain() creates the monthly partitions
+-- user_log_YYYY_MM; they are ordinary tables, not members of the
+-- extension, so pg_dump dumps them whole (definition, rows, then their
+-- indexes, built after the rows as for any table) and a restore brings
+-- back every partition that maintenance created.  Hence no index and no
+-- primary key on the partitioned table itself: a partition attached by a
+-- restore would get the parent's indexes at once, and the dump's own
+-- CREATE INDEX / ADD PRIMARY KEY of that partition would then fail
+-- ("multiple primary keys ... are not allowed").  Each partition carries
+-- the indexes of user_log_default instead, its template.
+CREATE TABLE usrmgmt.user_log (
+    id              bigint GENERATED ALWAYS AS IDENTITY,
+    user_id         bigint NOT NULL,   -- no foreign key: history outlives the user
+    username        text NOT NULL,
+    action          text NOT NULL
+                    CONSTRAINT user_log_action_valid
+                    CHECK (action OPERATOR(pg_catalog.=) ANY ('{login,logout}'::text[])),
+    "timestamp"     timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    ip_address      inet,
+    session_id      bigint,
+    user_agent      text,
+    detail          text
+) PARTITION BY RANGE ("timestamp");
+COMMENT ON TABLE usrmgmt.user_log IS 'append-only login/logout audit log, partitioned by month';
+
+-- The default partition: a row that no monthly partition covers still
+-- lands (health() is 'degraded' while any is here; maintain() moves them
+-- out).  A member of the extension; its indexes are the template of the
+-- monthly partitions (CREATE TABLE ... (LIKE user_log_default INCLUDING
+-- ALL)).  The key holds the partition key and user_id (so the log can be
+-- distributed by user_id) and id.
+CREATE TABLE usrmgmt.user_log_default PARTITION OF usrmgmt.user_log DEFAULT;
+COMMENT ON TABLE usrmgmt.user_log_default IS 'user_log rows that no monthly partition covers (usrmgmt.maintain() moves them out)';
+ALTER TABLE usrmgmt.user_log_default
+    ADD CONSTRAINT user_log_default_pkey PRIMARY KEY (user_id, "timestamp", id);
+CREATE INDEX user_log_default_username_idx ON usrmgmt.user_log_default (username);
+CREATE INDEX user_log_default_timestamp_idx ON usrmgmt.user_log_default ("timestamp");
+CREATE INDEX user_log_default_action_idx ON usrmgmt.user_log_default (action);
+CREATE INDEX user_log_default_ip_address_idx ON usrmgmt.user_log_default (ip_address);
+CREATE INDEX user_log_default_session_id_idx ON usrmgmt.user_log_default (session_id);
+
+SELECT pg_catalog.setval('usrmgmt.user_log_id_seq', u.last_value, u.is_called)
+  FROM pg_temp.usrmgmt_update_log u;
+
+DO $$
+DECLARE
+    u record;
+    g record;
+BEGIN
+    SELECT * INTO u FROM pg_temp.usrmgmt_update_log;
+    IF NOT u.empty THEN
+        EXECUTE pg_catalog.format(
+            'ALTER TABLE usrmgmt.user_log ATTACH PARTITION usrmgmt.user_log_1_0 FOR VALUES FROM (MINVALUE) TO (%L)',
+            u.upper_bound);
+        ALTER TABLE usrmgmt.user_log_1_0 DROP CONSTRAINT user_log_1_0_bound;
+    END IF;
+    -- the grants on the 1.0 table and its sequence carry over (the owner's
+    -- included; the new objects start from nothing)
+    FOR g IN
+        SELECT 'TABLE usrmgmt.user_log' AS obj, a.*
+          FROM pg_catalog.aclexplode(u.log_acl) a
+        UNION ALL
+        SELECT 'SEQUENCE usrmgmt.user_log_id_seq', a.*
+          FROM pg_catalog.aclexplode(u.seq_acl) a
+    LOOP
+        EXECUTE pg_catalog.format('GRANT %s ON %s TO %s%s', g.privilege_type, g.obj,
+                                  CASE WHEN g.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                                       ELSE g.grantee::pg_catalog.regrole::pg_catalog.text END,
+                                  CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+    END LOOP;
+END
+$$;
+
+CREATE TRIGGER user_log_append_only
+    BEFORE UPDATE OR DELETE ON usrmgmt.user_log
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.user_log_guard();
+CREATE TRIGGER user_log_refuse_truncate
+    BEFORE TRUNCATE ON usrmgmt.user_log
+    FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.refuse_truncate();
+
+SELECT pg_catalog.pg_extension_config_dump('usrmgmt.user_log_default', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('usrmgmt.user_log', 'id'), '');
+DROP TABLE pg_temp.usrmgmt_update_log;
+
+--------------------------------------------------------------------------
+-- Retention and partitions (doc: Retention and partitions).  The monthly
+-- partitions user_log_YYYY_MM of user_log are created, filled from the
+-- default partition and dropped here.  PL/pgSQL, SECURITY DEFINER with a
+-- fixed search_path, every name qualified; revoked from PUBLIC.
+--------------------------------------------------------------------------
+
+-- usrmgmt.log_retention as an interval, NULL for "keep forever"
+-- (src/retention.c).
+CREATE FUNCTION usrmgmt._log_retention() RETURNS interval
+    AS 'MODULE_PATHNAME', 'usrmgmt_log_retention'
+    LANGUAGE C STABLE;
+
+-- The partitions of user_log other than the default, with their bounds
+-- (lower NULL: MINVALUE, the 1.0 log attached by the update to 1.1).
+CREATE FUNCTION usrmgmt._log_partitions()
+    RETURNS TABLE(partition pg_catalog.regclass, lower_bound timestamptz, upper_bound timestamptz)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT c.oid::pg_catalog.regclass,
+       CASE WHEN b[1] OPERATOR(pg_catalog.=) 'MINVALUE' THEN NULL ELSE b[1]::timestamptz END,
+       CASE WHEN b[2] OPERATOR(pg_catalog.=) 'MAXVALUE' THEN NULL ELSE b[2]::timestamptz END
+  FROM pg_catalog.pg_inherits i
+  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.inhrelid
+ CROSS JOIN LATERAL pg_catalog.regexp_match(pg_catalog.pg_get_expr(c.relpartbound, c.oid),
+                                            '^FOR VALUES FROM \(''?([^'')]*)''?\) TO \(''?([^'')]*)''?\)$') b
+ WHERE i.inhparent OPERATOR(pg_catalog.=) 'usrmgmt.user_log'::pg_catalog.regclass
+   AND b IS NOT NULL     -- not the default partition
+$$;
+
+-- Remove the rows of user_log older than cut by whole partitions: every
+-- partition wholly older than cut is dropped, except that the 'login' rows
+-- of sessions still open, or closed at or after cut, are kept (the
+-- partition is then emptied by TRUNCATE and those rows put back), so that
+-- open sessions = logins - logouts still holds over the log.  Returns the
+-- rows removed (counted when exact, else the planner's estimate) and the
+-- partitions dropped or emptied.  A partition whose lock is not granted
+-- within lock_wait is left for next time (skipped); 0 waits as long as it
+-- takes.
+CREATE FUNCTION usrmgmt._drop_log_partitions(cut timestamptz, exact boolean, lock_wait interval,
+                                             OUT removed bigint, OUT dropped text[], OUT emptied text[],
+                                             OUT skipped text[])
+    LANGUAGE plpgsql VOLATILE STRICT
+    SET search_path = pg_catalog, pg_temp
+    SET lock_timeout = 0     -- each partition sets its own, undone on return
+AS $$
+DECLARE
+    p record;
+    lo bigint;
+    hi bigint;
+    keep bigint[];
+    n bigint;
+    name text;
+BEGIN
+    removed := 0; dropped := '{}'; emptied := '{}'; skipped := '{}';
+    FOR p IN SELECT * FROM usrmgmt._log_partitions() x
+              WHERE x.upper_bound OPERATOR(pg_catalog.<=) cut ORDER BY x.upper_bound
+    LOOP
+        name := p.partition::text;
+        BEGIN
+            PERFORM pg_catalog.set_config('lock_timeout',
+                pg_catalog.ceil(pg_catalog.date_part('epoch', lock_wait) OPERATOR(pg_catalog.*) 1000)::bigint::text, true);
+            EXECUTE pg_catalog.format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', p.partition);
+            EXECUTE pg_catalog.format('SELECT pg_catalog.min(session_id), pg_catalog.max(session_id) FROM ONLY %s',
+                                      p.partition) INTO lo, hi;
+            -- login rows here of sessions open, or closed at or after cut
+            EXECUTE pg_catalog.format(
+                'SELECT pg_catalog.array_agg(l.session_id) FROM ONLY %s l
+                  WHERE l.action OPERATOR(pg_catalog.=) ''login''
+                    AND l.session_id OPERATOR(pg_catalog.=) ANY (ARRAY(
+                        SELECT o.id FROM usrmgmt.online_user o
+                         WHERE o.id OPERATOR(pg_catalog.>=) $1 AND o.id OPERATOR(pg_catalog.<=) $2
+                        UNION
+                        SELECT x.session_id FROM usrmgmt.user_log x
+                         WHERE x."timestamp" OPERATOR(pg_catalog.>=) $3
+                           AND x.session_id OPERATOR(pg_catalog.>=) $1
+                           AND x.session_id OPERATOR(pg_catalog.<=) $2))', p.partition)
+                INTO keep USING lo, hi, cut;
+            IF exact THEN
+                EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM ONLY %s', p.partition) INTO n;
+            ELSE
+                SELECT GREATEST(c.reltuples, 0)::bigint INTO n FROM pg_catalog.pg_class c
+                 WHERE c.oid OPERATOR(pg_catalog.=) p.partition;
+            END IF;
+            IF keep IS NULL THEN
+                EXECUTE pg_catalog.format('DROP TABLE %s', p.partition);
+                dropped := dropped OPERATOR(pg_catalog.||) name;
+            ELSE
+                EXECUTE pg_catalog.format(
+                    'CREATE TEMP TABLE usrmgmt_kept ON COMMIT DROP AS SELECT * FROM ONLY %s
+                      WHERE action OPERATOR(pg_catalog.=) ''login''
+                        AND session_id OPERATOR(pg_catalog.=) ANY ($1)', p.partition) USING keep;
+                EXECUTE pg_catalog.format('TRUNCATE %s', p.partition);
+                EXECUTE pg_catalog.format('INSERT INTO %s SELECT * FROM pg_temp.usrmgmt_kept', p.partition);
+                DROP TABLE pg_temp.usrmgmt_kept;
+                n := GREATEST(n OPERATOR(pg_catalog.-) pg_catalog.cardinality(keep), 0);
+                emptied := emptied OPERATOR(pg_catalog.||) name;
+            END IF;
+            removed := removed OPERATOR(pg_catalog.+) n;
+        EXCEPTION WHEN lock_not_available THEN
+            skipped := skipped OPERATOR(pg_catalog.||) name;
+        END;
+    END LOOP;
+END
+$$;
+
+-- See doc: Retention and partitions.  SECURITY DEFINER: the partitions
+-- belong to the extension's owner.
+CREATE FUNCTION usrmgmt.maintain(since timestamptz DEFAULT NULL) RETURNS jsonb
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    SET lock_timeout = '5s'  -- never hold logins back for long: fail, retry later
+AS $$
+DECLARE
+    this_month timestamptz := pg_catalog.date_trunc('month', pg_catalog.now());
+    last_month timestamptz := this_month OPERATOR(pg_catalog.+) '3 months'::interval;
+    first_month timestamptz;
+    m timestamptz;
+    part text;
+    created text[] := '{}';
+    moved bigint := 0;
+    n bigint;
+    retention interval;
+    dropped text[] := '{}';
+    emptied text[] := '{}';
+    skipped text[] := '{}';
+    rows_dropped bigint := 0;
+    future integer;
+    in_default bigint;
+    bounds tstzrange[];     -- of the partitions (the default aside), read once
+BEGIN
+    IF since IS NOT NULL AND NOT pg_catalog.isfinite(since) THEN
+        RAISE EXCEPTION 'since must be a finite timestamp'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    first_month := pg_catalog.date_trunc('month', COALESCE(since, pg_catalog.now()));
+    IF first_month OPERATOR(pg_catalog.>) last_month THEN
+        RAISE EXCEPTION 'since % is after the last month maintain() creates', since
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'maintain() creates the partitions from since (default: now) to three months ahead.';
+    END IF;
+    IF first_month OPERATOR(pg_catalog.<) (this_month OPERATOR(pg_catalog.-) '25 years'::interval) THEN
+        RAISE EXCEPTION 'since % is more than 25 years ago', since
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'maintain() creates one partition per month from since; import older history in steps, or purge it.';
+    END IF;
+    retention := usrmgmt._log_retention();
+
+    -- One maintain() at a time; logins (ROW EXCLUSIVE) are not blocked.
+    LOCK TABLE usrmgmt.user_log IN SHARE UPDATE EXCLUSIVE MODE;
+
+    bounds := ARRAY(SELECT pg_catalog.tstzrange(x.lower_bound, x.upper_bound)
+                      FROM usrmgmt._log_partitions() x);
+    m := first_month;
+    WHILE m OPERATOR(pg_catalog.<=) last_month LOOP
+        IF NOT pg_catalog.tstzrange(m, m OPERATOR(pg_catalog.+) '1 month'::interval)
+               OPERATOR(pg_catalog.&&) ANY (bounds) THEN
+            part := 'user_log_' OPERATOR(pg_catalog.||) pg_catalog.to_char(m, 'YYYY_MM');
+            EXECUTE pg_catalog.format('CREATE TABLE usrmgmt.%I (LIKE usrmgmt.user_log_default INCLUDING ALL)', part);
+            -- A month logins may be writing into (this one or a past one):
+            -- wait for the inserts in flight and hold new ones back until
+            -- commit, so that none is routed to the default partition by a
+            -- partition list older than the new partition.
+            IF m OPERATOR(pg_catalog.<=) pg_catalog.now() THEN
+                LOCK TABLE usrmgmt.user_log IN SHARE ROW EXCLUSIVE MODE;
+            END IF;
+            -- Rows of this month caught by the default partition move into it.
+            IF EXISTS (SELECT 1 FROM usrmgmt.user_log_default d
+                        WHERE d."timestamp" OPERATOR(pg_catalog.>=) m
+                          AND d."timestamp" OPERATOR(pg_catalog.<) (m OPERATOR(pg_catalog.+) '1 month'::interval)) THEN
+                LOCK TABLE usrmgmt.user_log IN SHARE ROW EXCLUSIVE MODE;
+                ALTER TABLE usrmgmt.user_log_default DISABLE TRIGGER user_log_append_only;
+                EXECUTE pg_catalog.format(
+                    'WITH d AS (DELETE FROM usrmgmt.user_log_default d
+                                 WHERE d."timestamp" OPERATOR(pg_catalog.>=) $1
+                                   AND d."timestamp" OPERATOR(pg_catalog.<) $2 RETURNING d.*)
+                     INSERT INTO usrmgmt.%I SELECT * FROM d', part)
+                    USING m, m OPERATOR(pg_catalog.+) '1 month'::interval;
+                GET DIAGNOSTICS n = ROW_COUNT;
+                moved := moved OPERATOR(pg_catalog.+) n;
+                ALTER TABLE usrmgmt.user_log_default ENABLE TRIGGER user_log_append_only;
+            END IF;
+            EXECUTE pg_catalog.format('ALTER TABLE usrmgmt.user_log ATTACH PARTITION usrmgmt.%I FOR VALUES FROM (%L) TO (%L)',
+                                      part, m, m OPERATOR(pg_catalog.+) '1 month'::interval);
+            created := created OPERATOR(pg_catalog.||) part;
+            bounds := bounds OPERATOR(pg_catalog.||)
+                      pg_catalog.tstzrange(m, m OPERATOR(pg_catalog.+) '1 month'::interval);
+        END IF;
+        m := m OPERATOR(pg_catalog.+) '1 month'::interval;
+    END LOOP;
+
+    -- Retention: partitions wholly older than it go (the login rows of
+    -- sessions still open stay); a lock not granted within 1 s leaves the
+    -- partition for the next run rather than holding logins back.
+    IF retention IS NOT NULL THEN
+        SELECT x.removed, x.dropped, x.emptied, x.skipped
+          INTO rows_dropped, dropped, emptied, skipped
+          FROM usrmgmt._drop_log_partitions(pg_catalog.now() OPERATOR(pg_catalog.-) retention, false, '1 s') x;
+    END IF;
+
+    SELECT pg_catalog.count(*) INTO future FROM pg_catalog.unnest(bounds) b
+     WHERE pg_catalog.lower(b) OPERATOR(pg_catalog.>) pg_catalog.now();
+    SELECT pg_catalog.count(*) INTO in_default FROM usrmgmt.user_log_default;
+    -- "ok": what a monitor checks (doc: Retention and partitions)
+    RETURN pg_catalog.jsonb_build_object(
+        'ok', in_default OPERATOR(pg_catalog.=) 0 AND future OPERATOR(pg_catalog.>=) 2
+              AND pg_catalog.cardinality(skipped) OPERATOR(pg_catalog.=) 0,
+        'moved', moved,
+        'future', future,
+        'created', pg_catalog.to_jsonb(created),
+        'dropped', pg_catalog.to_jsonb(dropped),
+        'emptied', pg_catalog.to_jsonb(emptied),
+        'skipped', pg_catalog.to_jsonb(skipped),
+        'retention', retention::text,
+        'in_default', in_default,
+        'rows_dropped', rows_dropped);
+END
+$$;
+COMMENT ON FUNCTION usrmgmt.maintain(timestamptz) IS
+    'creates the monthly user_log partitions from since (default: this month) to 3 months ahead, moves rows out of the default partition, drops partitions older than usrmgmt.log_retention; reports it as jsonb';
+
+REVOKE ALL ON FUNCTION usrmgmt._log_retention() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt._log_partitions() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt._drop_log_partitions(timestamptz, boolean, interval) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.maintain(timestamptz) FROM PUBLIC;
+
+-- purge_user_log() drops whole partitions (src/sessions.c).
+CREATE OR REPLACE FUNCTION usrmgmt.purge_user_log(older_than timestamptz) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'usrmgmt_purge_user_log_partitions'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.purge_user_log(timestamptz) IS
+    'removes log rows older than older_than (whole partitions where it can), keeping both rows of sessions still open or ended later; returns how many';
+
 -- Section: change audit (src/change_audit.c; doc/usrmgmt.md "Change
 -- audit").  usrmgmt.change_log gets one row per row changed in an audited
 -- table, by any path, and one per TRUNCATE.  Auditing a table is the two
@@ -154,22 +573,53 @@ SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('us
 
 DO $$
 DECLARE
+    fn pg_catalog.regprocedure;
+    grantee text;
+BEGIN
+    FOREACH fn IN ARRAY ARRAY['usrmgmt.ascii_lower(text)',
+                              'usrmgmt.reference_check()',
+                              'usrmgmt.user_references()',
+                              'usrmgmt._log_retention()',
+                              'usrmgmt._log_partitions()',
+                              'usrmgmt._drop_log_partitions(timestamptz, boolean, interval)',
+                              'usrmgmt.maintain(timestamptz)']::pg_catalog.regprocedure[]
+    LOOP
+        FOR grantee IN
+            SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                                 ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END
+              FROM pg_catalog.pg_proc p,
+                   pg_catalog.aclexplode(COALESCE(p.proacl, pg_catalog.acldefault('f', p.proowner))) a
+             WHERE p.oid OPERATOR(pg_catalog.=) fn
+        LOOP
+            EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM %s CASCADE', fn, grantee);
+        END LOOP;
+    END LOOP;
+END
+$$;
+DO $$
+DECLARE
     grantee text;
 BEGIN
     FOR grantee IN
         SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
                              ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END
-          FROM pg_catalog.pg_proc p,
-               pg_catalog.aclexplode(COALESCE(p.proacl, pg_catalog.acldefault('f', p.proowner))) a
-         WHERE p.oid OPERATOR(pg_catalog.=) 'usrmgmt.ascii_lower(text)'::pg_catalog.regprocedure
+          FROM pg_catalog.pg_class c,
+               pg_catalog.aclexplode(COALESCE(c.relacl, pg_catalog.acldefault('r', c.relowner))) a
+         WHERE c.oid OPERATOR(pg_catalog.=) 'usrmgmt.user_log_default'::pg_catalog.regclass
     LOOP
-        EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION usrmgmt.ascii_lower(text) FROM %s CASCADE',
-                                  grantee);
+        EXECUTE pg_catalog.format('REVOKE ALL ON TABLE usrmgmt.user_log_default FROM %s CASCADE', grantee);
     END LOOP;
 END
 $$;
+GRANT ALL ON TABLE usrmgmt.user_log_default TO CURRENT_USER;
 GRANT EXECUTE ON FUNCTION usrmgmt.ascii_lower(text) TO PUBLIC;
 GRANT ALL ON FUNCTION usrmgmt.ascii_lower(text) TO CURRENT_USER;
+GRANT ALL ON FUNCTION usrmgmt.reference_check() TO CURRENT_USER;
+GRANT ALL ON FUNCTION usrmgmt.user_references() TO CURRENT_USER;
+GRANT ALL ON FUNCTION usrmgmt._log_retention() TO CURRENT_USER;
+GRANT ALL ON FUNCTION usrmgmt._log_partitions() TO CURRENT_USER;
+GRANT ALL ON FUNCTION usrmgmt._drop_log_partitions(timestamptz, boolean, interval) TO CURRENT_USER;
+GRANT ALL ON FUNCTION usrmgmt.maintain(timestamptz) TO CURRENT_USER;
 
 --------------------------------------------------------------------------
 -- Change audit: privileges of what its section created, whatever the

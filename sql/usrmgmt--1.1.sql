@@ -178,9 +178,7 @@ CREATE TRIGGER user_set_updated_at
 CREATE TABLE usrmgmt.online_user (
     id              bigint GENERATED ALWAYS AS IDENTITY
                     CONSTRAINT online_user_pkey PRIMARY KEY,
-    user_id         bigint NOT NULL
-                    CONSTRAINT online_user_user_id_fkey
-                    REFERENCES usrmgmt."user" (id) ON DELETE CASCADE,
+    user_id         bigint NOT NULL,   -- references "user" (references.c)
     username        text NOT NULL,
     login_datetime  timestamptz NOT NULL DEFAULT pg_catalog.now(),
     last_seen_at    timestamptz NOT NULL DEFAULT pg_catalog.now(),
@@ -195,12 +193,20 @@ CREATE INDEX online_user_login_datetime_idx ON usrmgmt.online_user (login_dateti
 CREATE INDEX online_user_last_seen_at_idx ON usrmgmt.online_user (last_seen_at);
 
 
+-- The log is range-partitioned by month on "timestamp" (doc: Retention and
+-- partitions).  usrmgmt.maintain() creates the monthly partitions
+-- user_log_YYYY_MM; they are ordinary tables, not members of the
+-- extension, so pg_dump dumps them whole (definition, rows, then their
+-- indexes, built after the rows as for any table) and a restore brings
+-- back every partition that maintenance created.  Hence no index and no
+-- primary key on the partitioned table itself: a partition attached by a
+-- restore would get the parent's indexes at once, and the dump's own
+-- CREATE INDEX / ADD PRIMARY KEY of that partition would then fail
+-- ("multiple primary keys ... are not allowed").  Each partition carries
+-- the indexes of user_log_default instead, its template.
 CREATE TABLE usrmgmt.user_log (
-    id              bigint GENERATED ALWAYS AS IDENTITY
-                    CONSTRAINT user_log_pkey PRIMARY KEY,
-    user_id         bigint
-                    CONSTRAINT user_log_user_id_fkey
-                    REFERENCES usrmgmt."user" (id) ON DELETE SET NULL,
+    id              bigint GENERATED ALWAYS AS IDENTITY,
+    user_id         bigint NOT NULL,   -- no foreign key: history outlives the user
     username        text NOT NULL,
     action          text NOT NULL
                     CONSTRAINT user_log_action_valid
@@ -210,15 +216,24 @@ CREATE TABLE usrmgmt.user_log (
     session_id      bigint,
     user_agent      text,
     detail          text
-);
-COMMENT ON TABLE usrmgmt.user_log IS 'append-only login/logout audit log';
+) PARTITION BY RANGE ("timestamp");
+COMMENT ON TABLE usrmgmt.user_log IS 'append-only login/logout audit log, partitioned by month';
 
-CREATE INDEX user_log_username_idx ON usrmgmt.user_log (username);
-CREATE INDEX user_log_user_id_idx ON usrmgmt.user_log (user_id);
-CREATE INDEX user_log_timestamp_idx ON usrmgmt.user_log ("timestamp");
-CREATE INDEX user_log_action_idx ON usrmgmt.user_log (action);
-CREATE INDEX user_log_ip_address_idx ON usrmgmt.user_log (ip_address);
-CREATE INDEX user_log_session_id_idx ON usrmgmt.user_log (session_id);
+-- The default partition: a row that no monthly partition covers still
+-- lands (health() is 'degraded' while any is here; maintain() moves them
+-- out).  A member of the extension; its indexes are the template of the
+-- monthly partitions (CREATE TABLE ... (LIKE user_log_default INCLUDING
+-- ALL)).  The key holds the partition key and user_id (so the log can be
+-- distributed by user_id) and id.
+CREATE TABLE usrmgmt.user_log_default PARTITION OF usrmgmt.user_log DEFAULT;
+COMMENT ON TABLE usrmgmt.user_log_default IS 'user_log rows that no monthly partition covers (usrmgmt.maintain() moves them out)';
+ALTER TABLE usrmgmt.user_log_default
+    ADD CONSTRAINT user_log_default_pkey PRIMARY KEY (user_id, "timestamp", id);
+CREATE INDEX user_log_default_username_idx ON usrmgmt.user_log_default (username);
+CREATE INDEX user_log_default_timestamp_idx ON usrmgmt.user_log_default ("timestamp");
+CREATE INDEX user_log_default_action_idx ON usrmgmt.user_log_default (action);
+CREATE INDEX user_log_default_ip_address_idx ON usrmgmt.user_log_default (ip_address);
+CREATE INDEX user_log_default_session_id_idx ON usrmgmt.user_log_default (session_id);
 
 
 -- Rows written by the extension's own scripts (kind 'extension') take
@@ -256,9 +271,7 @@ CREATE TABLE usrmgmt.server (
                     CONSTRAINT server_name_key UNIQUE
                     CONSTRAINT server_name_format
                     CHECK (usrmgmt.is_valid_server_name(server_name)),
-    owner_id        bigint NOT NULL
-                    CONSTRAINT server_owner_id_fkey
-                    REFERENCES usrmgmt."user" (id) ON DELETE RESTRICT,
+    owner_id        bigint NOT NULL,   -- references "user" (references.c)
     port            integer NOT NULL DEFAULT 25565
                     CONSTRAINT server_port_range
                     CHECK (port OPERATOR(pg_catalog.>=) 1024 AND port OPERATOR(pg_catalog.<=) 65535),
@@ -300,9 +313,7 @@ CREATE TABLE usrmgmt.configuration (
                     CONSTRAINT configuration_value_nonempty
                     CHECK (value OPERATOR(pg_catalog.<>) ''),
     updated_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    updated_by      bigint
-                    CONSTRAINT configuration_updated_by_fkey
-                    REFERENCES usrmgmt."user" (id) ON DELETE SET NULL
+    updated_by      bigint             -- references "user" (references.c)
 );
 COMMENT ON TABLE usrmgmt.configuration IS 'configuration settings, each owned by the user who last set it';
 
@@ -312,6 +323,48 @@ CREATE INDEX configuration_updated_by_idx ON usrmgmt.configuration (updated_by);
 CREATE TRIGGER configuration_set_updated_at
     BEFORE UPDATE ON usrmgmt.configuration
     FOR EACH ROW EXECUTE FUNCTION usrmgmt.set_updated_at();
+
+--------------------------------------------------------------------------
+-- References to "user" (src/references.c; doc: Restore).  pg_restore -j
+-- loads the rows of usrmgmt's tables (all extension configuration) in
+-- parallel and in any order, so a declarative foreign key from one of them
+-- to "user" would reject the rows that arrive before their user.  Each
+-- reference is kept by triggers instead, with the rule, name, SQLSTATE
+-- (23503) and messages of the foreign key it replaces:
+--   server.owner_id          server_owner_id_fkey           ON DELETE RESTRICT
+--   online_user.user_id      online_user_user_id_fkey       ON DELETE CASCADE
+--                            (checked by online_user_before_write)
+--   configuration.updated_by configuration_updated_by_fkey  ON DELETE SET NULL
+-- user_log.user_id has no reference at all: history keeps the id of a
+-- deleted user.  Rows a superuser restores by COPY are taken as they are;
+-- validate_data_integrity() reports a reference that does not hold.
+--------------------------------------------------------------------------
+
+CREATE FUNCTION usrmgmt.reference_check() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_reference_check'
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.reference_check() IS
+    'trigger: the user the column (argument 1) names must exist, else 23503 naming the constraint (argument 2)';
+CREATE FUNCTION usrmgmt.user_references() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_user_references'
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.user_references() IS
+    'trigger: what deleting a user (or changing its id) does to the rows that refer to it';
+
+CREATE TRIGGER server_owner_id_fkey
+    BEFORE INSERT OR UPDATE OF owner_id ON usrmgmt.server
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.reference_check('owner_id', 'server_owner_id_fkey');
+CREATE TRIGGER configuration_updated_by_fkey
+    BEFORE INSERT OR UPDATE OF updated_by ON usrmgmt.configuration
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.reference_check('updated_by', 'configuration_updated_by_fkey');
+CREATE TRIGGER user_references
+    AFTER DELETE OR UPDATE OF id ON usrmgmt."user"
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.user_references();
+
+REVOKE ALL ON FUNCTION usrmgmt.reference_check() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.user_references() FROM PUBLIC;
 
 --------------------------------------------------------------------------
 -- Section: sessions (src/sessions.c) -- SPEC §5
@@ -357,11 +410,11 @@ COMMENT ON FUNCTION usrmgmt.expire_sessions(interval) IS
     'closes sessions idle longer than idle (default usrmgmt.session_timeout), detail ''expired''';
 
 CREATE FUNCTION usrmgmt.purge_user_log(older_than timestamptz) RETURNS bigint
-    AS 'MODULE_PATHNAME', 'usrmgmt_purge_user_log'
+    AS 'MODULE_PATHNAME', 'usrmgmt_purge_user_log_partitions'
     LANGUAGE C VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION usrmgmt.purge_user_log(timestamptz) IS
-    'deletes log rows older than older_than, keeping both rows of sessions still open or ended later; returns how many';
+    'removes log rows older than older_than (whole partitions where it can), keeping both rows of sessions still open or ended later; returns how many';
 
 -- Trigger functions (src/session_triggers.c).  A trigger runs as the
 -- role whose statement fired it, so the four that read "user" or write
@@ -417,6 +470,11 @@ CREATE TRIGGER user_log_append_only
     FOR EACH ROW EXECUTE FUNCTION usrmgmt.user_log_guard();
 CREATE TRIGGER user_log_refuse_truncate
     BEFORE TRUNCATE ON usrmgmt.user_log
+    FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.refuse_truncate();
+-- Without foreign keys, a TRUNCATE of "user" would leave the rows that
+-- refer to its users behind (references.c); only reset() may.
+CREATE TRIGGER user_refuse_truncate
+    BEFORE TRUNCATE ON usrmgmt."user"
     FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.refuse_truncate();
 
 REVOKE ALL ON FUNCTION usrmgmt.login(text, inet, text) FROM PUBLIC;
@@ -585,6 +643,232 @@ REVOKE ALL ON FUNCTION usrmgmt.load_sample_data() FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt.reset(boolean) FROM PUBLIC;
 
 --------------------------------------------------------------------------
+-- Retention and partitions (doc: Retention and partitions).  The monthly
+-- partitions user_log_YYYY_MM of user_log are created, filled from the
+-- default partition and dropped here.  PL/pgSQL, SECURITY DEFINER with a
+-- fixed search_path, every name qualified; revoked from PUBLIC.
+--------------------------------------------------------------------------
+
+-- usrmgmt.log_retention as an interval, NULL for "keep forever"
+-- (src/retention.c).
+CREATE FUNCTION usrmgmt._log_retention() RETURNS interval
+    AS 'MODULE_PATHNAME', 'usrmgmt_log_retention'
+    LANGUAGE C STABLE;
+
+-- The partitions of user_log other than the default, with their bounds
+-- (lower NULL: MINVALUE, the 1.0 log attached by the update to 1.1).
+CREATE FUNCTION usrmgmt._log_partitions()
+    RETURNS TABLE(partition pg_catalog.regclass, lower_bound timestamptz, upper_bound timestamptz)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT c.oid::pg_catalog.regclass,
+       CASE WHEN b[1] OPERATOR(pg_catalog.=) 'MINVALUE' THEN NULL ELSE b[1]::timestamptz END,
+       CASE WHEN b[2] OPERATOR(pg_catalog.=) 'MAXVALUE' THEN NULL ELSE b[2]::timestamptz END
+  FROM pg_catalog.pg_inherits i
+  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.inhrelid
+ CROSS JOIN LATERAL pg_catalog.regexp_match(pg_catalog.pg_get_expr(c.relpartbound, c.oid),
+                                            '^FOR VALUES FROM \(''?([^'')]*)''?\) TO \(''?([^'')]*)''?\)$') b
+ WHERE i.inhparent OPERATOR(pg_catalog.=) 'usrmgmt.user_log'::pg_catalog.regclass
+   AND b IS NOT NULL     -- not the default partition
+$$;
+
+-- Remove the rows of user_log older than cut by whole partitions: every
+-- partition wholly older than cut is dropped, except that the 'login' rows
+-- of sessions still open, or closed at or after cut, are kept (the
+-- partition is then emptied by TRUNCATE and those rows put back), so that
+-- open sessions = logins - logouts still holds over the log.  Returns the
+-- rows removed (counted when exact, else the planner's estimate) and the
+-- partitions dropped or emptied.  A partition whose lock is not granted
+-- within lock_wait is left for next time (skipped); 0 waits as long as it
+-- takes.
+CREATE FUNCTION usrmgmt._drop_log_partitions(cut timestamptz, exact boolean, lock_wait interval,
+                                             OUT removed bigint, OUT dropped text[], OUT emptied text[],
+                                             OUT skipped text[])
+    LANGUAGE plpgsql VOLATILE STRICT
+    SET search_path = pg_catalog, pg_temp
+    SET lock_timeout = 0     -- each partition sets its own, undone on return
+AS $$
+DECLARE
+    p record;
+    lo bigint;
+    hi bigint;
+    keep bigint[];
+    n bigint;
+    name text;
+BEGIN
+    removed := 0; dropped := '{}'; emptied := '{}'; skipped := '{}';
+    FOR p IN SELECT * FROM usrmgmt._log_partitions() x
+              WHERE x.upper_bound OPERATOR(pg_catalog.<=) cut ORDER BY x.upper_bound
+    LOOP
+        name := p.partition::text;
+        BEGIN
+            PERFORM pg_catalog.set_config('lock_timeout',
+                pg_catalog.ceil(pg_catalog.date_part('epoch', lock_wait) OPERATOR(pg_catalog.*) 1000)::bigint::text, true);
+            EXECUTE pg_catalog.format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', p.partition);
+            EXECUTE pg_catalog.format('SELECT pg_catalog.min(session_id), pg_catalog.max(session_id) FROM ONLY %s',
+                                      p.partition) INTO lo, hi;
+            -- login rows here of sessions open, or closed at or after cut
+            EXECUTE pg_catalog.format(
+                'SELECT pg_catalog.array_agg(l.session_id) FROM ONLY %s l
+                  WHERE l.action OPERATOR(pg_catalog.=) ''login''
+                    AND l.session_id OPERATOR(pg_catalog.=) ANY (ARRAY(
+                        SELECT o.id FROM usrmgmt.online_user o
+                         WHERE o.id OPERATOR(pg_catalog.>=) $1 AND o.id OPERATOR(pg_catalog.<=) $2
+                        UNION
+                        SELECT x.session_id FROM usrmgmt.user_log x
+                         WHERE x."timestamp" OPERATOR(pg_catalog.>=) $3
+                           AND x.session_id OPERATOR(pg_catalog.>=) $1
+                           AND x.session_id OPERATOR(pg_catalog.<=) $2))', p.partition)
+                INTO keep USING lo, hi, cut;
+            IF exact THEN
+                EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM ONLY %s', p.partition) INTO n;
+            ELSE
+                SELECT GREATEST(c.reltuples, 0)::bigint INTO n FROM pg_catalog.pg_class c
+                 WHERE c.oid OPERATOR(pg_catalog.=) p.partition;
+            END IF;
+            IF keep IS NULL THEN
+                EXECUTE pg_catalog.format('DROP TABLE %s', p.partition);
+                dropped := dropped OPERATOR(pg_catalog.||) name;
+            ELSE
+                EXECUTE pg_catalog.format(
+                    'CREATE TEMP TABLE usrmgmt_kept ON COMMIT DROP AS SELECT * FROM ONLY %s
+                      WHERE action OPERATOR(pg_catalog.=) ''login''
+                        AND session_id OPERATOR(pg_catalog.=) ANY ($1)', p.partition) USING keep;
+                EXECUTE pg_catalog.format('TRUNCATE %s', p.partition);
+                EXECUTE pg_catalog.format('INSERT INTO %s SELECT * FROM pg_temp.usrmgmt_kept', p.partition);
+                DROP TABLE pg_temp.usrmgmt_kept;
+                n := GREATEST(n OPERATOR(pg_catalog.-) pg_catalog.cardinality(keep), 0);
+                emptied := emptied OPERATOR(pg_catalog.||) name;
+            END IF;
+            removed := removed OPERATOR(pg_catalog.+) n;
+        EXCEPTION WHEN lock_not_available THEN
+            skipped := skipped OPERATOR(pg_catalog.||) name;
+        END;
+    END LOOP;
+END
+$$;
+
+-- See doc: Retention and partitions.  SECURITY DEFINER: the partitions
+-- belong to the extension's owner.
+CREATE FUNCTION usrmgmt.maintain(since timestamptz DEFAULT NULL) RETURNS jsonb
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    SET lock_timeout = '5s'  -- never hold logins back for long: fail, retry later
+AS $$
+DECLARE
+    this_month timestamptz := pg_catalog.date_trunc('month', pg_catalog.now());
+    last_month timestamptz := this_month OPERATOR(pg_catalog.+) '3 months'::interval;
+    first_month timestamptz;
+    m timestamptz;
+    part text;
+    created text[] := '{}';
+    moved bigint := 0;
+    n bigint;
+    retention interval;
+    dropped text[] := '{}';
+    emptied text[] := '{}';
+    skipped text[] := '{}';
+    rows_dropped bigint := 0;
+    future integer;
+    in_default bigint;
+    bounds tstzrange[];     -- of the partitions (the default aside), read once
+BEGIN
+    IF since IS NOT NULL AND NOT pg_catalog.isfinite(since) THEN
+        RAISE EXCEPTION 'since must be a finite timestamp'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    first_month := pg_catalog.date_trunc('month', COALESCE(since, pg_catalog.now()));
+    IF first_month OPERATOR(pg_catalog.>) last_month THEN
+        RAISE EXCEPTION 'since % is after the last month maintain() creates', since
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'maintain() creates the partitions from since (default: now) to three months ahead.';
+    END IF;
+    IF first_month OPERATOR(pg_catalog.<) (this_month OPERATOR(pg_catalog.-) '25 years'::interval) THEN
+        RAISE EXCEPTION 'since % is more than 25 years ago', since
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'maintain() creates one partition per month from since; import older history in steps, or purge it.';
+    END IF;
+    retention := usrmgmt._log_retention();
+
+    -- One maintain() at a time; logins (ROW EXCLUSIVE) are not blocked.
+    LOCK TABLE usrmgmt.user_log IN SHARE UPDATE EXCLUSIVE MODE;
+
+    bounds := ARRAY(SELECT pg_catalog.tstzrange(x.lower_bound, x.upper_bound)
+                      FROM usrmgmt._log_partitions() x);
+    m := first_month;
+    WHILE m OPERATOR(pg_catalog.<=) last_month LOOP
+        IF NOT pg_catalog.tstzrange(m, m OPERATOR(pg_catalog.+) '1 month'::interval)
+               OPERATOR(pg_catalog.&&) ANY (bounds) THEN
+            part := 'user_log_' OPERATOR(pg_catalog.||) pg_catalog.to_char(m, 'YYYY_MM');
+            EXECUTE pg_catalog.format('CREATE TABLE usrmgmt.%I (LIKE usrmgmt.user_log_default INCLUDING ALL)', part);
+            -- A month logins may be writing into (this one or a past one):
+            -- wait for the inserts in flight and hold new ones back until
+            -- commit, so that none is routed to the default partition by a
+            -- partition list older than the new partition.
+            IF m OPERATOR(pg_catalog.<=) pg_catalog.now() THEN
+                LOCK TABLE usrmgmt.user_log IN SHARE ROW EXCLUSIVE MODE;
+            END IF;
+            -- Rows of this month caught by the default partition move into it.
+            IF EXISTS (SELECT 1 FROM usrmgmt.user_log_default d
+                        WHERE d."timestamp" OPERATOR(pg_catalog.>=) m
+                          AND d."timestamp" OPERATOR(pg_catalog.<) (m OPERATOR(pg_catalog.+) '1 month'::interval)) THEN
+                LOCK TABLE usrmgmt.user_log IN SHARE ROW EXCLUSIVE MODE;
+                ALTER TABLE usrmgmt.user_log_default DISABLE TRIGGER user_log_append_only;
+                EXECUTE pg_catalog.format(
+                    'WITH d AS (DELETE FROM usrmgmt.user_log_default d
+                                 WHERE d."timestamp" OPERATOR(pg_catalog.>=) $1
+                                   AND d."timestamp" OPERATOR(pg_catalog.<) $2 RETURNING d.*)
+                     INSERT INTO usrmgmt.%I SELECT * FROM d', part)
+                    USING m, m OPERATOR(pg_catalog.+) '1 month'::interval;
+                GET DIAGNOSTICS n = ROW_COUNT;
+                moved := moved OPERATOR(pg_catalog.+) n;
+                ALTER TABLE usrmgmt.user_log_default ENABLE TRIGGER user_log_append_only;
+            END IF;
+            EXECUTE pg_catalog.format('ALTER TABLE usrmgmt.user_log ATTACH PARTITION usrmgmt.%I FOR VALUES FROM (%L) TO (%L)',
+                                      part, m, m OPERATOR(pg_catalog.+) '1 month'::interval);
+            created := created OPERATOR(pg_catalog.||) part;
+            bounds := bounds OPERATOR(pg_catalog.||)
+                      pg_catalog.tstzrange(m, m OPERATOR(pg_catalog.+) '1 month'::interval);
+        END IF;
+        m := m OPERATOR(pg_catalog.+) '1 month'::interval;
+    END LOOP;
+
+    -- Retention: partitions wholly older than it go (the login rows of
+    -- sessions still open stay); a lock not granted within 1 s leaves the
+    -- partition for the next run rather than holding logins back.
+    IF retention IS NOT NULL THEN
+        SELECT x.removed, x.dropped, x.emptied, x.skipped
+          INTO rows_dropped, dropped, emptied, skipped
+          FROM usrmgmt._drop_log_partitions(pg_catalog.now() OPERATOR(pg_catalog.-) retention, false, '1 s') x;
+    END IF;
+
+    SELECT pg_catalog.count(*) INTO future FROM pg_catalog.unnest(bounds) b
+     WHERE pg_catalog.lower(b) OPERATOR(pg_catalog.>) pg_catalog.now();
+    SELECT pg_catalog.count(*) INTO in_default FROM usrmgmt.user_log_default;
+    -- "ok": what a monitor checks (doc: Retention and partitions)
+    RETURN pg_catalog.jsonb_build_object(
+        'ok', in_default OPERATOR(pg_catalog.=) 0 AND future OPERATOR(pg_catalog.>=) 2
+              AND pg_catalog.cardinality(skipped) OPERATOR(pg_catalog.=) 0,
+        'moved', moved,
+        'future', future,
+        'created', pg_catalog.to_jsonb(created),
+        'dropped', pg_catalog.to_jsonb(dropped),
+        'emptied', pg_catalog.to_jsonb(emptied),
+        'skipped', pg_catalog.to_jsonb(skipped),
+        'retention', retention::text,
+        'in_default', in_default,
+        'rows_dropped', rows_dropped);
+END
+$$;
+COMMENT ON FUNCTION usrmgmt.maintain(timestamptz) IS
+    'creates the monthly user_log partitions from since (default: this month) to 3 months ahead, moves rows out of the default partition, drops partitions older than usrmgmt.log_retention; reports it as jsonb';
+
+REVOKE ALL ON FUNCTION usrmgmt._log_retention() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt._log_partitions() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt._drop_log_partitions(timestamptz, boolean, interval) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.maintain(timestamptz) FROM PUBLIC;
+
 -- Section: change audit (src/change_audit.c; doc/usrmgmt.md "Change
 -- audit").  usrmgmt.change_log gets one row per row changed in an audited
 -- table, by any path, and one per TRUNCATE.  Auditing a table is the two
@@ -707,7 +991,7 @@ SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('us
 
 SELECT pg_catalog.pg_extension_config_dump('usrmgmt."user"', '');
 SELECT pg_catalog.pg_extension_config_dump('usrmgmt.online_user', '');
-SELECT pg_catalog.pg_extension_config_dump('usrmgmt.user_log', '');
+SELECT pg_catalog.pg_extension_config_dump('usrmgmt.user_log_default', '');
 SELECT pg_catalog.pg_extension_config_dump('usrmgmt.server', '');
 SELECT pg_catalog.pg_extension_config_dump('usrmgmt.configuration', '');
 SELECT pg_catalog.pg_extension_config_dump('usrmgmt.migration_history',

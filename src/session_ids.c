@@ -41,9 +41,7 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
-#include "tcop/pquery.h"
 #include "utils/fmgrprotos.h"
-#include "utils/portal.h"
 #include "utils/rel.h"
 
 #include "session_ids.h"
@@ -62,37 +60,6 @@ static UmTakenId last_taken = {InvalidOid, InvalidOid, 0};
 /* The identity sequence of online_user, cached by the table's OID. */
 static Oid	cached_relid = InvalidOid;
 static Oid	cached_seqoid = InvalidOid;
-
-/* Is this a COPY ... FROM into rel, run as the portal's own statement? */
-static bool
-um_copy_into(Relation rel)
-{
-	ListCell   *lc;
-
-	if (ActivePortal == NULL || ActivePortal->commandTag != CMDTAG_COPY)
-		return false;
-	foreach(lc, ActivePortal->stmts)
-	{
-		PlannedStmt *pstmt = (PlannedStmt *) lfirst(lc);
-		CopyStmt   *copy;
-
-		if (!IsA(pstmt, PlannedStmt) || pstmt->commandType != CMD_UTILITY ||
-			pstmt->utilityStmt == NULL || !IsA(pstmt->utilityStmt, CopyStmt))
-			continue;
-		copy = (CopyStmt *) pstmt->utilityStmt;
-		if (copy->is_from && copy->relation != NULL &&
-			RangeVarGetRelid(copy->relation, NoLock, true) == RelationGetRelid(rel))
-			return true;
-	}
-	return false;
-}
-
-/* See session_ids.h. */
-bool
-um_session_restore(Relation rel)
-{
-	return um_copy_into(rel) && superuser_arg(GetSessionUserId());
-}
 
 /* currval() of one sequence, run in a subtransaction by um_currval(). */
 typedef struct UmCurrval

@@ -1,14 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * session_ids.h
- *		What proves a restore into usrmgmt.online_user, and the rules of
- *		session ids: given by the identity, immutable, never reused.
+ *		The rules of session ids: given by the identity, immutable, never
+ *		reused (what proves a restore is restore_copy.h's).
  *
  * The session triggers (session_triggers.c) ask this module before they
  * write anything:
- *	- um_session_restore(): is the row restore data (a COPY ... FROM into
- *	  online_user in a superuser's session, as pg_restore and a plain
- *	  dump's psql run it)?  Only then are rows taken as they are;
  *	- um_session_id_check_new(): a new session's id must be the one the
  *	  identity just gave this backend for this row (no OVERRIDING SYSTEM
  *	  VALUE, no id column in a COPY), else 55000;
@@ -26,8 +23,6 @@
 #include "access/htup.h"
 #include "utils/relcache.h"
 
-/* Is the row being inserted into rel restore data?  See the header. */
-extern bool um_session_restore(Relation rel);
 
 /*
  * The new session row tuple of rel: 55000 unless its id is the value the

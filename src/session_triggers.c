@@ -13,16 +13,18 @@
  *		the user's.
  *	online_user_after_insert	AFTER INSERT ON online_user: the 'login' row.
  *	online_user_after_delete	AFTER DELETE ON online_user: the 'logout'
- *		row; detail from the caller (session_context.h), or 'user deleted' with
- *		user_id NULL when the user row no longer exists (the FK cascade).
+ *		row; detail from the caller (session_context.h), or 'user deleted'
+ *		when the user row no longer exists (the cascade of references.c; with
+ *		user_id NULL where user_log.user_id may be NULL, as in the 1.0 schema,
+ *		whose foreign key would refuse the id of a deleted user).
  *	user_sync_sessions			AFTER UPDATE ON user (WHEN username changed or
  *		is_active went false): closes the sessions of a deactivated user
  *		('user deactivated'), renames the open sessions of a renamed one.
  *	user_log_guard				BEFORE UPDATE OR DELETE ON user_log: 55000
- *		unless past the guard (session_context.h), except the FK's own
- *		SET NULL.
- *	refuse_truncate				BEFORE TRUNCATE ON user_log, online_user: 55000
- *		unless past the guard.
+ *		unless past the guard (session_context.h), except, in the 1.0
+ *		schema, the FK's own SET NULL.
+ *	refuse_truncate				BEFORE TRUNCATE ON user_log, online_user and
+ *		"user": 55000 unless past the guard.
  *
  * The user row is found and locked through users.h; what the session
  * functions say about their own statements comes from session_context.h.
@@ -33,7 +35,8 @@
  * username lookup, no 'login' row (the log's own rows are restored from
  * the same dump).  Any other COPY is an INSERT like any other.  Outside a
  * restore a session's id is the identity's, once, and never changes.
- * session_ids.c decides both.
+ * restore_copy.c decides what is a restore,
+ * session_ids.c what is a valid id.
  *
  * src/session_triggers.c
  *
@@ -49,7 +52,9 @@
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 
+#include "restore_copy.h"
 #include "session_context.h"
 #include "session_ids.h"
 #include "spi_util.h"
@@ -178,7 +183,7 @@ usrmgmt_online_user_before_write(PG_FUNCTION_ARGS)
 		{
 			UmUser		user;
 
-			if (um_session_restore(rel))
+			if (um_restoring_copy(rel))
 				return PointerGetDatum(newtup);
 			um_session_id_check_new(rel, newtup, false);
 
@@ -231,11 +236,37 @@ usrmgmt_online_user_before_write(PG_FUNCTION_ARGS)
 }
 
 /*
+ * May usrmgmt.user_log.user_id be NULL?  Only in the 1.0 schema, whose
+ * foreign key (ON DELETE SET NULL) refuses the id of a deleted user; from
+ * 1.1 the log keeps it (NOT NULL, no foreign key).  Asked only when a
+ * deleted user's session is logged out.
+ */
+static bool
+um_log_user_id_nullable(void)
+{
+	Oid			relid = get_relname_relid("user_log",
+										  get_namespace_oid(UM_SCHEMA, false));
+	HeapTuple	att;
+	bool		nullable = false;
+
+	if (!OidIsValid(relid))
+		return false;
+	att = SearchSysCacheAttName(relid, "user_id");
+	if (HeapTupleIsValid(att))
+	{
+		nullable = !((Form_pg_attribute) GETSTRUCT(att))->attnotnull;
+		ReleaseSysCache(att);
+	}
+	return nullable;
+}
+
+/*
  * Write the log row of the session row tup: its user_id, username, id,
  * ip_address and user_agent, and action.  A 'login' row has no detail.
  * A 'logout' row's detail is the closing's (session_context.h); for a
  * DELETE from elsewhere it is NULL while the user exists, else 'user
- * deleted' with user_id NULL (the foreign key's ON DELETE CASCADE).
+ * deleted' (the cascade of references.c), with user_id NULL in the 1.0
+ * schema (um_log_user_id_nullable).
  */
 static void
 um_write_log_row(Relation rel, HeapTuple tup, bool logout)
@@ -260,7 +291,8 @@ um_write_log_row(Relation rel, HeapTuple tup, bool logout)
 		!um_user_exists(DatumGetInt64(values[0])))
 	{
 		detail = "user deleted";
-		nulls[0] = 'n';
+		if (um_log_user_id_nullable())
+			nulls[0] = 'n';
 	}
 	values[6] = detail ? CStringGetTextDatum(detail) : (Datum) 0;
 	nulls[6] = detail ? ' ' : 'n';
@@ -281,7 +313,7 @@ usrmgmt_online_user_after_insert(PG_FUNCTION_ARGS)
 	TriggerData *td = um_trigger_data(fcinfo, "online_user_after_insert",
 									  UM_AFTER_ROW, UM_ON(TRIGGER_EVENT_INSERT));
 
-	if (!um_session_restore(td->tg_relation))
+	if (!um_restoring_copy(td->tg_relation))
 		um_write_log_row(td->tg_relation, td->tg_trigtuple, false);
 	return PointerGetDatum(NULL);
 }
@@ -355,6 +387,8 @@ usrmgmt_user_sync_sessions(PG_FUNCTION_ARGS)
 /*
  * Is this user_log UPDATE the foreign key's own ON DELETE SET NULL: only
  * user_id changes, to NULL, and the user it pointed to no longer exists?
+ * Only in the 1.0 schema: from 1.1 the log has no foreign key and its
+ * user_id is NOT NULL, so the guard makes no exception.
  */
 static bool
 um_is_fk_set_null(Relation rel, HeapTuple oldtup, HeapTuple newtup)
@@ -369,7 +403,7 @@ um_is_fk_set_null(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 
 	olduser = heap_getattr(oldtup, att_user_id, desc, &oldnull);
 	(void) heap_getattr(newtup, att_user_id, desc, &newnull);
-	if (oldnull || !newnull)
+	if (oldnull || !newnull || !um_log_user_id_nullable())
 		return false;
 
 	for (i = 1; i <= desc->natts; i++)
@@ -446,9 +480,10 @@ usrmgmt_user_log_guard(PG_FUNCTION_ARGS)
 /*
  * refuse_truncate() RETURNS trigger
  *
- * BEFORE TRUNCATE ON user_log and online_user FOR EACH STATEMENT.
+ * BEFORE TRUNCATE ON user_log, online_user and "user" FOR EACH STATEMENT.
  * Errors: 55000 unless reset() runs its TRUNCATE past the guard
- * (truncating online_user would close sessions without 'logout' rows).
+ * (truncating online_user would close sessions without 'logout' rows;
+ * truncating "user" would leave the rows that refer to it, references.c).
  */
 Datum
 usrmgmt_refuse_truncate(PG_FUNCTION_ARGS)
@@ -459,6 +494,12 @@ usrmgmt_refuse_truncate(PG_FUNCTION_ARGS)
 	if (um_log_guard_lifted())
 		return PointerGetDatum(NULL);
 
+	if (strcmp(RelationGetRelationName(td->tg_relation), "user") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot truncate usrmgmt.\"user\""),
+				 errdetail("Sessions, servers and settings refer to its rows."),
+				 errhint("Delete the users instead, or use usrmgmt.reset(confirm => true).")));
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("cannot truncate usrmgmt.%s", RelationGetRelationName(td->tg_relation)),

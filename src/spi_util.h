@@ -16,6 +16,9 @@
  *	um_plan_exec_as()		the same, run as another role (the extension's
  *							owner) with the caller's identity restored
  *							whatever happens;
+ *	um_plan_exec_crosscheck()
+ *							the same, run as a foreign key's action is
+ *							(references.c);
  *	um_sql_exec()			a one-off statement not worth a saved plan;
  *	um_materialize(), um_spi_to_store()
  *							a materialized set-returning function and the
@@ -76,6 +79,14 @@ extern void um_spi_connect(void);
  */
 extern uint64 um_plan_exec(UmPlan *plan, Datum *values, const char *nulls,
 						   bool read_only, int expected);
+
+/*
+ * um_plan_exec (read-write) as a foreign key's action runs: under
+ * REPEATABLE READ or SERIALIZABLE on the latest snapshot, cross-checked
+ * against the transaction's (a serialization failure for a row the
+ * transaction does not see).
+ */
+extern uint64 um_plan_exec_crosscheck(UmPlan *plan, Datum *values, int expected);
 
 /* um_plan_exec (read-write) as role owner, e.g. um_function_owner(). */
 extern uint64 um_plan_exec_as(Oid owner, UmPlan *plan, Datum *values,

@@ -38,6 +38,7 @@ GRANT EXECUTE ON FUNCTION
       usrmgmt.logout_user(text), usrmgmt.touch_session(bigint),
       usrmgmt.expire_sessions(interval), usrmgmt.purge_user_log(timestamptz),
       usrmgmt.purge_change_log(timestamptz),
+      usrmgmt.maintain(timestamptz),
       usrmgmt.authenticate(text, text, inet, text),
       usrmgmt.set_password(text, text), usrmgmt.check_password(text, text),
       usrmgmt.validate_data_integrity(), usrmgmt.validate_schema(),

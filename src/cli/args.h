@@ -85,7 +85,7 @@ struct um_options
 	int			no_owner;		/* restore --no-owner */
 	int			dry_run;		/* rollback --dry-run */
 	const char *dir;			/* --dir DIR (backup, list) */
-	const char *arg;			/* migrate DIR, rollback NAME, restore FILE */
+	const char *arg;			/* migrate DIR, rollback NAME, restore FILE, maintain SINCE */
 	/* health thresholds in milliseconds; negative: default */
 	double		warn_connect_ms;
 	double		crit_connect_ms;

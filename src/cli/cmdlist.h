@@ -62,6 +62,20 @@ UM_COMMAND(VERIFY, "verify", cmd_verify, UM_NEEDS_EXTENSION,
 		   "Print usrmgmt.verify(): schema drift and data integrity problems.\n"
 		   "Exit 0 when there are none, 1 when there are, 3 on error.\n")
 
+UM_COMMAND(MAINTAIN, "maintain", cmd_maintain, UM_NEEDS_EXTENSION,
+		   UM_OPT_JSON, 0, 1, NULL,
+		   UM_EXITS_VERDICT,
+		   "maintain [SINCE]             monthly partitions of the log, retention",
+		   "usage: usrmgmt [CONNECTION] maintain [SINCE] [--json]\n"
+		   "\n"
+		   "Run usrmgmt.maintain(): create the monthly partitions of usrmgmt.user_log\n"
+		   "from SINCE (a date; default: this month) to three months ahead, move\n"
+		   "rows out of the default partition, drop the months older than\n"
+		   "usrmgmt.log_retention; print what it did.  Meant for cron, daily.\n"
+		   "Exit 0 when all is well, 1 when rows are in the default partition,\n"
+		   "fewer than two future partitions exist or an expired partition was\n"
+		   "skipped (locked), 3 on error (nothing changed).\n")
+
 UM_COMMAND(STATS, "stats", cmd_stats, UM_NEEDS_EXTENSION,
 		   UM_OPT_JSON | UM_OPT_EXACT, 0, 0, NULL,
 		   UM_EXITS_PLAIN,

@@ -11,6 +11,9 @@ my $primary = PostgreSQL::Test::Cluster->new('health_primary');
 $primary->init(allows_streaming => 1);
 $primary->start;
 $primary->safe_psql('postgres', 'CREATE EXTENSION usrmgmt');
+# the log's partitions (doc: Retention and partitions), as usrmgmt init does:
+# without them health() is 'degraded' (log_future_partitions)
+$primary->safe_psql('postgres', 'SELECT usrmgmt.maintain()');
 $primary->safe_psql('postgres', q{
 	SET session_replication_role = replica;
 	INSERT INTO usrmgmt."user" (username) SELECT 'user' || i FROM generate_series(1, 50) i;
