@@ -113,7 +113,7 @@ test-all:
 .PHONY: cli install-cli install-link clean-cli unit-check demo test-all isolation-prep
 
 # ---------------------------------------------------------------------------
-# Fuzzing (test/fuzz, doc/usrmgmt.md §12).  libFuzzer targets built with
+# Fuzzing (test/fuzz; doc/usrmgmt.md, "Security").  libFuzzer targets built with
 # clang -fsanitize=fuzzer,address,undefined (Debian: clang and
 # libclang-rt-14-dev, which holds libclang_rt.fuzzer).  A target NAME is
 # the file test/fuzz/NAME_fuzzer.c, which defines LLVMFuzzerTestOneInput,
@@ -164,7 +164,7 @@ fuzz: fuzz-build $(patsubst %,fuzz-run-%,$(FUZZ_TARGETS))
 .PHONY: fuzz fuzz-build
 
 # ---------------------------------------------------------------------------
-# Static analysis (doc/usrmgmt.md §12): cppcheck and clang-tidy over the
+# Static analysis (doc/usrmgmt.md, "Security"): cppcheck and clang-tidy over the
 # extension (src/*.c, with PostgreSQL's server headers) and the command-line
 # tool (src/cli/*.c, with libpq's headers).  Both must report nothing.
 #
@@ -221,7 +221,7 @@ lint-clang-tidy:
 .PHONY: lint lint-cppcheck lint-clang-tidy
 
 # ---------------------------------------------------------------------------
-# Memory checking (doc/usrmgmt.md §12): the pg_regress suites against a
+# Memory checking (doc/usrmgmt.md, "Security"): the pg_regress suites against a
 # server under valgrind memcheck; fails on any error whose stack includes
 # usrmgmt code.  Slow (minutes), so not part of test-all.  Run it after
 # `make install`; as root it runs as the unprivileged test user.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test/valgrind-check.sh: the pg_regress suites against a server running
-# under valgrind memcheck (`make valgrind-check`, doc/usrmgmt.md §12).
+# under valgrind memcheck (`make valgrind-check`, doc/usrmgmt.md, "Security").
 #
 # Starts a throwaway cluster from $PG_CONFIG's binaries with the postmaster
 # (and so every backend it forks) under memcheck, runs `make installcheck`
@@ -10,7 +10,7 @@
 # function) fails the check; errors elsewhere (PostgreSQL itself, libc)
 # are counted and listed but do not fail it.  Suppressions: test/valgrind.supp.
 #
-# Limits (see doc/usrmgmt.md §12): Debian's PostgreSQL is not built with
+# Limits (see doc/usrmgmt.md, "Security"): Debian's PostgreSQL is not built with
 # USE_VALGRIND, so memcheck cannot see palloc chunk boundaries inside a
 # memory context's blocks: it finds reads of uninitialised memory, invalid
 # reads and writes outside malloc'd/mapped memory, and bad syscall buffers,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test/bench/integrity_health.sh: benchmarks of SPEC §7 (doc/usrmgmt.md §13,
+# test/bench/integrity_health.sh: benchmarks of SPEC "Integrity, schema drift, health" (doc/usrmgmt.md "Performance",
 # "Integrity and health").  Starts a throwaway cluster from $PG_CONFIG's
 # binaries (run it as a non-root user), then in the same run:
 #   1. health() latency (pgbench, -t HEALTH_CALLS) in an empty schema and
