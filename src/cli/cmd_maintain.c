@@ -18,7 +18,6 @@
  *-------------------------------------------------------------------------
  */
 #include <stdio.h>
-#include <string.h>
 
 #include "um.h"
 
@@ -33,40 +32,23 @@ static const char maintain_lines_sql[] =
 "                              'rows_dropped', 'retention', 'future', 'in_default']) WITH ORDINALITY AS u(k, n)"
 " ORDER BY n";
 
+static void
+maintain_header(struct um_run *r, int ok, int nlines)
+{
+	(void) nlines;
+	printf("maintain: %s in database \"%s\"\n",
+		   ok ? "OK" : "needs attention", PQdb(r->conn));
+}
+
 int
 cmd_maintain(struct um_run *r)
 {
-	PGresult   *res;
-	PGresult   *lines;
 	const char *params[1];
-	int			ok;
 
 	if (um_open(r) != UM_OPEN_OK)
 		return UM_ERROR;
 	params[0] = r->o->arg;		/* NULL: maintain(NULL), this month */
-	res = um_query(r->conn, r->o, r->cmd,
-				   "SELECT m::text, COALESCE((m ->> 'ok')::boolean, false)"
-				   " FROM usrmgmt.maintain($1::timestamptz) m", 1, params);
-	if (res == NULL)
-		return UM_ERROR;
-	ok = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
-	if (r->o->json)
-		printf("%s\n", PQgetvalue(res, 0, 0));
-	else
-	{
-		params[0] = PQgetvalue(res, 0, 0);
-		lines = um_query(r->conn, r->o, r->cmd, maintain_lines_sql, 1, params);
-		if (lines == NULL)
-		{
-			PQclear(res);
-			return UM_ERROR;
-		}
-		printf("maintain: %s in database \"%s\"\n",
-			   ok ? "OK" : "needs attention", PQdb(r->conn));
-		for (int i = 0; i < PQntuples(lines); i++)
-			printf("  %s: %s\n", PQgetvalue(lines, i, 0), PQgetvalue(lines, i, 1));
-		PQclear(lines);
-	}
-	PQclear(res);
-	return ok ? UM_EXIT_OK : 1;
+	return um_report(r, "SELECT m::text, COALESCE((m ->> 'ok')::boolean, false)"
+					 " FROM usrmgmt.maintain($1::timestamptz) m", 1, params,
+					 maintain_lines_sql, maintain_header);
 }
