@@ -27,6 +27,10 @@ SELECT count(*) AS drift_after_refresh FROM usrmgmt.validate_schema();
 DROP INDEX usrmgmt.user_created_at_idx;
 ALTER TABLE usrmgmt."user" DISABLE TRIGGER user_set_updated_at;
 ALTER TABLE usrmgmt.configuration ALTER COLUMN value TYPE varchar(200);
+-- a dropped NOT NULL is one row, the column's, on every version (18 also
+-- keeps NOT NULL as a constraint, configuration_updated_at_not_null: it is
+-- not reported a second time)
+ALTER TABLE usrmgmt.configuration ALTER COLUMN updated_at DROP NOT NULL;
 ALTER TABLE usrmgmt.server DROP CONSTRAINT server_port_range;
 ALTER TABLE usrmgmt.user_log DROP CONSTRAINT user_log_action_valid;
 ALTER TABLE usrmgmt.user_log ADD CONSTRAINT user_log_action_valid

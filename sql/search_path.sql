@@ -219,9 +219,26 @@ INSERT INTO usrmgmt.server (server_name, owner_id)
     SELECT 'mc-1', id FROM usrmgmt."user" WHERE username OPERATOR(pg_catalog.=) 'regress_alice';
 \echo :LAST_ERROR_SQLSTATE
 UPDATE usrmgmt.server SET status = 'Stopped' WHERE server_name OPERATOR(pg_catalog.=) 'mc-1';
--- expected: 23503, server_owner_id_fkey is ON DELETE RESTRICT
-DELETE FROM usrmgmt."user" WHERE username OPERATOR(pg_catalog.=) 'regress_alice';
-\echo :LAST_ERROR_SQLSTATE
+-- expected: refused by server_owner_id_fkey, which is ON DELETE RESTRICT,
+-- with the server's SQLSTATE for it: 23503 up to PostgreSQL 17, 23001
+-- restrict_violation (and another message) from 18
+DO $$
+DECLARE
+    want text := CASE WHEN pg_catalog.current_setting('server_version_num')::pg_catalog.int4
+                           OPERATOR(pg_catalog.>=) 180000
+                      THEN '23001' ELSE '23503' END;
+    st text;
+    con text;
+BEGIN
+    DELETE FROM usrmgmt."user" WHERE username OPERATOR(pg_catalog.=) 'regress_alice';
+    RAISE NOTICE 'deleted';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, con = CONSTRAINT_NAME;
+    RAISE NOTICE 'refused by %: %', con,
+        CASE WHEN st OPERATOR(pg_catalog.=) want THEN 'this version''s SQLSTATE'
+             ELSE pg_catalog.concat('SQLSTATE ', st, ', expected ', want) END;
+END
+$$;
 
 -- Block: usrmgmt.configuration
 INSERT INTO usrmgmt.configuration (key, value, updated_by)

@@ -43,9 +43,7 @@
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 
-#if PG_VERSION_NUM >= 140000
 #include "common/cryptohash.h"
-#endif
 #include "common/sha2.h"
 
 PG_FUNCTION_INFO_V1(usrmgmt_apply_migration);
@@ -87,7 +85,6 @@ um_sha256_hex(text *sql, char *hex)
 	size_t		len = VARSIZE_ANY_EXHDR(sql);
 	int			i;
 
-#if PG_VERSION_NUM >= 140000
 	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
 
 	if (ctx == NULL ||
@@ -96,13 +93,6 @@ um_sha256_hex(text *sql, char *hex)
 		pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
 		elog(ERROR, "could not compute SHA-256 checksum");
 	pg_cryptohash_free(ctx);
-#else
-	pg_sha256_ctx ctx;
-
-	pg_sha256_init(&ctx);
-	pg_sha256_update(&ctx, data, len);
-	pg_sha256_final(&ctx, digest);
-#endif
 
 	for (i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
 	{

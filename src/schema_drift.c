@@ -31,12 +31,20 @@ PG_FUNCTION_INFO_V1(usrmgmt_validate_schema);
  * The comparison of manifest and live catalog.  A missing table is reported
  * once, not once more for each of its columns, constraints, indexes and
  * triggers.  Objects that exist but are not in the manifest (a DBA's own
- * index, say) are not drift and are not reported.  The kind column holds
+ * index, say) are not drift and are not reported.  NOT NULL is compared as
+ * part of its column's definition; PostgreSQL 18 also lists it as a
+ * constraint of its own (<table>_<column>_not_null, whose definition
+ * pg_get_constraintdef() writes "NOT NULL <column>", as no other kind of
+ * constraint begins), which an install on 18 has in its manifest: those
+ * rows are skipped, so that a dropped NOT NULL or column is reported once,
+ * the same on every version.  The kind column holds
  * the numbers of UmDriftKind: 0 missing, 1 altered, 2 disabled, 3 not
  * valid; a state difference (ord 3) is judged by the live state.
  */
 static const char *const um_schema_drift_sql =
-"WITH m AS (SELECT * FROM " UM_SCHEMA ".schema_manifest), "
+"WITH m AS (SELECT * FROM " UM_SCHEMA ".schema_manifest mf "
+"           WHERE NOT (mf.object_type OPERATOR(pg_catalog.=) 'constraint' "
+"                      AND pg_catalog.starts_with(mf.definition, 'NOT NULL '))), "
 "l AS (SELECT * FROM " UM_SCHEMA "._schema_catalog(false)), "
 "j AS (SELECT m.object_type, m.object_name, m.table_name, "
 "             m.definition AS m_def, m.state AS m_state, "

@@ -75,20 +75,25 @@ extern bool parse_scram_secret(const char *secret, int *iterations, char **salt,
 #define UM_KEY_LEN SCRAM_KEY_LEN
 #endif
 
-/* PostgreSQL's scram_build_secret(): errstr since 15, hash type since 16. */
+/*
+ * PostgreSQL's scram_build_secret(): errstr since 15, hash type since 16,
+ * the salt as uint8 bytes since 18.
+ */
 static char *
 um_build_secret(const char *salt, int saltlen, int iterations, const char *key)
 {
 	const char *errstr = NULL;
 	char	   *secret;
 
-#if PG_VERSION_NUM >= 160000
+#if PG_VERSION_NUM >= 180000
+	secret = scram_build_secret(PG_SHA256, SCRAM_SHA_256_KEY_LEN,
+								(const uint8 *) salt, saltlen,
+								iterations, key, &errstr);
+#elif PG_VERSION_NUM >= 160000
 	secret = scram_build_secret(PG_SHA256, SCRAM_SHA_256_KEY_LEN, salt, saltlen,
 								iterations, key, &errstr);
-#elif PG_VERSION_NUM >= 150000
-	secret = scram_build_secret(salt, saltlen, iterations, key, &errstr);
 #else
-	secret = scram_build_secret(salt, saltlen, iterations, key);
+	secret = scram_build_secret(salt, saltlen, iterations, key, &errstr);
 #endif
 	if (secret == NULL)
 		elog(ERROR, "could not build SCRAM secret: %s",
@@ -205,7 +210,8 @@ um_secret_check(const char *key, const char *secret, int work,
 	{
 		saltlen = pg_b64_dec_len(strlen(salt_b64));
 		salt = palloc(saltlen);
-		saltlen = pg_b64_decode(salt_b64, strlen(salt_b64), salt, saltlen);
+		/* pg_b64_decode() writes uint8 bytes since 18 */
+		saltlen = pg_b64_decode(salt_b64, strlen(salt_b64), (void *) salt, saltlen);
 		if (saltlen < 0)
 			elog(ERROR, "invalid SCRAM salt");
 

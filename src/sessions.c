@@ -39,6 +39,7 @@
  */
 #include "sessions.h"
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "session_context.h"
 #include "spi_util.h"

@@ -28,20 +28,26 @@
 /* Every name the C code writes into SQL is qualified with this schema. */
 #define UM_SCHEMA "usrmgmt"
 
-/* PostgreSQL 13-17 portability. */
-#if PG_VERSION_NUM < 130000
-#error "usrmgmt requires PostgreSQL 13 or later"
+/*
+ * PostgreSQL versions: 15 to 19, each built with -Werror and tested
+ * (doc/usrmgmt.md, "PostgreSQL versions").  A difference between them is
+ * handled under PG_VERSION_NUM in the file that calls the function
+ * concerned (jsonb_util.c, passwords.c), or here when every file needs it.
+ */
+#if PG_VERSION_NUM < 150000
+#error "usrmgmt requires PostgreSQL 15 or later"
+#endif
+
+/* The varlena macros (VARDATA_ANY, VARSIZE_ANY_EXHDR): varatt.h from 16. */
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"
 #endif
 
 /*
  * Reserve the "usrmgmt." GUC prefix once every module has defined its
- * variables (PostgreSQL 15 renamed EmitWarningsOnPlaceholders).
+ * variables.
  */
-#if PG_VERSION_NUM >= 150000
 #define UM_RESERVE_GUC_PREFIX() MarkGUCPrefixReserved("usrmgmt")
-#else
-#define UM_RESERVE_GUC_PREFIX() EmitWarningsOnPlaceholders("usrmgmt")
-#endif
 
 /*
  * Module initialisation, called once per backend from _PG_init.  A module
