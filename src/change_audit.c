@@ -171,7 +171,7 @@ um_called_as_trigger(FunctionCallInfo fcinfo, const char *fname)
 	return (TriggerData *) fcinfo->context;
 }
 
-static void um_audit_misconfigured(TriggerData *td, const char *detail) pg_attribute_noreturn();
+UM_NORETURN static void um_audit_misconfigured(TriggerData *td, const char *detail);
 
 static void
 um_audit_misconfigured(TriggerData *td, const char *detail)

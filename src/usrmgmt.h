@@ -32,7 +32,7 @@
  * PostgreSQL versions: 15 to 19, each built with -Werror and tested
  * (doc/usrmgmt.md, "PostgreSQL versions").  A difference between them is
  * handled under PG_VERSION_NUM in the file that calls the function
- * concerned (jsonb_util.c, passwords.c), or here when every file needs it.
+ * concerned (jsonb_util.c, scram.c), or here when every file needs it.
  */
 #if PG_VERSION_NUM < 150000
 #error "usrmgmt requires PostgreSQL 15 or later"
@@ -41,6 +41,16 @@
 /* The varlena macros (VARDATA_ANY, VARSIZE_ANY_EXHDR): varatt.h from 16. */
 #if PG_VERSION_NUM >= 160000
 #include "varatt.h"
+#endif
+
+/*
+ * A function that never returns, written before its declaration: PostgreSQL
+ * 18 replaced the trailing pg_attribute_noreturn() by a leading pg_noreturn.
+ */
+#if PG_VERSION_NUM >= 180000
+#define UM_NORETURN pg_noreturn
+#else
+#define UM_NORETURN __attribute__((noreturn))
 #endif
 
 /*
