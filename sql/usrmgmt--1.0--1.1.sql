@@ -186,14 +186,33 @@ BEGIN
             u.upper_bound);
         ALTER TABLE usrmgmt.user_log_1_0 DROP CONSTRAINT user_log_1_0_bound;
     END IF;
-    -- the grants on the 1.0 table and its sequence carry over (the owner's
-    -- included; the new objects start from nothing)
+    -- the new table and sequence start from nothing, whatever default
+    -- privileges are in force for the role running the update ...
+    FOR g IN
+        SELECT v.obj, a.grantee
+          FROM (VALUES ('TABLE usrmgmt.user_log', 'usrmgmt.user_log'::pg_catalog.regclass, 'r'),
+                       ('SEQUENCE usrmgmt.user_log_id_seq', 'usrmgmt.user_log_id_seq'::pg_catalog.regclass, 's'))
+                 AS v(obj, rel, kind)
+          JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) v.rel,
+               pg_catalog.aclexplode(COALESCE(c.relacl,
+                                              pg_catalog.acldefault(v.kind::"char", c.relowner))) a
+    LOOP
+        EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM %s CASCADE', g.obj,
+                                  CASE WHEN g.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                                       ELSE g.grantee::pg_catalog.regrole::pg_catalog.text END);
+    END LOOP;
+    -- ... then the grants on the 1.0 table and its sequence carry over (the
+    -- owner's included)
     FOR g IN
         SELECT 'TABLE usrmgmt.user_log' AS obj, a.*
-          FROM pg_catalog.aclexplode(u.log_acl) a
+          FROM pg_catalog.aclexplode(COALESCE(u.log_acl,
+                   pg_catalog.acldefault('r', (SELECT c.relowner FROM pg_catalog.pg_class c
+                                                WHERE c.oid OPERATOR(pg_catalog.=) 'usrmgmt.user_log'::pg_catalog.regclass)))) a
         UNION ALL
         SELECT 'SEQUENCE usrmgmt.user_log_id_seq', a.*
-          FROM pg_catalog.aclexplode(u.seq_acl) a
+          FROM pg_catalog.aclexplode(COALESCE(u.seq_acl,
+                   pg_catalog.acldefault('s', (SELECT c.relowner FROM pg_catalog.pg_class c
+                                                WHERE c.oid OPERATOR(pg_catalog.=) 'usrmgmt.user_log_id_seq'::pg_catalog.regclass)))) a
     LOOP
         EXECUTE pg_catalog.format('GRANT %s ON %s TO %s%s', g.privilege_type, g.obj,
                                   CASE WHEN g.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
