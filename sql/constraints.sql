@@ -313,16 +313,16 @@ INSERT INTO usrmgmt.configuration (key, value) VALUES ('k', 'again');
 ------------------------------------------------------------------------
 -- user_log.action: user_log_action_valid, 'login' or 'logout'
 ------------------------------------------------------------------------
-INSERT INTO usrmgmt.user_log (username, action) VALUES ('log_in', 'login') RETURNING username, action;
-INSERT INTO usrmgmt.user_log (username, action) VALUES ('log_out', 'logout') RETURNING username, action;
+INSERT INTO usrmgmt.user_log (user_id, username, action) VALUES (1, 'log_in', 'login') RETURNING username, action;
+INSERT INTO usrmgmt.user_log (user_id, username, action) VALUES (1, 'log_out', 'logout') RETURNING username, action;
 -- expected error: 23514 user_log_action_valid, wrong case
-INSERT INTO usrmgmt.user_log (username, action) VALUES ('log_bad', 'Login');
+INSERT INTO usrmgmt.user_log (user_id, username, action) VALUES (1, 'log_bad', 'Login');
 \echo :LAST_ERROR_SQLSTATE
 -- expected error: 23514 user_log_action_valid, not an action
-INSERT INTO usrmgmt.user_log (username, action) VALUES ('log_bad', 'logoff');
+INSERT INTO usrmgmt.user_log (user_id, username, action) VALUES (1, 'log_bad', 'logoff');
 \echo :LAST_ERROR_SQLSTATE
 -- expected error: 23514 user_log_action_valid, empty
-INSERT INTO usrmgmt.user_log (username, action) VALUES ('log_bad', '');
+INSERT INTO usrmgmt.user_log (user_id, username, action) VALUES (1, 'log_bad', '');
 \echo :LAST_ERROR_SQLSTATE
 
 ------------------------------------------------------------------------
@@ -363,9 +363,15 @@ UPDATE usrmgmt.server SET owner_id = 999999 WHERE server_name = 'srv';
 -- expected error: 23503 configuration_updated_by_fkey
 INSERT INTO usrmgmt.configuration (key, value, updated_by) VALUES ('by_nobody', 'v', 999999);
 \echo :LAST_ERROR_SQLSTATE
--- expected error: 23503 user_log_user_id_fkey
-INSERT INTO usrmgmt.user_log (user_id, username, action) VALUES (999999, 'ghost', 'login');
+-- 1.1: the log has no foreign key (history keeps the id of a deleted user):
+-- a row for an id no user has is taken
+INSERT INTO usrmgmt.user_log (user_id, username, action) VALUES (999999, 'ghost', 'login')
+    RETURNING user_id, username;
+-- expected error: 23502, but a log row needs a user id
+\set VERBOSITY terse
+INSERT INTO usrmgmt.user_log (username, action) VALUES ('ghost', 'login');
 \echo :LAST_ERROR_SQLSTATE
+\set VERBOSITY default
 -- expected error: 23503 online_user_user_id_fkey
 INSERT INTO usrmgmt.online_user (user_id, username) VALUES (999999, 'ghost');
 \echo :LAST_ERROR_SQLSTATE
@@ -411,7 +417,8 @@ END
 $$;
 DELETE FROM usrmgmt.server WHERE server_name = 'leavers-server';
 DELETE FROM usrmgmt."user" WHERE username = 'leaver';
--- SET NULL: the setting and the log row stay, without their user
+-- SET NULL: the setting stays, without its user; the log row keeps the
+-- user's id (1.1: no foreign key on the log)
 SELECT key, updated_by FROM usrmgmt.configuration WHERE key = 'set.by.leaver';
 SELECT username, user_id, action FROM usrmgmt.user_log
     WHERE username = 'leaver' AND action = 'login' AND session_id IS NULL;

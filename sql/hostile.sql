@@ -207,10 +207,10 @@ SELECT count(*) AS tested,
 
 -- Block: usrmgmt.user_log
 SELECT label,
-       pg_temp.attempt_constraint('INSERT INTO usrmgmt.user_log (username, action) VALUES (''regress_owner'', $1)', v) AS action
+       pg_temp.attempt_constraint('INSERT INTO usrmgmt.user_log (user_id, username, action) VALUES (1, ''regress_owner'', $1)', v) AS action
   FROM hostile ORDER BY label;
 SELECT count(*) AS tested,
-       string_agg(DISTINCT pg_temp.attempt_constraint('INSERT INTO usrmgmt.user_log (username, action) VALUES (''regress_owner'', $1)', 'log' || v), ', ') AS action
+       string_agg(DISTINCT pg_temp.attempt_constraint('INSERT INTO usrmgmt.user_log (user_id, username, action) VALUES (1, ''regress_owner'', $1)', 'log' || v), ', ') AS action
   FROM ctrl_value;
 
 -- Block: usrmgmt.migration_history

@@ -43,7 +43,8 @@ INSERT INTO public_functions VALUES
     ('usrmgmt.is_valid_server_name(text)'),
     ('usrmgmt.is_valid_config_key(text)'),
     ('usrmgmt.is_valid_person_name(text)'),     -- user_first/last_name_length
-    ('usrmgmt.is_valid_scram_secret(text)');    -- user_password_hash_format
+    ('usrmgmt.is_valid_scram_secret(text)'),    -- user_password_hash_format
+    ('usrmgmt.ascii_lower(text)');              -- 1.1: user_username_key, user_email_key
 
 CREATE FUNCTION pg_temp.public_can_execute(p oid) RETURNS boolean
 LANGUAGE sql STABLE AS $$
@@ -163,13 +164,15 @@ SET ROLE regress_nobody;
 INSERT INTO nobody_outcome SELECT fn, pg_temp.attempt(sql) FROM nobody_calls;
 RESET ROLE;
 SELECT result, count(*) FROM nobody_outcome GROUP BY result ORDER BY result;
--- anything but the validators that did not answer 42501 is a failure
+-- anything but the functions for PUBLIC (the validators, ascii_lower) that
+-- did not answer 42501 is a failure
 SELECT fn, result FROM nobody_outcome
- WHERE result <> '42501' AND fn::text NOT LIKE 'usrmgmt.is\_valid\_%'
+ WHERE result <> '42501' AND fn NOT IN (SELECT f FROM public_functions)
  ORDER BY fn::text;
--- and the validators answered (NULL for NULL: they are STRICT)
+-- and those answered (NULL for NULL: they are STRICT)
 SELECT fn, result FROM nobody_outcome
- WHERE fn::text LIKE 'usrmgmt.is\_valid\_%' ORDER BY fn::text;
+ WHERE fn::text LIKE 'usrmgmt.is\_valid\_%' OR fn = 'usrmgmt.ascii_lower(text)'::regprocedure
+ ORDER BY fn::text;
 
 --------------------------------------------------------------------------
 -- 3. The role recipes, verbatim from doc/usrmgmt.md, "Privileges and role
@@ -237,7 +240,7 @@ INSERT INTO calls VALUES
  (21, 'insert online_user',  $$INSERT INTO usrmgmt.online_user (user_id, username) SELECT id, username FROM usrmgmt."user" WHERE username = 'regress_r_bob'$$),
  (22, 'delete online_user',  $$DELETE FROM usrmgmt.online_user$$),
  (23, 'read user_log',       $$SELECT * FROM usrmgmt.user_log$$),
- (24, 'insert user_log',     $$INSERT INTO usrmgmt.user_log (username, action) VALUES ('regress_r_bob', 'login')$$),
+ (24, 'insert user_log',     $$INSERT INTO usrmgmt.user_log (user_id, username, action) VALUES (1, 'regress_r_bob', 'login')$$),
  (25, 'update user_log',     $$UPDATE usrmgmt.user_log SET detail = 'x'$$),
  (26, 'delete user_log',     $$DELETE FROM usrmgmt.user_log$$),
  (27, 'truncate user_log',   $$TRUNCATE usrmgmt.user_log$$),
@@ -302,7 +305,7 @@ SELECT username, failed_logins FROM usrmgmt."user" WHERE username = 'regress_r_a
 SELECT password_hash FROM usrmgmt."user";
 \echo :LAST_ERROR_SQLSTATE
 -- expected: 42501, the application never writes the log
-INSERT INTO usrmgmt.user_log (username, action) VALUES ('regress_r_alice', 'logout');
+INSERT INTO usrmgmt.user_log (user_id, username, action) VALUES (1, 'regress_r_alice', 'logout');
 \echo :LAST_ERROR_SQLSTATE
 -- expected: 42501, reset is the administrator's
 SELECT usrmgmt.reset(confirm => true);

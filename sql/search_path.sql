@@ -260,7 +260,7 @@ INSERT INTO usrmgmt.online_user (user_id, username, ip_address)
 INSERT INTO usrmgmt.user_log (user_id, username, action)
     SELECT id, username, 'login' FROM usrmgmt."user" WHERE username OPERATOR(pg_catalog.=) 'regress_bob';
 -- expected: 23514, user_log_action_valid
-INSERT INTO usrmgmt.user_log (username, action) VALUES ('regress_bob', 'LOGIN');
+INSERT INTO usrmgmt.user_log (user_id, username, action) VALUES (1, 'regress_bob', 'LOGIN');
 \echo :LAST_ERROR_SQLSTATE
 -- expected: 23503, online_user_user_id_fkey
 INSERT INTO usrmgmt.online_user (user_id, username) VALUES (-1, 'nobody');

@@ -203,7 +203,7 @@ GRANT EXECUTE ON FUNCTION usrmgmt.login(text, inet, text), usrmgmt.logout(bigint
 SET ROLE regress_sess_app;
 SELECT usrmgmt.logout(usrmgmt.login('bob'));
 -- expected error 42501: the application cannot write the log itself
-INSERT INTO usrmgmt.user_log (username, action) VALUES ('bob', 'logout');
+INSERT INTO usrmgmt.user_log (user_id, username, action) VALUES (1, 'bob', 'logout');
 \echo :LAST_ERROR_SQLSTATE
 -- expected error 42501: nor call what it was not granted
 SELECT usrmgmt.logout_user('bob');

@@ -36,34 +36,49 @@
 #define UM_SESSIONS_CAP 1000
 
 /*
- * The data tables (those registered with pg_extension_config_dump) with
- * their sizes and statistics.  rows: reltuples scaled to the table's
+ * The data tables (those registered with pg_extension_config_dump, and
+ * the partitioned user_log of 1.1 as one table: the sums over its
+ * partitions, the latest vacuum and analyze of any) with their sizes and
+ * statistics.  rows: reltuples scaled to the table's
  * current size, as the planner does, or the statistics system's live-tuple
  * count before the first VACUUM/ANALYZE.
  */
 static UmPlan um_plan_tables = UM_PLAN0(
-"SELECT c.relname::text, "
-"  CASE WHEN c.reltuples OPERATOR(pg_catalog.>=) 0 AND c.relpages OPERATOR(pg_catalog.>) 0 "
+"WITH t AS ("
+"  SELECT c.oid, c.relname FROM pg_catalog.pg_extension e "
+"  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) ANY (e.extconfig) "
+"   AND c.relkind OPERATOR(pg_catalog.=) 'r' AND NOT c.relispartition "
+"  WHERE e.extname OPERATOR(pg_catalog.=) 'usrmgmt' "
+"  UNION ALL "
+"  SELECT c.oid, c.relname FROM pg_catalog.pg_extension e "
+"  JOIN pg_catalog.pg_depend d ON d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass "
+"   AND d.refobjid OPERATOR(pg_catalog.=) e.oid AND d.deptype OPERATOR(pg_catalog.=) 'e' "
+"   AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass "
+"  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) d.objid "
+"   AND c.relkind OPERATOR(pg_catalog.=) 'p' "
+"  WHERE e.extname OPERATOR(pg_catalog.=) 'usrmgmt') "
+"SELECT t.relname::text, "
+"  pg_catalog.sum(CASE WHEN c.reltuples OPERATOR(pg_catalog.>=) 0 AND c.relpages OPERATOR(pg_catalog.>) 0 "
 "       THEN pg_catalog.round(c.reltuples::pg_catalog.float8 OPERATOR(pg_catalog./) c.relpages "
 "            OPERATOR(pg_catalog.*) (pg_catalog.pg_relation_size(c.oid) "
 "            OPERATOR(pg_catalog./) pg_catalog.current_setting('block_size')::pg_catalog.int8))::pg_catalog.int8 "
-"       ELSE pg_catalog.pg_stat_get_live_tuples(c.oid) END, "
-"  pg_catalog.pg_total_relation_size(c.oid), "
-"  pg_catalog.pg_relation_size(c.oid), "
-"  pg_catalog.pg_indexes_size(c.oid), "
-"  pg_catalog.pg_stat_get_numscans(c.oid), "
-"  COALESCE((SELECT pg_catalog.sum(pg_catalog.pg_stat_get_numscans(i.indexrelid))::pg_catalog.int8 "
-"            FROM pg_catalog.pg_index i WHERE i.indrelid OPERATOR(pg_catalog.=) c.oid), 0), "
-"  pg_catalog.pg_stat_get_dead_tuples(c.oid), "
-"  GREATEST(pg_catalog.pg_stat_get_last_vacuum_time(c.oid), "
-"                      pg_catalog.pg_stat_get_last_autovacuum_time(c.oid)), "
-"  GREATEST(pg_catalog.pg_stat_get_last_analyze_time(c.oid), "
-"                      pg_catalog.pg_stat_get_last_autoanalyze_time(c.oid)) "
-"FROM pg_catalog.pg_extension e "
-"JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) ANY (e.extconfig) "
-" AND c.relkind OPERATOR(pg_catalog.=) 'r' "
-"WHERE e.extname OPERATOR(pg_catalog.=) 'usrmgmt' "
-"ORDER BY c.relname");
+"       ELSE pg_catalog.pg_stat_get_live_tuples(c.oid) END)::pg_catalog.int8, "
+"  pg_catalog.sum(pg_catalog.pg_total_relation_size(c.oid))::pg_catalog.int8, "
+"  pg_catalog.sum(pg_catalog.pg_relation_size(c.oid))::pg_catalog.int8, "
+"  pg_catalog.sum(pg_catalog.pg_indexes_size(c.oid))::pg_catalog.int8, "
+"  pg_catalog.sum(pg_catalog.pg_stat_get_numscans(c.oid))::pg_catalog.int8, "
+"  pg_catalog.sum(COALESCE((SELECT pg_catalog.sum(pg_catalog.pg_stat_get_numscans(i.indexrelid))::pg_catalog.int8 "
+"            FROM pg_catalog.pg_index i WHERE i.indrelid OPERATOR(pg_catalog.=) c.oid), 0))::pg_catalog.int8, "
+"  pg_catalog.sum(pg_catalog.pg_stat_get_dead_tuples(c.oid))::pg_catalog.int8, "
+"  pg_catalog.max(GREATEST(pg_catalog.pg_stat_get_last_vacuum_time(c.oid), "
+"                      pg_catalog.pg_stat_get_last_autovacuum_time(c.oid))), "
+"  pg_catalog.max(GREATEST(pg_catalog.pg_stat_get_last_analyze_time(c.oid), "
+"                      pg_catalog.pg_stat_get_last_autoanalyze_time(c.oid))) "
+"FROM t CROSS JOIN LATERAL (SELECT t.oid AS relid UNION "
+"  SELECT p.relid FROM pg_catalog.pg_partition_tree(t.oid) p WHERE p.isleaf) l "
+"JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) l.relid "
+"GROUP BY t.relname "
+"ORDER BY t.relname");
 
 /* The probe query of health(): server-wide facts, timed. */
 static UmPlan um_plan_facts = UM_PLAN0(
@@ -74,7 +89,8 @@ static UmPlan um_plan_facts = UM_PLAN0(
 "  a.oldest_xact_s, a.idle_xact_s, "
 "  (SELECT pg_catalog.max(pg_catalog.age(d.datfrozenxid))::pg_catalog.int8 "
 "     FROM pg_catalog.pg_database d WHERE d.datallowconn), "
-"  pg_catalog.to_regclass('" UM_SCHEMA ".online_user') IS NOT NULL "
+"  pg_catalog.to_regclass('" UM_SCHEMA ".online_user') IS NOT NULL, "
+"  pg_catalog.to_regclass('" UM_SCHEMA ".user_log_default') IS NOT NULL "
 "FROM (SELECT "
 "  pg_catalog.count(*) AS total, "
 "  pg_catalog.count(*) FILTER (WHERE s.state OPERATOR(pg_catalog.=) 'active') AS active, "
@@ -87,6 +103,22 @@ static UmPlan um_plan_facts = UM_PLAN0(
 "      FILTER (WHERE s.state OPERATOR(pg_catalog.~~) 'idle in transaction%') AS idle_xact_s "
 "  FROM pg_catalog.pg_stat_activity s "
 "  WHERE s.backend_type OPERATOR(pg_catalog.=) 'client backend') a");
+
+/*
+ * The partitions of user_log (1.1; doc: Retention and partitions): rows in
+ * the default partition, counted up to 1001, and the monthly partitions
+ * after this month, by name (maintain() names them user_log_YYYY_MM).
+ * Prepared only where user_log_default exists.
+ */
+static UmPlan um_plan_log_partitions = UM_PLAN0(
+"SELECT (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM " UM_SCHEMA ".user_log_default "
+"        LIMIT 1001) d)::pg_catalog.float8, "
+"  (SELECT pg_catalog.count(*) FROM pg_catalog.pg_inherits i "
+"     JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.inhrelid "
+"    WHERE i.inhparent OPERATOR(pg_catalog.=) '" UM_SCHEMA ".user_log'::pg_catalog.regclass "
+"      AND c.relname OPERATOR(pg_catalog.~) '^user_log_[0-9]{4}_[0-9]{2}$' "
+"      AND c.relname::pg_catalog.text OPERATOR(pg_catalog.>) ('user_log_' OPERATOR(pg_catalog.||) "
+"          pg_catalog.to_char(pg_catalog.now(), 'YYYY_MM')))::pg_catalog.float8");
 
 static UmPlan um_plan_sessions = UM_PLAN0(
 "SELECT pg_catalog.count(*) FROM (SELECT 1 FROM " UM_SCHEMA ".online_user "
@@ -251,6 +283,7 @@ um_read_sessions(List *tables, UmNum *sessions, bool *exact)
 static void
 um_read_facts(UmHealth *h)
 {
+	bool		have_log_partitions;
 	instr_time	start;
 	instr_time	elapsed;
 
@@ -270,7 +303,17 @@ um_read_facts(UmHealth *h)
 	h->fig.idle_xact_s = um_get_num(0, 8);
 	h->fig.xid_age = um_get_int8(0, 9);
 	h->fig.have_sessions = um_get_bool(0, 10);
+	have_log_partitions = um_get_bool(0, 11);
 	SPI_freetuptable(SPI_tuptable);
+	h->fig.log_default_rows.known = false;
+	h->fig.log_future_parts.known = false;
+	if (have_log_partitions)
+	{
+		um_exec_one_row(&um_plan_log_partitions);
+		h->fig.log_default_rows = um_get_num(0, 1);
+		h->fig.log_future_parts = um_get_num(0, 2);
+		SPI_freetuptable(SPI_tuptable);
+	}
 	h->fig.wrap_pct = um_wraparound_pct(h->fig.xid_age);
 }
 

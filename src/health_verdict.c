@@ -28,6 +28,8 @@ static const char *const um_check_names[] = {
 	[UM_CHECK_QUERY_TIME] = "query_time",
 	[UM_CHECK_REPLICATION_LAG] = "replication_lag",
 	[UM_CHECK_SESSIONS] = "sessions",
+	[UM_CHECK_LOG_DEFAULT] = "log_default_partition",
+	[UM_CHECK_LOG_FUTURE] = "log_future_partitions",
 };
 
 static const char *const um_drift_kind_names[UM_DRIFT_KINDS] = {
@@ -153,6 +155,13 @@ um_verdict(const UmFigures *f, const UmThresholds *t, UmProblem *problems,
 			   f->lag_s.v, "usrmgmt.health_replication_lag", t->repl_lag_s);
 	if (!f->have_sessions)
 		um_add(problems, &n, UM_CHECK_SESSIONS, UM_UNHEALTHY, 0, NULL, 0);
+	/* doc: Retention and partitions, "What to monitor" */
+	if (f->log_default_rows.known && f->log_default_rows.v > 0)
+		um_add(problems, &n, UM_CHECK_LOG_DEFAULT, UM_DEGRADED,
+			   f->log_default_rows.v, NULL, 0);
+	if (f->log_future_parts.known && f->log_future_parts.v < 2)
+		um_add(problems, &n, UM_CHECK_LOG_FUTURE, UM_DEGRADED,
+			   f->log_future_parts.v, NULL, 2);
 
 	for (i = 0; i < n; i++)
 		if (problems[i].severity > status)
@@ -204,6 +213,14 @@ um_problem_message(char *buf, size_t size, const UmProblem *p,
 							p->drift->detail);
 		case UM_CHECK_SESSIONS:
 			return snprintf(buf, size, "table usrmgmt.online_user does not exist");
+		case UM_CHECK_LOG_DEFAULT:
+			return snprintf(buf, size,
+							"%s%.0f rows of usrmgmt.user_log are in its default partition (run usrmgmt.maintain(since))",
+							p->figure > 1000 ? "over " : "", p->figure > 1000 ? 1000 : p->figure);
+		case UM_CHECK_LOG_FUTURE:
+			return snprintf(buf, size,
+							"%.0f monthly partitions of usrmgmt.user_log after this month, fewer than %d (run usrmgmt.maintain())",
+							p->figure, p->limit);
 		case UM_CHECK_CONNECTIONS:
 			return snprintf(buf, size,
 							"%lld of %lld connections in use (%.0f%%, limit %s = %d%%)",

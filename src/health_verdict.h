@@ -90,6 +90,10 @@ typedef struct UmFigures
 	double		query_ms;		/* the probe query */
 	UmNum		lag_s;
 	bool		have_sessions;	/* usrmgmt.online_user exists */
+	UmNum		log_default_rows;	/* rows in user_log_default (counted up
+									 * to 1001); unknown before 1.1 */
+	UmNum		log_future_parts;	/* monthly partitions of user_log after
+									 * this month; unknown before 1.1 */
 	const UmDrift *drift;		/* validate_schema()'s rows */
 	int			ndrift;
 } UmFigures;
@@ -104,11 +108,13 @@ typedef enum UmCheck
 	UM_CHECK_WRAPAROUND,
 	UM_CHECK_QUERY_TIME,
 	UM_CHECK_REPLICATION_LAG,
-	UM_CHECK_SESSIONS
+	UM_CHECK_SESSIONS,
+	UM_CHECK_LOG_DEFAULT,		/* rows in the default partition */
+	UM_CHECK_LOG_FUTURE			/* fewer than 2 future partitions */
 } UmCheck;
 
 /* Problems a verdict can hold besides one per drift row. */
-#define UM_VERDICT_FIXED_CHECKS 7
+#define UM_VERDICT_FIXED_CHECKS 9
 
 typedef struct UmProblem
 {
@@ -125,7 +131,8 @@ typedef struct UmProblem
  * Apply the rules.  problems has room for ndrift + UM_VERDICT_FIXED_CHECKS
  * entries; they are filled in output order (schema drift in the order of
  * f->drift, then connections, transaction_age, idle_in_transaction,
- * wraparound, query_time, replication_lag, sessions) and their number is
+ * wraparound, query_time, replication_lag, sessions, log_default_partition,
+ * log_future_partitions) and their number is
  * stored in *nproblems.  Returns the status: the worst severity, or
  * UM_HEALTHY.
  */

@@ -20,14 +20,12 @@
 #include "usrmgmt.h"
 
 #include "access/htup_details.h"
-#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
-#include "utils/resowner.h"
 #include "utils/snapmgr.h"
 
 #include "jsonb_util.h"
@@ -55,11 +53,15 @@ static const UmCheck um_data_checks[] = {
 		"pg_catalog.format('user_id %s references no user (online_user_user_id_fkey)', o.user_id) "
 		"FROM " UM_SCHEMA ".online_user o WHERE NOT EXISTS "
 		"(SELECT 1 FROM " UM_SCHEMA ".\"user\" u WHERE u.id" UM_EQ "o.user_id) ORDER BY o.id"},
+	/* only where the reference exists: from 1.1 the log keeps deleted users' ids */
 	{"user_log.user_id references user",
 		"SELECT 'foreign_key_violation'::text, 'user_log'::text, l.id, "
 		"pg_catalog.format('user_id %s references no user (user_log_user_id_fkey)', l.user_id) "
 		"FROM " UM_SCHEMA ".user_log l WHERE l.user_id IS NOT NULL AND NOT EXISTS "
-		"(SELECT 1 FROM " UM_SCHEMA ".\"user\" u WHERE u.id" UM_EQ "l.user_id) ORDER BY l.id"},
+		"(SELECT 1 FROM " UM_SCHEMA ".\"user\" u WHERE u.id" UM_EQ "l.user_id) "
+		"AND EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k "
+		"WHERE k.conrelid" UM_EQ "'" UM_SCHEMA ".user_log'::pg_catalog.regclass "
+		"AND k.conname" UM_EQ "'user_log_user_id_fkey') ORDER BY l.id"},
 	{"server.owner_id references user",
 		"SELECT 'foreign_key_violation'::text, 'server'::text, s.id, "
 		"pg_catalog.format('owner_id %s references no user (server_owner_id_fkey)', s.owner_id) "
@@ -92,6 +94,23 @@ static const UmCheck um_data_checks[] = {
 		"pg_catalog.format('open session already has a logout row (user_log %s)', l.id) "
 		"FROM " UM_SCHEMA ".online_user o JOIN " UM_SCHEMA ".user_log l "
 		"ON l.session_id" UM_EQ "o.id AND l.action" UM_EQ "'logout' ORDER BY o.id, l.id"},
+	{"an open session's id is not another user's",
+		"SELECT 'data_inconsistency'::text, 'online_user'::text, o.id, "
+		"'session id is used by another user''s log rows'::text "
+		"FROM " UM_SCHEMA ".online_user o WHERE EXISTS "
+		"(SELECT 1 FROM " UM_SCHEMA ".user_log l WHERE l.session_id" UM_EQ "o.id "
+		"AND l.user_id" UM_NE "o.user_id) ORDER BY o.id"},
+	{"a session's log rows are one user's",
+		"SELECT 'data_inconsistency'::text, 'user_log'::text, l.id, "
+		"'session id is used by another user''s log rows'::text "
+		"FROM (SELECT x.session_id FROM " UM_SCHEMA ".user_log x "
+		"       WHERE x.session_id IS NOT NULL AND x.user_id IS NOT NULL "
+		"       GROUP BY x.session_id "
+		"      HAVING pg_catalog.min(x.user_id)" UM_NE "pg_catalog.max(x.user_id)) d "
+		"JOIN " UM_SCHEMA ".user_log l ON l.session_id" UM_EQ "d.session_id "
+		"WHERE l.user_id" UM_NE "(SELECT f.user_id FROM " UM_SCHEMA ".user_log f "
+		"  WHERE f.session_id" UM_EQ "d.session_id AND f.user_id IS NOT NULL "
+		"  ORDER BY f.id LIMIT 1) ORDER BY l.id"},
 	{"a session has at most one logout row",
 		"SELECT 'data_inconsistency'::text, 'user_log'::text, l.id, "
 		"pg_catalog.format('session %s has %s logout rows; the first is user_log %s', "
@@ -123,7 +142,9 @@ static const UmCheck um_data_checks[] = {
  * which any recorded CHECK expression is false, then, for those rows only,
  * which constraint each breaks.  The expressions are the ones the install
  * script created (pg_get_expr of conbin), so a constraint that was dropped
- * or re-added NOT VALID is still checked.
+ * or re-added NOT VALID is still checked.  A partition (user_log_default)
+ * is left out: its constraints are its parent's, checked through the
+ * parent, which is also the table the recipes grant.
  */
 static const char *const um_check_query_sql =
 "SELECT m.table_name, pg_catalog.format("
@@ -138,57 +159,58 @@ static const char *const um_check_query_sql =
 "      m.check_expr), ', ' ORDER BY m.object_name)) "
 "FROM " UM_SCHEMA ".schema_manifest m "
 "WHERE m.object_type" UM_EQ "'constraint' AND m.check_expr IS NOT NULL "
+"  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c "
+"      WHERE c.relnamespace" UM_EQ "'" UM_SCHEMA "'::pg_catalog.regnamespace "
+"        AND c.relname" UM_EQ "m.table_name AND c.relispartition) "
 "GROUP BY m.table_name ORDER BY m.table_name";
 
 /*
  * Run one check in a subtransaction.  On error the subtransaction is rolled
  * back, a WARNING names the check and the error, and the caller goes on.
  */
+typedef struct UmCheckRun
+{
+	const char *sql;
+	Tuplestorestate *store;
+	TupleDesc	tupdesc;
+} UmCheckRun;
+
+static void
+um_check_body(void *arg)
+{
+	UmCheckRun *run = (UmCheckRun *) arg;
+
+	um_spi_to_store(run->sql, run->store, run->tupdesc);
+}
+
+/*
+ * Only a check that no longer fits the schema (undefined column, type
+ * mismatch: class 42) is skipped.  Missing privileges, cancellation,
+ * timeouts and everything else propagate.
+ */
+static bool
+um_check_skippable(const ErrorData *edata)
+{
+	return ERRCODE_TO_CATEGORY(edata->sqlerrcode) ==
+		ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION &&
+		edata->sqlerrcode != ERRCODE_INSUFFICIENT_PRIVILEGE;
+}
+
 static void
 um_run_check(const char *name, const char *sql,
 			 Tuplestorestate *store, TupleDesc tupdesc)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
+	UmCheckRun	run = {sql, store, tupdesc};
+	ErrorData  *edata = um_subtransaction(um_check_body, &run, um_check_skippable);
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcxt);
-
-	PG_TRY();
+	if (edata != NULL)
 	{
-		um_spi_to_store(sql, store, tupdesc);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-
-		/*
-		 * Only a check that no longer fits the schema (undefined column,
-		 * type mismatch: class 42) is skipped.  Missing privileges,
-		 * cancellation, timeouts and everything else propagate.
-		 */
-		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) !=
-			ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION ||
-			edata->sqlerrcode == ERRCODE_INSUFFICIENT_PRIVILEGE)
-			ReThrowError(edata);
-
 		ereport(WARNING,
 				(errcode(edata->sqlerrcode),
 				 errmsg("integrity check \"%s\" skipped: %s", name, edata->message),
 				 errhint("Run usrmgmt.validate_schema(): the schema this check reads has probably changed.")));
 		FreeErrorData(edata);
 	}
-	PG_END_TRY();
 }
 
 /*

@@ -10,8 +10,12 @@
  * they run as the caller and switch to the owner of the function itself
  * (what SECURITY DEFINER would do) only for their own fixed, parameterised
  * bookkeeping statements on usrmgmt.migration_history.  Both serialise on
- * one transaction-level advisory lock, UM_MIGRATION_LOCK_KEY, so that two
- * deployers running the same migration at once apply it exactly once.
+ * a lock of migration_history that only they take (um_migration_lock), so
+ * that two deployers running the same migration at once apply it exactly
+ * once.  rollback_migration() runs the stored down_sql as the role that
+ * applied it (applied_by), never with more rights: a superuser's routine
+ * rollback of an administrator's migration cannot make that administrator
+ * a superuser (the review of issue 11).
  *
  * load_sample_data() and reset() are ordinary SECURITY DEFINER writers.
  * reset() is one of the two callers allowed past the user_log guard
@@ -23,15 +27,21 @@
  */
 #include "usrmgmt.h"
 
+#include "access/xlog.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "change_audit.h"
 #include "jsonb_util.h"
 #include "miscadmin.h"
 #include "portability/instr_time.h"
 #include "session_context.h"
 #include "spi_util.h"
+#include "storage/lmgr.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
 
 #include "common/cryptohash.h"
 #include "common/sha2.h"
@@ -40,15 +50,6 @@ PG_FUNCTION_INFO_V1(usrmgmt_apply_migration);
 PG_FUNCTION_INFO_V1(usrmgmt_rollback_migration);
 PG_FUNCTION_INFO_V1(usrmgmt_load_sample_data);
 PG_FUNCTION_INFO_V1(usrmgmt_reset);
-
-/*
- * The key of the transaction-level advisory lock taken by apply_migration()
- * and rollback_migration(): the ASCII bytes of "usrmgmt" followed by 0x01.
- * pg_locks shows it as locktype 'advisory', classid 1970500205, objid
- * 1735226369, objsubid 1.  Documented in doc/usrmgmt.md, "Migrations,
- * lifecycle and backups".
- */
-#define UM_MIGRATION_LOCK_KEY	INT64CONST(0x7573726D676D7401)
 
 /*
  * Longest migration name, in bytes: a file name (NAME_MAX), and well below
@@ -116,7 +117,7 @@ static UmPlan plan_history_insert = UM_PLAN(
 	" VALUES ($1, 'application', $2, $3, $4, $5)",
 	TEXTOID, TEXTOID, TEXTOID, FLOAT8OID, TEXTOID);
 static UmPlan plan_history_lock = UM_PLAN(
-	"SELECT down_sql FROM usrmgmt.migration_history"
+	"SELECT down_sql, applied_by FROM usrmgmt.migration_history"
 	" WHERE migration_name OPERATOR(pg_catalog.=) $1"
 	" AND kind OPERATOR(pg_catalog.=) 'application' FOR UPDATE",
 	TEXTOID);
@@ -171,9 +172,67 @@ um_check_migration_name(FunctionCallInfo fcinfo)
 	return name;
 }
 
-/* Run a migration's SQL as the caller, with an error context line. */
+/*
+ * Serialise apply_migration() and rollback_migration() until the end of
+ * the transaction: SHARE UPDATE EXCLUSIVE on usrmgmt.migration_history,
+ * which conflicts with itself and not with reads or writes of the table.
+ * Taken here in C, without a privilege check.  Another role can hold a
+ * conflicting lock only by owning the table or with UPDATE, DELETE or
+ * TRUNCATE on it (LOCK TABLE), which no recipe grants; 1.0's advisory key
+ * could be held by anybody (pg_advisory_lock is PUBLIC) and stalled every
+ * migration.
+ */
+static void
+um_migration_lock(void)
+{
+	Oid			relid;
+
+	/*
+	 * On a hot standby no such lock can be taken, and nothing can be
+	 * recorded anyway: the bookkeeping fails with 25006 as any write does.
+	 */
+	if (RecoveryInProgress())
+		return;
+	relid = get_relname_relid("migration_history",
+							  get_namespace_oid(UM_SCHEMA, false));
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation \"%s.migration_history\" does not exist", UM_SCHEMA)));
+	LockRelationOid(relid, ShareUpdateExclusiveLock);
+}
+
+/*
+ * The role whose rights a rollback's down_sql runs with: the one that
+ * applied the migration (applied_by, stored by name).  42704 when that
+ * role no longer exists; 42501 unless the caller is that role or a member
+ * of it (a superuser is), so the caller never gains rights by rolling back
+ * either.
+ */
+static Oid
+um_migration_author(const char *name, const char *applied_by)
+{
+	Oid			author = get_role_oid(applied_by, true);
+
+	if (!OidIsValid(author))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("role \"%s\", which applied migration \"%s\", does not exist",
+						applied_by, name),
+				 errdetail("A rollback runs down_sql with the rights of the role that applied the migration."),
+				 errhint("Undo it by hand with a new migration.")));
+	if (!is_member_of_role(GetUserId(), author))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to roll back migration \"%s\"", name),
+				 errdetail("It was applied by role \"%s\"; only that role or a member of it may roll it back.",
+						   applied_by)));
+	return author;
+}
+
+/* Run a migration's SQL as the current user, with an error context line. */
 static double
-um_run_migration_sql(const char *name, const char *what, const char *sql)
+um_run_migration_sql_here(const char *name, const char *what, const char *sql)
 {
 	ErrorContextCallback errcallback;
 	UmMigrationContext ctx;
@@ -216,6 +275,37 @@ um_run_migration_sql(const char *name, const char *what, const char *sql)
 }
 
 /*
+ * Run a migration's SQL with an error context line: as the caller when
+ * as_role is InvalidOid, else as as_role, like a SECURITY DEFINER function
+ * (SET ROLE and SET SESSION AUTHORIZATION are refused inside, so the SQL
+ * cannot step back out into the caller's rights).
+ */
+static double
+um_run_migration_sql(const char *name, const char *what, const char *sql,
+					 Oid as_role)
+{
+	Oid			save_userid;
+	int			save_sec_context;
+	volatile double ms = 0;
+
+	if (!OidIsValid(as_role))
+		return um_run_migration_sql_here(name, what, sql);
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(as_role, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	PG_TRY();
+	{
+		ms = um_run_migration_sql_here(name, what, sql);
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+	}
+	PG_END_TRY();
+	return ms;
+}
+
+/*
  * apply_migration(name text, up_sql text, down_sql text DEFAULT NULL)
  *		returns boolean
  *
@@ -230,9 +320,10 @@ um_run_migration_sql(const char *name, const char *what, const char *sql)
  * message names both); any error of up_sql itself, which aborts the call
  * and leaves no record (nothing is committed unless the whole call
  * succeeds).
- * Locking: pg_advisory_xact_lock(UM_MIGRATION_LOCK_KEY) until the end of
- * the caller's transaction, so a concurrent deployer waits, then sees the
- * migration applied and gets false.  Not security definer (see header).
+ * Locking: SHARE UPDATE EXCLUSIVE on usrmgmt.migration_history
+ * (um_migration_lock) until the end of the caller's transaction, so a
+ * concurrent deployer waits, then sees the migration applied and gets
+ * false.  Not security definer (see header).
  */
 Datum
 usrmgmt_apply_migration(PG_FUNCTION_ARGS)
@@ -260,8 +351,7 @@ usrmgmt_apply_migration(PG_FUNCTION_ARGS)
 	applied_by = GetUserNameFromId(GetUserId(), false);
 	owner = um_function_owner(fcinfo);
 
-	DirectFunctionCall1(pg_advisory_xact_lock_int8,
-						Int64GetDatum(UM_MIGRATION_LOCK_KEY));
+	um_migration_lock();
 
 	um_spi_connect();
 
@@ -283,7 +373,7 @@ usrmgmt_apply_migration(PG_FUNCTION_ARGS)
 	}
 	else
 	{
-		elapsed_ms = um_run_migration_sql(name, "applying", up_sql_str);
+		elapsed_ms = um_run_migration_sql(name, "applying", up_sql_str, InvalidOid);
 
 		insert_values[0] = CStringGetTextDatum(name);
 		insert_values[1] = CStringGetTextDatum(checksum);
@@ -308,13 +398,15 @@ usrmgmt_apply_migration(PG_FUNCTION_ARGS)
  * rollback_migration(name text) returns boolean
  *
  * Runs the stored down_sql of an application migration in the caller's
- * transaction with the caller's privileges, then deletes its record.
+ * transaction with the privileges of the role that applied it (never
+ * more; SET ROLE refused inside), then deletes its record.
  * Result: true (the migration was rolled back).
  * Errors: 22004 name null; 22023 name empty; 42939 name reserved (an
  * extension script's row: use ALTER EXTENSION); 42704 no migration of that
- * name; 55000 the migration has no down_sql; any error of down_sql itself
- * (the record stays).
- * Locking: the advisory lock of apply_migration(), then the record's row
+ * name, or the role that applied it no longer exists; 42501 the caller is
+ * neither that role nor a member of it; 55000 the migration has no
+ * down_sql; any error of down_sql itself (the record stays).
+ * Locking: the migration lock of apply_migration(), then the record's row
  * lock (FOR UPDATE), until the end of the caller's transaction.
  */
 Datum
@@ -323,13 +415,13 @@ usrmgmt_rollback_migration(PG_FUNCTION_ARGS)
 	char	   *name;
 	char	   *down_sql;
 	Oid			owner;
+	Oid			author;
 	Datum		values[1];
 
 	name = um_check_migration_name(fcinfo);
 	owner = um_function_owner(fcinfo);
 
-	DirectFunctionCall1(pg_advisory_xact_lock_int8,
-						Int64GetDatum(UM_MIGRATION_LOCK_KEY));
+	um_migration_lock();
 
 	um_spi_connect();
 
@@ -347,7 +439,10 @@ usrmgmt_rollback_migration(PG_FUNCTION_ARGS)
 				 errdetail("It was applied without the SQL that undoes it."),
 				 errhint("Undo it by hand with a new migration.")));
 
-	um_run_migration_sql(name, "rolling back", down_sql);
+	author = um_migration_author(name,
+								 SPI_getvalue(SPI_tuptable->vals[0],
+											  SPI_tuptable->tupdesc, 2));
+	um_run_migration_sql(name, "rolling back", down_sql, author);
 
 	um_plan_exec_as(owner, &plan_history_delete, values, NULL, SPI_OK_DELETE);
 
@@ -362,6 +457,14 @@ usrmgmt_rollback_migration(PG_FUNCTION_ARGS)
  * password hash is a SCRAM-SHA-256 secret (4096 iterations) of the
  * password "sample-password" for every sample user.
  */
+/*
+ * The sample names and addresses are lower-case ASCII; a stored one
+ * collides when it folds to them as the unique indexes fold (ASCII only):
+ * translate() does that in 1.0 and 1.1 databases alike, in every collation.
+ */
+#define UM_ASCII_FOLD(col) \
+	"pg_catalog.translate(" col ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+
 static const char *um_sample_users_sql =
 "WITH sample (username, email, first_name, last_name, is_admin, is_active, created_at) AS ("
 " VALUES"
@@ -378,8 +481,8 @@ static const char *um_sample_users_sql =
 "  s.is_active, s.created_at, s.created_at"
 " FROM sample s"
 " WHERE NOT EXISTS (SELECT FROM usrmgmt.\"user\" u"
-"  WHERE pg_catalog.lower(u.username) OPERATOR(pg_catalog.=) pg_catalog.lower(s.username)"
-"  OR pg_catalog.lower(u.email) OPERATOR(pg_catalog.=) pg_catalog.lower(s.email))"
+"  WHERE " UM_ASCII_FOLD("u.username") " OPERATOR(pg_catalog.=) s.username"
+"  OR " UM_ASCII_FOLD("u.email") " OPERATOR(pg_catalog.=) s.email)"
 " ORDER BY s.created_at"
 " RETURNING id";
 
@@ -535,8 +638,10 @@ usrmgmt_load_sample_data(PG_FUNCTION_ARGS)
  * reset(confirm boolean DEFAULT false) returns void
  *
  * Empties the data tables (user, online_user, user_log, server,
- * configuration) with one TRUNCATE ... RESTART IDENTITY; migration_history
- * is kept.  No logout rows are written (TRUNCATE fires no row triggers).
+ * configuration) with one TRUNCATE ... RESTART IDENTITY, then the change
+ * audit log (change_audit.h; it records nothing of this TRUNCATE);
+ * migration_history is kept.  No logout rows are written (TRUNCATE fires
+ * no row triggers).
  * Errors: 22023 unless confirm is true; 0A000 when a table outside
  * usrmgmt has a foreign key to one of these tables.
  * Locking: ACCESS EXCLUSIVE on the five tables until the end of the
@@ -555,6 +660,7 @@ usrmgmt_reset(PG_FUNCTION_ARGS)
 	um_spi_connect();
 
 	(void) um_exec_past_log_guard(&plan_truncate, NULL, SPI_OK_UTILITY);
+	um_change_log_reset();
 
 	SPI_finish();
 	PG_RETURN_VOID();

@@ -1,26 +1,21 @@
 /*-------------------------------------------------------------------------
  *
  * passwords.c
- *		Passwords: SCRAM-SHA-256 secrets, check_password and authenticate.
+ *		Passwords: set_password(), check_password() and authenticate(), and
+ *		their settings.
  *
  * usrmgmt."user".password_hash holds a SCRAM-SHA-256 secret in exactly the
- * format PostgreSQL stores in pg_authid.rolpassword:
+ * format PostgreSQL stores in pg_authid.rolpassword, made and checked by
+ * scram.c with PostgreSQL's own SCRAM routines, over the password after
+ * SASLprep (at most 1024 bytes before and after).  Such a secret can be
+ * given to ALTER ROLE ... PASSWORD as it is.
  *
- *	SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>
- *
- * built by PostgreSQL's own scram_build_secret() (common/scram-common.h)
- * from a 16-byte salt out of pg_strong_random() and the password after
- * SASLprep (pg_saslprep), as CREATE ROLE ... PASSWORD does.  Such a secret
- * can be given to ALTER ROLE ... PASSWORD as it is.
- *
- * check_password() parses the stored secret with the server's
- * parse_scram_secret() (the iteration count comes from the secret, not
- * from the GUC), rebuilds the secret from the candidate password with the
- * stored salt and iteration count, and compares StoredKey and ServerKey in
- * constant time.  An unknown user, a user without a password or an
- * unparsable secret (or one whose iteration count is out of range) costs
- * the same work against a dummy secret with the GUC's iteration count,
- * and is simply false.
+ * Every check costs usrmgmt.password_iterations iterations, whatever the
+ * user (unknown, inactive, locked out, without password, or with a
+ * secret of fewer iterations: scram.c pads it), so the time taken does
+ * not tell which users exist.  A successful authenticate() rehashes a
+ * secret whose count differs from the setting, so that stored counts
+ * follow the setting (as Django does).
  *
  * src/passwords.c
  *
@@ -28,31 +23,13 @@
  */
 #include "sessions.h"
 
-#include "catalog/pg_type.h"
-#include "common/base64.h"
-#include "common/saslprep.h"
-#include "common/scram-common.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
+#include "scram.h"
 #include "spi_util.h"
 #include "users.h"
-
-/*
- * parse_scram_secret() is the server's own parser (src/backend/libpq/
- * auth-scram.c, declared in libpq/scram.h).  That header pulls in
- * libpq/libpq-be.h and with it the GSSAPI headers, which a build host
- * need not have, so the prototype is repeated here, per version.
- */
-#if PG_VERSION_NUM >= 160000
-extern bool parse_scram_secret(const char *secret, int *iterations,
-							   pg_cryptohash_type *hash_type, int *key_length,
-							   char **salt, uint8 *stored_key, uint8 *server_key);
-#else
-extern bool parse_scram_secret(const char *secret, int *iterations, char **salt,
-							   uint8 *stored_key, uint8 *server_key);
-#endif
 
 PG_FUNCTION_INFO_V1(usrmgmt_set_password);
 PG_FUNCTION_INFO_V1(usrmgmt_check_password);
@@ -63,172 +40,17 @@ static int	usrmgmt_password_iterations = 600000;
 static int	usrmgmt_min_password_length = 8;
 static int	usrmgmt_max_failed_logins = 5;
 
-#define UM_SALT_LEN 16
-
 /*
- * Highest iteration count set_password() makes and check_password()
- * accepts from a stored secret.  PostgreSQL 15's SCRAM loop has no
- * interrupt check, and the CHECK constraint admits any count up to 2^31-1
- * (about an hour of CPU), so a stored secret above this is unusable:
- * check_password() is false after the work of an ordinary check.  10000000
- * is about 50 s here, 16 times the default.
- */
-#define UM_MAX_ITERATIONS 10000000
-
-/*
- * Longest password accepted, in bytes.  PostgreSQL's SCRAM code (HMAC with
- * the password as key) rehashes a password longer than the SHA-256 block
- * once per iteration, without an interrupt check: a 1 MB password costs
- * about an hour of CPU at 600000 iterations in a backend that neither
- * statement_timeout nor pg_terminate_backend can stop.  1024 bytes is far
- * beyond any passphrase (NIST SP 800-63B asks for at least 64 characters).
- */
-#define UM_MAX_PASSWORD_BYTES 1024
-
-/* PostgreSQL 16 sized SCRAM keys per hash type. */
-#if PG_VERSION_NUM >= 160000
-#define UM_KEY_LEN SCRAM_SHA_256_KEY_LEN
-#else
-#define UM_KEY_LEN SCRAM_KEY_LEN
-#endif
-
-/*
- * PostgreSQL's scram_build_secret(): the hash type since 16, the salt as
- * uint8 bytes since 18.
+ * The key a candidate password is checked with (scram.h): NULL when it is
+ * too long, which matches nothing after the same work.
  */
 static char *
-um_build_secret(const char *salt, int saltlen, int iterations, const char *password)
+um_candidate_key(const char *password)
 {
-	const char *errstr = NULL;
-	char	   *secret;
+	size_t		bytes;
+	bool		normalised;
 
-#if PG_VERSION_NUM >= 180000
-	secret = scram_build_secret(PG_SHA256, SCRAM_SHA_256_KEY_LEN,
-								(const uint8 *) salt, saltlen,
-								iterations, password, &errstr);
-#elif PG_VERSION_NUM >= 160000
-	secret = scram_build_secret(PG_SHA256, SCRAM_SHA_256_KEY_LEN, salt, saltlen,
-								iterations, password, &errstr);
-#else
-	secret = scram_build_secret(salt, saltlen, iterations, password, &errstr);
-#endif
-	if (secret == NULL)
-		elog(ERROR, "could not build SCRAM secret: %s",
-			 errstr ? errstr : "unknown error");
-	return secret;
-}
-
-/* PostgreSQL's parse_scram_secret(), which learnt hash types in 16. */
-static bool
-um_parse_secret(const char *secret, int *iterations, char **salt,
-				uint8 *stored_key, uint8 *server_key)
-{
-#if PG_VERSION_NUM >= 160000
-	pg_cryptohash_type hash_type;
-	int			key_length;
-
-	return parse_scram_secret(secret, iterations, &hash_type, &key_length,
-							  salt, stored_key, server_key) &&
-		hash_type == PG_SHA256 && key_length == SCRAM_SHA_256_KEY_LEN;
-#else
-	return parse_scram_secret(secret, iterations, salt, stored_key, server_key);
-#endif
-}
-
-/*
- * The salt of a secret, decoded from its base64 form; *saltlen its length.
- * PostgreSQL's pg_b64_decode() writes uint8 bytes since 18.
- */
-static char *
-um_decode_salt(const char *salt_b64, int *saltlen)
-{
-	int			len = pg_b64_dec_len(strlen(salt_b64));
-	char	   *salt = palloc(len);
-
-#if PG_VERSION_NUM >= 180000
-	len = pg_b64_decode(salt_b64, strlen(salt_b64), (uint8 *) salt, len);
-#else
-	len = pg_b64_decode(salt_b64, strlen(salt_b64), salt, len);
-#endif
-	if (len < 0)
-		elog(ERROR, "invalid SCRAM salt");
-	*saltlen = len;
-	return salt;
-}
-
-/* The password after SASLprep, as the server prepares it; else as given. */
-static const char *
-um_prepare_password(const char *password)
-{
-	char	   *prepared = NULL;
-
-	if (pg_saslprep(password, &prepared) == SASLPREP_SUCCESS)
-		return prepared;
-	return password;
-}
-
-/* Constant-time comparison of two byte strings of the same length. */
-static bool
-um_equal_ct(const uint8 *a, const uint8 *b, int len)
-{
-	volatile uint8 diff = 0;
-	int			i;
-
-	for (i = 0; i < len; i++)
-		diff |= a[i] ^ b[i];
-	return diff == 0;
-}
-
-/*
- * Does password match the SCRAM secret?  secret NULL (unknown user, no
- * password) or unparsable: the same work against a dummy secret with the
- * GUC's iteration count, and false.
- */
-static bool
-um_verify_password(const char *password, const char *secret)
-{
-	bool		too_long = strlen(password) > UM_MAX_PASSWORD_BYTES;
-
-	int			iterations;
-	char	   *salt_b64;
-	uint8		stored_key[UM_KEY_LEN];
-	uint8		server_key[UM_KEY_LEN];
-	uint8		try_stored[UM_KEY_LEN];
-	uint8		try_server[UM_KEY_LEN];
-	int			try_iterations;
-	char	   *try_salt;
-	char	   *salt;
-	int			saltlen;
-	char	   *computed;
-	bool		usable;
-	bool		match;
-
-	usable = secret != NULL &&
-		um_parse_secret(secret, &iterations, &salt_b64, stored_key, server_key) &&
-		iterations >= 1 && iterations <= UM_MAX_ITERATIONS;
-	if (!usable)
-	{
-		/* 16 zero bytes of salt, all-zero keys: matches no password */
-		char	   *dummy = psprintf("SCRAM-SHA-256$%d:AAAAAAAAAAAAAAAAAAAAAA==$%s=:%s=",
-									 usrmgmt_password_iterations,
-									 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-									 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
-
-		if (!um_parse_secret(dummy, &iterations, &salt_b64, stored_key, server_key))
-			elog(ERROR, "could not parse the dummy SCRAM secret");
-	}
-
-	salt = um_decode_salt(salt_b64, &saltlen);
-
-	/* an over-long password matches nothing: same work, on a stand-in */
-	computed = um_build_secret(salt, saltlen, iterations,
-							   too_long ? "" : um_prepare_password(password));
-	if (!um_parse_secret(computed, &try_iterations, &try_salt, try_stored, try_server))
-		elog(ERROR, "could not parse a SCRAM secret built here");
-
-	match = um_equal_ct(stored_key, try_stored, UM_KEY_LEN) &
-		um_equal_ct(server_key, try_server, UM_KEY_LEN);
-	return usable && match && !too_long;
+	return um_password_key(password, &bytes, &normalised);
 }
 
 /*
@@ -250,29 +72,37 @@ um_password_args(FunctionCallInfo fcinfo, text **username)
  * Stores a new SCRAM-SHA-256 secret (usrmgmt.password_iterations
  * iterations, fresh random salt) as the user's password_hash.  Does not
  * touch failed_logins.
- * Errors: 22004 an argument NULL; 22023 password shorter than
- * usrmgmt.min_password_length characters; 42704 unknown user.
+ * Errors: 22004 an argument NULL; 22023 password longer than 1024 bytes
+ * before or after SASLprep, or shorter than usrmgmt.min_password_length
+ * characters after it; 42704 unknown user (or a name that breaks the
+ * username rule).
  * Locking: the user row (UPDATE).
  */
 Datum
 usrmgmt_set_password(PG_FUNCTION_ARGS)
 {
 	text	   *username;
-	char	   *password;
+	char	   *key;
+	size_t		bytes;
+	bool		normalised;
 	int			len;
-	char		salt[UM_SALT_LEN];
 	char	   *secret;
 
-	password = um_password_args(fcinfo, &username);
+	key = um_password_key(um_password_args(fcinfo, &username), &bytes,
+						  &normalised);
 
-	if (strlen(password) > UM_MAX_PASSWORD_BYTES)
+	if (key == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("password for user \"%s\" is too long",
 						text_to_cstring(username)),
+				 normalised ?
+				 errdetail("The password has %zu bytes after SASLprep normalization; at most %d are accepted.",
+						   bytes, UM_MAX_PASSWORD_BYTES) :
 				 errdetail("The password has %zu bytes; at most %d are accepted.",
-						   strlen(password), UM_MAX_PASSWORD_BYTES)));
-	len = pg_mbstrlen(password);
+						   bytes, UM_MAX_PASSWORD_BYTES)));
+	/* counted after SASLprep: soft hyphens and the like map to nothing */
+	len = pg_mbstrlen(key);
 	if (len < usrmgmt_min_password_length)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -281,12 +111,7 @@ usrmgmt_set_password(PG_FUNCTION_ARGS)
 				 errdetail("The password has %d characters; usrmgmt.min_password_length requires at least %d.",
 						   len, usrmgmt_min_password_length)));
 
-	if (!pg_strong_random(salt, UM_SALT_LEN))
-		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("could not generate a random salt")));
-	secret = um_build_secret(salt, UM_SALT_LEN, usrmgmt_password_iterations,
-							 um_prepare_password(password));
+	secret = um_secret_make(key, usrmgmt_password_iterations);
 
 	um_spi_connect();
 	um_user_set_password_hash(username, secret);
@@ -309,16 +134,18 @@ Datum
 usrmgmt_check_password(PG_FUNCTION_ARGS)
 {
 	text	   *username;
-	char	   *password;
+	char	   *key;
 	UmUser		user;
+	int			stored_iterations;
 	bool		ok;
 
-	password = um_password_args(fcinfo, &username);
+	key = um_candidate_key(um_password_args(fcinfo, &username));
 
 	um_spi_connect();
-	ok = um_verify_password(password,
-							um_user_find(username, UM_USER_READ, &user) ?
-							user.password_hash : NULL);
+	ok = um_secret_check(key,
+						 um_user_find(username, UM_USER_READ, &user) ?
+						 user.password_hash : NULL,
+						 usrmgmt_password_iterations, &stored_iterations);
 	SPI_finish();
 
 	PG_RETURN_BOOL(ok);
@@ -328,8 +155,10 @@ usrmgmt_check_password(PG_FUNCTION_ARGS)
  * authenticate(username text, password text, ip_address inet DEFAULT NULL,
  *				user_agent text DEFAULT NULL) RETURNS bigint
  *
- * On a matching password: resets failed_logins and opens a session as
- * login() does; returns its id.  Otherwise NULL, never an error: unknown
+ * On a matching password: resets failed_logins, rehashes the secret when
+ * its iteration count is not usrmgmt.password_iterations (a fresh salt,
+ * the same password), and opens a session as login() does; returns its
+ * id.  Otherwise NULL, never an error: unknown
  * user, inactive user and user without password after the same work as a
  * check; wrong password also adds one to failed_logins (committed with the
  * caller's transaction); a user whose failed_logins has reached
@@ -345,11 +174,12 @@ Datum
 usrmgmt_authenticate(PG_FUNCTION_ARGS)
 {
 	text	   *username;
-	char	   *password;
+	char	   *key;
 	UmUser		user;
+	int			stored_iterations;
 	int64		session_id;
 
-	password = um_password_args(fcinfo, &username);
+	key = um_candidate_key(um_password_args(fcinfo, &username));
 
 	um_spi_connect();
 
@@ -364,12 +194,14 @@ usrmgmt_authenticate(PG_FUNCTION_ARGS)
 		 user.failed_logins >= usrmgmt_max_failed_logins) ||
 		!user.is_active)
 	{
-		(void) um_verify_password(password, NULL);
+		(void) um_secret_check(key, NULL, usrmgmt_password_iterations,
+							   &stored_iterations);
 		SPI_finish();
 		PG_RETURN_NULL();
 	}
 
-	if (!um_verify_password(password, user.password_hash))
+	if (!um_secret_check(key, user.password_hash, usrmgmt_password_iterations,
+						 &stored_iterations))
 	{
 		um_user_count_failure(user.id);
 		SPI_finish();
@@ -378,6 +210,10 @@ usrmgmt_authenticate(PG_FUNCTION_ARGS)
 
 	if (user.failed_logins != 0)
 		um_user_clear_failures(user.id);
+	/* the secret follows the setting: rehashed at the next good login */
+	if (stored_iterations != usrmgmt_password_iterations)
+		um_user_store_secret(user.id,
+							 um_secret_make(key, usrmgmt_password_iterations));
 	session_id = usrmgmt_open_session(username,
 									  PG_GETARG_DATUM(2), PG_ARGISNULL(2),
 									  PG_GETARG_DATUM(3), PG_ARGISNULL(3));
@@ -392,7 +228,7 @@ usrmgmt_passwords_init(void)
 {
 	DefineCustomIntVariable("usrmgmt.password_iterations",
 							"SCRAM-SHA-256 iteration count of secrets made by set_password().",
-							"Checking a password reads the count from its secret, so changing this only affects new passwords.",
+							"Every check costs this many iterations; a successful authenticate() rehashes a secret made with another count.",
 							&usrmgmt_password_iterations,
 							600000,
 							4096,

@@ -5,35 +5,38 @@
  *		true whatever path the data takes (login() or an ORM).
  *
  *	online_user_before_write	BEFORE INSERT OR UPDATE ON online_user
- *		INSERT: fills username from the user row, which it locks FOR SHARE
- *		(so the insert serialises with a deactivation or delete of that
- *		user) and refuses an inactive user (28000).  UPDATE: refuses to move
- *		a session to another user (55000), keeps username equal to the
- *		user's.
+ *		INSERT: refuses an id the identity did not give (55000), fills
+ *		username from the user row, which it locks FOR SHARE (so the insert
+ *		serialises with a deactivation or delete of that user) and refuses
+ *		an inactive user (28000).  UPDATE: refuses to change the id or to
+ *		move a session to another user (55000), keeps username equal to
+ *		the user's.
  *	online_user_after_insert	AFTER INSERT ON online_user: the 'login' row.
  *	online_user_after_delete	AFTER DELETE ON online_user: the 'logout'
- *		row; detail from the caller (session_context.h), or 'user deleted' with
- *		user_id NULL when the user row no longer exists (the FK cascade).
+ *		row; detail from the caller (session_context.h), or 'user deleted'
+ *		when the user row no longer exists (the cascade of references.c; with
+ *		user_id NULL where user_log.user_id may be NULL, as in the 1.0 schema,
+ *		whose foreign key would refuse the id of a deleted user).
  *	user_sync_sessions			AFTER UPDATE ON user (WHEN username changed or
  *		is_active went false): closes the sessions of a deactivated user
  *		('user deactivated'), renames the open sessions of a renamed one.
  *	user_log_guard				BEFORE UPDATE OR DELETE ON user_log: 55000
- *		unless past the guard (session_context.h), except the FK's own
- *		SET NULL.
- *	refuse_truncate				BEFORE TRUNCATE ON user_log, online_user: 55000
- *		unless past the guard.
+ *		unless past the guard (session_context.h), except, in the 1.0
+ *		schema, the FK's own SET NULL.
+ *	refuse_truncate				BEFORE TRUNCATE ON user_log, online_user and
+ *		"user": 55000 unless past the guard.
  *
  * The user row is found and locked through users.h; what the session
  * functions say about their own statements comes from session_context.h.
  * The only SQL written here inserts the log rows and renames sessions.
  *
- * Restore: rows that a COPY ... FROM statement (pg_dump's data, pg_restore)
- * inserts into online_user are taken as they are: no username lookup, no
- * 'login' row (the log's own rows are restored from the same dump).  COPY
- * is recognised from the active portal: its command tag is COPY and its
- * statement is a CopyStmt FROM whose target is this very table.  That holds
- * for the simple and the extended protocol, whenever the library was
- * loaded, on PostgreSQL 13 and later (CommandTag).
+ * Restore: rows that a superuser's COPY ... FROM statement (pg_dump's
+ * data, pg_restore) inserts into online_user are taken as they are: no
+ * username lookup, no 'login' row (the log's own rows are restored from
+ * the same dump).  Any other COPY is an INSERT like any other.  Outside a
+ * restore a session's id is the identity's, once, and never changes.
+ * restore_copy.c decides what is a restore,
+ * session_ids.c what is a valid id.
  *
  * src/session_triggers.c
  *
@@ -46,15 +49,15 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
-#include "nodes/parsenodes.h"
-#include "tcop/pquery.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
-#include "utils/portal.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 
+#include "restore_copy.h"
 #include "session_context.h"
+#include "session_ids.h"
 #include "spi_util.h"
 #include "users.h"
 
@@ -140,41 +143,16 @@ um_get(HeapTuple tuple, Relation rel, const char *name, bool *isnull)
 }
 
 /*
- * Is the row being inserted into rel coming from a COPY ... FROM statement
- * into rel (pg_dump data, pg_restore)?  See the header comment.
- */
-static bool
-um_inserted_by_copy(Relation rel)
-{
-	ListCell   *lc;
-
-	if (ActivePortal == NULL || ActivePortal->commandTag != CMDTAG_COPY)
-		return false;
-	foreach(lc, ActivePortal->stmts)
-	{
-		PlannedStmt *pstmt = (PlannedStmt *) lfirst(lc);
-		CopyStmt   *copy;
-
-		if (!IsA(pstmt, PlannedStmt) || pstmt->commandType != CMD_UTILITY ||
-			pstmt->utilityStmt == NULL || !IsA(pstmt->utilityStmt, CopyStmt))
-			continue;
-		copy = (CopyStmt *) pstmt->utilityStmt;
-		if (copy->is_from && copy->relation != NULL &&
-			RangeVarGetRelid(copy->relation, NoLock, true) == RelationGetRelid(rel))
-			return true;
-	}
-	return false;
-}
-
-/*
  * online_user_before_write() RETURNS trigger
  *
  * BEFORE INSERT OR UPDATE ON online_user FOR EACH ROW.
  * INSERT: username := the user's username; the user row is locked FOR
- * SHARE (unless login() already holds it).  Errors: 23503 no such user,
- * 28000 inactive user.  Rows from COPY are left as they are.
- * UPDATE: 55000 when user_id changes; username := the user's username
- * when an UPDATE changes it.
+ * SHARE (unless login() already holds it).  Errors: 55000 an id not given
+ * by the identity (OVERRIDING SYSTEM VALUE, a COPY's id column); 23503 no
+ * such user; 28000 inactive user.  Restore data (a superuser's COPY) is
+ * left as it is.
+ * UPDATE: 55000 when id or user_id changes; username := the user's
+ * username when an UPDATE changes it.
  */
 Datum
 usrmgmt_online_user_before_write(PG_FUNCTION_ARGS)
@@ -200,12 +178,15 @@ usrmgmt_online_user_before_write(PG_FUNCTION_ARGS)
 			return PointerGetDatum(newtup); /* NOT NULL refuses it */
 
 		/* login() has locked and checked this user: take its username. */
-		if (!um_take_login(DatumGetInt64(user_id), &name))
+		if (um_take_login(DatumGetInt64(user_id), &name))
+			um_session_id_check_new(rel, newtup, true);
+		else
 		{
 			UmUser		user;
 
-			if (um_inserted_by_copy(rel))
+			if (um_restoring_copy(rel))
 				return PointerGetDatum(newtup);
+			um_session_id_check_new(rel, newtup, false);
 
 			um_spi_connect();
 			um_user_for_session(DatumGetInt64(user_id), &user);
@@ -225,6 +206,7 @@ usrmgmt_online_user_before_write(PG_FUNCTION_ARGS)
 		Datum		newval;
 
 		newtup = td->tg_newtuple;
+		um_session_id_check_update(rel, oldtup, newtup);
 		oldval = heap_getattr(oldtup, att_user_id, desc, &oldnull);
 		newval = heap_getattr(newtup, att_user_id, desc, &isnull);
 		if (isnull || DatumGetInt64(oldval) != DatumGetInt64(newval))
@@ -255,11 +237,37 @@ usrmgmt_online_user_before_write(PG_FUNCTION_ARGS)
 }
 
 /*
+ * May usrmgmt.user_log.user_id be NULL?  Only in the 1.0 schema, whose
+ * foreign key (ON DELETE SET NULL) refuses the id of a deleted user; from
+ * 1.1 the log keeps it (NOT NULL, no foreign key).  Asked only when a
+ * deleted user's session is logged out.
+ */
+static bool
+um_log_user_id_nullable(void)
+{
+	Oid			relid = get_relname_relid("user_log",
+										  get_namespace_oid(UM_SCHEMA, false));
+	HeapTuple	att;
+	bool		nullable = false;
+
+	if (!OidIsValid(relid))
+		return false;
+	att = SearchSysCacheAttName(relid, "user_id");
+	if (HeapTupleIsValid(att))
+	{
+		nullable = !((Form_pg_attribute) GETSTRUCT(att))->attnotnull;
+		ReleaseSysCache(att);
+	}
+	return nullable;
+}
+
+/*
  * Write the log row of the session row tup: its user_id, username, id,
  * ip_address and user_agent, and action.  A 'login' row has no detail.
  * A 'logout' row's detail is the closing's (session_context.h); for a
  * DELETE from elsewhere it is NULL while the user exists, else 'user
- * deleted' with user_id NULL (the foreign key's ON DELETE CASCADE).
+ * deleted' (the cascade of references.c), with user_id NULL in the 1.0
+ * schema (um_log_user_id_nullable).
  */
 static void
 um_write_log_row(Relation rel, HeapTuple tup, bool logout)
@@ -284,7 +292,8 @@ um_write_log_row(Relation rel, HeapTuple tup, bool logout)
 		!um_user_exists(DatumGetInt64(values[0])))
 	{
 		detail = "user deleted";
-		nulls[0] = 'n';
+		if (um_log_user_id_nullable())
+			nulls[0] = 'n';
 	}
 	values[6] = detail ? CStringGetTextDatum(detail) : (Datum) 0;
 	nulls[6] = detail ? ' ' : 'n';
@@ -297,7 +306,7 @@ um_write_log_row(Relation rel, HeapTuple tup, bool logout)
  *
  * AFTER INSERT ON online_user FOR EACH ROW: writes the 'login' row of the
  * new session (user_id, username, session_id, ip_address, user_agent).
- * Nothing for rows from COPY (restore).
+ * Nothing for restore data (a superuser's COPY).
  */
 Datum
 usrmgmt_online_user_after_insert(PG_FUNCTION_ARGS)
@@ -305,7 +314,7 @@ usrmgmt_online_user_after_insert(PG_FUNCTION_ARGS)
 	TriggerData *td = um_trigger_data(fcinfo, "online_user_after_insert",
 									  UM_AFTER_ROW, UM_ON(TRIGGER_EVENT_INSERT));
 
-	if (!um_inserted_by_copy(td->tg_relation))
+	if (!um_restoring_copy(td->tg_relation))
 		um_write_log_row(td->tg_relation, td->tg_trigtuple, false);
 	return PointerGetDatum(NULL);
 }
@@ -379,6 +388,8 @@ usrmgmt_user_sync_sessions(PG_FUNCTION_ARGS)
 /*
  * Is this user_log UPDATE the foreign key's own ON DELETE SET NULL: only
  * user_id changes, to NULL, and the user it pointed to no longer exists?
+ * Only in the 1.0 schema: from 1.1 the log has no foreign key and its
+ * user_id is NOT NULL, so the guard makes no exception.
  */
 static bool
 um_is_fk_set_null(Relation rel, HeapTuple oldtup, HeapTuple newtup)
@@ -393,7 +404,7 @@ um_is_fk_set_null(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 
 	olduser = heap_getattr(oldtup, att_user_id, desc, &oldnull);
 	(void) heap_getattr(newtup, att_user_id, desc, &newnull);
-	if (oldnull || !newnull)
+	if (oldnull || !newnull || !um_log_user_id_nullable())
 		return false;
 
 	for (i = 1; i <= desc->natts; i++)
@@ -470,9 +481,10 @@ usrmgmt_user_log_guard(PG_FUNCTION_ARGS)
 /*
  * refuse_truncate() RETURNS trigger
  *
- * BEFORE TRUNCATE ON user_log and online_user FOR EACH STATEMENT.
+ * BEFORE TRUNCATE ON user_log, online_user and "user" FOR EACH STATEMENT.
  * Errors: 55000 unless reset() runs its TRUNCATE past the guard
- * (truncating online_user would close sessions without 'logout' rows).
+ * (truncating online_user would close sessions without 'logout' rows;
+ * truncating "user" would leave the rows that refer to it, references.c).
  */
 Datum
 usrmgmt_refuse_truncate(PG_FUNCTION_ARGS)
@@ -483,6 +495,12 @@ usrmgmt_refuse_truncate(PG_FUNCTION_ARGS)
 	if (um_log_guard_lifted())
 		return PointerGetDatum(NULL);
 
+	if (strcmp(RelationGetRelationName(td->tg_relation), "user") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot truncate usrmgmt.\"user\""),
+				 errdetail("Sessions, servers and settings refer to its rows."),
+				 errhint("Delete the users instead, or use usrmgmt.reset(confirm => true).")));
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("cannot truncate usrmgmt.%s", RelationGetRelationName(td->tg_relation)),

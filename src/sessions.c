@@ -55,6 +55,7 @@ PG_FUNCTION_INFO_V1(usrmgmt_logout_user);
 PG_FUNCTION_INFO_V1(usrmgmt_touch_session);
 PG_FUNCTION_INFO_V1(usrmgmt_expire_sessions);
 PG_FUNCTION_INFO_V1(usrmgmt_purge_user_log);
+PG_FUNCTION_INFO_V1(usrmgmt_purge_user_log_partitions);
 
 /*
  * expire_sessions(): an idle interval longer than the age of the first
@@ -112,6 +113,10 @@ static UmPlan plan_purge = UM_PLAN(
 	"     AND NOT EXISTS (SELECT 1 FROM usrmgmt.user_log k"
 	"                 WHERE k.session_id OPERATOR(pg_catalog.=) l.session_id"
 	"                   AND k.\"timestamp\" OPERATOR(pg_catalog.>=) $1)))",
+	TIMESTAMPTZOID);
+/* 1.1: the partitions wholly older than the cut (sql/usrmgmt--1.1.sql). */
+static UmPlan plan_drop_partitions = UM_PLAN(
+	"SELECT x.removed FROM usrmgmt._drop_log_partitions($1, true, '0') x",
 	TIMESTAMPTZOID);
 
 /* How um_run_on_arg runs its statement. */
@@ -345,6 +350,41 @@ usrmgmt_purge_user_log(PG_FUNCTION_ARGS)
 	PG_RETURN_INT64((int64) um_run_on_arg(fcinfo, "older_than", &plan_purge,
 										  UM_RUN_PAST_LOG_GUARD,
 										  SPI_OK_DELETE));
+}
+
+/*
+ * purge_user_log(older_than timestamptz) RETURNS bigint, from version 1.1
+ * (the log is partitioned; the 1.0 function above serves a database not
+ * yet updated).
+ *
+ * The same rows go as in 1.0, but every partition wholly older than
+ * older_than goes at once (DROP TABLE; or TRUNCATE, putting back the
+ * 'login' rows that must stay): usrmgmt._drop_log_partitions() (PL/pgSQL,
+ * sql/usrmgmt--1.1.sql).  Rows are deleted one by one only in the
+ * partition that straddles older_than, the default partition and the 1.0
+ * partition.  Returns how many rows went (counted).
+ * Errors: 22004 older_than NULL.
+ * Locking: ACCESS EXCLUSIVE on each partition dropped and on user_log for
+ * the drop (waiting as long as it takes: an administrator's call); the
+ * deleted rows.
+ */
+Datum
+usrmgmt_purge_user_log_partitions(PG_FUNCTION_ARGS)
+{
+	Datum		values[1];
+	bool		isnull;
+	int64		removed;
+
+	um_require_arg(fcinfo, 0, "older_than");
+	values[0] = PG_GETARG_DATUM(0);
+
+	um_spi_connect();
+	um_plan_exec(&plan_drop_partitions, values, NULL, false, SPI_OK_SELECT);
+	removed = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+										  SPI_tuptable->tupdesc, 1, &isnull));
+	removed += (int64) um_exec_past_log_guard(&plan_purge, values, SPI_OK_DELETE);
+	SPI_finish();
+	PG_RETURN_INT64(removed);
 }
 
 /* Called once per backend from _PG_init: GUCs and per-backend state. */

@@ -16,9 +16,13 @@
 #include "spi_util.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/pg_proc.h"
+#include "access/xact.h"
 #include "miscadmin.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 /* See spi_util.h. */
@@ -69,6 +73,26 @@ um_plan_exec(UmPlan *plan, Datum *values, const char *nulls,
 	int			rc = SPI_execute_plan(um_plan_get(plan), values, nulls,
 									  read_only, 0);
 
+	return um_check_result(rc, expected, plan->sql);
+}
+
+/*
+ * See spi_util.h.  As ri_triggers.c runs a foreign key's statements: under
+ * READ COMMITTED on a fresh snapshot as usual; under REPEATABLE READ and
+ * SERIALIZABLE on the latest snapshot, with the transaction's snapshot as
+ * the cross-check, so that a row the transaction cannot see but must act
+ * on raises a serialization failure.
+ */
+uint64
+um_plan_exec_crosscheck(UmPlan *plan, Datum *values, int expected)
+{
+	bool		xact_snapshot = IsolationUsesXactSnapshot();
+	int			rc;
+
+	rc = SPI_execute_snapshot(um_plan_get(plan), values, NULL,
+							  xact_snapshot ? GetLatestSnapshot() : InvalidSnapshot,
+							  xact_snapshot ? GetTransactionSnapshot() : InvalidSnapshot,
+							  false, true, 0);
 	return um_check_result(rc, expected, plan->sql);
 }
 
@@ -189,4 +213,40 @@ um_require_arg(FunctionCallInfo fcinfo, int argno, const char *argname)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("argument \"%s\" must not be null", argname)));
+}
+
+/* See spi_util.h. */
+ErrorData *
+um_subtransaction(UmSubxactBody body, void *arg,
+				  bool (*expected) (const ErrorData *edata))
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	ErrorData  *volatile caught = NULL;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+	PG_TRY();
+	{
+		body(arg);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+		if (!expected(edata))
+			ReThrowError(edata);
+		caught = edata;
+	}
+	PG_END_TRY();
+	return caught;
 }

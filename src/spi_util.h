@@ -16,12 +16,17 @@
  *	um_plan_exec_as()		the same, run as another role (the extension's
  *							owner) with the caller's identity restored
  *							whatever happens;
+ *	um_plan_exec_crosscheck()
+ *							the same, run as a foreign key's action is
+ *							(references.c);
  *	um_sql_exec()			a one-off statement not worth a saved plan;
  *	um_materialize(), um_spi_to_store()
  *							a materialized set-returning function and the
  *							rows of a query appended to its tuplestore;
  *	um_require_arg()		22004 for a NULL argument of a non-STRICT
- *							SQL-callable function.
+ *							SQL-callable function;
+ *	um_subtransaction()		run a piece of work in a subtransaction and
+ *							survive the errors the caller expects.
  *
  * Every statement given to these routines qualifies its names and
  * operators with their schema and passes every value as a $n parameter.
@@ -75,6 +80,14 @@ extern void um_spi_connect(void);
 extern uint64 um_plan_exec(UmPlan *plan, Datum *values, const char *nulls,
 						   bool read_only, int expected);
 
+/*
+ * um_plan_exec (read-write) as a foreign key's action runs: under
+ * REPEATABLE READ or SERIALIZABLE on the latest snapshot, cross-checked
+ * against the transaction's (a serialization failure for a row the
+ * transaction does not see).
+ */
+extern uint64 um_plan_exec_crosscheck(UmPlan *plan, Datum *values, int expected);
+
 /* um_plan_exec (read-write) as role owner, e.g. um_function_owner(). */
 extern uint64 um_plan_exec_as(Oid owner, UmPlan *plan, Datum *values,
 							  const char *nulls, int expected);
@@ -104,5 +117,15 @@ extern uint64 um_spi_to_store(const char *sql, Tuplestorestate *store,
 /* 22004 when argument argno of a non-STRICT function is NULL. */
 extern void um_require_arg(FunctionCallInfo fcinfo, int argno,
 						   const char *argname);
+
+/*
+ * Run body(arg) in a subtransaction of its own.  NULL when it returned.
+ * When it raised an error that expected(edata) accepts, the subtransaction
+ * is rolled back and the error's data returned (the caller frees it with
+ * FreeErrorData); any other error is re-thrown as it was.
+ */
+typedef void (*UmSubxactBody) (void *arg);
+extern ErrorData *um_subtransaction(UmSubxactBody body, void *arg,
+									bool (*expected) (const ErrorData *edata));
 
 #endif							/* USRMGMT_SPI_UTIL_H */

@@ -4,10 +4,17 @@
  *		Finding and locking a row of usrmgmt."user", and the errors about
  *		it; see users.h.
  *
- * A user is named case-insensitively: pg_catalog.lower(username) is what
- * the unique index user_username_key holds, so the lookup below uses that
- * index and finds at most one row.  The lookup is written once
- * (UM_BY_NAME) and so are the two errors a caller sees:
+ * A user is named case-insensitively, folded as the unique index
+ * user_username_key folds it, so the lookup uses that index and finds at
+ * most one row: from version 1.1 usrmgmt.ascii_lower(), which folds A-Z
+ * only whatever the collation (casefold.c), in a 1.0 database
+ * pg_catalog.lower().  Which one is decided per call by whether the
+ * installed version has ascii_lower(), so one library serves both; each
+ * lookup statement exists once per folding (UM_BY_NAME).  A name that
+ * breaks the username rule (3-80 of [A-Za-z0-9_-]) matches nobody and is
+ * never looked up: lower() would take 'adm\u0130n' (U+0130) or
+ * '\u212Aevin' (the Kelvin sign) for 'admin' and 'kevin'.  The two errors
+ * a caller sees are written once:
  *	42704  user "<name as given>" does not exist
  *	28000  user "<stored name>" is not active
  *		   DETAIL: A deactivated user cannot log in.
@@ -24,34 +31,66 @@
  */
 #include "usrmgmt.h"
 
+#include "catalog/namespace.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "spi_util.h"
 #include "users.h"
 #include "utils/builtins.h"
+#include "utils/syscache.h"
+#include "validate_core.h"
 
-/* The case-insensitive lookup by name ($1), and the columns of a UmUser. */
-#define UM_BY_NAME \
-	" WHERE pg_catalog.lower(username) OPERATOR(pg_catalog.=) pg_catalog.lower($1)"
+/*
+ * The case-insensitive lookup by name ($1), for each folding, and the
+ * columns of a UmUser.
+ */
+typedef enum UmFold
+{
+	UM_FOLD_LOWER,				/* 1.0: pg_catalog.lower() */
+	UM_FOLD_ASCII,				/* 1.1 and later: usrmgmt.ascii_lower() */
+	UM_NUM_FOLDS
+} UmFold;
+
+#define UM_BY_NAME(fold) \
+	" WHERE " fold "(username) OPERATOR(pg_catalog.=) " fold "($1)"
+#define UM_LOWER "pg_catalog.lower"
+#define UM_ASCII "usrmgmt.ascii_lower"
 #define UM_USER_COLUMNS "id, username, is_active, password_hash, failed_logins"
 
-/* um_user_find's statements, by UmUserAccess. */
-static UmPlan find_plans[] = {
-	[UM_USER_READ] = UM_PLAN(
-		"SELECT " UM_USER_COLUMNS " FROM usrmgmt.\"user\"" UM_BY_NAME,
-		TEXTOID),
-	[UM_USER_LOCK] = UM_PLAN(
-		"SELECT " UM_USER_COLUMNS " FROM usrmgmt.\"user\"" UM_BY_NAME
-		" FOR NO KEY UPDATE",
-		TEXTOID),
-	[UM_USER_LOGIN] = UM_PLAN(
-		"UPDATE usrmgmt.\"user\" SET last_login_at = pg_catalog.now()" UM_BY_NAME
-		" RETURNING " UM_USER_COLUMNS,
-		TEXTOID),
+#define UM_FIND_READ(fold) UM_PLAN( \
+	"SELECT " UM_USER_COLUMNS " FROM usrmgmt.\"user\"" UM_BY_NAME(fold), \
+	TEXTOID)
+#define UM_FIND_LOCK(fold) UM_PLAN( \
+	"SELECT " UM_USER_COLUMNS " FROM usrmgmt.\"user\"" UM_BY_NAME(fold) \
+	" FOR NO KEY UPDATE", \
+	TEXTOID)
+#define UM_FIND_LOGIN(fold) UM_PLAN( \
+	"UPDATE usrmgmt.\"user\" SET last_login_at = pg_catalog.now()" UM_BY_NAME(fold) \
+	" RETURNING " UM_USER_COLUMNS, \
+	TEXTOID)
+#define UM_SET_HASH(fold) UM_PLAN( \
+	"UPDATE usrmgmt.\"user\" SET password_hash = $2" UM_BY_NAME(fold), \
+	TEXTOID, TEXTOID)
+
+/* um_user_find's statements, by folding and UmUserAccess. */
+static UmPlan find_plans[UM_NUM_FOLDS][3] = {
+	[UM_FOLD_LOWER] = {
+		[UM_USER_READ] = UM_FIND_READ(UM_LOWER),
+		[UM_USER_LOCK] = UM_FIND_LOCK(UM_LOWER),
+		[UM_USER_LOGIN] = UM_FIND_LOGIN(UM_LOWER),
+	},
+	[UM_FOLD_ASCII] = {
+		[UM_USER_READ] = UM_FIND_READ(UM_ASCII),
+		[UM_USER_LOCK] = UM_FIND_LOCK(UM_ASCII),
+		[UM_USER_LOGIN] = UM_FIND_LOGIN(UM_ASCII),
+	},
 };
 
-static UmPlan plan_set_hash = UM_PLAN(
-	"UPDATE usrmgmt.\"user\" SET password_hash = $2" UM_BY_NAME,
-	TEXTOID, TEXTOID);
+static UmPlan set_hash_plans[UM_NUM_FOLDS] = {
+	[UM_FOLD_LOWER] = UM_SET_HASH(UM_LOWER),
+	[UM_FOLD_ASCII] = UM_SET_HASH(UM_ASCII),
+};
+
 static UmPlan plan_for_session = UM_PLAN(
 	"SELECT " UM_USER_COLUMNS " FROM usrmgmt.\"user\""
 	" WHERE id OPERATOR(pg_catalog.=) $1 FOR SHARE",
@@ -67,10 +106,40 @@ static UmPlan plan_count_failure = UM_PLAN(
 	" SET failed_logins = failed_logins OPERATOR(pg_catalog.+) 1"
 	" WHERE id OPERATOR(pg_catalog.=) $1",
 	INT8OID);
+static UmPlan plan_store_secret = UM_PLAN(
+	"UPDATE usrmgmt.\"user\" SET password_hash = $2"
+	" WHERE id OPERATOR(pg_catalog.=) $1",
+	INT8OID, TEXTOID);
 static UmPlan plan_clear_failures = UM_PLAN(
 	"UPDATE usrmgmt.\"user\" SET failed_logins = 0"
 	" WHERE id OPERATOR(pg_catalog.=) $1",
 	INT8OID);
+
+/*
+ * The folding of the installed version: ascii_lower() when
+ * usrmgmt.ascii_lower(text) exists (1.1 and later).  A syscache lookup per
+ * call, so an ALTER EXTENSION UPDATE takes effect at once.
+ */
+static UmFold
+um_fold(void)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	Oid			nsp = get_namespace_oid(UM_SCHEMA, true);
+
+	return OidIsValid(nsp) &&
+		OidIsValid(GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid,
+								   CStringGetDatum("ascii_lower"),
+								   PointerGetDatum(buildoidvector(argtypes, 1)),
+								   ObjectIdGetDatum(nsp))) ?
+		UM_FOLD_ASCII : UM_FOLD_LOWER;
+}
+
+/* Can name be a username at all (3-80 of [A-Za-z0-9_-])? */
+static bool
+um_plausible_name(text *name)
+{
+	return um_valid_username(VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name)) != 0;
+}
 
 /* 42704, naming the user as the caller gave it. */
 static void
@@ -117,8 +186,11 @@ um_user_find(text *name, UmUserAccess access, UmUser *user)
 	int			expected = access == UM_USER_LOGIN ? SPI_OK_UPDATE_RETURNING
 		: SPI_OK_SELECT;
 
+	if (!um_plausible_name(name))
+		return false;
 	values[0] = PointerGetDatum(name);
-	if (um_plan_exec(&find_plans[access], values, NULL, read_only, expected) == 0)
+	if (um_plan_exec(&find_plans[um_fold()][access], values, NULL, read_only,
+					 expected) == 0)
 		return false;
 	um_user_from_row(user);
 	return true;
@@ -183,10 +255,24 @@ um_user_set_password_hash(text *name, const char *secret)
 {
 	Datum		values[2];
 
+	if (!um_plausible_name(name))
+		um_user_not_found(name);
 	values[0] = PointerGetDatum(name);
 	values[1] = CStringGetTextDatum(secret);
-	if (um_plan_exec(&plan_set_hash, values, NULL, false, SPI_OK_UPDATE) == 0)
+	if (um_plan_exec(&set_hash_plans[um_fold()], values, NULL, false,
+					 SPI_OK_UPDATE) == 0)
 		um_user_not_found(name);
+}
+
+/* See users.h. */
+void
+um_user_store_secret(int64 id, const char *secret)
+{
+	Datum		values[2];
+
+	values[0] = Int64GetDatum(id);
+	values[1] = CStringGetTextDatum(secret);
+	(void) um_plan_exec(&plan_store_secret, values, NULL, false, SPI_OK_UPDATE);
 }
 
 /* See users.h. */

@@ -9,7 +9,8 @@
  * holds every statement that finds a user (by name, matched
  * case-insensitively as the unique index user_username_key does, or by
  * id), locks it, and raises "does not exist" (42704) and "is not active"
- * (28000) in exactly one way.
+ * (28000) in exactly one way.  A name that breaks the username rule
+ * matches nobody.
  *
  * Every routine runs inside the caller's SPI connection; the Datums and
  * strings of a UmUser live until the caller's SPI_finish.
@@ -67,6 +68,9 @@ extern bool um_user_exists(int64 id);
 
 /* Store secret as the password_hash of the user named name; 42704. */
 extern void um_user_set_password_hash(text *name, const char *secret);
+
+/* Store secret as the password_hash of user id (a rehash). */
+extern void um_user_store_secret(int64 id, const char *secret);
 
 /* Count a failed authentication / clear the count, of user id. */
 extern void um_user_count_failure(int64 id);

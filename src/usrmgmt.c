@@ -25,6 +25,7 @@ _PG_init(void)
 	usrmgmt_sessions_init();
 	usrmgmt_passwords_init();
 	usrmgmt_health_init();
+	usrmgmt_retention_init();
 
 	UM_RESERVE_GUC_PREFIX();
 }

@@ -8,7 +8,10 @@
  * init function that _PG_init (usrmgmt.c) calls.  Shared plumbing has a
  * module and header of its own, included where it is used: spi_util.h
  * (SPI), jsonb_util.h (building jsonb), users.h (the user row),
- * session_context.h (what session functions tell the triggers).
+ * session_context.h (what session functions tell the triggers),
+ * session_ids.h (what proves a restore; session ids given once, never
+ * changed), scram.h (SCRAM secrets and equal, bounded password work).
+ * casefold.c holds the SQL function ascii_lower().
  *
  * src/usrmgmt.h
  *
@@ -29,7 +32,7 @@
  * PostgreSQL versions: 15 to 19, each built with -Werror and tested
  * (doc/usrmgmt.md, "PostgreSQL versions").  A difference between them is
  * handled under PG_VERSION_NUM in the file that calls the function
- * concerned (jsonb_util.c, passwords.c), or here when every file needs it.
+ * concerned (jsonb_util.c, scram.c), or here when every file needs it.
  */
 #if PG_VERSION_NUM < 150000
 #error "usrmgmt requires PostgreSQL 15 or later"
@@ -38,6 +41,16 @@
 /* The varlena macros (VARDATA_ANY, VARSIZE_ANY_EXHDR): varatt.h from 16. */
 #if PG_VERSION_NUM >= 160000
 #include "varatt.h"
+#endif
+
+/*
+ * A function that never returns, written before its declaration: PostgreSQL
+ * 18 replaced the trailing pg_attribute_noreturn() by a leading pg_noreturn.
+ */
+#if PG_VERSION_NUM >= 180000
+#define UM_NORETURN pg_noreturn
+#else
+#define UM_NORETURN __attribute__((noreturn))
 #endif
 
 /*
@@ -53,5 +66,6 @@
 extern void usrmgmt_sessions_init(void);
 extern void usrmgmt_passwords_init(void);
 extern void usrmgmt_health_init(void);	/* health_settings.c */
+extern void usrmgmt_retention_init(void);	/* retention.c */
 
 #endif							/* USRMGMT_H */

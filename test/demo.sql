@@ -10,6 +10,8 @@
 CREATE EXTENSION usrmgmt;
 SELECT extname, extversion FROM pg_extension WHERE extname = 'usrmgmt';
 SELECT id, migration_name, kind FROM usrmgmt.migration_history;
+-- the monthly partitions of the log: this month and three ahead
+SELECT jsonb_pretty(usrmgmt.maintain()) AS maintain;
 
 \echo
 \echo '== Users go in'

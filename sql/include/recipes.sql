@@ -37,6 +37,8 @@ GRANT EXECUTE ON FUNCTION
       usrmgmt.login(text, inet, text), usrmgmt.logout(bigint),
       usrmgmt.logout_user(text), usrmgmt.touch_session(bigint),
       usrmgmt.expire_sessions(interval), usrmgmt.purge_user_log(timestamptz),
+      usrmgmt.purge_change_log(timestamptz),
+      usrmgmt.maintain(timestamptz),
       usrmgmt.authenticate(text, text, inet, text),
       usrmgmt.set_password(text, text), usrmgmt.check_password(text, text),
       usrmgmt.validate_data_integrity(), usrmgmt.validate_schema(),
@@ -47,5 +49,6 @@ GRANT EXECUTE ON FUNCTION
 GRANT SELECT, INSERT, UPDATE, DELETE
    ON usrmgmt."user", usrmgmt.online_user, usrmgmt.server, usrmgmt.configuration
    TO regress_admin;
-GRANT SELECT ON usrmgmt.user_log, usrmgmt.migration_history, usrmgmt.schema_manifest
+GRANT SELECT ON usrmgmt.user_log, usrmgmt.change_log, usrmgmt.migration_history,
+      usrmgmt.schema_manifest
    TO regress_admin;

@@ -230,6 +230,7 @@ static const struct opt_def opts[] = {
 	{"dir", 0, OPT_NONEMPTY, FIELD(dir), UM_OPT_DIR},
 	{"exact", 0, OPT_FLAG, FIELD(exact), UM_OPT_EXACT},
 	{"no-owner", 0, OPT_FLAG, FIELD(no_owner), UM_OPT_NO_OWNER},
+	{"dry-run", 0, OPT_FLAG, FIELD(dry_run), UM_OPT_DRY_RUN},
 	{"warn-connect-ms", 0, OPT_MS, FIELD(warn_connect_ms), UM_OPT_THRESHOLDS},
 	{"crit-connect-ms", 0, OPT_MS, FIELD(crit_connect_ms), UM_OPT_THRESHOLDS},
 	{"warn-roundtrip-ms", 0, OPT_MS, FIELD(warn_roundtrip_ms), UM_OPT_THRESHOLDS},

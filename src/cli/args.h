@@ -68,6 +68,7 @@ enum um_command
 #define UM_OPT_THRESHOLDS	(1u << 5)
 #define UM_OPT_NO_OWNER		(1u << 6)
 #define UM_OPT_JSON			(1u << 7)
+#define UM_OPT_DRY_RUN		(1u << 8)
 
 struct um_options
 {
@@ -82,8 +83,9 @@ struct um_options
 	int			confirm;		/* --confirm */
 	int			exact;			/* stats --exact */
 	int			no_owner;		/* restore --no-owner */
+	int			dry_run;		/* rollback --dry-run */
 	const char *dir;			/* --dir DIR (backup, list) */
-	const char *arg;			/* migrate DIR, rollback NAME, restore FILE */
+	const char *arg;			/* migrate DIR, rollback NAME, restore FILE, maintain SINCE */
 	/* health thresholds in milliseconds; negative: default */
 	double		warn_connect_ms;
 	double		crit_connect_ms;

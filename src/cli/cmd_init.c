@@ -3,6 +3,9 @@
  * cmd_init.c
  *		usrmgmt command-line tool: init, drop, reset, sample-data.
  *
+ * init creates the extension and runs usrmgmt.maintain() once (the log's
+ * partitions), in one transaction.
+ *
  * Nothing here destroys data without its confirmation: drop and reset
  * need --confirm; init --force on an installed extension needs --confirm,
  * or "yes" typed on a terminal.
@@ -71,8 +74,15 @@ exec_in_transaction(struct um_run *r, const char *const *sql)
 int
 cmd_init(struct um_run *r)
 {
+	/*
+	 * With the extension, this month's partition of the log and the next
+	 * three (maintain(), doc: Retention and partitions), so that the first
+	 * logins do not land in the default partition.
+	 */
+	static const char *const create[] = {"CREATE EXTENSION usrmgmt",
+	"SELECT usrmgmt.maintain()", NULL};
 	static const char *const recreate[] = {"DROP EXTENSION usrmgmt",
-	"CREATE EXTENSION usrmgmt", NULL};
+	"CREATE EXTENSION usrmgmt", "SELECT usrmgmt.maintain()", NULL};
 	const char *db;
 	char		ver[64];
 	int			inst;
@@ -104,8 +114,7 @@ cmd_init(struct um_run *r)
 		}
 	}
 	/* --force: one transaction, either the new extension or the old one */
-	if ((inst ? exec_in_transaction(r, recreate) :
-		 um_exec(r, "CREATE EXTENSION usrmgmt")) < 0 ||
+	if (exec_in_transaction(r, inst ? recreate : create) < 0 ||
 		um_extension_version(r, ver, sizeof(ver)) < 0)
 		return UM_ERROR;
 	printf("%s extension usrmgmt %s in database \"%s\"\n",

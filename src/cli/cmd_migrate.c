@@ -328,6 +328,44 @@ later_migrations(struct um_run *r)
 	return n;
 }
 
+/*
+ * rollback --dry-run: print the down SQL that rollback_migration() would
+ * run for NAME, as an SQL comment naming the role whose rights it runs
+ * with (the one that applied it) and then the SQL itself; run nothing.
+ */
+static int
+show_down_sql(struct um_run *r)
+{
+	const char *params[1] = {r->o->arg};
+	PGresult   *res;
+	int			rc = UM_EXIT_OK;
+
+	res = um_query(r->conn, r->o, r->cmd,
+				   "SELECT m.applied_by, m.down_sql FROM usrmgmt.migration_history m"
+				   " WHERE m.migration_name OPERATOR(pg_catalog.=) $1"
+				   "   AND m.kind OPERATOR(pg_catalog.=) 'application'",
+				   1, params);
+	if (res == NULL)
+		return UM_ERROR;
+	if (PQntuples(res) == 0)
+	{
+		um_error(r->cmd, "migration \"%s\" has not been applied", r->o->arg);
+		rc = UM_ERROR;
+	}
+	else if (PQgetisnull(res, 0, 1))
+	{
+		um_error(r->cmd, "migration \"%s\" has no down SQL: it cannot be rolled back", r->o->arg);
+		rc = UM_ERROR;
+	}
+	else
+		printf("-- rollback of %s runs, with the rights of role %s:\n%s%s",
+			   r->o->arg, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
+			   PQgetlength(res, 0, 1) > 0 &&
+			   PQgetvalue(res, 0, 1)[PQgetlength(res, 0, 1) - 1] == '\n' ? "" : "\n");
+	PQclear(res);
+	return rc;
+}
+
 int
 cmd_rollback(struct um_run *r)
 {
@@ -337,6 +375,8 @@ cmd_rollback(struct um_run *r)
 
 	if (um_open(r) != UM_OPEN_OK)
 		return UM_ERROR;
+	if (r->o->dry_run)
+		return show_down_sql(r);
 
 	/*
 	 * Check before running anything, then again once rollback_migration()

@@ -56,45 +56,25 @@ static const char verify_lines_sql[] =
 "        CASE WHEN pg_catalog.jsonb_typeof($1::jsonb -> 'data') = 'array'"
 "             THEN $1::jsonb -> 'data' ELSE '[]'::jsonb END) e";
 
+static void
+verify_header(struct um_run *r, int ok, int nlines)
+{
+	if (ok)
+		printf("verify: OK: schema and data of database \"%s\" as usrmgmt expects\n",
+			   PQdb(r->conn));
+	else
+		printf("verify: %d problem%s in database \"%s\"\n", nlines,
+			   nlines == 1 ? "" : "s", PQdb(r->conn));
+}
+
 int
 cmd_verify(struct um_run *r)
 {
-	PGresult   *res;
-	PGresult   *lines;
-	const char *params[1];
-	int			ok;
-
 	if (um_open(r) != UM_OPEN_OK)
 		return UM_ERROR;
-	res = um_query(r->conn, r->o, r->cmd,
-				   "SELECT v::text, COALESCE((v ->> 'ok')::boolean, false)"
-				   " FROM usrmgmt.verify() v", 0, NULL);
-	if (res == NULL)
-		return UM_ERROR;
-	ok = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
-	if (r->o->json)
-		printf("%s\n", PQgetvalue(res, 0, 0));
-	else
-	{
-		params[0] = PQgetvalue(res, 0, 0);
-		lines = um_query(r->conn, r->o, r->cmd, verify_lines_sql, 1, params);
-		if (lines == NULL)
-		{
-			PQclear(res);
-			return UM_ERROR;
-		}
-		if (ok)
-			printf("verify: OK: schema and data of database \"%s\" as usrmgmt expects\n",
-				   PQdb(r->conn));
-		else
-			printf("verify: %d problem%s in database \"%s\"\n", PQntuples(lines),
-				   PQntuples(lines) == 1 ? "" : "s", PQdb(r->conn));
-		for (int i = 0; i < PQntuples(lines); i++)
-			printf("  %s: %s\n", PQgetvalue(lines, i, 0), PQgetvalue(lines, i, 1));
-		PQclear(lines);
-	}
-	PQclear(res);
-	return ok ? UM_EXIT_OK : 1;
+	return um_report(r, "SELECT v::text, COALESCE((v ->> 'ok')::boolean, false)"
+					 " FROM usrmgmt.verify() v", 0, NULL, verify_lines_sql,
+					 verify_header);
 }
 
 int

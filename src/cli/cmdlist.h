@@ -62,6 +62,20 @@ UM_COMMAND(VERIFY, "verify", cmd_verify, UM_NEEDS_EXTENSION,
 		   "Print usrmgmt.verify(): schema drift and data integrity problems.\n"
 		   "Exit 0 when there are none, 1 when there are, 3 on error.\n")
 
+UM_COMMAND(MAINTAIN, "maintain", cmd_maintain, UM_NEEDS_EXTENSION,
+		   UM_OPT_JSON, 0, 1, NULL,
+		   UM_EXITS_VERDICT,
+		   "maintain [SINCE]             monthly partitions of the log, retention",
+		   "usage: usrmgmt [CONNECTION] maintain [SINCE] [--json]\n"
+		   "\n"
+		   "Run usrmgmt.maintain(): create the monthly partitions of usrmgmt.user_log\n"
+		   "from SINCE (a date; default: this month) to three months ahead, move\n"
+		   "rows out of the default partition, drop the months older than\n"
+		   "usrmgmt.log_retention; print what it did.  Meant for cron, daily.\n"
+		   "Exit 0 when all is well, 1 when rows are in the default partition,\n"
+		   "fewer than two future partitions exist or an expired partition was\n"
+		   "skipped (locked), 3 on error (nothing changed).\n")
+
 UM_COMMAND(STATS, "stats", cmd_stats, UM_NEEDS_EXTENSION,
 		   UM_OPT_JSON | UM_OPT_EXACT, 0, 0, NULL,
 		   UM_EXITS_PLAIN,
@@ -116,20 +130,23 @@ UM_COMMAND(MIGRATIONS, "migrations", cmd_migrations, UM_NEEDS_EXTENSION,
 		   "migrations, oldest first.\n")
 
 UM_COMMAND(ROLLBACK, "rollback", cmd_rollback, UM_NEEDS_EXTENSION,
-		   UM_OPT_FORCE, 1, 1, NULL,
+		   UM_OPT_FORCE | UM_OPT_DRY_RUN, 1, 1, NULL,
 		   UM_EXITS_PLAIN,
-		   "rollback NAME [--force]      undo the latest application migration",
-		   "usage: usrmgmt [CONNECTION] rollback NAME [--force]\n"
+		   "rollback NAME [--force] [--dry-run]   undo the latest application migration",
+		   "usage: usrmgmt [CONNECTION] rollback NAME [--force] [--dry-run]\n"
 		   "\n"
 		   "Undo application migration NAME with its stored down SQL\n"
-		   "(usrmgmt.rollback_migration()).  Only the most recently applied\n"
+		   "(usrmgmt.rollback_migration()), which runs with the rights of the\n"
+		   "role that applied NAME, never more.  Only the most recently applied\n"
 		   "application migration is rolled back: a later one may depend on\n"
 		   "NAME, so roll back newest first.\n"
 		   "\n"
 		   "  --force        roll back NAME although later migrations were applied\n"
 		   "                 after it: their objects may depend on what NAME's down\n"
 		   "                 SQL removes (it then fails, or breaks them), and the\n"
-		   "                 history still lists them as applied\n")
+		   "                 history still lists them as applied\n"
+		   "  --dry-run      print the down SQL a rollback would run and the role\n"
+		   "                 whose rights it runs with; change nothing\n")
 
 UM_COMMAND(BACKUP, "backup", cmd_backup, UM_NEEDS_SERVER,
 		   UM_OPT_DIR, 0, 0, NULL,

@@ -211,3 +211,38 @@ um_show(struct um_run *r, const char *json_sql, const char *table_sql,
 	PQclear(res);
 	return UM_EXIT_OK;
 }
+
+/* See um.h. */
+int
+um_report(struct um_run *r, const char *report_sql, int nparams,
+		  const char *const *params, const char *lines_sql,
+		  um_report_header header)
+{
+	PGresult   *res;
+	PGresult   *lines;
+	const char *report[1];
+	int			ok;
+
+	res = um_query(r->conn, r->o, r->cmd, report_sql, nparams, params);
+	if (res == NULL)
+		return UM_ERROR;
+	ok = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+	if (r->o->json)
+		printf("%s\n", PQgetvalue(res, 0, 0));
+	else
+	{
+		report[0] = PQgetvalue(res, 0, 0);
+		lines = um_query(r->conn, r->o, r->cmd, lines_sql, 1, report);
+		if (lines == NULL)
+		{
+			PQclear(res);
+			return UM_ERROR;
+		}
+		header(r, ok, PQntuples(lines));
+		for (int i = 0; i < PQntuples(lines); i++)
+			printf("  %s: %s\n", PQgetvalue(lines, i, 0), PQgetvalue(lines, i, 1));
+		PQclear(lines);
+	}
+	PQclear(res);
+	return ok ? UM_EXIT_OK : 1;
+}

@@ -145,6 +145,18 @@ extern void um_print_unknown(const struct um_options *o, const char *message);
 extern int	um_show(struct um_run *r, const char *json_sql, const char *table_sql,
 					int nparams, const char *const *params);
 
+/*
+ * The report commands' output (verify, maintain): run report_sql (one
+ * row: the report as JSON text, and whether it is "ok"); with --json print
+ * the report; else print header(r, ok, number of lines), then one
+ * "  name: value" line per row of lines_sql, run with the report as $1.
+ * Returns 0 when ok, 1 when not, UM_ERROR on error.
+ */
+typedef void (*um_report_header) (struct um_run *r, int ok, int nlines);
+extern int	um_report(struct um_run *r, const char *report_sql, int nparams,
+					  const char *const *params, const char *lines_sql,
+					  um_report_header header);
+
 /* ---- proc.c ---- */
 
 /*

@@ -41,3 +41,49 @@ bench_machine() {
     echo "server:  $(bpsql -c 'SELECT version()')"
     echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
 }
+
+# Run one psql command (e.g. a \copy) in a session of its own and measure
+# it: sets SECS (wall clock) and CPU (CPU seconds, user + system, that the
+# server backend spent on it, read from /proc/<pid>/stat: only when the
+# server runs on this machine, else "n/a").  Backend CPU time is what the
+# server's work costs; wall time also counts waiting for a CPU, which on a
+# shared machine can dwarf it.
+bench_measure() {
+    local out ticks
+    ticks=$(getconf CLK_TCK)
+    out=$(bpsql <<SQL
+SELECT pg_backend_pid() AS pid \\gset
+\\setenv BENCH_BACKEND_PID :pid
+\\! [ -r /proc/\$BENCH_BACKEND_PID/stat ] && awk '{ print "cpu0", \$14 + \$15 }' /proc/\$BENCH_BACKEND_PID/stat; echo "t0 \$(date +%s.%N)"
+$1
+\\! [ -r /proc/\$BENCH_BACKEND_PID/stat ] && awk '{ print "cpu1", \$14 + \$15 }' /proc/\$BENCH_BACKEND_PID/stat; echo "t1 \$(date +%s.%N)"
+SQL
+)
+    SECS=$(awk '$1 == "t0" { a = $2 } $1 == "t1" { b = $2 } END { printf "%.3f", b - a }' <<<"$out")
+    CPU=$(awk -v hz="$ticks" '$1 == "cpu0" { a = $2; n++ } $1 == "cpu1" { b = $2; n++ }
+                              END { if (n == 2) printf "%.2f", (b - a) / hz; else print "n/a" }' <<<"$out")
+}
+# A throwaway cluster of the PostgreSQL of $PG_CONFIG (run as a non-root
+# user): initdb in a temp dir, the settings given as arguments (lines of
+# postgresql.conf) after listen_addresses/socket/fsync = off, start, export
+# PGHOST/PGUSER/PGDATABASE for it, and stop and remove it on exit.  Sets
+# TMP (the temp dir, also for the caller's scratch files).
+bench_cluster() {
+    local bindir
+    bindir=$("${PG_CONFIG:-pg_config}" --bindir)
+    export PATH="$bindir:$PATH"
+    TMP=$(mktemp -d "${TMPDIR:-/tmp}/usrmgmt-bench.XXXXXX")
+    trap 'pg_ctl -D "$TMP/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$TMP"' EXIT
+    initdb -D "$TMP/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
+    {
+        echo "listen_addresses = ''"
+        echo "unix_socket_directories = '$TMP'"
+        echo "fsync = off"
+        printf '%s\n' "$@"
+    } >>"$TMP/data/postgresql.conf"
+    pg_ctl -D "$TMP/data" -l "$TMP/server.log" -w start >/dev/null
+    export PGHOST=$TMP PGUSER=postgres PGDATABASE=postgres
+}
+
+# milliseconds since the epoch
+now_ms() { date +%s%3N; }

@@ -11,6 +11,9 @@ my $primary = PostgreSQL::Test::Cluster->new('health_primary');
 $primary->init(allows_streaming => 1);
 $primary->start;
 $primary->safe_psql('postgres', 'CREATE EXTENSION usrmgmt');
+# the log's partitions (doc: Retention and partitions), as usrmgmt init does:
+# without them health() is 'degraded' (log_future_partitions)
+$primary->safe_psql('postgres', 'SELECT usrmgmt.maintain()');
 $primary->safe_psql('postgres', q{
 	SET session_replication_role = replica;
 	INSERT INTO usrmgmt."user" (username) SELECT 'user' || i FROM generate_series(1, 50) i;
@@ -100,7 +103,7 @@ is($standby->safe_psql('postgres', 'SELECT pg_postmaster_start_time()'),
 
 # status() and database_stats() are read-only too.
 is($standby->safe_psql('postgres', q{SELECT usrmgmt.status()->>'version'}),
-	'1.0', 'status() on the standby');
+	'1.1', 'status() on the standby');
 is($standby->safe_psql('postgres', q{
 	SELECT row_count FROM usrmgmt.database_stats(true) WHERE table_name = 'user'}),
 	'50', 'database_stats(exact) on the standby');

@@ -10,9 +10,11 @@
 # comments, privileges, extension membership and configuration-dump
 # registrations must be identical.  The extension's own migration_history
 # rows must record the install script and every update script walked, with
-# ids -1, -2, ...  Runs with 1.0 alone today and picks up new versions by
-# itself.  Also: no released script (test/released-scripts.sha256) has
-# changed.
+# ids -1, -2, ...  The schema manifest of each updated database must equal
+# the fresh install's, and validate_schema() must find nothing.  Picks up
+# new versions by itself; 1.0 and 1.1 must be among them (1.0 updated to
+# 1.1 is the path every 1.0 database takes).  Also: no released script
+# (test/released-scripts.sha256) has changed.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -49,6 +51,10 @@ ok($default ne '', "default version is $default");
 my @versions = split /\n/, $node->safe_psql('postgres',
 	q{SELECT version FROM pg_available_extension_versions WHERE name = 'usrmgmt' ORDER BY version});
 ok(scalar(grep { $_ eq $default } @versions), 'the default version is available');
+for my $v ('1.0', '1.1')
+{
+	ok(scalar(grep { $_ eq $v } @versions), "version $v is available");
+}
 
 # The installed scripts agree with what the server offers.
 my $sharedir = `pg_config --sharedir`;
@@ -123,15 +129,20 @@ SELECT line FROM (
 $node->safe_psql('postgres', 'CREATE DATABASE fresh');
 $node->safe_psql('fresh', 'CREATE EXTENSION usrmgmt');
 my $fresh = $node->safe_psql('fresh', $catalog_sql);
+my $manifest_sql = q{SELECT string_agg(concat_ws('|', object_type, object_name, table_name, definition,
+                                                  state, check_expr), E'\n'
+                                        ORDER BY object_type COLLATE "C", object_name COLLATE "C")
+                       FROM usrmgmt.schema_manifest};
+my $fresh_manifest = $node->safe_psql('fresh', $manifest_sql);
 # The dump covers what it must (so that a comparison can fail).
 for my $kind (qw(relation column constraint index trigger sequence function member config-dump))
 {
 	like($fresh, qr/^\Q$kind\E /m, "catalog dump lists ${kind}s");
 }
 my $tables = () = $fresh =~ /^relation \S+ kind=r /mg;
-is($tables, 7, 'catalog dump: six data tables and schema_manifest');
+is($tables, 8, 'catalog dump: six data tables, change_log_default and schema_manifest');
 my $configs = () = $fresh =~ /^config-dump /mg;
-is($configs, 12, 'catalog dump: twelve configuration-dump registrations');
+is($configs, 15, 'catalog dump: fifteen configuration-dump registrations (three of the change audit)');
 is($node->safe_psql('fresh',
 		q{SELECT string_agg(id || ':' || migration_name, ',' ORDER BY id DESC)
 		    FROM usrmgmt.migration_history WHERE kind = 'extension'}),
@@ -160,6 +171,10 @@ for my $v (@versions)
 		diag("only in fresh: $_") for grep { !$g{$_} } sort keys %f;
 		diag("only in updated: $_") for grep { !$f{$_} } sort keys %g;
 	}
+	is($node->safe_psql($db, $manifest_sql), $fresh_manifest,
+		"$v updated to $default: schema manifest identical to a fresh install's");
+	is($node->safe_psql($db, q{SELECT count(*) FROM usrmgmt.validate_schema()}), '0',
+		"$v updated to $default: validate_schema() finds nothing");
 
 	# The history: the install script as -1, then each update script walked
 	# in order as -2, -3, ..., ending at the default version.

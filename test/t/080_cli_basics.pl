@@ -211,14 +211,14 @@ my $port = $node->port;
 my $url = "postgresql:///urldb?host=$host&port=$port";
 ($rc, $out, $err) = um({ DATABASE_URL => $url }, 'init');
 is($rc, 0, 'init through DATABASE_URL');
-like($out, qr/^created extension usrmgmt 1\.0 in database "urldb"$/m, 'DATABASE_URL beats PGDATABASE');
+like($out, qr/^created extension usrmgmt 1\.1 in database "urldb"$/m, 'DATABASE_URL beats PGDATABASE');
 ($rc, $out, $err) = um({ DATABASE_URL => $url }, '-d', "host=$host port=$port dbname=ddb", 'init');
 like($out, qr/in database "ddb"$/m, '-d (key=value) beats DATABASE_URL');
 ($rc, $out, $err) = um({ DATABASE_URL => "postgresql+psycopg2:///urldb?host=$host&port=$port" }, 'init');
 like($out, qr/already installed in database "urldb"; nothing changed/,
 	'a SQLAlchemy URL with +driver is accepted');
 ($rc, $out, $err) = um({ DATABASE_URL => '' }, 'init');
-like($out, qr/^created extension usrmgmt 1\.0 in database "clidb"$/m, 'empty DATABASE_URL: PG* variables');
+like($out, qr/^created extension usrmgmt 1\.1 in database "clidb"$/m, 'empty DATABASE_URL: PG* variables');
 ($rc, $out, $err) = um({}, '-d', "postgresql://$host:$port/ddb", 'status', '--help');
 is($rc, 0, 'options before the command');
 ($rc, $out, $err) = um({ DATABASE_URL => 'postgresql://nohost.invalid:1/x' }, 'migrations');
@@ -234,12 +234,12 @@ like($err, qr/^usrmgmt: sql: SELECT m\.id, m\.migration_name AS name/m, '-v echo
 is($err, '', 'without -v nothing on stderr');
 
 # ---- migrations (the install script's own row) ----
-like($out, qr/^-1 \| usrmgmt--1\.0 \| extension \|/m, 'migrations: the 1.0 row');
+like($out, qr/^-1 \| usrmgmt--1\.1 \| extension \|/m, 'migrations: the 1.1 row');
 ($rc, $out, $err) = um({}, 'migrations', '--json');
 is($rc, 0, 'migrations --json');
 my $m = decode_json($out);
 is(scalar @$m, 1, 'migrations --json: one row');
-is($m->[0]{name}, 'usrmgmt--1.0', 'migrations --json: name');
+is($m->[0]{name}, 'usrmgmt--1.1', 'migrations --json: name');
 is($m->[0]{kind}, 'extension', 'migrations --json: kind');
 is($m->[0]{id}, -1, 'migrations --json: id');
 ok(!$m->[0]{reversible}, 'migrations --json: not reversible');
@@ -248,7 +248,7 @@ ok(!$m->[0]{reversible}, 'migrations --json: not reversible');
 $node->safe_psql('clidb', q{INSERT INTO usrmgmt."user" (username) VALUES ('keepme')});
 ($rc, $out, $err) = um({}, 'init', '--force');
 is($rc, 1, 'init --force without --confirm (no terminal) refuses');
-like($err, qr/^usrmgmt: init: refusing to drop extension usrmgmt 1\.0 in database "clidb" without --confirm$/,
+like($err, qr/^usrmgmt: init: refusing to drop extension usrmgmt 1\.1 in database "clidb" without --confirm$/,
 	'init --force refusal message');
 is($node->safe_psql('clidb', 'SELECT count(*) FROM usrmgmt."user"'), '1', 'refused init --force kept the data');
 ($rc, $out, $err) = um({}, 'init');
@@ -256,7 +256,7 @@ is($rc, 0, 'init on an installed extension exits 0');
 is($node->safe_psql('clidb', 'SELECT count(*) FROM usrmgmt."user"'), '1', 'plain init kept the data');
 ($rc, $out, $err) = um({}, 'init', '--force', '--confirm');
 is($rc, 0, 'init --force --confirm');
-like($out, qr/^dropped and recreated extension usrmgmt 1\.0 in database "clidb"$/, 'init --force message');
+like($out, qr/^dropped and recreated extension usrmgmt 1\.1 in database "clidb"$/, 'init --force message');
 is($node->safe_psql('clidb', 'SELECT count(*) FROM usrmgmt."user"'), '0', 'init --force emptied the tables');
 
 # on a terminal, init --force asks; only "yes" goes ahead
@@ -275,7 +275,7 @@ SKIP:
 		my ($in, $tty) = ("$answer\n", '');
 		IPC::Run::run([ 'usrmgmt', 'init', '--force' ], '<pty<', \$in, '>pty>', \$tty, '2>&1');
 		my $code = $? >> 8;
-		like($tty, qr/init --force drops extension usrmgmt 1\.0 from database "clidb" with every row of its tables\.\s+Type "yes" to continue:/,
+		like($tty, qr/init --force drops extension usrmgmt 1\.1 from database "clidb" with every row of its tables\.\s+Type "yes" to continue:/,
 			"terminal: init --force asks ($answer)");
 		if ($answer eq 'no')
 		{
@@ -301,7 +301,7 @@ is($rc, 1, 'reset without --confirm refuses');
 like($err, qr/^usrmgmt: reset: refusing to empty every usrmgmt table without --confirm$/, 'reset refusal message');
 ($rc, $out, $err) = um({}, 'drop', '--confirm');
 is($rc, 0, 'drop --confirm');
-like($out, qr/^dropped extension usrmgmt 1\.0 from database "clidb"$/m, 'drop message');
+like($out, qr/^dropped extension usrmgmt 1\.1 from database "clidb"$/m, 'drop message');
 is($node->safe_psql('clidb',
 	q{SELECT count(*) FROM pg_extension WHERE extname = 'usrmgmt'} .
 	q{ UNION ALL SELECT count(*) FROM pg_namespace WHERE nspname = 'usrmgmt'}), "0\n0",

@@ -228,7 +228,7 @@ is($node->safe_psql('dst', q{SELECT count(*) FROM usrmgmt.migration_history WHER
 	'1', 'extension row of migration_history not doubled');
 ($rc, $out, $err) = um('dst', 'migrations', '--json');
 my $mig = decode_json($out);
-is_deeply([ sort map { $_->{name} } @$mig ], [ '001_app', 'usrmgmt--1.0' ], 'migrations of the restored database');
+is_deeply([ sort map { $_->{name} } @$mig ], [ '001_app', 'usrmgmt--1.1' ], 'migrations of the restored database');
 
 # ---- restore over a changed database puts the backup back ----
 $node->safe_psql('dst', q{DELETE FROM usrmgmt.server; UPDATE usrmgmt."user" SET first_name = 'changed'});

@@ -177,13 +177,13 @@ SKIP:
 	($rc, $out, $err) = um('status', '--json');
 	is($rc, 0, 'status --json exits 0');
 	my $s = decode_json($out);
-	is($s->{version}, '1.0', 'status --json: version');
+	is($s->{version}, '1.1', 'status --json: version');
 	ok(exists $s->{tables} && exists $s->{migrations} && exists $s->{sessions_online},
 		'status --json: tables, migrations, sessions_online');
 	($rc, $out, $err) = um('status');
 	is($rc, 0, 'status exits 0');
 	like($out, qr/^usrmgmt status of database "clidb"\n/, 'status: heading');
-	like($out, qr/^  version: +1\.0$/m, 'status: version line');
+	like($out, qr/^  version: +1\.1$/m, 'status: version line');
 }
 
 # ---- verify ----

@@ -73,7 +73,7 @@ like($err, qr/^usrmgmt: migrate: extension "usrmgmt" is not installed in databas
 ($rc) = um('init');
 ($rc, $out, $err) = um('migrate');
 is($rc, 0, 'migrate without DIR: the extension update only');
-like($out, qr/^extension usrmgmt 1\.0 is up to date$/, 'migrate: up to date');
+like($out, qr/^extension usrmgmt 1\.1 is up to date$/, 'migrate: up to date');
 ($rc, $out, $err) = um('migrate', "$tmp/nonexistent");
 is($rc, 1, 'migrate of a missing directory fails');
 like($err, qr/^usrmgmt: migrate: could not open directory ".*nonexistent": No such file or directory$/,
@@ -102,7 +102,7 @@ SKIP:
 
 	($rc, $out, $err) = um('migrate', $dir);
 	is($rc, 0, 'migrate DIR exits 0') or diag($err);
-	like($out, qr/^extension usrmgmt 1\.0 is up to date\napplied 001_create_note \([\d.]+ ms\)\napplied 002_add_column \([\d.]+ ms\)\napplied 010_seed \([\d.]+ ms\)\napplied 3 migrations from \Q$dir\E \(0 already applied\)$/,
+	like($out, qr/^extension usrmgmt 1\.1 is up to date\napplied 001_create_note \([\d.]+ ms\)\napplied 002_add_column \([\d.]+ ms\)\napplied 010_seed \([\d.]+ ms\)\napplied 3 migrations from \Q$dir\E \(0 already applied\)$/,
 		'migrate applies the three files in name order and says so');
 	is($node->safe_psql('clidb', 'SELECT id, body, tag FROM public.note'), '1|hello|x', 'the migrations ran');
 	is($node->safe_psql('clidb',
@@ -172,13 +172,28 @@ SKIP:
 
   SKIP:
 	{
-		skip 'usrmgmt.rollback_migration(text) is not in this build', 15
+		skip 'usrmgmt.rollback_migration(text) is not in this build', 21
 		  unless have('rollback_migration(text)');
 		write_file("$dir/040_index.sql",
 			"CREATE INDEX note_body ON public.note (body);\n-- down\nDROP INDEX public.note_body;\n");
 		($rc, $out, $err) = um('migrate', $dir);
 		is($rc, 0, 'migrate 040_index');
 		unlink("$dir/040_index.sql");
+
+		# --dry-run: the down SQL and whose rights it runs with; nothing runs
+		my $me = $node->safe_psql('clidb', 'SELECT current_user');
+		($rc, $out, $err) = um('rollback', '040_index', '--dry-run');
+		is($rc, 0, 'rollback --dry-run exits 0') or diag($err);
+		is($out, "-- rollback of 040_index runs, with the rights of role $me:\nDROP INDEX public.note_body;\n",
+			'rollback --dry-run prints the down SQL and the role it runs as');
+		is($node->safe_psql('clidb', q{SELECT to_regclass('public.note_body') IS NOT NULL}), 't',
+			'rollback --dry-run: nothing ran');
+		is($node->safe_psql('clidb', q{SELECT count(*) FROM usrmgmt.migration_history WHERE migration_name = '040_index'}),
+			'1', 'rollback --dry-run: still recorded');
+		($rc, $out, $err) = um('rollback', '999_none', '--dry-run');
+		is($rc, 1, 'rollback --dry-run of an unknown migration exits 1');
+		like($err, qr/^usrmgmt: rollback: migration "999_none" has not been applied$/,
+			'rollback --dry-run of an unknown migration: the message');
 
 		# the latest one rolls back
 		($rc, $out, $err) = um('rollback', '040_index');
@@ -226,7 +241,7 @@ SKIP:
 		($rc, $out, $err) = um('migrate', $adir);
 	}
 	is($rc, 0, 'migrate as a deployer that does not own the extension, nothing to update') or diag($err);
-	like($out, qr/^extension usrmgmt 1\.0 is up to date\napplied 050_admin /, 'deployer: up to date, the migration applied');
+	like($out, qr/^extension usrmgmt 1\.1 is up to date\napplied 050_admin /, 'deployer: up to date, the migration applied');
 	unlike($err, qr/must be owner/, 'deployer: no ALTER EXTENSION tried');
 
 	# an update is due (the installed version made older than the default)
@@ -237,15 +252,15 @@ SKIP:
 		($rc, $out, $err) = um('migrate', $adir);
 	}
 	is($rc, 1, 'deployer: an update it cannot run fails');
-	like($err, qr/^usrmgmt: migrate: extension usrmgmt 0\.9 is installed and 1\.0 is available, but role "regress_admin" cannot update it: ALTER EXTENSION usrmgmt UPDATE needs a superuser or the extension's owner \(role "\w+"\); .*no migration was applied/,
+	like($err, qr/^usrmgmt: migrate: extension usrmgmt 0\.9 is installed and 1\.1 is available, but role "regress_admin" cannot update it: ALTER EXTENSION usrmgmt UPDATE needs a superuser or the extension's owner \(role "\w+"\); .*no migration was applied/,
 		'deployer: the message says who can update');
 	is($node->safe_psql('clidb', q{SELECT to_regclass('public.later_note') IS NULL}), 't',
 		'deployer: nothing applied when the update is due');
 	($rc, $out, $err) = um('migrate', $adir);
 	is($rc, 1, 'superuser: the update is tried');
-	like($err, qr/^usrmgmt: migrate: extension "usrmgmt" has no update path from version "0\.9" to version "1\.0"/,
+	like($err, qr/^usrmgmt: migrate: extension "usrmgmt" has no update path from version "0\.9" to version "1\.1"/,
 		'superuser: ALTER EXTENSION ran (and found no path from the faked version)');
-	$node->safe_psql('clidb', q{UPDATE pg_extension SET extversion = '1.0' WHERE extname = 'usrmgmt'});
+	$node->safe_psql('clidb', q{UPDATE pg_extension SET extversion = '1.1' WHERE extname = 'usrmgmt'});
 }
 
 $node->stop;

@@ -289,6 +289,36 @@ test_sessions(void)
 		   "table usrmgmt.online_user does not exist");
 }
 
+/* The partitions of user_log (1.1; unknown figures: a 1.0 schema). */
+static void
+test_log_partitions(void)
+{
+	UmFigures	f = healthy();
+	UmProblem	problems[UM_VERDICT_FIXED_CHECKS];
+	int			n = -1;
+
+	f.log_default_rows = known(3);
+	f.log_future_parts = known(3);
+	expect("rows in the default partition", &f, &defaults, UM_DEGRADED,
+		   "log_default_partition",
+		   "3 rows of usrmgmt.user_log are in its default partition (run usrmgmt.maintain(since))");
+	f.log_default_rows = known(1001);
+	expect("many rows in the default partition", &f, &defaults, UM_DEGRADED,
+		   "log_default_partition",
+		   "over 1000 rows of usrmgmt.user_log are in its default partition (run usrmgmt.maintain(since))");
+	f.log_default_rows = known(0);
+	f.log_future_parts = known(1);
+	expect("one future partition", &f, &defaults, UM_DEGRADED,
+		   "log_future_partitions",
+		   "1 monthly partitions of usrmgmt.user_log after this month, fewer than 2 (run usrmgmt.maintain())");
+	f.log_future_parts = known(2);
+	ok(um_verdict(&f, &defaults, problems, &n) == UM_HEALTHY && n == 0,
+	   "two future partitions, none in default: healthy");
+	f = healthy();				/* a 1.0 schema: no partitions, nothing said */
+	ok(um_verdict(&f, &defaults, problems, &n) == UM_HEALTHY && n == 0,
+	   "log partition figures unknown: healthy");
+}
+
 /*
  * One row of validate_schema() for each drift kind and object type: its
  * severity in health(), and validate_schema()'s problem text.  health()'s
@@ -361,11 +391,12 @@ test_all(void)
 		UM_CHECK_SCHEMA, UM_CHECK_SCHEMA, UM_CHECK_CONNECTIONS,
 		UM_CHECK_TRANSACTION_AGE, UM_CHECK_IDLE_IN_TRANSACTION,
 		UM_CHECK_WRAPAROUND, UM_CHECK_QUERY_TIME, UM_CHECK_REPLICATION_LAG,
-		UM_CHECK_SESSIONS,
+		UM_CHECK_SESSIONS, UM_CHECK_LOG_DEFAULT, UM_CHECK_LOG_FUTURE,
 	};
 	static const UmSeverity severity[] = {
 		UM_DEGRADED, UM_UNHEALTHY, UM_DEGRADED, UM_DEGRADED, UM_DEGRADED,
-		UM_DEGRADED, UM_DEGRADED, UM_DEGRADED, UM_UNHEALTHY,
+		UM_DEGRADED, UM_DEGRADED, UM_DEGRADED, UM_UNHEALTHY, UM_DEGRADED,
+		UM_DEGRADED,
 	};
 	UmFigures	f = healthy();
 	UmProblem	problems[2 + UM_VERDICT_FIXED_CHECKS];
@@ -383,6 +414,8 @@ test_all(void)
 	f.query_ms = 5000;
 	f.lag_s = known(1000);
 	f.have_sessions = false;
+	f.log_default_rows = known(5);
+	f.log_future_parts = known(0);
 	status = um_verdict(&f, &defaults, problems, &n);
 	ok(status == UM_UNHEALTHY, "all rules: unhealthy");
 	ok(n == 2 + UM_VERDICT_FIXED_CHECKS, "all rules: one problem each");
@@ -423,6 +456,7 @@ test_names(void)
 	static const char *const checks[] = {
 		"schema", "connections", "transaction_age", "idle_in_transaction",
 		"wraparound", "query_time", "replication_lag", "sessions",
+		"log_default_partition", "log_future_partitions",
 	};
 	UmDrift		d = {"index", "user.user_username_key", UM_DRIFT_NOT_VALID,
 	"index is marked invalid and is not used"};
@@ -436,7 +470,7 @@ test_names(void)
 	   strcmp(um_severity_name(UM_DEGRADED), "degraded") == 0 &&
 	   strcmp(um_severity_name(UM_UNHEALTHY), "unhealthy") == 0,
 	   "severity names");
-	for (i = 0; i <= (int) UM_CHECK_SESSIONS; i++)
+	for (i = 0; i <= (int) UM_CHECK_LOG_FUTURE; i++)
 		ok(strcmp(um_check_name((UmCheck) i), checks[i]) == 0, checks[i]);
 	ok(strcmp(um_drift_kind_name(UM_DRIFT_MISSING), "missing") == 0 &&
 	   strcmp(um_drift_kind_name(UM_DRIFT_ALTERED), "altered") == 0 &&
@@ -456,6 +490,7 @@ int
 main(void)
 {
 	test_connections();
+	test_log_partitions();
 	test_times();
 	test_wraparound();
 	test_sessions();

@@ -1,44 +1,34 @@
 #!/usr/bin/env bash
-# test/bench/backup.sh: pg_dump -Fc + pg_restore time of a usrmgmt database
-# against the same data in plain tables without the extension, same run.
+# test/bench/restore.sh: dump + restore of a usrmgmt 1.1 database against
+# the same data in plain tables, in the same run (doc: Performance,
+# "Backups"; SPEC "Restore": goal <= 1.2x).
 #
-#   PG_CONFIG=/path/to/pg_config bash test/bench/backup.sh [USERS] [LOG_ROWS] [SESSIONS]
+#   PG_CONFIG=/path/to/pg_config bash test/bench/restore.sh [USERS] [LOG_ROWS] [SESSIONS]
 #
-# Defaults: 1,000,000 users, 5,000,000 log rows, 100,000 open sessions.
-# Starts a throwaway cluster of its own (unix socket in a temp dir; run as
-# a non-root user), builds two databases with identical data:
-#   ext    CREATE EXTENSION usrmgmt (config tables, C check functions,
-#          triggers)
-#   plain  the same tables, columns, keys, indexes and CHECKs (written as
-#          regular expressions) in an ordinary schema, no triggers
-# then times, for each: pg_dump -Fc, and pg_restore into a new empty
-# database (CREATE EXTENSION, COPY, index builds, foreign-key checks).
-# Prints the times and the ratio ext/plain (goal: <= 1.2).  Not run by the
-# test suite.  Not a tuned cluster: defaults plus fsync=off.
+# Defaults: 1,000,000 users, 5,000,000 log rows over 12 monthly partitions,
+# 100,000 open sessions.  Starts a throwaway cluster of its own (run as a
+# non-root user) and builds two databases with identical rows:
+#   ext    CREATE EXTENSION usrmgmt (1.1), maintain() from 11 months ago
+#   plain  the same tables, columns, keys, indexes and CHECKs (regular
+#          expressions), user_log partitioned the same way with the same
+#          partitions and indexes, the foreign keys of the schema's rules
+#          declared (online_user, server, configuration -> user), no
+#          extension, no trigger
+# then ROUNDS times (default 2), interleaved (the order alternates): for
+# each database, pg_dump -Fc + pg_restore, and pg_dump -Fd -j 4 +
+# pg_restore -j 4, into a new database; prints each time, the medians and
+# the ratios ext/plain.  Not run by the test suite.  Defaults plus
+# fsync=off.
 set -euo pipefail
 USERS=${1:-1000000}
 LOGS=${2:-5000000}
 SESSIONS=${3:-100000}
-PG_CONFIG=${PG_CONFIG:-pg_config}
-BINDIR=$("$PG_CONFIG" --bindir)
-export PATH="$BINDIR:$PATH"
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/usrmgmt-bench.XXXXXX")
-cleanup() { pg_ctl -D "$TMP/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$TMP"; }
-trap cleanup EXIT
-initdb -D "$TMP/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
-cat >>"$TMP/data/postgresql.conf" <<CONF
-listen_addresses = ''
-unix_socket_directories = '$TMP'
-fsync = off
-max_wal_size = 4GB
-maintenance_work_mem = 256MB
-CONF
-pg_ctl -D "$TMP/data" -l "$TMP/server.log" -w start >/dev/null
-export PGHOST=$TMP PGUSER=postgres PGDATABASE=postgres
+ROUNDS=${ROUNDS:-2}
+. "$(dirname "$0")/common.sh"
+bench_cluster "max_wal_size = 4GB" "maintenance_work_mem = 256MB"
 PSQL="psql -X -q -v ON_ERROR_STOP=1"
 
-# The plain baseline: same shape as usrmgmt 1.0, no extension.
+# The plain mirror of the 1.1 schema.
 plain_schema() {
 cat <<'SQL'
 CREATE SCHEMA usrmgmt;
@@ -72,18 +62,31 @@ CREATE INDEX ON usrmgmt.online_user (user_id);
 CREATE INDEX ON usrmgmt.online_user (login_datetime);
 CREATE INDEX ON usrmgmt.online_user (last_seen_at);
 CREATE TABLE usrmgmt.user_log (
-    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    user_id bigint REFERENCES usrmgmt."user" (id) ON DELETE SET NULL,
+    id bigint GENERATED ALWAYS AS IDENTITY,
+    user_id bigint NOT NULL,
     username text NOT NULL,
     action text NOT NULL CHECK (action = ANY ('{login,logout}')),
     "timestamp" timestamptz NOT NULL DEFAULT now(),
-    ip_address inet, session_id bigint, user_agent text, detail text);
-CREATE INDEX ON usrmgmt.user_log (username);
-CREATE INDEX ON usrmgmt.user_log (user_id);
-CREATE INDEX ON usrmgmt.user_log ("timestamp");
-CREATE INDEX ON usrmgmt.user_log (action);
-CREATE INDEX ON usrmgmt.user_log (ip_address);
-CREATE INDEX ON usrmgmt.user_log (session_id);
+    ip_address inet, session_id bigint, user_agent text, detail text) PARTITION BY RANGE ("timestamp");
+CREATE TABLE usrmgmt.user_log_default PARTITION OF usrmgmt.user_log DEFAULT;
+ALTER TABLE usrmgmt.user_log_default ADD PRIMARY KEY (user_id, "timestamp", id);
+CREATE INDEX ON usrmgmt.user_log_default (username);
+CREATE INDEX ON usrmgmt.user_log_default ("timestamp");
+CREATE INDEX ON usrmgmt.user_log_default (action);
+CREATE INDEX ON usrmgmt.user_log_default (ip_address);
+CREATE INDEX ON usrmgmt.user_log_default (session_id);
+-- the months maintain() makes in ext
+DO $$
+DECLARE m timestamptz := date_trunc('month', now()) - interval '11 months';
+BEGIN
+    WHILE m <= date_trunc('month', now()) + interval '3 months' LOOP
+        EXECUTE format('CREATE TABLE usrmgmt.%I (LIKE usrmgmt.user_log_default INCLUDING ALL)',
+                       'user_log_' || to_char(m, 'YYYY_MM'));
+        EXECUTE format('ALTER TABLE usrmgmt.user_log ATTACH PARTITION usrmgmt.%I FOR VALUES FROM (%L) TO (%L)',
+                       'user_log_' || to_char(m, 'YYYY_MM'), m, m + interval '1 month');
+        m := m + interval '1 month';
+    END LOOP;
+END $$;
 CREATE TABLE usrmgmt.migration_history (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     migration_name text NOT NULL UNIQUE, kind text NOT NULL DEFAULT 'application',
@@ -113,9 +116,10 @@ CREATE INDEX ON usrmgmt.configuration (updated_by);
 SQL
 }
 
-# The same rows in both databases (deterministic).
+# The same rows in both databases (deterministic), the log over 11 months.
 fill() {
 cat <<SQL
+SET session_replication_role = replica;
 INSERT INTO usrmgmt."user" (username, email, first_name, is_admin, is_active, created_at, updated_at)
 SELECT 'user_' || g, 'user' || g || '@example.com', 'First' || (g % 1000), g % 1000 = 0, g % 50 <> 0,
        '2024-01-01'::timestamptz + g * interval '10 seconds', '2024-01-01'::timestamptz + g * interval '10 seconds'
@@ -123,7 +127,7 @@ SELECT 'user_' || g, 'user' || g || '@example.com', 'First' || (g % 1000), g % 1
 INSERT INTO usrmgmt.user_log (user_id, username, action, "timestamp", ip_address, session_id, user_agent, detail)
 SELECT 1 + (g::bigint * 7919) % $USERS, 'user_' || (1 + (g::bigint * 7919) % $USERS),
        CASE WHEN g % 2 = 0 THEN 'login' ELSE 'logout' END,
-       '2024-06-01'::timestamptz + g * interval '1 second',
+       date_trunc('month', now()) - interval '11 months' + (g::float8 / $LOGS) * interval '330 days',
        ('10.' || (g % 200) || '.' || (g / 200 % 250) || '.' || (g % 250))::inet, g / 2,
        'agent/' || (g % 13), CASE WHEN g % 10 = 1 THEN 'expired' END
   FROM generate_series(1, $LOGS) g;
@@ -139,43 +143,36 @@ VACUUM ANALYZE;
 SQL
 }
 
-now_ms() { date +%s%3N; }
-
+echo "machine: $(uname -srm), $(nproc) CPU, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
 echo "building: $USERS users, $LOGS log rows, $SESSIONS sessions in each database"
 createdb ext; createdb plain
-$PSQL -d ext -c 'CREATE EXTENSION usrmgmt'
+$PSQL -d ext -c 'CREATE EXTENSION usrmgmt' -c "SELECT usrmgmt.maintain(date_trunc('month', now()) - interval '11 months') IS NOT NULL" >/dev/null
 plain_schema | $PSQL -d plain
 fill | $PSQL -d ext
 fill | $PSQL -d plain
 
-declare -A DUMP RESTORE SIZE
-for db in plain ext; do
+declare -A T
+run() {   # db format round
+    local db=$1 f=$2 r=$3 t0 t1 t2
+    rm -rf "$TMP/d"; dropdb --if-exists "r_$db" >/dev/null 2>&1
     t0=$(now_ms)
-    pg_dump -Fc -d "$db" -f "$TMP/$db.dump"
+    if [ "$f" = c ]; then pg_dump -Fc -d "$db" -f "$TMP/d"; else pg_dump -Fd -j 4 -d "$db" -f "$TMP/d"; fi
     t1=$(now_ms)
     createdb "r_$db"
-    pg_restore --exit-on-error -d "r_$db" "$TMP/$db.dump"
+    if [ "$f" = c ]; then pg_restore --exit-on-error -d "r_$db" "$TMP/d"; else pg_restore --exit-on-error -j 4 -d "r_$db" "$TMP/d"; fi
     t2=$(now_ms)
-    DUMP[$db]=$((t1 - t0)); RESTORE[$db]=$((t2 - t1))
-    SIZE[$db]=$(stat -c %s "$TMP/$db.dump")
-    rows=$(psql -X -At -d "r_$db" -c 'SELECT (SELECT count(*) FROM usrmgmt."user") || '"'"' users, '"'"' || (SELECT count(*) FROM usrmgmt.user_log) || '"'"' log rows'"'"'')
-    echo "$db: dump ${DUMP[$db]} ms (${SIZE[$db]} bytes), restore ${RESTORE[$db]} ms; restored $rows"
+    T[$db,$f,$r]=$((t2 - t0))
+    rows=$(psql -X -At -d "r_$db" -c "SELECT format('%s users, %s log rows, %s sessions', (SELECT count(*) FROM usrmgmt.\"user\"), (SELECT count(*) FROM usrmgmt.user_log), (SELECT count(*) FROM usrmgmt.online_user))")
+    echo "round $r $db -F$f: dump $((t1 - t0)) ms, restore $((t2 - t1)) ms, total $((t2 - t0)) ms; $rows"
+}
+for r in $(seq 1 "$ROUNDS"); do
+    for f in c d; do
+        if [ $((r % 2)) -eq 1 ]; then run plain "$f" "$r"; run ext "$f" "$r"; else run ext "$f" "$r"; run plain "$f" "$r"; fi
+    done
 done
-
-# The same ext dump, restored section by section with the data loaded with
-# triggers (foreign-key checks) disabled: the recipe of the doc's "Backup and restore for DBAs".
-createdb r_ext2
-t0=$(now_ms)
-pg_restore --exit-on-error --section=pre-data -d r_ext2 "$TMP/ext.dump"
-pg_restore --exit-on-error --section=data --disable-triggers -d r_ext2 "$TMP/ext.dump"
-pg_restore --exit-on-error --section=post-data -d r_ext2 "$TMP/ext.dump"
-t1=$(now_ms)
-echo "ext, sections + --disable-triggers: restore $((t1 - t0)) ms"
-awk -v rp="${RESTORE[plain]}" -v r2="$((t1 - t0))" 'BEGIN {
-    printf "ratio ext (sections, --disable-triggers)/plain: restore %.2f\n", r2/rp }'
-
-total_plain=$((DUMP[plain] + RESTORE[plain]))
-total_ext=$((DUMP[ext] + RESTORE[ext]))
-awk -v dp="${DUMP[plain]}" -v de="${DUMP[ext]}" -v rp="${RESTORE[plain]}" -v re="${RESTORE[ext]}" \
-    -v tp="$total_plain" -v te="$total_ext" 'BEGIN {
-    printf "ratio ext/plain: dump %.2f, restore %.2f, dump+restore %.2f (goal <= 1.2)\n", de/dp, re/rp, te/tp }'
+for f in c d; do
+    p=(); e=()
+    for r in $(seq 1 "$ROUNDS"); do p+=("${T[plain,$f,$r]}"); e+=("${T[ext,$f,$r]}"); done
+    mp=$(median "${p[@]}"); me=$(median "${e[@]}")
+    awk -v f="$f" -v p="$mp" -v e="$me" 'BEGIN { printf "median -F%s dump+restore: plain %.1f s, usrmgmt %.1f s, ratio %.2f (goal <= 1.2)\n", f, p / 1000, e / 1000, e / p }'
+done

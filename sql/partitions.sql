@@ -1,0 +1,194 @@
+-- partitions: the monthly partitions of user_log (doc: Retention and
+-- partitions): what a fresh install has, maintain() creating them and
+-- moving rows out of the default partition, its refusals, retention,
+-- purge_user_log() at a cut with sessions open, and deleting a user with
+-- history.  Months are shown relative to the current one (m-1, m+3), so
+-- the output does not depend on the date.
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+\i sql/include/setup.sql
+CREATE EXTENSION usrmgmt;
+
+-- a partition as the month it covers, relative to now: 'm+0' is this month
+CREATE FUNCTION pg_temp.month_of(t timestamptz) RETURNS text LANGUAGE sql AS $$
+    SELECT CASE WHEN t IS NULL THEN 'MIN' ELSE
+        'm' || to_char((extract(year FROM t) * 12 + extract(month FROM t))
+                       - (extract(year FROM now()) * 12 + extract(month FROM now())), 'SG0') END
+$$;
+CREATE FUNCTION pg_temp.parts() RETURNS TABLE(months text, name_matches boolean, is_member boolean)
+LANGUAGE sql AS $$
+    SELECT pg_temp.month_of(lower_bound) || '..' || pg_temp.month_of(upper_bound),
+           partition::text = 'usrmgmt.user_log_' || to_char(lower_bound, 'YYYY_MM'),
+           EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = partition AND d.deptype = 'e')
+      FROM usrmgmt._log_partitions() ORDER BY lower_bound
+$$;
+CREATE FUNCTION pg_temp.where_rows() RETURNS TABLE(part text, action text, n bigint)
+LANGUAGE sql AS $$
+    SELECT CASE WHEN l.tableoid = 'usrmgmt.user_log_default'::regclass THEN 'default'
+                ELSE pg_temp.month_of(l."timestamp") END, l.action, count(*)
+      FROM usrmgmt.user_log l GROUP BY 1, 2 ORDER BY 1, 2
+$$;
+
+-- A fresh install: the partitioned table, its default partition (a member
+-- of the extension, registered for pg_dump), no monthly partition yet.
+SELECT c.relname, c.relkind, pg_get_partkeydef(c.oid) AS key
+  FROM pg_class c WHERE c.oid = 'usrmgmt.user_log'::regclass;
+SELECT * FROM pg_temp.parts();
+SELECT 'usrmgmt.user_log_default'::regclass = ANY (extconfig) AS default_dumped,
+       'usrmgmt.user_log'::regclass = ANY (extconfig) AS parent_dumped
+  FROM pg_extension WHERE extname = 'usrmgmt';
+-- the partitioned table has no index of its own (see the install script)
+SELECT count(*) AS parent_indexes FROM pg_index WHERE indrelid = 'usrmgmt.user_log'::regclass;
+SELECT indexrelid::regclass AS default_index, indisunique
+  FROM pg_index WHERE indrelid = 'usrmgmt.user_log_default'::regclass ORDER BY 1::text;
+
+-- Before any maintain(), logins land in the default partition.
+INSERT INTO usrmgmt."user" (username) VALUES ('alice'), ('bob'), ('carol');
+SELECT usrmgmt.login('alice') AS s_alice \gset
+SELECT usrmgmt.login('bob') AS s_bob \gset
+SELECT * FROM pg_temp.where_rows();
+-- and health() says so: rows in the default partition, no future month
+SELECT usrmgmt.health()->'status' AS status,
+       jsonb_path_query_array(usrmgmt.health()->'problems', '$[*].message') AS problems;
+-- and history imported for past months too (the Flask applications' logs)
+INSERT INTO usrmgmt.user_log (user_id, username, action, "timestamp", session_id)
+    SELECT 3, 'carol', a, date_trunc('month', now()) - interval '5 months' + interval '3 days' + g * interval '1 hour', 100
+      FROM generate_series(0, 1) g, LATERAL (SELECT CASE g WHEN 0 THEN 'login' ELSE 'logout' END) x(a);
+
+-- maintain(): this month and three ahead; this month's rows move out of
+-- the default partition; the report says so.
+SELECT r->'ok' AS ok, jsonb_array_length(r->'created') AS created,
+       r->'moved' AS moved, r->'in_default' AS in_default,
+       r->'future' AS future, r->'dropped' AS dropped, r->'retention' AS retention
+  FROM usrmgmt.maintain() r;
+SELECT * FROM pg_temp.parts();
+SELECT * FROM pg_temp.where_rows();
+-- the partitions are ordinary tables with the default partition's indexes
+SELECT replace(indexrelid::regclass::text, to_char(now(), 'YYYY_MM'), 'YYYY_MM') AS m0_index, indisunique
+  FROM pg_index WHERE indrelid = ('usrmgmt.user_log_' || to_char(now(), 'YYYY_MM'))::regclass ORDER BY 1;
+-- idempotent
+SELECT jsonb_array_length(r->'created') AS created, r->'moved' AS moved
+  FROM usrmgmt.maintain() r;
+-- since: the past months too, and the default partition's rows of them move
+SELECT jsonb_array_length(r->'created') AS created, r->'moved' AS moved,
+       r->'in_default' AS in_default
+  FROM usrmgmt.maintain(now() - interval '6 months') r;
+SELECT * FROM pg_temp.parts();
+SELECT * FROM pg_temp.where_rows();
+-- a login after maintenance goes to this month's partition
+SELECT usrmgmt.logout(:s_bob);
+SELECT * FROM pg_temp.where_rows();
+SELECT usrmgmt.health()->'status' AS status_after_maintain;
+
+-- Refusals, each leaving nothing behind.
+-- expected error 22023: since must be finite
+SELECT usrmgmt.maintain('infinity');
+\echo :LAST_ERROR_SQLSTATE
+SELECT usrmgmt.maintain('-infinity');
+\echo :LAST_ERROR_SQLSTATE
+-- expected error 22023: since more than 25 years ago
+SELECT usrmgmt.maintain('1900-01-01 00:00:00+00');
+\echo :LAST_ERROR_SQLSTATE
+-- expected error 22023: since after the last month maintain() creates
+SELECT usrmgmt.maintain('9999-01-01 00:00:00+00');
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS partitions_after_refusals FROM usrmgmt._log_partitions();
+-- NULL is the default: this month
+SELECT jsonb_array_length(r->'created') AS created FROM usrmgmt.maintain(NULL) r;
+-- the retention setting: minutes, 0 = forever, no negative, at most 100 years
+SHOW usrmgmt.log_retention;
+-- expected error 22023: negative
+SET usrmgmt.log_retention = -1;
+\echo :LAST_ERROR_SQLSTATE
+-- expected error 22023: absurd
+SET usrmgmt.log_retention = '200 years';
+\echo :LAST_ERROR_SQLSTATE
+SET usrmgmt.log_retention = '36500d';
+SHOW usrmgmt.log_retention;
+RESET usrmgmt.log_retention;
+-- a maintain() that fails changes nothing: a partition name taken by
+-- another table makes the CREATE fail (42P07), and the months created
+-- before it in the same call are gone too
+DO $$ BEGIN EXECUTE format('CREATE TABLE usrmgmt.user_log_%s (x int)',
+                            to_char(now() - interval '20 years' + interval '1 month', 'YYYY_MM')); END $$;
+SELECT pg_temp.attempt($$SELECT usrmgmt.maintain(now() - interval '20 years')$$) AS maintain;
+SELECT count(*) AS partitions_after_failure FROM usrmgmt._log_partitions();
+DO $$ BEGIN EXECUTE format('DROP TABLE usrmgmt.user_log_%s',
+                            to_char(now() - interval '20 years' + interval '1 month', 'YYYY_MM')); END $$;
+
+-- Retention and purge keep the log balanced: the 'login' row of a session
+-- still open, or closed after the cut, stays.
+SET session_replication_role = replica;  -- sessions opened long ago, as a restore would bring them
+INSERT INTO usrmgmt.online_user (id, user_id, username) OVERRIDING SYSTEM VALUE VALUES (9001, 3, 'carol');
+INSERT INTO usrmgmt.user_log (user_id, username, action, "timestamp", session_id) VALUES
+    (3, 'carol', 'login',  date_trunc('month', now()) - interval '5 months' + interval '1 day', 9001),  -- still open
+    (3, 'carol', 'login',  date_trunc('month', now()) - interval '4 months' + interval '1 day', 9002),  -- closed this month
+    (3, 'carol', 'logout', date_trunc('month', now()) + interval '1 hour', 9002),
+    (3, 'carol', 'login',  date_trunc('month', now()) - interval '4 months' + interval '2 days', 9003), -- closed in m-4
+    (3, 'carol', 'logout', date_trunc('month', now()) - interval '4 months' + interval '3 days', 9003),
+    (3, 'carol', 'login',  date_trunc('month', now()) - interval '1 month' + interval '1 day', 9004),   -- closed in m-1,
+    (3, 'carol', 'logout', date_trunc('month', now()) - interval '1 month' + interval '2 days', 9004);  -- in the straddling month
+RESET session_replication_role;
+SELECT * FROM pg_temp.where_rows();
+-- maintain() with a retention reaching back to the start of m-3: m-6 .. m-4
+-- expire; m-5 and m-4 hold login rows that must stay, so they are emptied,
+-- not dropped
+SELECT set_config('usrmgmt.log_retention',
+                  floor(extract(epoch FROM now() - (date_trunc('month', now()) - interval '3 months')) / 60) || 'min',
+                  false) IS NOT NULL AS retention_set;
+SELECT r->'dropped' AS dropped_n, jsonb_array_length(r->'emptied') AS emptied, r->'skipped' AS skipped
+  FROM (SELECT jsonb_set(r, '{dropped}', to_jsonb(jsonb_array_length(r->'dropped'))) r FROM usrmgmt.maintain() r) x;
+RESET usrmgmt.log_retention;
+SELECT * FROM pg_temp.parts();
+SELECT * FROM pg_temp.where_rows();
+SELECT session_id, action FROM usrmgmt.user_log WHERE session_id > 9000 ORDER BY session_id, action;
+-- purge_user_log() at a cut inside m-1: every whole partition before it
+-- goes, rows before the cut in m-1 are deleted, the kept login rows stay
+SELECT usrmgmt.purge_user_log(date_trunc('month', now()) - interval '1 month' + interval '3 days') AS purged;
+SELECT * FROM pg_temp.parts();
+SELECT session_id, action FROM usrmgmt.user_log WHERE session_id > 9000 ORDER BY session_id, action;
+-- the invariant over the retained log: open sessions = logins - logouts
+SELECT u.username,
+       (SELECT count(*) FROM usrmgmt.online_user o WHERE o.user_id = u.id) AS open,
+       (SELECT count(*) FILTER (WHERE action = 'login') - count(*) FILTER (WHERE action = 'logout')
+          FROM usrmgmt.user_log l WHERE l.user_id = u.id) AS logins_minus_logouts
+  FROM usrmgmt."user" u ORDER BY u.id;
+-- expected error 22004: older_than must not be NULL
+SELECT usrmgmt.purge_user_log(NULL);
+\echo :LAST_ERROR_SQLSTATE
+
+-- Deleting a user touches no log row: history keeps the id (no foreign
+-- key), and the sessions closed by the delete are logged with it.
+SELECT count(*) AS alice_rows_before FROM usrmgmt.user_log WHERE user_id = (SELECT id FROM usrmgmt."user" WHERE username = 'alice');
+DELETE FROM usrmgmt."user" WHERE username = 'alice';
+SELECT user_id, username, action, detail FROM usrmgmt.user_log WHERE username = 'alice' ORDER BY id;
+SELECT * FROM usrmgmt.validate_data_integrity();
+SELECT * FROM usrmgmt.validate_schema();
+
+-- The log stays append-only in every partition.
+-- expected error 55000
+DELETE FROM usrmgmt.user_log WHERE username = 'alice';
+\echo :LAST_ERROR_SQLSTATE
+-- expected error 55000
+UPDATE usrmgmt.user_log SET detail = 'x' WHERE username = 'alice';
+\echo :LAST_ERROR_SQLSTATE
+-- expected error 55000
+TRUNCATE usrmgmt.user_log;
+\echo :LAST_ERROR_SQLSTATE
+
+-- reset() empties every partition; the partitions stay.
+SELECT usrmgmt.reset(confirm => true);
+SELECT count(*) AS rows_after_reset FROM usrmgmt.user_log;
+SELECT count(*) > 0 AS partitions_kept FROM usrmgmt._log_partitions();
+
+-- Not for PUBLIC.
+SET ROLE regress_nobody;
+-- expected error 42501
+SELECT usrmgmt.maintain();
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+
+DROP EXTENSION usrmgmt;
+-- the monthly partitions went with it
+SELECT count(*) AS leftovers FROM pg_class WHERE relname LIKE 'user_log_%';
+\i sql/include/cleanup.sql

@@ -1,0 +1,704 @@
+/* usrmgmt--1.0--1.1.sql: update script of usrmgmt from 1.0 to 1.1 */
+
+-- complain if script is sourced in psql, rather than via ALTER EXTENSION
+\echo Use "ALTER EXTENSION usrmgmt UPDATE TO '1.1'" to load this file. \quit
+
+-- What 1.1 changes, and why (the security review of issue 11, doc:
+-- Security).  usrmgmt--1.1.sql writes the same changes in place; a fresh
+-- 1.1 and 1.0 updated by this script give identical catalogs
+-- (test/t/061_upgrade.pl).  Every name is schema-qualified.
+
+--------------------------------------------------------------------------
+-- Case folding, ASCII only (src/casefold.c).  1.0's unique indexes fold
+-- with pg_catalog.lower(), which follows the collation: under a Turkish
+-- locale 'ADMIN' folds to 'admın', so 'admin' and 'ADMIN' could both be
+-- inserted.  The indexes are rebuilt over usrmgmt.ascii_lower().  Where a
+-- 1.0 database already holds two such names (or e-mail addresses), the
+-- rebuild fails with 23505 naming the key and the update stops with
+-- nothing changed: rename or delete one of the two, then update again.
+--------------------------------------------------------------------------
+
+CREATE FUNCTION usrmgmt.ascii_lower(text) RETURNS text
+    AS 'MODULE_PATHNAME', 'usrmgmt_ascii_lower'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION usrmgmt.ascii_lower(text) IS
+    'the text with A-Z folded to a-z and every other character kept, in every collation';
+
+DROP INDEX usrmgmt.user_username_key;
+DROP INDEX usrmgmt.user_email_key;
+CREATE UNIQUE INDEX user_username_key ON usrmgmt."user" (usrmgmt.ascii_lower(username));
+CREATE UNIQUE INDEX user_email_key ON usrmgmt."user" (usrmgmt.ascii_lower(email));
+
+--------------------------------------------------------------------------
+-- References to "user" kept by triggers, not foreign keys (src/
+-- references.c; doc: Restore; usrmgmt--1.1.sql has the why).  Dropping a
+-- foreign key and creating a trigger are catalog changes: no scan.
+-- user_log loses its reference (next section).
+--------------------------------------------------------------------------
+
+ALTER TABLE usrmgmt.online_user DROP CONSTRAINT online_user_user_id_fkey;
+ALTER TABLE usrmgmt.server DROP CONSTRAINT server_owner_id_fkey;
+ALTER TABLE usrmgmt.configuration DROP CONSTRAINT configuration_updated_by_fkey;
+
+CREATE FUNCTION usrmgmt.reference_check() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_reference_check'
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.reference_check() IS
+    'trigger: the user the column (argument 1) names must exist, else 23503 naming the constraint (argument 2)';
+CREATE FUNCTION usrmgmt.user_references() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_user_references'
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.user_references() IS
+    'trigger: what deleting a user (or changing its id) does to the rows that refer to it';
+
+CREATE TRIGGER server_owner_id_fkey
+    BEFORE INSERT OR UPDATE OF owner_id ON usrmgmt.server
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.reference_check('owner_id', 'server_owner_id_fkey');
+CREATE TRIGGER configuration_updated_by_fkey
+    BEFORE INSERT OR UPDATE OF updated_by ON usrmgmt.configuration
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.reference_check('updated_by', 'configuration_updated_by_fkey');
+CREATE TRIGGER user_references
+    AFTER DELETE OR UPDATE OF id ON usrmgmt."user"
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.user_references();
+CREATE TRIGGER user_refuse_truncate
+    BEFORE TRUNCATE ON usrmgmt."user"
+    FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.refuse_truncate();
+
+--------------------------------------------------------------------------
+-- user_log becomes partitioned, in place (doc: Retention and partitions;
+-- Upgrades).  The 1.0 table is not rewritten: it becomes the partition
+-- user_log_1_0, FROM (MINVALUE) TO the first month after its newest row
+-- (and after now()), and keeps its rows, ids and 1.0 indexes (renamed
+-- user_log_1_0_*).  Its reference to "user" goes: history keeps the id of
+-- a deleted user.  1.0 had set user_id to NULL in the history of a deleted
+-- user; those rows take the placeholder 0 (no user has id 0: identities
+-- start at 1), found through user_log_user_id_idx, so that step costs what
+-- the deleted users' rows cost, not what the log does.  The one scan of
+-- the log is the validation of the CHECK that proves both the partition
+-- bound and user_id NOT NULL (one pass; SET NOT NULL and ATTACH PARTITION
+-- then scan nothing).  A new partitioned user_log takes over the identity
+-- (its sequence continues where 1.0's stopped) and the privileges that
+-- were granted on the 1.0 table.  An empty 1.0 log is simply dropped, so
+-- that an empty 1.0 database updates to exactly a fresh 1.1.
+--------------------------------------------------------------------------
+
+CREATE TEMPORARY TABLE usrmgmt_update_log AS
+    SELECT s.last_value, s.is_called,
+           c.relacl AS log_acl,
+           (SELECT q.relacl FROM pg_catalog.pg_class q
+             WHERE q.oid OPERATOR(pg_catalog.=) 'usrmgmt.user_log_id_seq'::pg_catalog.regclass) AS seq_acl,
+           NOT EXISTS (SELECT 1 FROM usrmgmt.user_log) AS empty,
+           pg_catalog.date_trunc('month', GREATEST(pg_catalog.now(),
+               (SELECT pg_catalog.max(l."timestamp") FROM usrmgmt.user_log l)))
+             OPERATOR(pg_catalog.+) '1 month'::interval AS upper_bound
+      FROM usrmgmt.user_log_id_seq s, pg_catalog.pg_class c
+     WHERE c.oid OPERATOR(pg_catalog.=) 'usrmgmt.user_log'::pg_catalog.regclass;
+-- (a scratch table of this script, not an object of the extension)
+ALTER EXTENSION usrmgmt DROP TABLE pg_temp.usrmgmt_update_log;
+
+LOCK TABLE usrmgmt.user_log IN ACCESS EXCLUSIVE MODE;
+ALTER TABLE usrmgmt.user_log DROP CONSTRAINT user_log_user_id_fkey;
+DROP TRIGGER user_log_append_only ON usrmgmt.user_log;
+DROP TRIGGER user_log_refuse_truncate ON usrmgmt.user_log;
+UPDATE usrmgmt.user_log SET user_id = 0 WHERE user_id IS NULL;
+ALTER TABLE usrmgmt.user_log RENAME TO user_log_1_0;
+ALTER EXTENSION usrmgmt DROP TABLE usrmgmt.user_log_1_0;
+ALTER EXTENSION usrmgmt DROP SEQUENCE usrmgmt.user_log_id_seq;
+ALTER TABLE usrmgmt.user_log_1_0 ALTER COLUMN id DROP IDENTITY;
+ALTER INDEX usrmgmt.user_log_pkey RENAME TO user_log_1_0_pkey;
+ALTER INDEX usrmgmt.user_log_username_idx RENAME TO user_log_1_0_username_idx;
+ALTER INDEX usrmgmt.user_log_user_id_idx RENAME TO user_log_1_0_user_id_idx;
+ALTER INDEX usrmgmt.user_log_timestamp_idx RENAME TO user_log_1_0_timestamp_idx;
+ALTER INDEX usrmgmt.user_log_action_idx RENAME TO user_log_1_0_action_idx;
+ALTER INDEX usrmgmt.user_log_ip_address_idx RENAME TO user_log_1_0_ip_address_idx;
+ALTER INDEX usrmgmt.user_log_session_id_idx RENAME TO user_log_1_0_session_id_idx;
+DO $$
+BEGIN
+    IF (SELECT u.empty FROM pg_temp.usrmgmt_update_log u) THEN
+        DROP TABLE usrmgmt.user_log_1_0;
+    ELSE
+        EXECUTE pg_catalog.format(
+            'ALTER TABLE usrmgmt.user_log_1_0
+                 ADD CONSTRAINT user_log_1_0_bound
+                 CHECK (user_id IS NOT NULL AND "timestamp" OPERATOR(pg_catalog.<) %L),
+                 ALTER COLUMN user_id SET NOT NULL',
+            (SELECT u.upper_bound FROM pg_temp.usrmgmt_update_log u));
+    END IF;
+END
+$$;
+
+-- The log is range-partitioned by month on "timestamp" (doc: Retention and
+-- partitions).  usrmgmt.maintain() creates the monthly partitions
+-- user_log_YYYY_MM; they are ordinary tables, not members of the
+-- extension, so pg_dump dumps them whole (definition, rows, then their
+-- indexes, built after the rows as for any table) and a restore brings
+-- back every partition that maintenance created.  Hence no index and no
+-- primary key on the partitioned table itself: a partition attached by a
+-- restore would get the parent's indexes at once, and the dump's own
+-- CREATE INDEX / ADD PRIMARY KEY of that partition would then fail
+-- ("multiple primary keys ... are not allowed").  Each partition carries
+-- the indexes of user_log_default instead, its template.
+CREATE TABLE usrmgmt.user_log (
+    id              bigint GENERATED ALWAYS AS IDENTITY,
+    user_id         bigint NOT NULL,   -- no foreign key: history outlives the user
+    username        text NOT NULL,
+    action          text NOT NULL
+                    CONSTRAINT user_log_action_valid
+                    CHECK (action OPERATOR(pg_catalog.=) ANY ('{login,logout}'::text[])),
+    "timestamp"     timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    ip_address      inet,
+    session_id      bigint,
+    user_agent      text,
+    detail          text
+) PARTITION BY RANGE ("timestamp");
+COMMENT ON TABLE usrmgmt.user_log IS 'append-only login/logout audit log, partitioned by month';
+
+-- The default partition: a row that no monthly partition covers still
+-- lands (health() is 'degraded' while any is here; maintain() moves them
+-- out).  A member of the extension; its indexes are the template of the
+-- monthly partitions (CREATE TABLE ... (LIKE user_log_default INCLUDING
+-- ALL)).  The key holds the partition key and user_id (so the log can be
+-- distributed by user_id) and id.
+CREATE TABLE usrmgmt.user_log_default PARTITION OF usrmgmt.user_log DEFAULT;
+COMMENT ON TABLE usrmgmt.user_log_default IS 'user_log rows that no monthly partition covers (usrmgmt.maintain() moves them out)';
+ALTER TABLE usrmgmt.user_log_default
+    ADD CONSTRAINT user_log_default_pkey PRIMARY KEY (user_id, "timestamp", id);
+CREATE INDEX user_log_default_username_idx ON usrmgmt.user_log_default (username);
+CREATE INDEX user_log_default_timestamp_idx ON usrmgmt.user_log_default ("timestamp");
+CREATE INDEX user_log_default_action_idx ON usrmgmt.user_log_default (action);
+CREATE INDEX user_log_default_ip_address_idx ON usrmgmt.user_log_default (ip_address);
+CREATE INDEX user_log_default_session_id_idx ON usrmgmt.user_log_default (session_id);
+
+SELECT pg_catalog.setval('usrmgmt.user_log_id_seq', u.last_value, u.is_called)
+  FROM pg_temp.usrmgmt_update_log u;
+
+DO $$
+DECLARE
+    u record;
+    g record;
+BEGIN
+    SELECT * INTO u FROM pg_temp.usrmgmt_update_log;
+    IF NOT u.empty THEN
+        EXECUTE pg_catalog.format(
+            'ALTER TABLE usrmgmt.user_log ATTACH PARTITION usrmgmt.user_log_1_0 FOR VALUES FROM (MINVALUE) TO (%L)',
+            u.upper_bound);
+        ALTER TABLE usrmgmt.user_log_1_0 DROP CONSTRAINT user_log_1_0_bound;
+    END IF;
+    -- the new table and sequence start from nothing, whatever default
+    -- privileges are in force for the role running the update ...
+    FOR g IN
+        SELECT v.obj, a.grantee
+          FROM (VALUES ('TABLE usrmgmt.user_log', 'usrmgmt.user_log'::pg_catalog.regclass, 'r'),
+                       ('SEQUENCE usrmgmt.user_log_id_seq', 'usrmgmt.user_log_id_seq'::pg_catalog.regclass, 's'))
+                 AS v(obj, rel, kind)
+          JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) v.rel,
+               pg_catalog.aclexplode(COALESCE(c.relacl,
+                                              pg_catalog.acldefault(v.kind::"char", c.relowner))) a
+    LOOP
+        EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM %s CASCADE', g.obj,
+                                  CASE WHEN g.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                                       ELSE g.grantee::pg_catalog.regrole::pg_catalog.text END);
+    END LOOP;
+    -- ... then the grants on the 1.0 table and its sequence carry over (the
+    -- owner's included)
+    FOR g IN
+        SELECT 'TABLE usrmgmt.user_log' AS obj, a.*
+          FROM pg_catalog.aclexplode(COALESCE(u.log_acl,
+                   pg_catalog.acldefault('r', (SELECT c.relowner FROM pg_catalog.pg_class c
+                                                WHERE c.oid OPERATOR(pg_catalog.=) 'usrmgmt.user_log'::pg_catalog.regclass)))) a
+        UNION ALL
+        SELECT 'SEQUENCE usrmgmt.user_log_id_seq', a.*
+          FROM pg_catalog.aclexplode(COALESCE(u.seq_acl,
+                   pg_catalog.acldefault('s', (SELECT c.relowner FROM pg_catalog.pg_class c
+                                                WHERE c.oid OPERATOR(pg_catalog.=) 'usrmgmt.user_log_id_seq'::pg_catalog.regclass)))) a
+    LOOP
+        EXECUTE pg_catalog.format('GRANT %s ON %s TO %s%s', g.privilege_type, g.obj,
+                                  CASE WHEN g.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                                       ELSE g.grantee::pg_catalog.regrole::pg_catalog.text END,
+                                  CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+    END LOOP;
+END
+$$;
+
+CREATE TRIGGER user_log_append_only
+    BEFORE UPDATE OR DELETE ON usrmgmt.user_log
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.user_log_guard();
+CREATE TRIGGER user_log_refuse_truncate
+    BEFORE TRUNCATE ON usrmgmt.user_log
+    FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.refuse_truncate();
+
+SELECT pg_catalog.pg_extension_config_dump('usrmgmt.user_log_default', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('usrmgmt.user_log', 'id'), '');
+DROP TABLE pg_temp.usrmgmt_update_log;
+
+--------------------------------------------------------------------------
+-- Retention and partitions (doc: Retention and partitions).  The monthly
+-- partitions user_log_YYYY_MM of user_log are created, filled from the
+-- default partition and dropped here.  PL/pgSQL, SECURITY DEFINER with a
+-- fixed search_path, every name qualified; revoked from PUBLIC.
+--------------------------------------------------------------------------
+
+-- usrmgmt.log_retention as an interval, NULL for "keep forever"
+-- (src/retention.c).
+CREATE FUNCTION usrmgmt._log_retention() RETURNS interval
+    AS 'MODULE_PATHNAME', 'usrmgmt_log_retention'
+    LANGUAGE C STABLE;
+
+-- The partitions of user_log other than the default, with their bounds
+-- (lower NULL: MINVALUE, the 1.0 log attached by the update to 1.1).
+CREATE FUNCTION usrmgmt._log_partitions()
+    RETURNS TABLE(partition pg_catalog.regclass, lower_bound timestamptz, upper_bound timestamptz)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT c.oid::pg_catalog.regclass,
+       CASE WHEN b[1] OPERATOR(pg_catalog.=) 'MINVALUE' THEN NULL ELSE b[1]::timestamptz END,
+       CASE WHEN b[2] OPERATOR(pg_catalog.=) 'MAXVALUE' THEN NULL ELSE b[2]::timestamptz END
+  FROM pg_catalog.pg_inherits i
+  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.inhrelid
+ CROSS JOIN LATERAL pg_catalog.regexp_match(pg_catalog.pg_get_expr(c.relpartbound, c.oid),
+                                            '^FOR VALUES FROM \(''?([^'')]*)''?\) TO \(''?([^'')]*)''?\)$') b
+ WHERE i.inhparent OPERATOR(pg_catalog.=) 'usrmgmt.user_log'::pg_catalog.regclass
+   AND b IS NOT NULL     -- not the default partition
+$$;
+
+-- Remove the rows of user_log older than cut by whole partitions: every
+-- partition wholly older than cut is dropped, except that the 'login' rows
+-- of sessions still open, or closed at or after cut, are kept (the
+-- partition is then emptied by TRUNCATE and those rows put back), so that
+-- open sessions = logins - logouts still holds over the log.  Returns the
+-- rows removed (counted when exact, else the planner's estimate) and the
+-- partitions dropped or emptied.  A partition whose lock is not granted
+-- within lock_wait is left for next time (skipped); 0 waits as long as it
+-- takes.
+CREATE FUNCTION usrmgmt._drop_log_partitions(cut timestamptz, exact boolean, lock_wait interval,
+                                             OUT removed bigint, OUT dropped text[], OUT emptied text[],
+                                             OUT skipped text[])
+    LANGUAGE plpgsql VOLATILE STRICT
+    SET search_path = pg_catalog, pg_temp
+    SET lock_timeout = 0     -- each partition sets its own, undone on return
+AS $$
+DECLARE
+    p record;
+    lo bigint;
+    hi bigint;
+    keep bigint[];
+    n bigint;
+    name text;
+BEGIN
+    removed := 0; dropped := '{}'; emptied := '{}'; skipped := '{}';
+    FOR p IN SELECT * FROM usrmgmt._log_partitions() x
+              WHERE x.upper_bound OPERATOR(pg_catalog.<=) cut ORDER BY x.upper_bound
+    LOOP
+        name := p.partition::text;
+        BEGIN
+            PERFORM pg_catalog.set_config('lock_timeout',
+                pg_catalog.ceil(pg_catalog.date_part('epoch', lock_wait) OPERATOR(pg_catalog.*) 1000)::bigint::text, true);
+            EXECUTE pg_catalog.format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', p.partition);
+            EXECUTE pg_catalog.format('SELECT pg_catalog.min(session_id), pg_catalog.max(session_id) FROM ONLY %s',
+                                      p.partition) INTO lo, hi;
+            -- login rows here of sessions open, or closed at or after cut
+            EXECUTE pg_catalog.format(
+                'SELECT pg_catalog.array_agg(l.session_id) FROM ONLY %s l
+                  WHERE l.action OPERATOR(pg_catalog.=) ''login''
+                    AND l.session_id OPERATOR(pg_catalog.=) ANY (ARRAY(
+                        SELECT o.id FROM usrmgmt.online_user o
+                         WHERE o.id OPERATOR(pg_catalog.>=) $1 AND o.id OPERATOR(pg_catalog.<=) $2
+                        UNION
+                        SELECT x.session_id FROM usrmgmt.user_log x
+                         WHERE x."timestamp" OPERATOR(pg_catalog.>=) $3
+                           AND x.session_id OPERATOR(pg_catalog.>=) $1
+                           AND x.session_id OPERATOR(pg_catalog.<=) $2))', p.partition)
+                INTO keep USING lo, hi, cut;
+            IF exact THEN
+                EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM ONLY %s', p.partition) INTO n;
+            ELSE
+                SELECT GREATEST(c.reltuples, 0)::bigint INTO n FROM pg_catalog.pg_class c
+                 WHERE c.oid OPERATOR(pg_catalog.=) p.partition;
+            END IF;
+            IF keep IS NULL THEN
+                EXECUTE pg_catalog.format('DROP TABLE %s', p.partition);
+                dropped := dropped OPERATOR(pg_catalog.||) name;
+            ELSE
+                EXECUTE pg_catalog.format(
+                    'CREATE TEMP TABLE usrmgmt_kept ON COMMIT DROP AS SELECT * FROM ONLY %s
+                      WHERE action OPERATOR(pg_catalog.=) ''login''
+                        AND session_id OPERATOR(pg_catalog.=) ANY ($1)', p.partition) USING keep;
+                EXECUTE pg_catalog.format('TRUNCATE %s', p.partition);
+                EXECUTE pg_catalog.format('INSERT INTO %s SELECT * FROM pg_temp.usrmgmt_kept', p.partition);
+                DROP TABLE pg_temp.usrmgmt_kept;
+                n := GREATEST(n OPERATOR(pg_catalog.-) pg_catalog.cardinality(keep), 0);
+                emptied := emptied OPERATOR(pg_catalog.||) name;
+            END IF;
+            removed := removed OPERATOR(pg_catalog.+) n;
+        EXCEPTION WHEN lock_not_available THEN
+            skipped := skipped OPERATOR(pg_catalog.||) name;
+        END;
+    END LOOP;
+END
+$$;
+
+-- See doc: Retention and partitions.  SECURITY DEFINER: the partitions
+-- belong to the extension's owner.
+CREATE FUNCTION usrmgmt.maintain(since timestamptz DEFAULT NULL) RETURNS jsonb
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    SET lock_timeout = '5s'  -- never hold logins back for long: fail, retry later
+AS $$
+DECLARE
+    this_month timestamptz := pg_catalog.date_trunc('month', pg_catalog.now());
+    last_month timestamptz := this_month OPERATOR(pg_catalog.+) '3 months'::interval;
+    first_month timestamptz;
+    m timestamptz;
+    part text;
+    created text[] := '{}';
+    moved bigint := 0;
+    n bigint;
+    retention interval;
+    dropped text[] := '{}';
+    emptied text[] := '{}';
+    skipped text[] := '{}';
+    rows_dropped bigint := 0;
+    future integer;
+    in_default bigint;
+    bounds tstzrange[];     -- of the partitions (the default aside), read once
+BEGIN
+    IF since IS NOT NULL AND NOT pg_catalog.isfinite(since) THEN
+        RAISE EXCEPTION 'since must be a finite timestamp'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    first_month := pg_catalog.date_trunc('month', COALESCE(since, pg_catalog.now()));
+    IF first_month OPERATOR(pg_catalog.>) last_month THEN
+        RAISE EXCEPTION 'since % is after the last month maintain() creates', since
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'maintain() creates the partitions from since (default: now) to three months ahead.';
+    END IF;
+    IF first_month OPERATOR(pg_catalog.<) (this_month OPERATOR(pg_catalog.-) '25 years'::interval) THEN
+        RAISE EXCEPTION 'since % is more than 25 years ago', since
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'maintain() creates one partition per month from since; import older history in steps, or purge it.';
+    END IF;
+    retention := usrmgmt._log_retention();
+
+    -- One maintain() at a time; logins (ROW EXCLUSIVE) are not blocked.
+    LOCK TABLE usrmgmt.user_log IN SHARE UPDATE EXCLUSIVE MODE;
+
+    bounds := ARRAY(SELECT pg_catalog.tstzrange(x.lower_bound, x.upper_bound)
+                      FROM usrmgmt._log_partitions() x);
+    m := first_month;
+    WHILE m OPERATOR(pg_catalog.<=) last_month LOOP
+        IF NOT pg_catalog.tstzrange(m, m OPERATOR(pg_catalog.+) '1 month'::interval)
+               OPERATOR(pg_catalog.&&) ANY (bounds) THEN
+            part := 'user_log_' OPERATOR(pg_catalog.||) pg_catalog.to_char(m, 'YYYY_MM');
+            EXECUTE pg_catalog.format('CREATE TABLE usrmgmt.%I (LIKE usrmgmt.user_log_default INCLUDING ALL)', part);
+            -- A month logins may be writing into (this one or a past one):
+            -- wait for the inserts in flight and hold new ones back until
+            -- commit, so that none is routed to the default partition by a
+            -- partition list older than the new partition.
+            IF m OPERATOR(pg_catalog.<=) pg_catalog.now() THEN
+                LOCK TABLE usrmgmt.user_log IN SHARE ROW EXCLUSIVE MODE;
+            END IF;
+            -- Rows of this month caught by the default partition move into it.
+            IF EXISTS (SELECT 1 FROM usrmgmt.user_log_default d
+                        WHERE d."timestamp" OPERATOR(pg_catalog.>=) m
+                          AND d."timestamp" OPERATOR(pg_catalog.<) (m OPERATOR(pg_catalog.+) '1 month'::interval)) THEN
+                LOCK TABLE usrmgmt.user_log IN SHARE ROW EXCLUSIVE MODE;
+                ALTER TABLE usrmgmt.user_log_default DISABLE TRIGGER user_log_append_only;
+                EXECUTE pg_catalog.format(
+                    'WITH d AS (DELETE FROM usrmgmt.user_log_default d
+                                 WHERE d."timestamp" OPERATOR(pg_catalog.>=) $1
+                                   AND d."timestamp" OPERATOR(pg_catalog.<) $2 RETURNING d.*)
+                     INSERT INTO usrmgmt.%I SELECT * FROM d', part)
+                    USING m, m OPERATOR(pg_catalog.+) '1 month'::interval;
+                GET DIAGNOSTICS n = ROW_COUNT;
+                moved := moved OPERATOR(pg_catalog.+) n;
+                ALTER TABLE usrmgmt.user_log_default ENABLE TRIGGER user_log_append_only;
+            END IF;
+            EXECUTE pg_catalog.format('ALTER TABLE usrmgmt.user_log ATTACH PARTITION usrmgmt.%I FOR VALUES FROM (%L) TO (%L)',
+                                      part, m, m OPERATOR(pg_catalog.+) '1 month'::interval);
+            created := created OPERATOR(pg_catalog.||) part;
+            bounds := bounds OPERATOR(pg_catalog.||)
+                      pg_catalog.tstzrange(m, m OPERATOR(pg_catalog.+) '1 month'::interval);
+        END IF;
+        m := m OPERATOR(pg_catalog.+) '1 month'::interval;
+    END LOOP;
+
+    -- Retention: partitions wholly older than it go (the login rows of
+    -- sessions still open stay); a lock not granted within 1 s leaves the
+    -- partition for the next run rather than holding logins back.
+    IF retention IS NOT NULL THEN
+        SELECT x.removed, x.dropped, x.emptied, x.skipped
+          INTO rows_dropped, dropped, emptied, skipped
+          FROM usrmgmt._drop_log_partitions(pg_catalog.now() OPERATOR(pg_catalog.-) retention, false, '1 s') x;
+    END IF;
+
+    SELECT pg_catalog.count(*) INTO future FROM pg_catalog.unnest(bounds) b
+     WHERE pg_catalog.lower(b) OPERATOR(pg_catalog.>) pg_catalog.now();
+    SELECT pg_catalog.count(*) INTO in_default FROM usrmgmt.user_log_default;
+    -- "ok": what a monitor checks (doc: Retention and partitions)
+    RETURN pg_catalog.jsonb_build_object(
+        'ok', in_default OPERATOR(pg_catalog.=) 0 AND future OPERATOR(pg_catalog.>=) 2
+              AND pg_catalog.cardinality(skipped) OPERATOR(pg_catalog.=) 0,
+        'moved', moved,
+        'future', future,
+        'created', pg_catalog.to_jsonb(created),
+        'dropped', pg_catalog.to_jsonb(dropped),
+        'emptied', pg_catalog.to_jsonb(emptied),
+        'skipped', pg_catalog.to_jsonb(skipped),
+        'retention', retention::text,
+        'in_default', in_default,
+        'rows_dropped', rows_dropped);
+END
+$$;
+COMMENT ON FUNCTION usrmgmt.maintain(timestamptz) IS
+    'creates the monthly user_log partitions from since (default: this month) to 3 months ahead, moves rows out of the default partition, drops partitions older than usrmgmt.log_retention; reports it as jsonb';
+
+REVOKE ALL ON FUNCTION usrmgmt._log_retention() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt._log_partitions() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt._drop_log_partitions(timestamptz, boolean, interval) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.maintain(timestamptz) FROM PUBLIC;
+
+-- purge_user_log() drops whole partitions (src/sessions.c).
+CREATE OR REPLACE FUNCTION usrmgmt.purge_user_log(older_than timestamptz) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'usrmgmt_purge_user_log_partitions'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.purge_user_log(timestamptz) IS
+    'removes log rows older than older_than (whole partitions where it can), keeping both rows of sessions still open or ended later; returns how many';
+
+-- Section: change audit (src/change_audit.c; doc/usrmgmt.md "Change
+-- audit").  usrmgmt.change_log gets one row per row changed in an audited
+-- table, by any path, and one per TRUNCATE.  Auditing a table is the two
+-- CREATE TRIGGER statements below with its row id and user id columns.
+-- Range-partitioned by month on changed_at like user_log: the monthly
+-- partitions are maintenance's to create and drop; a row outside them
+-- lands in change_log_default.  Created after every data change of the
+-- update script, so an updated database starts with an empty log.
+--------------------------------------------------------------------------
+
+CREATE TABLE usrmgmt.change_log (
+    id                bigint GENERATED ALWAYS AS IDENTITY,
+    changed_at        timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    table_name        text NOT NULL,
+    operation         text NOT NULL,    -- INSERT, UPDATE, DELETE, TRUNCATE
+    row_id            bigint,
+    user_id           bigint,
+    changed_by        text NOT NULL DEFAULT session_user,
+    role              text NOT NULL DEFAULT current_user,
+    client_addr       inet DEFAULT pg_catalog.inet_client_addr(),
+    application_name  text DEFAULT NULLIF(pg_catalog.current_setting('application_name'), ''),
+    txid              xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
+    old               jsonb,
+    new               jsonb,
+    CONSTRAINT change_log_pkey PRIMARY KEY (id, changed_at)
+) PARTITION BY RANGE (changed_at);
+COMMENT ON TABLE usrmgmt.change_log IS
+    'append-only change audit: one row per row changed in user, user_auth, server, configuration';
+CREATE TABLE usrmgmt.change_log_default PARTITION OF usrmgmt.change_log DEFAULT;
+
+-- Few indexes: every audited write pays for each.  changed_at grows with
+-- the insertion order, so a BRIN index serves time ranges within a
+-- partition at almost no cost; user_id finds everything that concerns a
+-- user (the user row itself, its servers, the settings it edited).
+CREATE INDEX change_log_changed_at_idx ON usrmgmt.change_log USING brin (changed_at);
+CREATE INDEX change_log_user_id_idx ON usrmgmt.change_log (user_id);
+
+CREATE FUNCTION usrmgmt.change_audit() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_change_audit'
+    LANGUAGE C;
+COMMENT ON FUNCTION usrmgmt.change_audit() IS
+    'trigger: records the changed rows of the table in usrmgmt.change_log; arguments: row id column, user id column';
+CREATE FUNCTION usrmgmt.change_log_guard() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_change_log_guard'
+    LANGUAGE C;
+COMMENT ON FUNCTION usrmgmt.change_log_guard() IS
+    'trigger: refuses UPDATE, DELETE and TRUNCATE of usrmgmt.change_log (55000)';
+CREATE FUNCTION usrmgmt.purge_change_log(older_than timestamptz) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'usrmgmt_purge_change_log'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.purge_change_log(timestamptz) IS
+    'removes the change_log rows older than older_than (whole partitions where it can); returns how many';
+
+CREATE TRIGGER change_audit
+    AFTER INSERT OR UPDATE OR DELETE ON usrmgmt."user"
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.change_audit('id', 'id');
+CREATE TRIGGER change_audit_truncate
+    AFTER TRUNCATE ON usrmgmt."user"
+    FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.change_audit('id', 'id');
+CREATE TRIGGER change_audit
+    AFTER INSERT OR UPDATE OR DELETE ON usrmgmt.server
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.change_audit('id', 'owner_id');
+CREATE TRIGGER change_audit_truncate
+    AFTER TRUNCATE ON usrmgmt.server
+    FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.change_audit('id', 'owner_id');
+CREATE TRIGGER change_audit
+    AFTER INSERT OR UPDATE OR DELETE ON usrmgmt.configuration
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.change_audit('id', 'updated_by');
+CREATE TRIGGER change_audit_truncate
+    AFTER TRUNCATE ON usrmgmt.configuration
+    FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.change_audit('id', 'updated_by');
+
+-- user_auth (the data model of 1.1) is audited as soon as it exists.
+DO $$
+BEGIN
+    IF pg_catalog.to_regclass('usrmgmt.user_auth') IS NOT NULL THEN
+        CREATE TRIGGER change_audit
+            AFTER INSERT OR UPDATE OR DELETE ON usrmgmt.user_auth
+            FOR EACH ROW EXECUTE FUNCTION usrmgmt.change_audit('user_id', 'user_id');
+        CREATE TRIGGER change_audit_truncate
+            AFTER TRUNCATE ON usrmgmt.user_auth
+            FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.change_audit('user_id', 'user_id');
+    END IF;
+END
+$$;
+
+-- Append-only, for its owner and a superuser too: only purge_change_log()
+-- and reset() get past the guard.
+CREATE TRIGGER change_log_append_only
+    BEFORE UPDATE OR DELETE ON usrmgmt.change_log
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.change_log_guard();
+-- statement triggers are not inherited by partitions: each has its own
+CREATE TRIGGER change_log_refuse_truncate
+    BEFORE TRUNCATE ON usrmgmt.change_log
+    FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.change_log_guard();
+CREATE TRIGGER change_log_refuse_truncate
+    BEFORE TRUNCATE ON usrmgmt.change_log_default
+    FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.change_log_guard();
+
+-- Nobody but the owner: the administrator recipe grants SELECT on
+-- change_log and EXECUTE on purge_change_log() (doc: Privileges).
+REVOKE ALL ON TABLE usrmgmt.change_log, usrmgmt.change_log_default FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.change_audit() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.change_log_guard() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.purge_change_log(timestamptz) FROM PUBLIC;
+
+-- Backups: the rows are extension configuration (pg_dump dumps them; an
+-- audited table's rows that a restore writes are not recorded again).
+SELECT pg_catalog.pg_extension_config_dump('usrmgmt.change_log', '');
+SELECT pg_catalog.pg_extension_config_dump('usrmgmt.change_log_default', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('usrmgmt.change_log', 'id'), '');
+
+--------------------------------------------------------------------------
+-- Privileges of what this script creates, whatever the default
+-- privileges in force for the role running the update (see the
+-- Privileges section of usrmgmt--1.1.sql): rebuilt from nothing, then
+-- EXECUTE to PUBLIC (as for the validators) and everything to the owner.
+-- The objects 1.0 created keep their privileges: an update never takes
+-- back what a DBA granted by the manual's recipes.
+--------------------------------------------------------------------------
+
+DO $$
+DECLARE
+    fn pg_catalog.regprocedure;
+    grantee text;
+BEGIN
+    FOREACH fn IN ARRAY ARRAY['usrmgmt.ascii_lower(text)',
+                              'usrmgmt.reference_check()',
+                              'usrmgmt.user_references()',
+                              'usrmgmt._log_retention()',
+                              'usrmgmt._log_partitions()',
+                              'usrmgmt._drop_log_partitions(timestamptz, boolean, interval)',
+                              'usrmgmt.maintain(timestamptz)']::pg_catalog.regprocedure[]
+    LOOP
+        FOR grantee IN
+            SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                                 ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END
+              FROM pg_catalog.pg_proc p,
+                   pg_catalog.aclexplode(COALESCE(p.proacl, pg_catalog.acldefault('f', p.proowner))) a
+             WHERE p.oid OPERATOR(pg_catalog.=) fn
+        LOOP
+            EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM %s CASCADE', fn, grantee);
+        END LOOP;
+    END LOOP;
+END
+$$;
+DO $$
+DECLARE
+    grantee text;
+BEGIN
+    FOR grantee IN
+        SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                             ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END
+          FROM pg_catalog.pg_class c,
+               pg_catalog.aclexplode(COALESCE(c.relacl, pg_catalog.acldefault('r', c.relowner))) a
+         WHERE c.oid OPERATOR(pg_catalog.=) 'usrmgmt.user_log_default'::pg_catalog.regclass
+    LOOP
+        EXECUTE pg_catalog.format('REVOKE ALL ON TABLE usrmgmt.user_log_default FROM %s CASCADE', grantee);
+    END LOOP;
+END
+$$;
+GRANT ALL ON TABLE usrmgmt.user_log_default TO CURRENT_USER;
+GRANT EXECUTE ON FUNCTION usrmgmt.ascii_lower(text) TO PUBLIC;
+GRANT ALL ON FUNCTION usrmgmt.ascii_lower(text) TO CURRENT_USER;
+GRANT ALL ON FUNCTION usrmgmt.reference_check() TO CURRENT_USER;
+GRANT ALL ON FUNCTION usrmgmt.user_references() TO CURRENT_USER;
+GRANT ALL ON FUNCTION usrmgmt._log_retention() TO CURRENT_USER;
+GRANT ALL ON FUNCTION usrmgmt._log_partitions() TO CURRENT_USER;
+GRANT ALL ON FUNCTION usrmgmt._drop_log_partitions(timestamptz, boolean, interval) TO CURRENT_USER;
+GRANT ALL ON FUNCTION usrmgmt.maintain(timestamptz) TO CURRENT_USER;
+
+--------------------------------------------------------------------------
+-- Change audit: privileges of what its section created, whatever the
+-- default privileges in force for the role running the update (as for
+-- ascii_lower() above): every grant revoked, then everything to the
+-- owner, which gives the ACLs of a fresh install.
+--------------------------------------------------------------------------
+
+DO $$
+DECLARE
+    obj record;
+    grantee text;
+BEGIN
+    FOR obj IN
+        SELECT 'TABLE' AS kind, pg_catalog.format('usrmgmt.%I', c.relname) AS name,
+               c.relowner AS owner, COALESCE(c.relacl, pg_catalog.acldefault('r', c.relowner)) AS acl
+          FROM pg_catalog.pg_class c
+         WHERE c.oid OPERATOR(pg_catalog.=) ANY (ARRAY['usrmgmt.change_log'::pg_catalog.regclass,
+                                                       'usrmgmt.change_log_default'::pg_catalog.regclass])
+        UNION ALL
+        SELECT 'SEQUENCE', pg_catalog.format('usrmgmt.%I', c.relname), c.relowner,
+               COALESCE(c.relacl, pg_catalog.acldefault('s', c.relowner))
+          FROM pg_catalog.pg_class c
+         WHERE c.oid OPERATOR(pg_catalog.=)
+               pg_catalog.pg_get_serial_sequence('usrmgmt.change_log', 'id')::pg_catalog.regclass
+        UNION ALL
+        SELECT 'FUNCTION', pg_catalog.format('usrmgmt.%I(%s)', p.proname,
+                                             pg_catalog.pg_get_function_identity_arguments(p.oid)),
+               p.proowner,
+               COALESCE(p.proacl, pg_catalog.acldefault('f', p.proowner))
+          FROM pg_catalog.pg_proc p
+         WHERE p.oid OPERATOR(pg_catalog.=) ANY (ARRAY['usrmgmt.change_audit()'::pg_catalog.regprocedure,
+                                                       'usrmgmt.change_log_guard()'::pg_catalog.regprocedure,
+                                                       'usrmgmt.purge_change_log(timestamptz)'::pg_catalog.regprocedure])
+    LOOP
+        FOR grantee IN
+            SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                                 ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END
+              FROM pg_catalog.aclexplode(obj.acl) a
+        LOOP
+            EXECUTE pg_catalog.format('REVOKE ALL ON %s %s FROM %s CASCADE',
+                                      obj.kind, obj.name, grantee);
+        END LOOP;
+        EXECUTE pg_catalog.format('GRANT ALL ON %s %s TO %s', obj.kind, obj.name,
+                                  obj.owner::pg_catalog.regrole::pg_catalog.text);
+    END LOOP;
+END
+$$;
+
+--------------------------------------------------------------------------
+-- The update script records itself (kind 'extension'): the next id below
+-- the lowest one so far (-2 after 1.0's -1).
+--------------------------------------------------------------------------
+
+INSERT INTO usrmgmt.migration_history (id, migration_name, kind, execution_ms)
+    OVERRIDING SYSTEM VALUE
+    SELECT pg_catalog.min(h.id) OPERATOR(pg_catalog.-) 1, 'usrmgmt--1.0--1.1', 'extension', NULL
+      FROM usrmgmt.migration_history h
+     WHERE h.kind OPERATOR(pg_catalog.=) 'extension';
+
+-- Rule of the schema manifest (doc: The schema manifest): the last
+-- statement of every update script.
+SELECT usrmgmt._refresh_manifest();

@@ -1,0 +1,1262 @@
+/* usrmgmt--1.1.sql: install script of usrmgmt 1.1 */
+
+-- A fresh install of 1.1.  It is usrmgmt--1.0.sql with the changes of
+-- usrmgmt--1.0--1.1.sql written in place; the two must give identical
+-- catalogs (test/t/061_upgrade.pl).  What 1.1 changes, and why (the
+-- security review of issue 11, doc: Security):
+--   * usrmgmt.ascii_lower(text): case folding of usernames and e-mail
+--     addresses, ASCII only, so case-insensitive uniqueness and lookups do
+--     not depend on the collation; user_username_key and user_email_key
+--     fold with it.
+--   * privileges: whatever ALTER DEFAULT PRIVILEGES are in force for the
+--     installing role, every object ends with exactly the privileges the
+--     manual lists (section "Privileges" near the end).
+
+-- complain if script is sourced in psql, rather than via CREATE EXTENSION
+\echo Use "CREATE EXTENSION usrmgmt" to load this file. \quit
+
+-- CREATE EXTENSION runs this script with search_path = usrmgmt (pg_catalog
+-- implicitly first).  Every name is schema-qualified all the same, so the
+-- objects created here never depend on a caller's search_path.
+
+--------------------------------------------------------------------------
+-- The schema.  The control file names it, so CREATE EXTENSION creates it
+-- when it is missing and otherwise installs into the one that exists (it is
+-- not a member of the extension, so DROP EXTENSION leaves it behind).  An
+-- existing schema is accepted only when a superuser owns it and no other
+-- role may create objects in it: whoever owns the schema or can create in
+-- it could otherwise drop or shadow the extension's objects.  A schema
+-- that this CREATE EXTENSION has just created (its row was written by
+-- the current transaction: age(xmin) <= 0) is empty: a CREATE that
+-- ALTER DEFAULT PRIVILEGES ... ON SCHEMAS gave another role is not
+-- refused but revoked at the end of this script (section Privileges).
+--------------------------------------------------------------------------
+
+DO $$
+DECLARE
+    owner_name  name;
+    owner_super boolean;
+    creator     text;
+    created_now boolean;
+BEGIN
+    SELECT r.rolname, r.rolsuper,
+           pg_catalog.age(n.xmin) OPERATOR(pg_catalog.<=) 0
+      INTO owner_name, owner_super, created_now
+    FROM pg_catalog.pg_namespace n
+    JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) n.nspowner
+    WHERE n.nspname OPERATOR(pg_catalog.=) 'usrmgmt';
+    IF NOT owner_super THEN
+        RAISE EXCEPTION 'schema "usrmgmt" is owned by role "%", which is not a superuser', owner_name
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'CREATE EXTENSION usrmgmt installs into an existing schema usrmgmt only when a superuser owns it.',
+                  HINT = 'Drop the schema, or make a superuser its owner, and try again.';
+    END IF;
+    IF created_now THEN
+        RETURN;
+    END IF;
+    SELECT pg_catalog.string_agg(CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                                      ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END, ', ')
+      INTO creator
+    FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(n.nspacl) a
+    WHERE n.nspname OPERATOR(pg_catalog.=) 'usrmgmt'
+      AND a.privilege_type OPERATOR(pg_catalog.=) 'CREATE'
+      AND a.grantee OPERATOR(pg_catalog.<>) n.nspowner;
+    IF creator IS NOT NULL THEN
+        RAISE EXCEPTION 'schema "usrmgmt" grants CREATE to %', creator
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'CREATE EXTENSION usrmgmt installs into an existing schema usrmgmt only when no role but its owner may create objects in it.',
+                  HINT = 'REVOKE CREATE ON SCHEMA usrmgmt from those roles, and try again.';
+    END IF;
+END
+$$;
+
+--------------------------------------------------------------------------
+-- Validators (src/validate.c): the single home of each format rule.
+-- IMMUTABLE, STRICT, PARALLEL SAFE; executable by PUBLIC.
+--------------------------------------------------------------------------
+
+CREATE FUNCTION usrmgmt.is_valid_email(text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'usrmgmt_is_valid_email'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION usrmgmt.is_valid_email(text) IS
+    'true for a WHATWG HTML valid e-mail address of at most 254 bytes with a local part of at most 64';
+
+CREATE FUNCTION usrmgmt.is_valid_username(text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'usrmgmt_is_valid_username'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION usrmgmt.is_valid_username(text) IS
+    'true for 3-80 characters of [A-Za-z0-9_-]';
+
+CREATE FUNCTION usrmgmt.is_valid_server_name(text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'usrmgmt_is_valid_server_name'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION usrmgmt.is_valid_server_name(text) IS
+    'true for 3-150 characters of [A-Za-z0-9_-]';
+
+CREATE FUNCTION usrmgmt.is_valid_config_key(text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'usrmgmt_is_valid_config_key'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION usrmgmt.is_valid_config_key(text) IS
+    'true for 1-100 characters of [A-Za-z0-9._-]';
+
+CREATE FUNCTION usrmgmt.is_valid_scram_secret(text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'usrmgmt_is_valid_scram_secret'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION usrmgmt.is_valid_scram_secret(text) IS
+    'true for a SCRAM-SHA-256 secret as stored in pg_authid: SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>';
+
+CREATE FUNCTION usrmgmt.is_valid_person_name(text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'usrmgmt_is_valid_person_name'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION usrmgmt.is_valid_person_name(text) IS
+    'true for 1-100 characters that are not all ASCII whitespace (first and last names)';
+
+-- Case folding of usernames and e-mail addresses (src/casefold.c): A-Z
+-- to a-z, nothing else, whatever the collation.  Used by the unique
+-- indexes below and by every lookup of a user by name.  Executable by
+-- PUBLIC: an index expression runs with the rights of whoever writes the
+-- row.
+CREATE FUNCTION usrmgmt.ascii_lower(text) RETURNS text
+    AS 'MODULE_PATHNAME', 'usrmgmt_ascii_lower'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION usrmgmt.ascii_lower(text) IS
+    'the text with A-Z folded to a-z and every other character kept, in every collation';
+
+-- The trigger function that keeps updated_at (src/timestamps.c).
+CREATE FUNCTION usrmgmt.set_updated_at() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_set_updated_at'
+    LANGUAGE C;
+
+--------------------------------------------------------------------------
+-- Tables
+--------------------------------------------------------------------------
+
+CREATE TABLE usrmgmt."user" (
+    id              bigint GENERATED ALWAYS AS IDENTITY
+                    CONSTRAINT user_pkey PRIMARY KEY,
+    username        text NOT NULL
+                    CONSTRAINT user_username_format
+                    CHECK (usrmgmt.is_valid_username(username)),
+    email           text
+                    CONSTRAINT user_email_format
+                    CHECK (usrmgmt.is_valid_email(email)),
+    first_name      text
+                    CONSTRAINT user_first_name_length
+                    CHECK (usrmgmt.is_valid_person_name(first_name)),
+    last_name       text
+                    CONSTRAINT user_last_name_length
+                    CHECK (usrmgmt.is_valid_person_name(last_name)),
+    password_hash   text
+                    CONSTRAINT user_password_hash_format
+                    CHECK (usrmgmt.is_valid_scram_secret(password_hash)),
+    is_admin        boolean NOT NULL DEFAULT false,
+    is_active       boolean NOT NULL DEFAULT true,
+    failed_logins   integer NOT NULL DEFAULT 0
+                    CONSTRAINT user_failed_logins_nonnegative
+                    CHECK (failed_logins OPERATOR(pg_catalog.>=) 0),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    updated_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    last_login_at   timestamptz
+);
+COMMENT ON TABLE usrmgmt."user" IS 'application users';
+
+-- Case-insensitive uniqueness: valid usernames and e-mail addresses are
+-- ASCII, and ascii_lower() folds ASCII only, the same in every collation
+-- (pg_catalog.lower() folds 'I' to a dotless i under a Turkish locale).
+CREATE UNIQUE INDEX user_username_key ON usrmgmt."user" (usrmgmt.ascii_lower(username));
+CREATE UNIQUE INDEX user_email_key ON usrmgmt."user" (usrmgmt.ascii_lower(email));
+CREATE INDEX user_created_at_idx ON usrmgmt."user" (created_at);
+-- Booleans: partial indexes on the rare value.
+CREATE INDEX user_is_admin_idx ON usrmgmt."user" (id) WHERE is_admin;
+CREATE INDEX user_is_active_idx ON usrmgmt."user" (id) WHERE NOT is_active;
+
+CREATE TRIGGER user_set_updated_at
+    BEFORE UPDATE ON usrmgmt."user"
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.set_updated_at();
+
+
+CREATE TABLE usrmgmt.online_user (
+    id              bigint GENERATED ALWAYS AS IDENTITY
+                    CONSTRAINT online_user_pkey PRIMARY KEY,
+    user_id         bigint NOT NULL,   -- references "user" (references.c)
+    username        text NOT NULL,
+    login_datetime  timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    last_seen_at    timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    ip_address      inet,
+    user_agent      text
+);
+COMMENT ON TABLE usrmgmt.online_user IS 'open sessions, one row each; id is the session id';
+
+CREATE INDEX online_user_username_idx ON usrmgmt.online_user (username);
+CREATE INDEX online_user_user_id_idx ON usrmgmt.online_user (user_id);
+CREATE INDEX online_user_login_datetime_idx ON usrmgmt.online_user (login_datetime);
+CREATE INDEX online_user_last_seen_at_idx ON usrmgmt.online_user (last_seen_at);
+
+
+-- The log is range-partitioned by month on "timestamp" (doc: Retention and
+-- partitions).  usrmgmt.maintain() creates the monthly partitions
+-- user_log_YYYY_MM; they are ordinary tables, not members of the
+-- extension, so pg_dump dumps them whole (definition, rows, then their
+-- indexes, built after the rows as for any table) and a restore brings
+-- back every partition that maintenance created.  Hence no index and no
+-- primary key on the partitioned table itself: a partition attached by a
+-- restore would get the parent's indexes at once, and the dump's own
+-- CREATE INDEX / ADD PRIMARY KEY of that partition would then fail
+-- ("multiple primary keys ... are not allowed").  Each partition carries
+-- the indexes of user_log_default instead, its template.
+CREATE TABLE usrmgmt.user_log (
+    id              bigint GENERATED ALWAYS AS IDENTITY,
+    user_id         bigint NOT NULL,   -- no foreign key: history outlives the user
+    username        text NOT NULL,
+    action          text NOT NULL
+                    CONSTRAINT user_log_action_valid
+                    CHECK (action OPERATOR(pg_catalog.=) ANY ('{login,logout}'::text[])),
+    "timestamp"     timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    ip_address      inet,
+    session_id      bigint,
+    user_agent      text,
+    detail          text
+) PARTITION BY RANGE ("timestamp");
+COMMENT ON TABLE usrmgmt.user_log IS 'append-only login/logout audit log, partitioned by month';
+
+-- The default partition: a row that no monthly partition covers still
+-- lands (health() is 'degraded' while any is here; maintain() moves them
+-- out).  A member of the extension; its indexes are the template of the
+-- monthly partitions (CREATE TABLE ... (LIKE user_log_default INCLUDING
+-- ALL)).  The key holds the partition key and user_id (so the log can be
+-- distributed by user_id) and id.
+CREATE TABLE usrmgmt.user_log_default PARTITION OF usrmgmt.user_log DEFAULT;
+COMMENT ON TABLE usrmgmt.user_log_default IS 'user_log rows that no monthly partition covers (usrmgmt.maintain() moves them out)';
+ALTER TABLE usrmgmt.user_log_default
+    ADD CONSTRAINT user_log_default_pkey PRIMARY KEY (user_id, "timestamp", id);
+CREATE INDEX user_log_default_username_idx ON usrmgmt.user_log_default (username);
+CREATE INDEX user_log_default_timestamp_idx ON usrmgmt.user_log_default ("timestamp");
+CREATE INDEX user_log_default_action_idx ON usrmgmt.user_log_default (action);
+CREATE INDEX user_log_default_ip_address_idx ON usrmgmt.user_log_default (ip_address);
+CREATE INDEX user_log_default_session_id_idx ON usrmgmt.user_log_default (session_id);
+
+
+-- Rows written by the extension's own scripts (kind 'extension') take
+-- negative ids: -1 for this script, -2, -3, ... for each update script in
+-- order.  Application migrations take positive ids from the identity, so a
+-- restore (which re-runs the scripts, then reloads the application rows)
+-- can never collide.
+CREATE TABLE usrmgmt.migration_history (
+    id              bigint GENERATED ALWAYS AS IDENTITY
+                    CONSTRAINT migration_history_pkey PRIMARY KEY,
+    migration_name  text NOT NULL
+                    CONSTRAINT migration_history_name_key UNIQUE
+                    CONSTRAINT migration_history_name_nonempty
+                    CHECK (migration_name OPERATOR(pg_catalog.<>) ''),
+    kind            text NOT NULL DEFAULT 'application'
+                    CONSTRAINT migration_history_kind_valid
+                    CHECK (kind OPERATOR(pg_catalog.=) ANY ('{extension,application}'::text[])),
+    checksum        text
+                    CONSTRAINT migration_history_checksum_format
+                    CHECK (checksum OPERATOR(pg_catalog.~) '^[0-9a-f]{64}$'),
+    applied_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    applied_by      text NOT NULL DEFAULT CURRENT_USER,
+    execution_ms    double precision
+                    CONSTRAINT migration_history_execution_ms_nonnegative
+                    CHECK (execution_ms OPERATOR(pg_catalog.>=) 0),
+    down_sql        text
+);
+COMMENT ON TABLE usrmgmt.migration_history IS 'extension versions and application migrations applied';
+
+
+CREATE TABLE usrmgmt.server (
+    id              bigint GENERATED ALWAYS AS IDENTITY
+                    CONSTRAINT server_pkey PRIMARY KEY,
+    server_name     text NOT NULL
+                    CONSTRAINT server_name_key UNIQUE
+                    CONSTRAINT server_name_format
+                    CHECK (usrmgmt.is_valid_server_name(server_name)),
+    owner_id        bigint NOT NULL,   -- references "user" (references.c)
+    port            integer NOT NULL DEFAULT 25565
+                    CONSTRAINT server_port_range
+                    CHECK (port OPERATOR(pg_catalog.>=) 1024 AND port OPERATOR(pg_catalog.<=) 65535),
+    memory_mb       integer NOT NULL DEFAULT 1024
+                    CONSTRAINT server_memory_range
+                    CHECK (memory_mb OPERATOR(pg_catalog.>=) 512 AND memory_mb OPERATOR(pg_catalog.<=) 32768),
+    status          text NOT NULL DEFAULT 'Stopped'
+                    CONSTRAINT server_status_valid
+                    CHECK (status OPERATOR(pg_catalog.=) ANY ('{Running,Stopped,Starting,Stopping}'::text[])),
+    game_mode       text NOT NULL DEFAULT 'survival'
+                    CONSTRAINT server_game_mode_valid
+                    CHECK (game_mode OPERATOR(pg_catalog.=) ANY ('{survival,creative,adventure,spectator}'::text[])),
+    difficulty      text NOT NULL DEFAULT 'normal'
+                    CONSTRAINT server_difficulty_valid
+                    CHECK (difficulty OPERATOR(pg_catalog.=) ANY ('{peaceful,easy,normal,hard}'::text[])),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    updated_at      timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE usrmgmt.server IS 'servers owned by users';
+
+CREATE INDEX server_port_idx ON usrmgmt.server (port);
+CREATE INDEX server_status_idx ON usrmgmt.server (status);
+CREATE INDEX server_owner_id_idx ON usrmgmt.server (owner_id);
+CREATE INDEX server_memory_mb_idx ON usrmgmt.server (memory_mb);
+
+CREATE TRIGGER server_set_updated_at
+    BEFORE UPDATE ON usrmgmt.server
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.set_updated_at();
+
+
+CREATE TABLE usrmgmt.configuration (
+    id              bigint GENERATED ALWAYS AS IDENTITY
+                    CONSTRAINT configuration_pkey PRIMARY KEY,
+    key             text NOT NULL
+                    CONSTRAINT configuration_key_key UNIQUE
+                    CONSTRAINT configuration_key_format
+                    CHECK (usrmgmt.is_valid_config_key(key)),
+    value           text NOT NULL
+                    CONSTRAINT configuration_value_nonempty
+                    CHECK (value OPERATOR(pg_catalog.<>) ''),
+    updated_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    updated_by      bigint             -- references "user" (references.c)
+);
+COMMENT ON TABLE usrmgmt.configuration IS 'configuration settings, each owned by the user who last set it';
+
+CREATE INDEX configuration_updated_at_idx ON usrmgmt.configuration (updated_at);
+CREATE INDEX configuration_updated_by_idx ON usrmgmt.configuration (updated_by);
+
+CREATE TRIGGER configuration_set_updated_at
+    BEFORE UPDATE ON usrmgmt.configuration
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.set_updated_at();
+
+--------------------------------------------------------------------------
+-- References to "user" (src/references.c; doc: Restore).  pg_restore -j
+-- loads the rows of usrmgmt's tables (all extension configuration) in
+-- parallel and in any order, so a declarative foreign key from one of them
+-- to "user" would reject the rows that arrive before their user.  Each
+-- reference is kept by triggers instead, with the rule, name, SQLSTATE
+-- (23503) and messages of the foreign key it replaces:
+--   server.owner_id          server_owner_id_fkey           ON DELETE RESTRICT
+--   online_user.user_id      online_user_user_id_fkey       ON DELETE CASCADE
+--                            (checked by online_user_before_write)
+--   configuration.updated_by configuration_updated_by_fkey  ON DELETE SET NULL
+-- user_log.user_id has no reference at all: history keeps the id of a
+-- deleted user.  Rows a superuser restores by COPY are taken as they are;
+-- validate_data_integrity() reports a reference that does not hold.
+--------------------------------------------------------------------------
+
+CREATE FUNCTION usrmgmt.reference_check() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_reference_check'
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.reference_check() IS
+    'trigger: the user the column (argument 1) names must exist, else 23503 naming the constraint (argument 2)';
+CREATE FUNCTION usrmgmt.user_references() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_user_references'
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.user_references() IS
+    'trigger: what deleting a user (or changing its id) does to the rows that refer to it';
+
+CREATE TRIGGER server_owner_id_fkey
+    BEFORE INSERT OR UPDATE OF owner_id ON usrmgmt.server
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.reference_check('owner_id', 'server_owner_id_fkey');
+CREATE TRIGGER configuration_updated_by_fkey
+    BEFORE INSERT OR UPDATE OF updated_by ON usrmgmt.configuration
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.reference_check('updated_by', 'configuration_updated_by_fkey');
+CREATE TRIGGER user_references
+    AFTER DELETE OR UPDATE OF id ON usrmgmt."user"
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.user_references();
+
+REVOKE ALL ON FUNCTION usrmgmt.reference_check() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.user_references() FROM PUBLIC;
+
+--------------------------------------------------------------------------
+-- Section: sessions (src/sessions.c) -- SPEC §5
+--------------------------------------------------------------------------
+
+-- Functions that write: C, SECURITY DEFINER, fixed search_path, not
+-- STRICT (a NULL argument is refused with 22004), revoked from PUBLIC.
+
+CREATE FUNCTION usrmgmt.login(username text, ip_address inet DEFAULT NULL,
+                              user_agent text DEFAULT NULL) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'usrmgmt_login'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.login(text, inet, text) IS
+    'opens a session for the user and returns its id (the online_user id)';
+
+CREATE FUNCTION usrmgmt.logout(session_id bigint) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'usrmgmt_logout'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.logout(bigint) IS
+    'closes the session; false when it was not open';
+
+CREATE FUNCTION usrmgmt.logout_user(username text) RETURNS integer
+    AS 'MODULE_PATHNAME', 'usrmgmt_logout_user'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.logout_user(text) IS
+    'closes every session of the user; returns how many';
+
+CREATE FUNCTION usrmgmt.touch_session(session_id bigint) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'usrmgmt_touch_session'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.touch_session(bigint) IS
+    'sets last_seen_at of the session; false when it is not open';
+
+CREATE FUNCTION usrmgmt.expire_sessions(idle interval DEFAULT NULL) RETURNS integer
+    AS 'MODULE_PATHNAME', 'usrmgmt_expire_sessions'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.expire_sessions(interval) IS
+    'closes sessions idle longer than idle (default usrmgmt.session_timeout), detail ''expired''';
+
+CREATE FUNCTION usrmgmt.purge_user_log(older_than timestamptz) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'usrmgmt_purge_user_log_partitions'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.purge_user_log(timestamptz) IS
+    'removes log rows older than older_than (whole partitions where it can), keeping both rows of sessions still open or ended later; returns how many';
+
+-- Trigger functions (src/session_triggers.c).  A trigger runs as the
+-- role whose statement fired it, so the four that read "user" or write
+-- online_user and user_log are SECURITY DEFINER: an application that may
+-- rename, deactivate or delete a user (or insert a session as an ORM
+-- does) needs no privilege on online_user or user_log for the sessions
+-- and log rows that follow from it.  They qualify every name all the same.
+CREATE FUNCTION usrmgmt.online_user_before_write() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_online_user_before_write'
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION usrmgmt.online_user_after_insert() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_online_user_after_insert'
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION usrmgmt.online_user_after_delete() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_online_user_after_delete'
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION usrmgmt.user_sync_sessions() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_user_sync_sessions'
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION usrmgmt.user_log_guard() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_user_log_guard'
+    LANGUAGE C;
+CREATE FUNCTION usrmgmt.refuse_truncate() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_refuse_truncate'
+    LANGUAGE C;
+
+CREATE TRIGGER online_user_before_write
+    BEFORE INSERT OR UPDATE ON usrmgmt.online_user
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.online_user_before_write();
+CREATE TRIGGER online_user_log_login
+    AFTER INSERT ON usrmgmt.online_user
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.online_user_after_insert();
+CREATE TRIGGER online_user_log_logout
+    AFTER DELETE ON usrmgmt.online_user
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.online_user_after_delete();
+CREATE TRIGGER online_user_refuse_truncate
+    BEFORE TRUNCATE ON usrmgmt.online_user
+    FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.refuse_truncate();
+-- Fires only for a rename or a deactivation, not for every UPDATE (login()
+-- updates last_login_at).
+CREATE TRIGGER user_sync_sessions
+    AFTER UPDATE OF username, is_active ON usrmgmt."user"
+    FOR EACH ROW
+    WHEN (OLD.username OPERATOR(pg_catalog.<>) NEW.username
+          OR (OLD.is_active AND NOT NEW.is_active))
+    EXECUTE FUNCTION usrmgmt.user_sync_sessions();
+CREATE TRIGGER user_log_append_only
+    BEFORE UPDATE OR DELETE ON usrmgmt.user_log
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.user_log_guard();
+CREATE TRIGGER user_log_refuse_truncate
+    BEFORE TRUNCATE ON usrmgmt.user_log
+    FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.refuse_truncate();
+-- Without foreign keys, a TRUNCATE of "user" would leave the rows that
+-- refer to its users behind (references.c); only reset() may.
+CREATE TRIGGER user_refuse_truncate
+    BEFORE TRUNCATE ON usrmgmt."user"
+    FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.refuse_truncate();
+
+REVOKE ALL ON FUNCTION usrmgmt.login(text, inet, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.logout(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.logout_user(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.touch_session(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.expire_sessions(interval) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.purge_user_log(timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.online_user_before_write() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.online_user_after_insert() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.online_user_after_delete() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.user_sync_sessions() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.user_log_guard() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.refuse_truncate() FROM PUBLIC;
+
+--------------------------------------------------------------------------
+-- Section: passwords (src/passwords.c) -- SPEC §6
+--------------------------------------------------------------------------
+
+CREATE FUNCTION usrmgmt.set_password(username text, password text) RETURNS void
+    AS 'MODULE_PATHNAME', 'usrmgmt_set_password'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.set_password(text, text) IS
+    'stores a SCRAM-SHA-256 secret of the password (usrmgmt.password_iterations iterations)';
+
+CREATE FUNCTION usrmgmt.check_password(username text, password text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'usrmgmt_check_password'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.check_password(text, text) IS
+    'true when the password matches the stored secret; false for a wrong password or an unknown user';
+
+CREATE FUNCTION usrmgmt.authenticate(username text, password text,
+                                     ip_address inet DEFAULT NULL,
+                                     user_agent text DEFAULT NULL) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'usrmgmt_authenticate'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.authenticate(text, text, inet, text) IS
+    'checks the password and opens a session: its id, or NULL (failed_logins counted, lockout at usrmgmt.max_failed_logins)';
+
+REVOKE ALL ON FUNCTION usrmgmt.set_password(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.check_password(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.authenticate(text, text, inet, text) FROM PUBLIC;
+
+--------------------------------------------------------------------------
+-- Section: integrity, schema drift, health (src/integrity.c, src/health.c)
+-- -- SPEC §7
+--------------------------------------------------------------------------
+
+-- Readers of the catalog and of the statistics views (health, status,
+-- database_stats, metrics, validate_schema) are SECURITY DEFINER with a
+-- fixed search_path: a monitor role granted EXECUTE on them sees figures
+-- and object names, never a row of user data.  validate_data_integrity()
+-- and verify() report row ids, usernames and values, so they run with the
+-- caller's rights: only a role that may read every table can use them.
+-- All are revoked from PUBLIC; doc/usrmgmt.md §11 gives the GRANTs.
+
+CREATE FUNCTION usrmgmt.validate_data_integrity()
+    RETURNS TABLE(category text, table_name text, row_id bigint, detail text)
+    AS 'MODULE_PATHNAME', 'usrmgmt_validate_data_integrity'
+    LANGUAGE C VOLATILE
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.validate_data_integrity() IS
+    'rows that break a foreign key, a CHECK constraint or the session rules, and orphaned log rows';
+
+CREATE FUNCTION usrmgmt.validate_schema()
+    RETURNS TABLE(object_type text, object_name text, problem text)
+    AS 'MODULE_PATHNAME', 'usrmgmt_validate_schema'
+    LANGUAGE C STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.validate_schema() IS
+    'differences between the live catalog and usrmgmt.schema_manifest (what the installed version created)';
+
+CREATE FUNCTION usrmgmt.verify() RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'usrmgmt_verify'
+    LANGUAGE C VOLATILE
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.verify() IS
+    '{"ok": bool, "schema": [validate_schema rows], "data": [validate_data_integrity rows]}';
+
+CREATE FUNCTION usrmgmt.status() RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'usrmgmt_status'
+    LANGUAGE C STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.status() IS
+    'installed version, table row estimates, applied migrations, open sessions';
+
+CREATE FUNCTION usrmgmt.health() RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'usrmgmt_health'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.health() IS
+    'healthy, degraded or unhealthy, with the figures and problems behind the verdict; thresholds in usrmgmt.health_* settings';
+
+CREATE FUNCTION usrmgmt.database_stats(exact boolean DEFAULT false)
+    RETURNS TABLE(table_name text, row_count bigint, row_count_exact boolean,
+                  total_bytes bigint, table_bytes bigint, index_bytes bigint,
+                  seq_scan bigint, idx_scan bigint, dead_rows bigint,
+                  last_vacuum timestamptz, last_analyze timestamptz)
+    AS 'MODULE_PATHNAME', 'usrmgmt_database_stats'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.database_stats(boolean) IS
+    'per data table: rows (estimated, or counted when exact), sizes, scans, last vacuum and analyze';
+
+CREATE FUNCTION usrmgmt.metrics() RETURNS text
+    AS 'MODULE_PATHNAME', 'usrmgmt_metrics'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.metrics() IS
+    'the health figures in Prometheus text exposition format';
+
+REVOKE ALL ON FUNCTION usrmgmt.validate_data_integrity() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.validate_schema() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.verify() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.status() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.health() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.database_stats(boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.metrics() FROM PUBLIC;
+
+--------------------------------------------------------------------------
+-- Section: migrations and lifecycle (src/migrations.c) -- SPEC §8
+--------------------------------------------------------------------------
+
+-- apply_migration() and rollback_migration() run a DBA's SQL with the
+-- CALLER's privileges and search_path, so they are deliberately NOT
+-- security definer: the C code switches to the function's owner only for
+-- its own schema-qualified bookkeeping on migration_history.  Revoked from
+-- PUBLIC: grant them to the role that deploys schema changes.
+CREATE FUNCTION usrmgmt.apply_migration(name text, up_sql text,
+                                        down_sql text DEFAULT NULL)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'usrmgmt_apply_migration'
+    LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION usrmgmt.apply_migration(text, text, text) IS
+    'run up_sql as the caller and record it; false when already applied with the same checksum';
+
+CREATE FUNCTION usrmgmt.rollback_migration(name text)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'usrmgmt_rollback_migration'
+    LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION usrmgmt.rollback_migration(text) IS
+    'run the stored down_sql of an application migration as the caller and delete its record';
+
+CREATE FUNCTION usrmgmt.load_sample_data()
+    RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'usrmgmt_load_sample_data'
+    LANGUAGE C VOLATILE
+    SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.load_sample_data() IS
+    'insert the small deterministic sample data set; idempotent; returns the rows added per table';
+
+CREATE FUNCTION usrmgmt.reset(confirm boolean DEFAULT false)
+    RETURNS void
+    AS 'MODULE_PATHNAME', 'usrmgmt_reset'
+    LANGUAGE C VOLATILE
+    SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.reset(boolean) IS
+    'empty every data table and restart identities (migration_history is kept); needs confirm => true';
+
+REVOKE ALL ON FUNCTION usrmgmt.apply_migration(text, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.rollback_migration(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.load_sample_data() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.reset(boolean) FROM PUBLIC;
+
+--------------------------------------------------------------------------
+-- Retention and partitions (doc: Retention and partitions).  The monthly
+-- partitions user_log_YYYY_MM of user_log are created, filled from the
+-- default partition and dropped here.  PL/pgSQL, SECURITY DEFINER with a
+-- fixed search_path, every name qualified; revoked from PUBLIC.
+--------------------------------------------------------------------------
+
+-- usrmgmt.log_retention as an interval, NULL for "keep forever"
+-- (src/retention.c).
+CREATE FUNCTION usrmgmt._log_retention() RETURNS interval
+    AS 'MODULE_PATHNAME', 'usrmgmt_log_retention'
+    LANGUAGE C STABLE;
+
+-- The partitions of user_log other than the default, with their bounds
+-- (lower NULL: MINVALUE, the 1.0 log attached by the update to 1.1).
+CREATE FUNCTION usrmgmt._log_partitions()
+    RETURNS TABLE(partition pg_catalog.regclass, lower_bound timestamptz, upper_bound timestamptz)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT c.oid::pg_catalog.regclass,
+       CASE WHEN b[1] OPERATOR(pg_catalog.=) 'MINVALUE' THEN NULL ELSE b[1]::timestamptz END,
+       CASE WHEN b[2] OPERATOR(pg_catalog.=) 'MAXVALUE' THEN NULL ELSE b[2]::timestamptz END
+  FROM pg_catalog.pg_inherits i
+  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.inhrelid
+ CROSS JOIN LATERAL pg_catalog.regexp_match(pg_catalog.pg_get_expr(c.relpartbound, c.oid),
+                                            '^FOR VALUES FROM \(''?([^'')]*)''?\) TO \(''?([^'')]*)''?\)$') b
+ WHERE i.inhparent OPERATOR(pg_catalog.=) 'usrmgmt.user_log'::pg_catalog.regclass
+   AND b IS NOT NULL     -- not the default partition
+$$;
+
+-- Remove the rows of user_log older than cut by whole partitions: every
+-- partition wholly older than cut is dropped, except that the 'login' rows
+-- of sessions still open, or closed at or after cut, are kept (the
+-- partition is then emptied by TRUNCATE and those rows put back), so that
+-- open sessions = logins - logouts still holds over the log.  Returns the
+-- rows removed (counted when exact, else the planner's estimate) and the
+-- partitions dropped or emptied.  A partition whose lock is not granted
+-- within lock_wait is left for next time (skipped); 0 waits as long as it
+-- takes.
+CREATE FUNCTION usrmgmt._drop_log_partitions(cut timestamptz, exact boolean, lock_wait interval,
+                                             OUT removed bigint, OUT dropped text[], OUT emptied text[],
+                                             OUT skipped text[])
+    LANGUAGE plpgsql VOLATILE STRICT
+    SET search_path = pg_catalog, pg_temp
+    SET lock_timeout = 0     -- each partition sets its own, undone on return
+AS $$
+DECLARE
+    p record;
+    lo bigint;
+    hi bigint;
+    keep bigint[];
+    n bigint;
+    name text;
+BEGIN
+    removed := 0; dropped := '{}'; emptied := '{}'; skipped := '{}';
+    FOR p IN SELECT * FROM usrmgmt._log_partitions() x
+              WHERE x.upper_bound OPERATOR(pg_catalog.<=) cut ORDER BY x.upper_bound
+    LOOP
+        name := p.partition::text;
+        BEGIN
+            PERFORM pg_catalog.set_config('lock_timeout',
+                pg_catalog.ceil(pg_catalog.date_part('epoch', lock_wait) OPERATOR(pg_catalog.*) 1000)::bigint::text, true);
+            EXECUTE pg_catalog.format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', p.partition);
+            EXECUTE pg_catalog.format('SELECT pg_catalog.min(session_id), pg_catalog.max(session_id) FROM ONLY %s',
+                                      p.partition) INTO lo, hi;
+            -- login rows here of sessions open, or closed at or after cut
+            EXECUTE pg_catalog.format(
+                'SELECT pg_catalog.array_agg(l.session_id) FROM ONLY %s l
+                  WHERE l.action OPERATOR(pg_catalog.=) ''login''
+                    AND l.session_id OPERATOR(pg_catalog.=) ANY (ARRAY(
+                        SELECT o.id FROM usrmgmt.online_user o
+                         WHERE o.id OPERATOR(pg_catalog.>=) $1 AND o.id OPERATOR(pg_catalog.<=) $2
+                        UNION
+                        SELECT x.session_id FROM usrmgmt.user_log x
+                         WHERE x."timestamp" OPERATOR(pg_catalog.>=) $3
+                           AND x.session_id OPERATOR(pg_catalog.>=) $1
+                           AND x.session_id OPERATOR(pg_catalog.<=) $2))', p.partition)
+                INTO keep USING lo, hi, cut;
+            IF exact THEN
+                EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM ONLY %s', p.partition) INTO n;
+            ELSE
+                SELECT GREATEST(c.reltuples, 0)::bigint INTO n FROM pg_catalog.pg_class c
+                 WHERE c.oid OPERATOR(pg_catalog.=) p.partition;
+            END IF;
+            IF keep IS NULL THEN
+                EXECUTE pg_catalog.format('DROP TABLE %s', p.partition);
+                dropped := dropped OPERATOR(pg_catalog.||) name;
+            ELSE
+                EXECUTE pg_catalog.format(
+                    'CREATE TEMP TABLE usrmgmt_kept ON COMMIT DROP AS SELECT * FROM ONLY %s
+                      WHERE action OPERATOR(pg_catalog.=) ''login''
+                        AND session_id OPERATOR(pg_catalog.=) ANY ($1)', p.partition) USING keep;
+                EXECUTE pg_catalog.format('TRUNCATE %s', p.partition);
+                EXECUTE pg_catalog.format('INSERT INTO %s SELECT * FROM pg_temp.usrmgmt_kept', p.partition);
+                DROP TABLE pg_temp.usrmgmt_kept;
+                n := GREATEST(n OPERATOR(pg_catalog.-) pg_catalog.cardinality(keep), 0);
+                emptied := emptied OPERATOR(pg_catalog.||) name;
+            END IF;
+            removed := removed OPERATOR(pg_catalog.+) n;
+        EXCEPTION WHEN lock_not_available THEN
+            skipped := skipped OPERATOR(pg_catalog.||) name;
+        END;
+    END LOOP;
+END
+$$;
+
+-- See doc: Retention and partitions.  SECURITY DEFINER: the partitions
+-- belong to the extension's owner.
+CREATE FUNCTION usrmgmt.maintain(since timestamptz DEFAULT NULL) RETURNS jsonb
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    SET lock_timeout = '5s'  -- never hold logins back for long: fail, retry later
+AS $$
+DECLARE
+    this_month timestamptz := pg_catalog.date_trunc('month', pg_catalog.now());
+    last_month timestamptz := this_month OPERATOR(pg_catalog.+) '3 months'::interval;
+    first_month timestamptz;
+    m timestamptz;
+    part text;
+    created text[] := '{}';
+    moved bigint := 0;
+    n bigint;
+    retention interval;
+    dropped text[] := '{}';
+    emptied text[] := '{}';
+    skipped text[] := '{}';
+    rows_dropped bigint := 0;
+    future integer;
+    in_default bigint;
+    bounds tstzrange[];     -- of the partitions (the default aside), read once
+BEGIN
+    IF since IS NOT NULL AND NOT pg_catalog.isfinite(since) THEN
+        RAISE EXCEPTION 'since must be a finite timestamp'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    first_month := pg_catalog.date_trunc('month', COALESCE(since, pg_catalog.now()));
+    IF first_month OPERATOR(pg_catalog.>) last_month THEN
+        RAISE EXCEPTION 'since % is after the last month maintain() creates', since
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'maintain() creates the partitions from since (default: now) to three months ahead.';
+    END IF;
+    IF first_month OPERATOR(pg_catalog.<) (this_month OPERATOR(pg_catalog.-) '25 years'::interval) THEN
+        RAISE EXCEPTION 'since % is more than 25 years ago', since
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'maintain() creates one partition per month from since; import older history in steps, or purge it.';
+    END IF;
+    retention := usrmgmt._log_retention();
+
+    -- One maintain() at a time; logins (ROW EXCLUSIVE) are not blocked.
+    LOCK TABLE usrmgmt.user_log IN SHARE UPDATE EXCLUSIVE MODE;
+
+    bounds := ARRAY(SELECT pg_catalog.tstzrange(x.lower_bound, x.upper_bound)
+                      FROM usrmgmt._log_partitions() x);
+    m := first_month;
+    WHILE m OPERATOR(pg_catalog.<=) last_month LOOP
+        IF NOT pg_catalog.tstzrange(m, m OPERATOR(pg_catalog.+) '1 month'::interval)
+               OPERATOR(pg_catalog.&&) ANY (bounds) THEN
+            part := 'user_log_' OPERATOR(pg_catalog.||) pg_catalog.to_char(m, 'YYYY_MM');
+            EXECUTE pg_catalog.format('CREATE TABLE usrmgmt.%I (LIKE usrmgmt.user_log_default INCLUDING ALL)', part);
+            -- A month logins may be writing into (this one or a past one):
+            -- wait for the inserts in flight and hold new ones back until
+            -- commit, so that none is routed to the default partition by a
+            -- partition list older than the new partition.
+            IF m OPERATOR(pg_catalog.<=) pg_catalog.now() THEN
+                LOCK TABLE usrmgmt.user_log IN SHARE ROW EXCLUSIVE MODE;
+            END IF;
+            -- Rows of this month caught by the default partition move into it.
+            IF EXISTS (SELECT 1 FROM usrmgmt.user_log_default d
+                        WHERE d."timestamp" OPERATOR(pg_catalog.>=) m
+                          AND d."timestamp" OPERATOR(pg_catalog.<) (m OPERATOR(pg_catalog.+) '1 month'::interval)) THEN
+                LOCK TABLE usrmgmt.user_log IN SHARE ROW EXCLUSIVE MODE;
+                ALTER TABLE usrmgmt.user_log_default DISABLE TRIGGER user_log_append_only;
+                EXECUTE pg_catalog.format(
+                    'WITH d AS (DELETE FROM usrmgmt.user_log_default d
+                                 WHERE d."timestamp" OPERATOR(pg_catalog.>=) $1
+                                   AND d."timestamp" OPERATOR(pg_catalog.<) $2 RETURNING d.*)
+                     INSERT INTO usrmgmt.%I SELECT * FROM d', part)
+                    USING m, m OPERATOR(pg_catalog.+) '1 month'::interval;
+                GET DIAGNOSTICS n = ROW_COUNT;
+                moved := moved OPERATOR(pg_catalog.+) n;
+                ALTER TABLE usrmgmt.user_log_default ENABLE TRIGGER user_log_append_only;
+            END IF;
+            EXECUTE pg_catalog.format('ALTER TABLE usrmgmt.user_log ATTACH PARTITION usrmgmt.%I FOR VALUES FROM (%L) TO (%L)',
+                                      part, m, m OPERATOR(pg_catalog.+) '1 month'::interval);
+            created := created OPERATOR(pg_catalog.||) part;
+            bounds := bounds OPERATOR(pg_catalog.||)
+                      pg_catalog.tstzrange(m, m OPERATOR(pg_catalog.+) '1 month'::interval);
+        END IF;
+        m := m OPERATOR(pg_catalog.+) '1 month'::interval;
+    END LOOP;
+
+    -- Retention: partitions wholly older than it go (the login rows of
+    -- sessions still open stay); a lock not granted within 1 s leaves the
+    -- partition for the next run rather than holding logins back.
+    IF retention IS NOT NULL THEN
+        SELECT x.removed, x.dropped, x.emptied, x.skipped
+          INTO rows_dropped, dropped, emptied, skipped
+          FROM usrmgmt._drop_log_partitions(pg_catalog.now() OPERATOR(pg_catalog.-) retention, false, '1 s') x;
+    END IF;
+
+    SELECT pg_catalog.count(*) INTO future FROM pg_catalog.unnest(bounds) b
+     WHERE pg_catalog.lower(b) OPERATOR(pg_catalog.>) pg_catalog.now();
+    SELECT pg_catalog.count(*) INTO in_default FROM usrmgmt.user_log_default;
+    -- "ok": what a monitor checks (doc: Retention and partitions)
+    RETURN pg_catalog.jsonb_build_object(
+        'ok', in_default OPERATOR(pg_catalog.=) 0 AND future OPERATOR(pg_catalog.>=) 2
+              AND pg_catalog.cardinality(skipped) OPERATOR(pg_catalog.=) 0,
+        'moved', moved,
+        'future', future,
+        'created', pg_catalog.to_jsonb(created),
+        'dropped', pg_catalog.to_jsonb(dropped),
+        'emptied', pg_catalog.to_jsonb(emptied),
+        'skipped', pg_catalog.to_jsonb(skipped),
+        'retention', retention::text,
+        'in_default', in_default,
+        'rows_dropped', rows_dropped);
+END
+$$;
+COMMENT ON FUNCTION usrmgmt.maintain(timestamptz) IS
+    'creates the monthly user_log partitions from since (default: this month) to 3 months ahead, moves rows out of the default partition, drops partitions older than usrmgmt.log_retention; reports it as jsonb';
+
+REVOKE ALL ON FUNCTION usrmgmt._log_retention() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt._log_partitions() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt._drop_log_partitions(timestamptz, boolean, interval) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.maintain(timestamptz) FROM PUBLIC;
+
+-- Section: change audit (src/change_audit.c; doc/usrmgmt.md "Change
+-- audit").  usrmgmt.change_log gets one row per row changed in an audited
+-- table, by any path, and one per TRUNCATE.  Auditing a table is the two
+-- CREATE TRIGGER statements below with its row id and user id columns.
+-- Range-partitioned by month on changed_at like user_log: the monthly
+-- partitions are maintenance's to create and drop; a row outside them
+-- lands in change_log_default.  Created after every data change of the
+-- update script, so an updated database starts with an empty log.
+--------------------------------------------------------------------------
+
+CREATE TABLE usrmgmt.change_log (
+    id                bigint GENERATED ALWAYS AS IDENTITY,
+    changed_at        timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    table_name        text NOT NULL,
+    operation         text NOT NULL,    -- INSERT, UPDATE, DELETE, TRUNCATE
+    row_id            bigint,
+    user_id           bigint,
+    changed_by        text NOT NULL DEFAULT session_user,
+    role              text NOT NULL DEFAULT current_user,
+    client_addr       inet DEFAULT pg_catalog.inet_client_addr(),
+    application_name  text DEFAULT NULLIF(pg_catalog.current_setting('application_name'), ''),
+    txid              xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
+    old               jsonb,
+    new               jsonb,
+    CONSTRAINT change_log_pkey PRIMARY KEY (id, changed_at)
+) PARTITION BY RANGE (changed_at);
+COMMENT ON TABLE usrmgmt.change_log IS
+    'append-only change audit: one row per row changed in user, user_auth, server, configuration';
+CREATE TABLE usrmgmt.change_log_default PARTITION OF usrmgmt.change_log DEFAULT;
+
+-- Few indexes: every audited write pays for each.  changed_at grows with
+-- the insertion order, so a BRIN index serves time ranges within a
+-- partition at almost no cost; user_id finds everything that concerns a
+-- user (the user row itself, its servers, the settings it edited).
+CREATE INDEX change_log_changed_at_idx ON usrmgmt.change_log USING brin (changed_at);
+CREATE INDEX change_log_user_id_idx ON usrmgmt.change_log (user_id);
+
+CREATE FUNCTION usrmgmt.change_audit() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_change_audit'
+    LANGUAGE C;
+COMMENT ON FUNCTION usrmgmt.change_audit() IS
+    'trigger: records the changed rows of the table in usrmgmt.change_log; arguments: row id column, user id column';
+CREATE FUNCTION usrmgmt.change_log_guard() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_change_log_guard'
+    LANGUAGE C;
+COMMENT ON FUNCTION usrmgmt.change_log_guard() IS
+    'trigger: refuses UPDATE, DELETE and TRUNCATE of usrmgmt.change_log (55000)';
+CREATE FUNCTION usrmgmt.purge_change_log(older_than timestamptz) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'usrmgmt_purge_change_log'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.purge_change_log(timestamptz) IS
+    'removes the change_log rows older than older_than (whole partitions where it can); returns how many';
+
+CREATE TRIGGER change_audit
+    AFTER INSERT OR UPDATE OR DELETE ON usrmgmt."user"
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.change_audit('id', 'id');
+CREATE TRIGGER change_audit_truncate
+    AFTER TRUNCATE ON usrmgmt."user"
+    FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.change_audit('id', 'id');
+CREATE TRIGGER change_audit
+    AFTER INSERT OR UPDATE OR DELETE ON usrmgmt.server
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.change_audit('id', 'owner_id');
+CREATE TRIGGER change_audit_truncate
+    AFTER TRUNCATE ON usrmgmt.server
+    FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.change_audit('id', 'owner_id');
+CREATE TRIGGER change_audit
+    AFTER INSERT OR UPDATE OR DELETE ON usrmgmt.configuration
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.change_audit('id', 'updated_by');
+CREATE TRIGGER change_audit_truncate
+    AFTER TRUNCATE ON usrmgmt.configuration
+    FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.change_audit('id', 'updated_by');
+
+-- user_auth (the data model of 1.1) is audited as soon as it exists.
+DO $$
+BEGIN
+    IF pg_catalog.to_regclass('usrmgmt.user_auth') IS NOT NULL THEN
+        CREATE TRIGGER change_audit
+            AFTER INSERT OR UPDATE OR DELETE ON usrmgmt.user_auth
+            FOR EACH ROW EXECUTE FUNCTION usrmgmt.change_audit('user_id', 'user_id');
+        CREATE TRIGGER change_audit_truncate
+            AFTER TRUNCATE ON usrmgmt.user_auth
+            FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.change_audit('user_id', 'user_id');
+    END IF;
+END
+$$;
+
+-- Append-only, for its owner and a superuser too: only purge_change_log()
+-- and reset() get past the guard.
+CREATE TRIGGER change_log_append_only
+    BEFORE UPDATE OR DELETE ON usrmgmt.change_log
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.change_log_guard();
+-- statement triggers are not inherited by partitions: each has its own
+CREATE TRIGGER change_log_refuse_truncate
+    BEFORE TRUNCATE ON usrmgmt.change_log
+    FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.change_log_guard();
+CREATE TRIGGER change_log_refuse_truncate
+    BEFORE TRUNCATE ON usrmgmt.change_log_default
+    FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.change_log_guard();
+
+-- Nobody but the owner: the administrator recipe grants SELECT on
+-- change_log and EXECUTE on purge_change_log() (doc: Privileges).
+REVOKE ALL ON TABLE usrmgmt.change_log, usrmgmt.change_log_default FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.change_audit() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.change_log_guard() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.purge_change_log(timestamptz) FROM PUBLIC;
+
+-- Backups: the rows are extension configuration (pg_dump dumps them; an
+-- audited table's rows that a restore writes are not recorded again).
+SELECT pg_catalog.pg_extension_config_dump('usrmgmt.change_log', '');
+SELECT pg_catalog.pg_extension_config_dump('usrmgmt.change_log_default', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('usrmgmt.change_log', 'id'), '');
+
+--------------------------------------------------------------------------
+-- Backups: every table and identity sequence is extension configuration,
+-- so pg_dump dumps its rows.  migration_history is filtered: the rows this
+-- script and the update scripts write are written again by CREATE
+-- EXTENSION on restore.
+--------------------------------------------------------------------------
+
+SELECT pg_catalog.pg_extension_config_dump('usrmgmt."user"', '');
+SELECT pg_catalog.pg_extension_config_dump('usrmgmt.online_user', '');
+SELECT pg_catalog.pg_extension_config_dump('usrmgmt.user_log_default', '');
+SELECT pg_catalog.pg_extension_config_dump('usrmgmt.server', '');
+SELECT pg_catalog.pg_extension_config_dump('usrmgmt.configuration', '');
+SELECT pg_catalog.pg_extension_config_dump('usrmgmt.migration_history',
+                                           $$WHERE kind <> 'extension'$$);
+-- (one call per statement: each call updates the pg_extension row)
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('usrmgmt."user"', 'id'), '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('usrmgmt.online_user', 'id'), '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('usrmgmt.user_log', 'id'), '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('usrmgmt.server', 'id'), '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('usrmgmt.configuration', 'id'), '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('usrmgmt.migration_history', 'id'), '');
+
+--------------------------------------------------------------------------
+-- Privileges (SPEC §9): the schema is usable by all, the validators are
+-- executable by PUBLIC, nothing else is granted to anybody.  doc/usrmgmt.md
+-- gives the GRANT recipes for application, monitor and administrator roles.
+--------------------------------------------------------------------------
+
+GRANT USAGE ON SCHEMA usrmgmt TO PUBLIC;
+REVOKE ALL ON ALL TABLES IN SCHEMA usrmgmt FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA usrmgmt FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.set_updated_at() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION usrmgmt.is_valid_email(text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION usrmgmt.is_valid_username(text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION usrmgmt.is_valid_server_name(text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION usrmgmt.is_valid_config_key(text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION usrmgmt.is_valid_scram_secret(text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION usrmgmt.is_valid_person_name(text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION usrmgmt.ascii_lower(text) TO PUBLIC;
+
+--------------------------------------------------------------------------
+-- The install script records itself (kind 'extension', id -1).
+--------------------------------------------------------------------------
+
+INSERT INTO usrmgmt.migration_history (id, migration_name, kind, execution_ms)
+    OVERRIDING SYSTEM VALUE
+    VALUES (-1, 'usrmgmt--1.1', 'extension', NULL);
+
+--------------------------------------------------------------------------
+-- Section: schema manifest (src/integrity.c) -- must stay last, so that
+-- it sees every object the sections above created.
+--------------------------------------------------------------------------
+
+-- usrmgmt.schema_manifest is the expected schema of the installed version:
+-- a snapshot, taken from the catalog at the end of this script, of every
+-- table and function that is a member of the extension (pg_depend deptype
+-- 'e') and of every column, constraint, index and trigger of those tables.
+-- validate_schema() and health() hold the live catalog against it.  It is
+-- derived, never hand-written, so it follows whatever the sections above
+-- create.  It is not registered with pg_extension_config_dump: CREATE
+-- EXTENSION rebuilds it on restore.
+--
+-- Rule for update scripts (doc/usrmgmt.md §6): the last statement of every
+-- sql/usrmgmt--X.Y--X.Z.sql is
+--     SELECT usrmgmt._refresh_manifest();
+-- and this section stays the last of the install script.
+
+CREATE TABLE usrmgmt.schema_manifest (
+    object_type     text NOT NULL,
+    object_name     text NOT NULL,
+    table_name      text,
+    definition      text NOT NULL,
+    state           text,
+    check_expr      text,
+    CONSTRAINT schema_manifest_pkey PRIMARY KEY (object_type, object_name)
+);
+COMMENT ON TABLE usrmgmt.schema_manifest IS
+    'expected schema of the installed version, snapshot of the catalog taken by the install and update scripts';
+
+-- The one derivation of "the schema" from the catalog, used both for the
+-- snapshot (members_only = true) and for the live side of the comparison
+-- (members_only = false: whatever now carries the expected names).  The
+-- fixed search_path makes pg_get_*def print names the same way every time.
+--   table:      definition 'table' or 'unlogged table'
+--   column:     type, NOT NULL, default, identity
+--   constraint: pg_get_constraintdef without NOT VALID; state 'valid',
+--               'not valid' or 'disabled' (a foreign key whose triggers
+--               are disabled); check_expr the CHECK expression
+--   index:      pg_get_indexdef; state 'valid' or 'not valid'
+--   trigger:    pg_get_triggerdef; state 'enabled', 'disabled', 'replica'
+--               or 'always' (pg_trigger.tgenabled)
+--   function:   result, language, volatility, strictness, security,
+--               parallel safety, settings, C symbol; state the SHA-256 of
+--               the body
+CREATE FUNCTION usrmgmt._schema_catalog(members_only boolean)
+    RETURNS TABLE(object_type text, object_name text, table_name text,
+                  definition text, state text, check_expr text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $fn$
+WITH ext AS (
+    SELECT e.oid FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'usrmgmt'
+), ns AS (
+    SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) 'usrmgmt'
+), members AS (
+    SELECT d.classid, d.objid FROM pg_catalog.pg_depend d
+     WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+       AND d.refobjid OPERATOR(pg_catalog.=) (SELECT ext.oid FROM ext)
+       AND d.deptype OPERATOR(pg_catalog.=) 'e'
+), tabs AS (
+    SELECT c.oid, c.relname::text AS relname, c.relpersistence
+      FROM pg_catalog.pg_class c
+     WHERE c.relnamespace OPERATOR(pg_catalog.=) (SELECT ns.oid FROM ns)
+       AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::"char"[])
+       AND (NOT $1 OR EXISTS (SELECT 1 FROM members m
+                               WHERE m.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                                 AND m.objid OPERATOR(pg_catalog.=) c.oid))
+)
+SELECT 'table', t.relname, t.relname,
+       CASE t.relpersistence WHEN 'u' THEN 'unlogged table' ELSE 'table' END,
+       NULL::text, NULL::text
+  FROM tabs t
+UNION ALL
+SELECT 'column', t.relname OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) a.attname::text, t.relname,
+       pg_catalog.format_type(a.atttypid, a.atttypmod)
+       OPERATOR(pg_catalog.||) CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END
+       OPERATOR(pg_catalog.||) COALESCE(' DEFAULT ' OPERATOR(pg_catalog.||) pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), '')
+       OPERATOR(pg_catalog.||) CASE a.attidentity WHEN 'a' THEN ' GENERATED ALWAYS AS IDENTITY'
+                                                  WHEN 'd' THEN ' GENERATED BY DEFAULT AS IDENTITY' ELSE '' END,
+       NULL, NULL
+  FROM tabs t
+  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) t.oid
+                                AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+  LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid OPERATOR(pg_catalog.=) a.attrelid
+                                    AND ad.adnum OPERATOR(pg_catalog.=) a.attnum
+UNION ALL
+SELECT 'constraint', t.relname OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) con.conname::text, t.relname,
+       pg_catalog.regexp_replace(pg_catalog.pg_get_constraintdef(con.oid), ' NOT VALID$', ''),
+       CASE WHEN NOT con.convalidated THEN 'not valid'
+            WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_trigger tg
+                          WHERE tg.tgconstraint OPERATOR(pg_catalog.=) con.oid
+                            AND tg.tgenabled OPERATOR(pg_catalog.=) 'D') THEN 'disabled'
+            ELSE 'valid' END,
+       CASE WHEN con.contype OPERATOR(pg_catalog.=) 'c' THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid) END
+  FROM tabs t
+  JOIN pg_catalog.pg_constraint con ON con.conrelid OPERATOR(pg_catalog.=) t.oid
+UNION ALL
+SELECT 'index', t.relname OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) ic.relname::text, t.relname,
+       pg_catalog.pg_get_indexdef(i.indexrelid),
+       CASE WHEN i.indisvalid THEN 'valid' ELSE 'not valid' END,
+       NULL
+  FROM tabs t
+  JOIN pg_catalog.pg_index i ON i.indrelid OPERATOR(pg_catalog.=) t.oid
+  JOIN pg_catalog.pg_class ic ON ic.oid OPERATOR(pg_catalog.=) i.indexrelid
+UNION ALL
+SELECT 'trigger', t.relname OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) tg.tgname::text, t.relname,
+       pg_catalog.pg_get_triggerdef(tg.oid),
+       CASE tg.tgenabled WHEN 'O' THEN 'enabled' WHEN 'D' THEN 'disabled'
+                         WHEN 'R' THEN 'replica' WHEN 'A' THEN 'always' END,
+       NULL
+  FROM tabs t
+  JOIN pg_catalog.pg_trigger tg ON tg.tgrelid OPERATOR(pg_catalog.=) t.oid AND NOT tg.tgisinternal
+UNION ALL
+SELECT 'function',
+       p.proname::text OPERATOR(pg_catalog.||) '(' OPERATOR(pg_catalog.||)
+       pg_catalog.pg_get_function_identity_arguments(p.oid) OPERATOR(pg_catalog.||) ')',
+       NULL,
+       'returns ' OPERATOR(pg_catalog.||) pg_catalog.pg_get_function_result(p.oid)
+       OPERATOR(pg_catalog.||) ' language ' OPERATOR(pg_catalog.||) l.lanname::text
+       OPERATOR(pg_catalog.||) CASE p.provolatile WHEN 'i' THEN ' immutable' WHEN 's' THEN ' stable' ELSE ' volatile' END
+       OPERATOR(pg_catalog.||) CASE WHEN p.proisstrict THEN ' strict' ELSE '' END
+       OPERATOR(pg_catalog.||) CASE WHEN p.prosecdef THEN ' security definer' ELSE '' END
+       OPERATOR(pg_catalog.||) CASE p.proparallel WHEN 's' THEN ' parallel safe' WHEN 'r' THEN ' parallel restricted' ELSE '' END
+       OPERATOR(pg_catalog.||) COALESCE(' set ' OPERATOR(pg_catalog.||) pg_catalog.array_to_string(p.proconfig, ', '), '')
+       OPERATOR(pg_catalog.||) CASE WHEN l.lanname OPERATOR(pg_catalog.=) 'c'
+                                    THEN ' symbol ' OPERATOR(pg_catalog.||) p.prosrc ELSE '' END,
+       pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(p.prosrc, 'UTF8')), 'hex'),
+       NULL
+  FROM pg_catalog.pg_proc p
+  JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang
+ WHERE p.pronamespace OPERATOR(pg_catalog.=) (SELECT ns.oid FROM ns)
+   AND (NOT $1 OR EXISTS (SELECT 1 FROM members m
+                           WHERE m.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+                             AND m.objid OPERATOR(pg_catalog.=) p.oid))
+$fn$;
+
+-- Retakes the snapshot.  Run by this script and, as their last statement,
+-- by every update script.
+CREATE FUNCTION usrmgmt._refresh_manifest() RETURNS void
+    LANGUAGE sql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $fn$
+DELETE FROM usrmgmt.schema_manifest;
+INSERT INTO usrmgmt.schema_manifest
+       (object_type, object_name, table_name, definition, state, check_expr)
+SELECT s.object_type, s.object_name, s.table_name, s.definition, s.state, s.check_expr
+  FROM usrmgmt._schema_catalog(true) s;
+$fn$;
+
+REVOKE ALL ON TABLE usrmgmt.schema_manifest FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt._schema_catalog(boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt._refresh_manifest() FROM PUBLIC;
+
+--------------------------------------------------------------------------
+-- Privileges, whatever the default privileges.  ALTER DEFAULT PRIVILEGES
+-- in force for the installing role (ON TABLES, SEQUENCES, FUNCTIONS,
+-- SCHEMAS, in this database) have added grants to every object created
+-- above, which the REVOKE ... FROM PUBLIC statements do not remove.  So
+-- every table, sequence and function of the schema gets its privileges
+-- rebuilt from nothing: all revoked from every grantee (the owner and
+-- PUBLIC included), then EXECUTE to PUBLIC for the functions the
+-- manual names (the validators and ascii_lower), then everything to the
+-- owner.  The schema likewise when this script created it (see the top),
+-- ending with USAGE for PUBLIC.  The order of the GRANTs makes the same
+-- ACL text as 1.0 updated to 1.1.  Nothing is granted to anybody else:
+-- the manual's recipes do that.
+--------------------------------------------------------------------------
+
+DO $$
+DECLARE
+    obj record;
+    grantee text;
+BEGIN
+    FOR obj IN
+        SELECT 'TABLE' AS kind, pg_catalog.format('usrmgmt.%I', c.relname) AS name,
+               c.relowner AS owner,
+               COALESCE(c.relacl, pg_catalog.acldefault('r', c.relowner)) AS acl,
+               NULL::pg_catalog.text AS public_priv
+          FROM pg_catalog.pg_class c
+         WHERE c.relnamespace OPERATOR(pg_catalog.=) 'usrmgmt'::pg_catalog.regnamespace
+           AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,v,m,f}'::"char"[])
+        UNION ALL
+        SELECT 'SEQUENCE', pg_catalog.format('usrmgmt.%I', c.relname), c.relowner,
+               COALESCE(c.relacl, pg_catalog.acldefault('s', c.relowner)), NULL
+          FROM pg_catalog.pg_class c
+         WHERE c.relnamespace OPERATOR(pg_catalog.=) 'usrmgmt'::pg_catalog.regnamespace
+           AND c.relkind OPERATOR(pg_catalog.=) 'S'
+        UNION ALL
+        SELECT 'FUNCTION', pg_catalog.format('usrmgmt.%I(%s)', p.proname,
+                                             pg_catalog.pg_get_function_identity_arguments(p.oid)),
+               p.proowner,
+               COALESCE(p.proacl, pg_catalog.acldefault('f', p.proowner)),
+               CASE WHEN p.proname OPERATOR(pg_catalog.=) ANY ('{is_valid_email,is_valid_username,is_valid_server_name,is_valid_config_key,is_valid_scram_secret,is_valid_person_name,ascii_lower}'::pg_catalog.name[])
+                    THEN 'EXECUTE' END
+          FROM pg_catalog.pg_proc p
+         WHERE p.pronamespace OPERATOR(pg_catalog.=) 'usrmgmt'::pg_catalog.regnamespace
+        UNION ALL
+        SELECT 'SCHEMA', 'usrmgmt', n.nspowner,
+               COALESCE(n.nspacl, pg_catalog.acldefault('n', n.nspowner)), 'USAGE'
+          FROM pg_catalog.pg_namespace n
+         WHERE n.nspname OPERATOR(pg_catalog.=) 'usrmgmt'
+           AND pg_catalog.age(n.xmin) OPERATOR(pg_catalog.<=) 0
+    LOOP
+        FOR grantee IN
+            SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                                 ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END
+              FROM pg_catalog.aclexplode(obj.acl) a
+        LOOP
+            EXECUTE pg_catalog.format('REVOKE ALL ON %s %s FROM %s CASCADE',
+                                      obj.kind, obj.name, grantee);
+        END LOOP;
+        IF obj.kind OPERATOR(pg_catalog.=) 'SCHEMA' THEN
+            EXECUTE pg_catalog.format('GRANT ALL ON SCHEMA %s TO %s', obj.name,
+                                      obj.owner::pg_catalog.regrole::pg_catalog.text);
+            EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA %s TO PUBLIC', obj.name);
+        ELSE
+            IF obj.public_priv IS NOT NULL THEN
+                EXECUTE pg_catalog.format('GRANT %s ON %s %s TO PUBLIC',
+                                          obj.public_priv, obj.kind, obj.name);
+            END IF;
+            EXECUTE pg_catalog.format('GRANT ALL ON %s %s TO %s', obj.kind, obj.name,
+                                      obj.owner::pg_catalog.regrole::pg_catalog.text);
+        END IF;
+    END LOOP;
+END
+$$;
+
+SELECT usrmgmt._refresh_manifest();

@@ -1,0 +1,141 @@
+# test/t/062_update_data.pl: ALTER EXTENSION usrmgmt UPDATE from 1.0 to 1.1
+# on a database in use (doc/usrmgmt.md, "Retention and partitions" and
+# "Upgrades"): passwords set, sessions open, users deleted with history
+# (1.0 set their log rows' user_id to NULL), servers and settings, and a
+# grant a DBA made on user_log.
+#
+# After the update: every row is still there and equal, but for the NULL
+# user_id of deleted users' history, which is now the placeholder 0; the
+# 1.0 log is the partition user_log_1_0 of the partitioned user_log; the
+# identity continues; open sessions still log out with their 'logout' row
+# and the session invariants hold; the grant carried over; maintain()
+# adds the next months; purge_user_log() at a cut inside the 1.0 partition
+# keeps the login rows of the open sessions; the updated database survives
+# pg_dump -Fd + pg_restore -j 4 unchanged.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = PostgreSQL::Test::Cluster->new('update_data');
+$node->init;
+$node->append_conf('postgresql.conf', 'usrmgmt.password_iterations = 4096');
+$node->start;
+my $tmp = PostgreSQL::Test::Utils::tempdir;
+
+$node->safe_psql('postgres', 'CREATE ROLE regress_update_monitor');
+$node->safe_psql('postgres', q{
+CREATE EXTENSION usrmgmt VERSION '1.0';
+INSERT INTO usrmgmt."user" (username, email)
+SELECT 'upd_' || g, 'upd' || g || '@example.com' FROM generate_series(1, 200) g;
+SELECT usrmgmt.set_password('upd_1', 'correct horse battery');
+SELECT usrmgmt.set_password('upd_2', 'another long secret');
+SELECT count(*) FROM (SELECT usrmgmt.login('upd_' || g) FROM generate_series(1, 200) g) x;
+SELECT count(*) FROM (SELECT usrmgmt.logout(id) FROM usrmgmt.online_user WHERE id % 2 = 0) x;
+INSERT INTO usrmgmt.server (server_name, owner_id) VALUES ('srv-upd', 3);
+INSERT INTO usrmgmt.configuration (key, value, updated_by) VALUES ('upd.key', 'v', 4), ('upd.gone', 'v', 5);
+-- old history of a deleted user, and deleted users with open sessions
+INSERT INTO usrmgmt.user_log (user_id, username, action, "timestamp", session_id)
+VALUES (5, 'upd_5', 'login', '2024-01-10 10:00:00+00', 900001),
+       (5, 'upd_5', 'logout', '2024-01-10 11:00:00+00', 900001);
+DELETE FROM usrmgmt."user" WHERE username IN ('upd_5', 'upd_7', 'upd_8');
+GRANT SELECT ON usrmgmt.user_log TO regress_update_monitor;
+});
+
+my $digest_sql = q{
+SELECT string_agg(t || ' ' || n || ' ' || h, E'\n' ORDER BY t) FROM (
+  SELECT 'user' t, count(*) n, md5(string_agg(x::text, ',' ORDER BY id)) h FROM usrmgmt."user" x
+  UNION ALL SELECT 'online_user', count(*), md5(string_agg(x::text, ',' ORDER BY id)) FROM usrmgmt.online_user x
+  UNION ALL SELECT 'user_log', count(*),
+         md5(string_agg(concat_ws('|', id, coalesce(user_id, 0), username, action, "timestamp",
+                                  ip_address, session_id, user_agent, detail), ',' ORDER BY id))
+    FROM usrmgmt.user_log x
+  UNION ALL SELECT 'server', count(*), md5(string_agg(x::text, ',' ORDER BY id)) FROM usrmgmt.server x
+  UNION ALL SELECT 'configuration', count(*), md5(string_agg(x::text, ',' ORDER BY id)) FROM usrmgmt.configuration x) d};
+my $before = $node->safe_psql('postgres', $digest_sql);
+my $nulls = $node->safe_psql('postgres', 'SELECT count(*) FROM usrmgmt.user_log WHERE user_id IS NULL');
+ok($nulls > 0, "1.0: $nulls history rows of deleted users have user_id NULL");
+my $max_log_id = $node->safe_psql('postgres', 'SELECT max(id) FROM usrmgmt.user_log');
+
+my $t0 = time;
+$node->safe_psql('postgres', q{ALTER EXTENSION usrmgmt UPDATE TO '1.1'});
+note sprintf('ALTER EXTENSION usrmgmt UPDATE took about %d s', time - $t0);
+
+is($node->safe_psql('postgres', $digest_sql), $before,
+	'every row kept (the NULL user_id of deleted users now the placeholder 0)');
+is($node->safe_psql('postgres', 'SELECT count(*) FROM usrmgmt.user_log WHERE user_id = 0'), $nulls,
+	'the placeholder 0 where 1.0 had NULL');
+is($node->safe_psql('postgres', q{
+SELECT string_agg(c.relname || ' ' || pg_get_expr(c.relpartbound, c.oid), ', ' ORDER BY c.relname)
+  FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+ WHERE i.inhparent = 'usrmgmt.user_log'::regclass AND c.relname = 'user_log_default'}),
+	'user_log_default DEFAULT', 'the log is partitioned, with its default partition');
+like($node->safe_psql('postgres', q{
+SELECT pg_get_expr(relpartbound, oid) FROM pg_class WHERE oid = 'usrmgmt.user_log_1_0'::regclass}),
+	qr/^FOR VALUES FROM \(MINVALUE\) TO \('\d{4}-\d\d-01 00:00:00\+00'\)$/,
+	'the 1.0 log is the partition user_log_1_0, up to the first month after its rows');
+is($node->safe_psql('postgres', q{
+SELECT count(*) FROM usrmgmt.user_log WHERE tableoid = 'usrmgmt.user_log_1_0'::regclass}),
+	$node->safe_psql('postgres', 'SELECT count(*) FROM usrmgmt.user_log'),
+	'every 1.0 row is in it');
+is($node->safe_psql('postgres', q{SELECT has_table_privilege('regress_update_monitor', 'usrmgmt.user_log', 'SELECT')}),
+	't', 'the grant on the 1.0 table carried over to the partitioned table');
+is($node->safe_psql('postgres', 'SELECT count(*) FROM usrmgmt.validate_schema()'), '0',
+	'validate_schema() finds nothing');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM usrmgmt.validate_data_integrity()}), '0',
+	'validate_data_integrity() finds nothing (deleted users keep their history)');
+
+# Sessions opened in 1.0 close normally; the identity continues.
+$node->safe_psql('postgres', slurp_file('test/sql/session_invariants.sql'));
+is($node->safe_psql('postgres', q{SELECT usrmgmt.logout(min(id)) FROM usrmgmt.online_user}), 't',
+	'a session opened in 1.0 logs out');
+my $session = $node->safe_psql('postgres', q{SELECT usrmgmt.login('upd_3')});
+ok($session > 0, 'a new login');
+cmp_ok($node->safe_psql('postgres', "SELECT id FROM usrmgmt.user_log WHERE session_id = $session AND action = 'login'"),
+	'>', $max_log_id, 'its log row continues the identity');
+is($node->safe_psql('postgres', q{SELECT usrmgmt.check_password('upd_1', 'correct horse battery')}), 't',
+	'a password set in 1.0 still checks');
+is($node->safe_psql('postgres', q{
+SELECT inactive_sessions + stale_names + bad_sessions + unlogged_sessions + unbalanced_users
+  FROM public.session_invariants()}), '0', 'the session invariants hold');
+
+# A deleted user's logout keeps the id now.
+$node->safe_psql('postgres', q{DELETE FROM usrmgmt."user" WHERE username = 'upd_9'});
+is($node->safe_psql('postgres', q{
+SELECT user_id || ' ' || detail FROM usrmgmt.user_log WHERE username = 'upd_9' AND action = 'logout'}),
+	'9 user deleted', 'a user deleted in 1.1: the logout row keeps its id');
+
+# maintain() adds the months after the 1.0 partition.
+like($node->safe_psql('postgres', q{SELECT usrmgmt.maintain()->>'created'}),
+	qr/^\["user_log_\d{4}_\d\d"/, 'maintain() creates the months after the 1.0 partition');
+
+# purge at a cut inside the 1.0 partition: old rows go, open sessions keep their login rows
+my $open_logins = $node->safe_psql('postgres', q{
+SELECT count(*) FROM usrmgmt.user_log l JOIN usrmgmt.online_user o ON o.id = l.session_id WHERE l.action = 'login'});
+is($node->safe_psql('postgres', q{SELECT usrmgmt.purge_user_log('2024-06-01')}), '2',
+	'purge_user_log() removes the two 2024 rows');
+is($node->safe_psql('postgres', q{
+SELECT count(*) FROM usrmgmt.user_log l JOIN usrmgmt.online_user o ON o.id = l.session_id WHERE l.action = 'login'}),
+	$open_logins, 'the open sessions keep their login rows');
+
+# The updated database survives a parallel restore unchanged, 1.0 partition included.
+my $after = $node->safe_psql('postgres', $digest_sql);
+my $parts = q{SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+               WHERE i.inhparent = 'usrmgmt.user_log'::regclass};
+my $parts_before = $node->safe_psql('postgres', $parts);
+command_ok([ 'pg_dump', '-Fd', '-j', '4', '-d', $node->connstr('postgres'), '-f', "$tmp/upd.dump" ],
+	'pg_dump -Fd of the updated database');
+$node->safe_psql('postgres', 'CREATE DATABASE restored');
+command_ok([ 'pg_restore', '--exit-on-error', '-j', '4', '-d', $node->connstr('restored'), "$tmp/upd.dump" ],
+	'pg_restore -j 4 of the updated database');
+is($node->safe_psql('restored', $digest_sql), $after, 'restored: every table identical');
+is($node->safe_psql('restored', $parts), $parts_before, 'restored: the same partitions, the 1.0 one included');
+
+$node->safe_psql('postgres', q{REVOKE ALL ON usrmgmt.user_log FROM regress_update_monitor;
+REVOKE ALL ON usrmgmt.user_log_1_0 FROM regress_update_monitor;});
+$node->safe_psql('restored', q{REVOKE ALL ON usrmgmt.user_log FROM regress_update_monitor;
+REVOKE ALL ON usrmgmt.user_log_1_0 FROM regress_update_monitor;});
+$node->safe_psql('postgres', 'DROP ROLE regress_update_monitor');
+$node->stop;
+done_testing();
