@@ -736,7 +736,9 @@ BEGIN
                       WHERE action OPERATOR(pg_catalog.=) ''login''
                         AND session_id OPERATOR(pg_catalog.=) ANY ($1)', p.partition) USING keep;
                 EXECUTE pg_catalog.format('TRUNCATE %s', p.partition);
-                EXECUTE pg_catalog.format('INSERT INTO %s SELECT * FROM pg_temp.usrmgmt_kept', p.partition);
+                -- OVERRIDING SYSTEM VALUE: from PostgreSQL 17 a partition
+                -- has its parent's GENERATED ALWAYS identity
+                EXECUTE pg_catalog.format('INSERT INTO %s OVERRIDING SYSTEM VALUE SELECT * FROM pg_temp.usrmgmt_kept', p.partition);
                 DROP TABLE pg_temp.usrmgmt_kept;
                 n := GREATEST(n OPERATOR(pg_catalog.-) pg_catalog.cardinality(keep), 0);
                 emptied := emptied OPERATOR(pg_catalog.||) name;
@@ -801,7 +803,10 @@ BEGIN
         IF NOT pg_catalog.tstzrange(m, m OPERATOR(pg_catalog.+) '1 month'::interval)
                OPERATOR(pg_catalog.&&) ANY (bounds) THEN
             part := 'user_log_' OPERATOR(pg_catalog.||) pg_catalog.to_char(m, 'YYYY_MM');
-            EXECUTE pg_catalog.format('CREATE TABLE usrmgmt.%I (LIKE usrmgmt.user_log_default INCLUDING ALL)', part);
+            -- EXCLUDING IDENTITY: from PostgreSQL 17 a partition shares its
+            -- parent's identity, LIKE would copy it, and ATTACH refuses a
+            -- table with an identity column of its own.
+            EXECUTE pg_catalog.format('CREATE TABLE usrmgmt.%I (LIKE usrmgmt.user_log_default INCLUDING ALL EXCLUDING IDENTITY)', part);
             -- A month logins may be writing into (this one or a past one):
             -- wait for the inserts in flight and hold new ones back until
             -- commit, so that none is routed to the default partition by a
