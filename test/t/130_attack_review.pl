@@ -18,8 +18,8 @@
 #   8  ALTER DEFAULT PRIVILEGES leaking into the extension's objects
 #   10 a PUBLIC advisory key stalling every migration
 #   11 minimum password length counted before SASLprep
-# Finding 9 (purge_user_log() unbalancing the log) belongs with the purge
-# redesign (issue 12) and is tested there.
+# Finding 9 (purge_user_log() unbalancing the log) is tested with the 1.1
+# purge in sql/partitions.sql (imported rows without a session id).
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
