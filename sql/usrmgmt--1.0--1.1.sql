@@ -269,7 +269,7 @@ $$;
 -- 'login' and 'logout' rows: purging those rows would change the user's
 -- logins - logouts, so purge keeps them (doc: Retention and partitions).
 CREATE FUNCTION usrmgmt._log_unbalanced_users(cut timestamptz) RETURNS bigint[]
-    LANGUAGE sql STABLE STRICT
+    LANGUAGE sql STABLE     -- not STRICT: a NULL cut is '{}', and PUBLIC gets 42501
     SET search_path = pg_catalog, pg_temp
 AS $$
 SELECT COALESCE(pg_catalog.array_agg(s.user_id), '{}')
