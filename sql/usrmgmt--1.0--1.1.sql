@@ -219,6 +219,33 @@ BEGIN
                                        ELSE g.grantee::pg_catalog.regrole::pg_catalog.text END,
                                   CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
     END LOOP;
+    -- Those grants are the DBA's, not the extension's: inside an extension
+    -- script every GRANT is also recorded as the object's initial
+    -- privileges (pg_init_privs), which pg_dump never dumps, so a restore
+    -- (which installs 1.1 afresh) would lose them, and from PostgreSQL 17
+    -- the grantees could not be dropped after a REVOKE (their pg_shdepend
+    -- 'i' rows).  The initial privileges become those of a fresh install:
+    -- everything to the owner, nothing else.  (The update is superuser-only,
+    -- usrmgmt.control; GRANT offers no way to grant outside the script.)
+    UPDATE pg_catalog.pg_init_privs i
+       SET initprivs = pg_catalog.acldefault(
+               CASE c.relkind WHEN 'S' THEN 's'::"char" ELSE 'r'::"char" END, c.relowner)
+      FROM pg_catalog.pg_class c
+     WHERE c.oid OPERATOR(pg_catalog.=) i.objoid
+       AND i.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+       AND i.objsubid OPERATOR(pg_catalog.=) 0
+       AND c.oid OPERATOR(pg_catalog.=) ANY (ARRAY['usrmgmt.user_log'::pg_catalog.regclass,
+                                                   'usrmgmt.user_log_id_seq'::pg_catalog.regclass]);
+    DELETE FROM pg_catalog.pg_shdepend d
+     USING pg_catalog.pg_class c
+     WHERE d.deptype OPERATOR(pg_catalog.=) 'i'
+       AND d.dbid OPERATOR(pg_catalog.=) (SELECT b.oid FROM pg_catalog.pg_database b
+                                           WHERE b.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())
+       AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+       AND d.objid OPERATOR(pg_catalog.=) c.oid
+       AND d.refobjid OPERATOR(pg_catalog.<>) c.relowner
+       AND c.oid OPERATOR(pg_catalog.=) ANY (ARRAY['usrmgmt.user_log'::pg_catalog.regclass,
+                                                   'usrmgmt.user_log_id_seq'::pg_catalog.regclass]);
 END
 $$;
 
