@@ -12,6 +12,7 @@ PKGS=(
     libipc-run-perl             # TAP tests
     libio-pty-perl              # TAP: the CLI's confirmation prompt on a terminal
     libmonitoring-plugin-perl   # TAP: usrmgmt health's performance data, parsed by Monitoring::Plugin
+    prometheus                  # TAP: promtool check metrics on usrmgmt.metrics()
     clang                       # libFuzzer targets
     libclang-rt-14-dev          # sanitizer and fuzzer runtimes
     cppcheck clang-tidy         # static analysis
