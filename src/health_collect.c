@@ -30,6 +30,7 @@
 
 #include "health.h"
 #include "schema_drift.h"
+#include "settings_guard.h"
 #include "spi_util.h"
 
 /* Open sessions are counted exactly up to this many, estimated beyond. */
@@ -383,12 +384,17 @@ um_read_drift(UmHealth *h)
 
 /* ---- what the entry points call ---- */
 
-/* See health.h: every figure of health() and metrics(). */
+/*
+ * See health.h: every figure of health() and metrics().  First, the error
+ * of a usrmgmt setting SET before the library loaded and dropped then
+ * (settings_guard.h): the verdict reads usrmgmt.health_*.
+ */
 void
 um_health_collect(UmHealth *h)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 
+	um_settings_guard_check();
 	memset(h, 0, sizeof(UmHealth));
 	um_spi_connect();
 	um_read_facts(h);
