@@ -42,11 +42,13 @@ build() {
 
 # The server suites and the example applications need a non-root user
 # (initdb refuses root) and a tree that user can write its results into:
-# a copy of this checkout.  as_test_user SCRIPT runs SCRIPT of that copy.
+# a copy of this checkout.  as_test_user SCRIPT ARG... runs SCRIPT of
+# that copy.
 as_test_user() {
     local script=$1
+    shift
     if [ "$(id -u)" -ne 0 ]; then
-        bash "$script"
+        bash "$script" "$@"
         return
     fi
     id "$TESTUSER" >/dev/null 2>&1 || useradd --system --shell /bin/bash --home-dir /nonexistent "$TESTUSER"
@@ -57,7 +59,7 @@ as_test_user() {
     chown -R "$TESTUSER" "$copy"
     runuser -u "$TESTUSER" -- env -i PATH=/usr/local/bin:/usr/bin:/bin \
         PG_CONFIG="$PG_CONFIG" TMPDIR=/tmp LANG=C.UTF-8 \
-        bash "$copy/$script"
+        bash "$copy/$script" "$@"
     local rc=$?
     [ $rc -eq 0 ] && rm -rf "$copy" || echo "$script: results kept in $copy"
     return $rc
@@ -73,7 +75,7 @@ if [ "$failed" -eq 0 ]; then
     stage server as_test_user test/server-suites.sh
     # the example applications of test/clients (Flask, Django,
     # node-postgres) as the application role: test/clients/run.sh
-    stage clients as_test_user test/clients/run.sh
+    stage clients as_test_user test/server-suites.sh clients
 fi
 
 echo

@@ -1,44 +1,29 @@
 #!/usr/bin/env bash
 # test/clients/run.sh: the example applications of test/clients (Flask with
 # Flask-Migrate, Django, node-postgres), each run by its own tests against
-# a throwaway cluster of $PG_CONFIG's binaries, in a database of its own
-# that setup.sql prepared, as the application role that setup.sql made
-# with the application recipe.  After each, usrmgmt's schema must still be
-# exactly the installed version's (validate_schema() empty): the
-# application's migrations left it alone.
+# the server of libpq's PG* variables (usrmgmt installed there, PGUSER a
+# superuser, default postgres), in a database of its own that setup.sql
+# prepared (after dropping any left from an earlier run), as the
+# application role that setup.sql made with the application recipe.
+# After each, usrmgmt's schema must still be exactly the installed
+# version's (validate_schema() empty): the application's migrations left
+# it alone.
 #
-# Runs as a non-root user (initdb refuses root); test/run-all.sh calls it
-# (stage "clients").  Needs Debian's python3-flask-sqlalchemy,
-# python3-flask-migrate, python3-alembic, python3-django, python3-psycopg2
-# (used through /usr/bin/python3, whatever python3 comes first on PATH),
-# nodejs with npm, and the npm registry for `npm ci`.  Ends with
-# "clients: N passed, N failed".
+# test/run-all.sh runs it in its stage "clients", through
+# `test/server-suites.sh clients` (a throwaway cluster, the test user).
+# Needs Debian's python3-flask-sqlalchemy, python3-flask-migrate,
+# python3-alembic, python3-django, python3-psycopg2 (used through
+# /usr/bin/python3, whatever python3 comes first on PATH), nodejs with npm,
+# and the npm registry for `npm ci`.  Ends with "clients: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")"
 HERE=$PWD
-
-PG_CONFIG=${PG_CONFIG:-pg_config}
-BINDIR=$("$PG_CONFIG" --bindir)
-export PATH="$BINDIR:$PATH"
 PYTHON=/usr/bin/python3
+SUPERUSER=${PGUSER:-postgres}
+unset PGUSER PGDATABASE DATABASE_URL
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/usrmgmt-clients.XXXXXX")
-cleanup() {
-    pg_ctl -D "$TMP/data" -m immediate stop >/dev/null 2>&1 || true
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-initdb -D "$TMP/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >"$TMP/initdb.log" || exit 1
-cat >>"$TMP/data/postgresql.conf" <<CONF
-listen_addresses = ''
-unix_socket_directories = '$TMP'
-port = 5432
-fsync = off
-CONF
-pg_ctl -D "$TMP/data" -l "$TMP/server.log" -w start >/dev/null || exit 1
-export PGHOST="$TMP" PGPORT=5432
-unset PGUSER PGDATABASE PGPASSWORD DATABASE_URL
+trap 'rm -rf "$TMP"' EXIT
 # npm: a cache of its own; no home directory needed
 export npm_config_cache="$TMP/npm-cache" npm_config_update_notifier=false \
        npm_config_audit=false npm_config_fund=false
@@ -53,14 +38,15 @@ example() {
     shift 3
     local log="$TMP/$name.log" ok=1
     echo "--- clients: $name"
-    if ! psql -X -q -v ON_ERROR_STOP=1 -U postgres -d postgres -v role="$role" -v db="$db" \
-            -f "$HERE/setup.sql" >"$log" 2>&1; then
+    if ! psql -X -q -v ON_ERROR_STOP=1 -U "$SUPERUSER" -d postgres \
+            -c "DROP DATABASE IF EXISTS \"$db\"" -c "DROP ROLE IF EXISTS \"$role\"" \
+            -v role="$role" -v db="$db" -f "$HERE/setup.sql" >"$log" 2>&1; then
         ok=0
     elif ! (cd "$HERE/$name" && export PGUSER="$role" PGDATABASE="$db" && "$@") >>"$log" 2>&1; then
         ok=0
     else
         local drift
-        drift=$(psql -X -At -U postgres -d "$db" \
+        drift=$(psql -X -At -U "$SUPERUSER" -d "$db" \
             -c 'SELECT count(*) FROM usrmgmt.validate_schema()' 2>&1)
         if [ "$drift" != 0 ]; then
             echo "usrmgmt's schema changed: validate_schema() has $drift rows" >>"$log"

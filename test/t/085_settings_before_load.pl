@@ -85,21 +85,19 @@ is($out, 'f', 'not loaded, misspelt: the second call answers');
 is($err, "WARNING:  42602\nERROR:  42602",
 	'not loaded, misspelt: the first function call is 42602');
 
-# 4. A role that may set it (a superuser): applied, loaded or not, no error.
-($rc, $out, $err) = run_as(undef, q{
-	SET usrmgmt.password_iterations = 4096;
-	SELECT usrmgmt.check_password('alice', 'secret');
-	SHOW usrmgmt.password_iterations;});
-is($out, "f\n4096", 'superuser, not loaded: the value is applied');
-is($err, '', 'superuser, not loaded: no warning, no error');
+# 4. A role that may set it, a superuser or a role granted SET on the
+# parameter: applied, loaded or not, no warning, no error.
 $node->safe_psql('postgres',
 	'GRANT SET ON PARAMETER usrmgmt.password_iterations TO regress_settings_app');
-($rc, $out, $err) = run_as('regress_settings_app', q{
-	SET usrmgmt.password_iterations = 4096;
-	SELECT usrmgmt.check_password('alice', 'secret');
-	SHOW usrmgmt.password_iterations;});
-is($out, "f\n4096", 'GRANT SET ON PARAMETER, not loaded: the value is applied');
-is($err, '', 'GRANT SET ON PARAMETER, not loaded: no warning, no error');
+for my $who ([ undef, 'superuser' ], [ 'regress_settings_app', 'GRANT SET ON PARAMETER' ])
+{
+	($rc, $out, $err) = run_as($who->[0], q{
+		SET usrmgmt.password_iterations = 4096;
+		SELECT usrmgmt.check_password('alice', 'secret');
+		SHOW usrmgmt.password_iterations;});
+	is($out, "f\n4096", "$who->[1], not loaded: the value is applied");
+	is($err, '', "$who->[1], not loaded: no warning, no error");
+}
 $node->safe_psql('postgres',
 	'REVOKE SET ON PARAMETER usrmgmt.password_iterations FROM regress_settings_app');
 
