@@ -169,10 +169,18 @@ SET ROLE regress_gr_admin;
 SELECT usrmgmt.grant_recipe('regress_gr_admin', 'application');
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
--- Given EXECUTE, still not: the caller needs the owner's privileges
--- (42501), and nothing is granted.
+-- Given EXECUTE on grant_recipe(), still not: the work is _recipe_run()'s
+-- (42501 from its ACL) ...
 GRANT EXECUTE ON FUNCTION usrmgmt.grant_recipe(regrole, text), usrmgmt.revoke_recipe(regrole, text)
    TO regress_gr_app;
+SET ROLE regress_gr_app;
+-- expected error 42501: _recipe_run() is the owner's
+SELECT usrmgmt.grant_recipe('regress_gr_app', 'administrator');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+-- ... and given EXECUTE on that too, still not: the caller needs the
+-- owner's privileges (42501), and nothing is granted or revoked.
+GRANT EXECUTE ON FUNCTION usrmgmt._recipe_run(regrole, text, boolean) TO regress_gr_app;
 SET ROLE regress_gr_app;
 -- expected error 42501: not the owner
 SELECT usrmgmt.grant_recipe('regress_gr_app', 'administrator');
@@ -182,7 +190,7 @@ SELECT usrmgmt.revoke_recipe('regress_gr_admin', 'administrator');
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
 SELECT count(*) AS gr_app_privileges FROM pg_temp.privs('regress_gr_app')
- WHERE object NOT LIKE 'usrmgmt.%recipe(%';
+ WHERE object NOT LIKE 'usrmgmt.%recipe%(%';
 SELECT has_function_privilege('regress_gr_admin', 'usrmgmt.reset(boolean)', 'EXECUTE') AS admin_kept;
 
 --------------------------------------------------------------------------

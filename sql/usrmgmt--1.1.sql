@@ -1090,19 +1090,31 @@ SELECT r.privileges, r.object
  ORDER BY r.ord
 $$;
 
--- The checks of both functions but the caller's (which each makes first,
--- inline: a caller without the owner's privileges cannot execute this
--- one): 22004 a NULL argument; 22023 an unknown recipe, or the
--- extension's owner as the role.  (42704 for an unknown role comes from
--- the regrole argument.)
-CREATE FUNCTION usrmgmt._recipe_check(role pg_catalog.regrole, recipe text)
+-- The work of both: grants (grant true) or revokes the recipe's
+-- privileges.  Its checks, in order: 42501 a caller without the
+-- privileges of the extension's owner; 22004 a NULL argument; 22023 an
+-- unknown recipe, or the extension's owner as the role (42704 for an
+-- unknown role comes from the regrole argument).  A caller that may not
+-- execute it gets 42501 from its ACL before any of these.
+CREATE FUNCTION usrmgmt._recipe_run(role pg_catalog.regrole, recipe text, "grant" boolean)
     RETURNS void
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    owner pg_catalog.oid := (SELECT e.extowner FROM pg_catalog.pg_extension e
+                              WHERE e.extname OPERATOR(pg_catalog.=) 'usrmgmt');
+    verb text := CASE WHEN "grant" THEN 'grant' ELSE 'revoke' END;
+    g record;
 BEGIN
-    IF role IS NULL OR recipe IS NULL THEN
-        RAISE EXCEPTION '% must not be null', CASE WHEN role IS NULL THEN 'role' ELSE 'recipe' END
+    IF NOT pg_catalog.pg_has_role(owner, 'USAGE') THEN
+        RAISE EXCEPTION 'permission denied to % recipe "%"', verb, recipe
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = pg_catalog.format('Only the owner of extension usrmgmt (or a member of it, or a superuser) may %s the recipes.', verb);
+    END IF;
+    IF role IS NULL OR recipe IS NULL OR "grant" IS NULL THEN
+        RAISE EXCEPTION '% must not be null',
+                        CASE WHEN role IS NULL THEN 'role' WHEN recipe IS NULL THEN 'recipe' ELSE 'grant' END
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
     IF recipe OPERATOR(pg_catalog.<>) ALL ('{application,monitor,administrator}'::text[]) THEN
@@ -1110,61 +1122,34 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'The recipes are application, monitor and administrator.';
     END IF;
-    IF role::pg_catalog.oid OPERATOR(pg_catalog.=)
-       (SELECT e.extowner FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'usrmgmt') THEN
+    IF role::pg_catalog.oid OPERATOR(pg_catalog.=) owner THEN
         RAISE EXCEPTION 'role "%" owns extension usrmgmt', role
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'The owner holds every privilege on the objects of the extension; a recipe is for other roles.';
     END IF;
+    FOR g IN SELECT * FROM usrmgmt._recipe(recipe) LOOP
+        EXECUTE pg_catalog.format(CASE WHEN "grant" THEN 'GRANT %s ON %s TO %s' ELSE 'REVOKE %s ON %s FROM %s' END,
+                                  g.privileges, g.object, role);
+    END LOOP;
 END
 $$;
 
 CREATE FUNCTION usrmgmt.grant_recipe(role pg_catalog.regrole, recipe text) RETURNS void
-    LANGUAGE plpgsql VOLATILE
+    LANGUAGE sql VOLATILE
     SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    g record;
-BEGIN
-    IF NOT pg_catalog.pg_has_role((SELECT e.extowner FROM pg_catalog.pg_extension e
-                                    WHERE e.extname OPERATOR(pg_catalog.=) 'usrmgmt'), 'USAGE') THEN
-        RAISE EXCEPTION 'permission denied to grant recipe "%"', recipe
-            USING ERRCODE = 'insufficient_privilege',
-                  DETAIL = 'Only the owner of extension usrmgmt (or a member of it, or a superuser) may grant the recipes.';
-    END IF;
-    PERFORM usrmgmt._recipe_check(role, recipe);
-    FOR g IN SELECT * FROM usrmgmt._recipe(recipe) LOOP
-        EXECUTE pg_catalog.format('GRANT %s ON %s TO %s', g.privileges, g.object, role);
-    END LOOP;
-END
-$$;
+AS $$ SELECT usrmgmt._recipe_run(role, recipe, true) $$;
 COMMENT ON FUNCTION usrmgmt.grant_recipe(pg_catalog.regrole, text) IS
     'grants the role what the recipe (application, monitor, administrator) of the manual grants; idempotent';
 
 CREATE FUNCTION usrmgmt.revoke_recipe(role pg_catalog.regrole, recipe text) RETURNS void
-    LANGUAGE plpgsql VOLATILE
+    LANGUAGE sql VOLATILE
     SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    g record;
-BEGIN
-    IF NOT pg_catalog.pg_has_role((SELECT e.extowner FROM pg_catalog.pg_extension e
-                                    WHERE e.extname OPERATOR(pg_catalog.=) 'usrmgmt'), 'USAGE') THEN
-        RAISE EXCEPTION 'permission denied to revoke recipe "%"', recipe
-            USING ERRCODE = 'insufficient_privilege',
-                  DETAIL = 'Only the owner of extension usrmgmt (or a member of it, or a superuser) may revoke the recipes.';
-    END IF;
-    PERFORM usrmgmt._recipe_check(role, recipe);
-    FOR g IN SELECT * FROM usrmgmt._recipe(recipe) LOOP
-        EXECUTE pg_catalog.format('REVOKE %s ON %s FROM %s', g.privileges, g.object, role);
-    END LOOP;
-END
-$$;
+AS $$ SELECT usrmgmt._recipe_run(role, recipe, false) $$;
 COMMENT ON FUNCTION usrmgmt.revoke_recipe(pg_catalog.regrole, text) IS
     'revokes from the role exactly what the recipe grants (privileges another recipe shares go too)';
 
 REVOKE ALL ON FUNCTION usrmgmt._recipe(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION usrmgmt._recipe_check(pg_catalog.regrole, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt._recipe_run(pg_catalog.regrole, text, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt.grant_recipe(pg_catalog.regrole, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt.revoke_recipe(pg_catalog.regrole, text) FROM PUBLIC;
 

@@ -170,8 +170,8 @@ like($expected, qr/^user seq 10011$/m, 'source: 5 user ids burnt');
 like($expected, qr/^online_user 9897 1 10003 /m,
 	'source: 9,897 open sessions (10,000 less 103 closed by deactivation)');
 like($expected, qr/^migration_history 1 1 1 /m, 'source: one application migration');
-like($expected, qr/^user_auth 3338 1 9999 /m,
-	'source: 3,338 user_auth rows (5 sample users, every third generated user less gen_9999 deleted)');
+like($expected, qr/^user_auth 3337 1 10002 /m,
+	'source: 3,337 user_auth rows (5 sample users, every third generated user but gen_9999, deleted)');
 my $default_version = $node->safe_psql('postgres',
 	q{SELECT default_version FROM pg_available_extensions WHERE name = 'usrmgmt'});
 like($expected, qr/^extension rows -1:usrmgmt--\Q$default_version\E$/m, 'source: one extension row');
