@@ -20,7 +20,8 @@ $node->safe_psql('postgres', q{
 	CREATE EXTENSION usrmgmt;
 	CREATE ROLE regress_settings_app LOGIN;
 	GRANT EXECUTE ON FUNCTION usrmgmt.check_password(text, text),
-	      usrmgmt.set_password(text, text) TO regress_settings_app;
+	      usrmgmt.set_password(text, text), usrmgmt.health(), usrmgmt.metrics(),
+	      usrmgmt.maintain(timestamptz) TO regress_settings_app;
 	INSERT INTO usrmgmt."user" (username) VALUES ('alice');
 });
 
@@ -70,6 +71,20 @@ HINT:  Only a superuser, or a role granted SET on the parameter, may set it. Loa
 is($node->safe_psql('postgres', q{
 	SELECT usrmgmt.check_password('alice', 'secret password')}), 'f',
 	'not loaded: set_password() stored nothing');
+
+# The other functions that read superuser-only settings: health() and
+# metrics() (usrmgmt.health_*), maintain() (usrmgmt.log_retention).
+for my $case ([ 'health_query_ms = 1', q{usrmgmt.health() IS NOT NULL} ],
+	[ 'health_query_ms = 1', q{usrmgmt.metrics() <> ''} ],
+	[ q{log_retention = '1d'}, q{usrmgmt.maintain() IS NOT NULL} ])
+{
+	($rc, $out, $err) = run_as('regress_settings_app', qq{
+		SET usrmgmt.$case->[0];
+		SELECT $case->[1];
+		SELECT $case->[1];});
+	is("$out|$err", "t|WARNING:  42501\nERROR:  42501",
+		"not loaded: SET usrmgmt.$case->[0], then $case->[1]: 42501 once");
+}
 
 # 3. A misspelt name: 42602 at the SET once loaded, at the first function
 # call before.
