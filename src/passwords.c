@@ -27,6 +27,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
+#include "distributed.h"
 #include "scram.h"
 #include "spi_util.h"
 #include "users.h"
@@ -189,7 +190,8 @@ usrmgmt_authenticate(PG_FUNCTION_ARGS)
 	 * user's real secret is never compared), so that none of them can be
 	 * told from another by the time taken.
 	 */
-	if (!um_user_find(username, UM_USER_LOCK, &user) ||
+	/* on Citus "user" is a reference table, not locked here (distributed.h) */
+	if (!um_user_find(username, um_distributed() ? UM_USER_READ : UM_USER_LOCK, &user) ||
 		(usrmgmt_max_failed_logins > 0 &&
 		 user.failed_logins >= usrmgmt_max_failed_logins) ||
 		!user.is_active)

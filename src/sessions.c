@@ -41,6 +41,7 @@
 
 #include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "distributed.h"
 #include "session_context.h"
 #include "spi_util.h"
 #include "users.h"
@@ -86,6 +87,27 @@ static UmPlan plan_logout = UM_PLAN(
 	"               WHERE u.id OPERATOR(pg_catalog.=) o.user_id"
 	"               FOR KEY SHARE)",
 	INT8OID);
+/*
+ * On Citus (distributed.h): the session id carries the user id ($2), so
+ * that the statement runs on the one shard of that user; no lock on the
+ * reference table "user" (the shard's trigger serialises with a delete).
+ */
+static UmPlan plan_logout_dist = UM_PLAN(
+	"DELETE FROM usrmgmt.online_user o"
+	" WHERE o.user_id OPERATOR(pg_catalog.=) $2"
+	"   AND o.id OPERATOR(pg_catalog.=) $1",
+	INT8OID, INT8OID);
+static UmPlan plan_touch_dist = UM_PLAN(
+	"UPDATE usrmgmt.online_user SET last_seen_at = pg_catalog.now()"
+	" WHERE user_id OPERATOR(pg_catalog.=) $2"
+	"   AND id OPERATOR(pg_catalog.=) $1",
+	INT8OID, INT8OID);
+/* Citus: every idle session, on every shard, in one statement. */
+static UmPlan plan_expire_dist = UM_PLAN(
+	"DELETE FROM usrmgmt.online_user"
+	" WHERE last_seen_at OPERATOR(pg_catalog.<)"
+	"       (pg_catalog.now() OPERATOR(pg_catalog.-) $1)",
+	INTERVALOID);
 static UmPlan plan_touch = UM_PLAN(
 	"UPDATE usrmgmt.online_user SET last_seen_at = pg_catalog.now()"
 	" WHERE id OPERATOR(pg_catalog.=) $1",
@@ -130,18 +152,25 @@ typedef enum UmRunKind
 /*
  * The body of the functions that run one statement with their one
  * argument: 22004 when it is NULL (named argname), else plan's rows.
+ * dist_plan (or NULL) is the statement on Citus, whose $2 is the user id
+ * that the argument, a session id, carries.
  */
 static uint64
 um_run_on_arg(FunctionCallInfo fcinfo, const char *argname, UmPlan *plan,
-			  UmRunKind kind, int expected)
+			  UmPlan *dist_plan, UmRunKind kind, int expected)
 {
-	Datum		values[1];
+	Datum		values[2];
 	uint64		n;
 
 	um_require_arg(fcinfo, 0, argname);
 	values[0] = PG_GETARG_DATUM(0);
 
 	um_spi_connect();
+	if (dist_plan != NULL && um_distributed())
+	{
+		plan = dist_plan;
+		values[1] = Int64GetDatum(um_session_id_user(DatumGetInt64(values[0])));
+	}
 	if (kind == UM_RUN_CLOSING)
 		n = um_delete_sessions(plan, values, NULL);
 	else if (kind == UM_RUN_PAST_LOG_GUARD)
@@ -169,8 +198,13 @@ usrmgmt_open_session(text *username, Datum ip, bool ip_isnull,
 
 	um_spi_connect();
 
-	/* Lock the user row (FOR NO KEY UPDATE) and stamp last_login_at. */
-	um_user_get(username, UM_USER_LOGIN, &user);
+	/*
+	 * Lock the user row (FOR NO KEY UPDATE) and stamp last_login_at; on
+	 * Citus only read it: "user" is a reference table, which the hot path
+	 * never writes (the shard's trigger checks the user again, under the
+	 * user's lock on its node).
+	 */
+	um_user_get(username, um_distributed() ? UM_USER_READ : UM_USER_LOGIN, &user);
 	um_user_require_active(&user);
 
 	/*
@@ -225,7 +259,8 @@ Datum
 usrmgmt_logout(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(um_run_on_arg(fcinfo, "session_id", &plan_logout,
-								 UM_RUN_CLOSING, SPI_OK_DELETE) > 0);
+								 &plan_logout_dist, UM_RUN_CLOSING,
+								 SPI_OK_DELETE) > 0);
 }
 
 /*
@@ -244,7 +279,8 @@ usrmgmt_logout_user(PG_FUNCTION_ARGS)
 	um_require_arg(fcinfo, 0, "username");
 
 	um_spi_connect();
-	um_user_get(PG_GETARG_TEXT_PP(0), UM_USER_LOCK, &user);
+	um_user_get(PG_GETARG_TEXT_PP(0), um_distributed() ? UM_USER_READ : UM_USER_LOCK,
+				&user);
 	n = um_close_user_sessions(user.id, NULL);
 	SPI_finish();
 
@@ -262,7 +298,8 @@ Datum
 usrmgmt_touch_session(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(um_run_on_arg(fcinfo, "session_id", &plan_touch,
-								 UM_RUN_PLAIN, SPI_OK_UPDATE) > 0);
+								 &plan_touch_dist, UM_RUN_PLAIN,
+								 SPI_OK_UPDATE) > 0);
 }
 
 /*
@@ -315,6 +352,12 @@ usrmgmt_expire_sessions(PG_FUNCTION_ARGS)
 
 	um_spi_connect();
 	values[0] = IntervalPGetDatum(idle);
+	if (um_distributed())
+	{
+		n = um_delete_sessions(&plan_expire_dist, values, "expired");
+		SPI_finish();
+		PG_RETURN_INT32((int32) n);
+	}
 	nusers = um_plan_exec(&plan_expire_lock, values, NULL, false, SPI_OK_SELECT);
 	if (nusers > 0)
 	{
@@ -348,7 +391,7 @@ Datum
 usrmgmt_purge_user_log(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_INT64((int64) um_run_on_arg(fcinfo, "older_than", &plan_purge,
-										  UM_RUN_PAST_LOG_GUARD,
+										  NULL, UM_RUN_PAST_LOG_GUARD,
 										  SPI_OK_DELETE));
 }
 

@@ -95,6 +95,11 @@ static UmPlan plan_for_session = UM_PLAN(
 	"SELECT " UM_USER_COLUMNS " FROM usrmgmt.\"user\""
 	" WHERE id OPERATOR(pg_catalog.=) $1 FOR SHARE",
 	INT8OID);
+/* On a Citus shard: no lock of a reference table's row (distributed.h). */
+static UmPlan plan_for_shard_session = UM_PLAN(
+	"SELECT " UM_USER_COLUMNS " FROM usrmgmt.\"user\""
+	" WHERE id OPERATOR(pg_catalog.=) $1",
+	INT8OID);
 static UmPlan plan_name = UM_PLAN(
 	"SELECT username FROM usrmgmt.\"user\" WHERE id OPERATOR(pg_catalog.=) $1",
 	INT8OID);
@@ -218,9 +223,10 @@ um_user_require_active(const UmUser *user)
 
 /* See users.h. */
 void
-um_user_for_session(int64 id, UmUser *user)
+um_user_for_session(int64 id, bool lock, UmUser *user)
 {
-	if (um_user_by_id(&plan_for_session, id, SPI_OK_SELECT) == 0)
+	if (um_user_by_id(lock ? &plan_for_session : &plan_for_shard_session,
+					  id, SPI_OK_SELECT) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("user with id %lld does not exist", (long long) id),
