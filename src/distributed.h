@@ -21,6 +21,7 @@
 
 #include "postgres.h"
 
+#include "datatype/timestamp.h"
 #include "utils/relcache.h"
 
 /*
@@ -77,5 +78,14 @@ extern int64 um_session_id_user(int64 session_id);
  * its sessions on that node serialise on it (doc: Scaling out with Citus).
  */
 extern void um_lock_user_here(int64 user_id);
+
+/*
+ * On Citus the 'logout' rows of a closing that runs on the workers
+ * cannot learn its detail from the coordinator's memory
+ * (session_context.h).  expire_sessions() therefore first marks the
+ * sessions it closes with this last_seen_at, which no open session has,
+ * then deletes them; the trigger on the shard writes 'expired' for it.
+ */
+#define UM_EXPIRED_MARK DT_NOBEGIN
 
 #endif							/* USRMGMT_DISTRIBUTED_H */

@@ -294,6 +294,23 @@ um_log_user_id_nullable(void)
 }
 
 /*
+ * On a Citus shard, the detail of a closing the coordinator asked for:
+ * 'expired' for a session expire_sessions() marked (UM_EXPIRED_MARK);
+ * NULL otherwise.
+ */
+static const char *
+um_shard_closing_detail(Relation rel, HeapTuple tup)
+{
+	bool		isnull;
+	Datum		seen;
+
+	if (!um_rel_is_shard(rel))
+		return NULL;
+	seen = um_get(tup, rel, "last_seen_at", &isnull);
+	return !isnull && DatumGetTimestampTz(seen) == UM_EXPIRED_MARK ? "expired" : NULL;
+}
+
+/*
  * Write the log row of the session row tup: its user_id, username, id,
  * ip_address and user_agent, and action.  A 'login' row has no detail.
  * A 'logout' row's detail is the closing's (session_context.h); for a
@@ -321,6 +338,7 @@ um_write_log_row(Relation rel, HeapTuple tup, bool logout)
 
 	um_spi_connect();
 	if (logout && !um_closing_detail(&detail) &&
+		(detail = um_shard_closing_detail(rel, tup)) == NULL &&
 		!um_user_exists(DatumGetInt64(values[0])))
 	{
 		detail = "user deleted";

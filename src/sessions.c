@@ -102,12 +102,18 @@ static UmPlan plan_touch_dist = UM_PLAN(
 	" WHERE user_id OPERATOR(pg_catalog.=) $2"
 	"   AND id OPERATOR(pg_catalog.=) $1",
 	INT8OID, INT8OID);
-/* Citus: every idle session, on every shard, in one statement. */
-static UmPlan plan_expire_dist = UM_PLAN(
-	"DELETE FROM usrmgmt.online_user"
+/*
+ * Citus: every idle session, on every shard: marked (UM_EXPIRED_MARK,
+ * distributed.h), then deleted, each in one statement.
+ */
+static UmPlan plan_expire_mark = UM_PLAN(
+	"UPDATE usrmgmt.online_user SET last_seen_at = '-infinity'"
 	" WHERE last_seen_at OPERATOR(pg_catalog.<)"
 	"       (pg_catalog.now() OPERATOR(pg_catalog.-) $1)",
 	INTERVALOID);
+static UmPlan plan_expire_dist = UM_PLAN0(
+	"DELETE FROM usrmgmt.online_user"
+	" WHERE last_seen_at OPERATOR(pg_catalog.=) '-infinity'");
 static UmPlan plan_touch = UM_PLAN(
 	"UPDATE usrmgmt.online_user SET last_seen_at = pg_catalog.now()"
 	" WHERE id OPERATOR(pg_catalog.=) $1",
@@ -354,6 +360,7 @@ usrmgmt_expire_sessions(PG_FUNCTION_ARGS)
 	values[0] = IntervalPGetDatum(idle);
 	if (um_distributed())
 	{
+		(void) um_plan_exec(&plan_expire_mark, values, NULL, false, SPI_OK_UPDATE);
 		n = um_delete_sessions(&plan_expire_dist, values, "expired");
 		SPI_finish();
 		PG_RETURN_INT32((int32) n);
