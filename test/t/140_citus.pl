@@ -1,0 +1,226 @@
+# usrmgmt on Citus (doc: Scaling out with Citus): a coordinator and two
+# workers with citus in shared_preload_libraries, then
+#   - usrmgmt.distribute()'s refusals: Citus absent, no worker, data
+#     present, called on a worker; and twice in a row (harmless);
+#   - the layout: reference and co-located distributed tables;
+#   - the function surface: login, logout, touch_session, logout_user,
+#     expire_sessions, set_password / check_password / authenticate, with
+#     the hot path single-shard and writing no reference table;
+#   - an ORM's INSERT and DELETE on online_user, still logged;
+#   - rename, deactivation and delete of a user (cascade, RESTRICT,
+#     SET NULL), the change audit written once;
+#   - ids unique cluster-wide; health(), status(), database_stats(),
+#     metrics() over the whole cluster; retention (maintain(),
+#     purge_user_log()) dropping partitions on every worker;
+#   - pgbench, 8 clients mixing login / logout / logout_user for
+#     USRMGMT_CITUS_SECONDS (default 15; test/bench/citus.sh runs 60):
+#     0 failed transactions and the session invariants
+#     (test/sql/session_invariants.sql) true on every worker, shard by shard.
+# Skipped, with the reason, where Citus is not installed in the PostgreSQL
+# under test (Debian has no Citus package; CI runs without it).
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $coord = PostgreSQL::Test::Cluster->new('citus_coordinator');
+my ($libdir, $sharedir) = $coord->config_data('--pkglibdir', '--sharedir');
+if (!-e "$libdir/citus.so" || !-e "$sharedir/extension/citus.control")
+{
+	plan skip_all =>
+	  "Citus is not installed in this PostgreSQL ($libdir/citus.so missing); "
+	  . "build Citus 13 against it to run this test (doc: Scaling out with Citus)";
+}
+
+my @workers = map { PostgreSQL::Test::Cluster->new("citus_worker$_") } (1, 2);
+for my $n ($coord, @workers)
+{
+	$n->init;
+	$n->append_conf('postgresql.conf', qq{
+shared_preload_libraries = 'citus'
+max_connections = 60
+max_prepared_transactions = 60
+fsync = off
+citus.node_conninfo = 'sslmode=disable'
+usrmgmt.password_iterations = 4096
+});
+	$n->start;
+	$n->safe_psql('postgres', 'CREATE EXTENSION citus');
+}
+
+# The SQLSTATE and message of a statement's error ('' when none).
+sub error_of
+{
+	my ($node, $db, $sql) = @_;
+	my ($ret, $out, $err) = $node->psql($db, "\\set VERBOSITY verbose\n$sql");
+	return '' if $ret == 0;
+	return $1 if $err =~ /ERROR:\s+(\w{5}: [^\n]*)/;
+	return $err;
+}
+
+# --- refusals before the cluster exists --------------------------------
+$coord->safe_psql('postgres', 'CREATE DATABASE plain');
+$coord->safe_psql('plain', 'CREATE EXTENSION usrmgmt');
+is(error_of($coord, 'plain', 'SELECT usrmgmt.distribute()'),
+	'55000: citus is not installed in this database',
+	'distribute() without Citus: 55000');
+
+$coord->safe_psql('postgres', 'CREATE EXTENSION usrmgmt');
+is(error_of($coord, 'postgres', 'SELECT usrmgmt.distribute()'),
+	'55000: the Citus cluster has no worker to distribute usrmgmt to',
+	'distribute() with Citus but no worker: 55000');
+
+$coord->safe_psql('postgres', sprintf(q{
+	SELECT citus_set_coordinator_host('%s', %d);
+	SELECT citus_add_node('%s', %d);
+	SELECT citus_add_node('%s', %d);},
+	$coord->host, $coord->port,
+	$workers[0]->host, $workers[0]->port,
+	$workers[1]->host, $workers[1]->port));
+is($workers[1]->safe_psql('postgres',
+		q{SELECT extversion FROM pg_extension WHERE extname = 'usrmgmt'}),
+	'1.1', 'Citus gave the workers the extension');
+
+$coord->safe_psql('postgres', q{INSERT INTO usrmgmt."user" (username) VALUES ('early')});
+is(error_of($coord, 'postgres', 'SELECT usrmgmt.distribute()'),
+	'55000: usrmgmt.user holds rows',
+	'distribute() with data already present: 55000');
+$coord->safe_psql('postgres', 'SELECT usrmgmt.reset(confirm => true)');
+is(error_of($coord, 'postgres', 'SELECT usrmgmt.distribute(0)'),
+	'22023: shard_count 0 is out of range', 'shard_count 0: 22023');
+
+# --- distribute ----------------------------------------------------------
+is($coord->safe_psql('postgres',
+		q{SELECT r->'made', r->'distributed', r->'shard_count', r->'workers'
+		    FROM usrmgmt.distribute(8) r}),
+	'["user", "server", "configuration", "migration_history", "online_user", "user_log", "change_log"]|true|8|2',
+	'distribute(8) makes the layout');
+is($coord->safe_psql('postgres',
+		q{SELECT r->'made', r->'distributed' FROM usrmgmt.distribute(8) r}),
+	'[]|false', 'distribute() twice changes nothing');
+is(error_of($workers[0], 'postgres', 'SELECT usrmgmt.distribute()'),
+	'55000: usrmgmt.distribute() must be called on the Citus coordinator, not on a worker',
+	'distribute() on a worker: 55000');
+
+is($coord->safe_psql('postgres', q{
+	SELECT string_agg(p.logicalrelid::text || ' ' || p.partmethod::text
+	                  || CASE WHEN p.partmethod = 'h' THEN ' ' || a.attname ELSE '' END
+	                  || CASE WHEN p.colocationid = o.colocationid THEN ' co-located' ELSE '' END,
+	                  ', ' ORDER BY p.logicalrelid::text)
+	  FROM pg_dist_partition p
+	  LEFT JOIN pg_attribute a ON a.attrelid = p.logicalrelid
+	       AND a.attname = column_to_column_name(p.logicalrelid, p.partkey)
+	 CROSS JOIN (SELECT colocationid FROM pg_dist_partition
+	              WHERE logicalrelid = 'usrmgmt.online_user'::regclass) o
+	 WHERE p.logicalrelid::text ~ '^usrmgmt\.(("user")|server|configuration|migration_history|online_user|user_log|change_log|user_auth)$'}),
+	'usrmgmt."user" n, usrmgmt.change_log h user_id co-located, usrmgmt.configuration n, '
+	  . 'usrmgmt.migration_history n, usrmgmt.online_user h user_id co-located, '
+	  . 'usrmgmt.server n, usrmgmt.user_log h user_id co-located',
+	'reference tables and co-located distributed tables');
+is($coord->safe_psql('postgres', 'SELECT count(*) FROM usrmgmt.validate_schema()'),
+	'0', 'validate_schema(): the manifest follows the distributed layout');
+
+# --- the function surface ------------------------------------------------
+$coord->safe_psql('postgres', q{
+	INSERT INTO usrmgmt."user" (username) SELECT 'user' || g FROM generate_series(1, 20) g;
+	SELECT usrmgmt.set_password('user1', 'correct horse');
+});
+
+# The hot path: every remote command goes to one node, none writes a
+# placement of a reference table (user_NNN, server_NNN, ...).
+my ($sid, $remote) = ('', '');
+{
+	my ($ret, $out, $err) = $coord->psql('postgres', q{
+		SET citus.log_remote_commands = on;
+		SET client_min_messages = notice;
+		SELECT usrmgmt.login('USER3', '192.0.2.3', 'tap');});
+	$sid = $out;
+	$remote = $err;
+}
+is($coord->safe_psql('postgres', "SELECT $sid >> 24"), '3', 'the session id carries its user id');
+my %nodes = map { $_ => 1 } ($remote =~ /on server \S+@(\S+) connectionId/g);
+is(scalar(keys %nodes), 1, 'login(): remote commands go to one node');
+unlike($remote, qr/(INSERT INTO|UPDATE|DELETE FROM) usrmgmt\.(user|server|configuration)_\d+/,
+	'login(): no write to a reference table');
+for my $call ("usrmgmt.touch_session($sid)", "usrmgmt.logout($sid)",
+	"usrmgmt.authenticate('user1', 'correct horse')", "usrmgmt.logout_user('user1')")
+{
+	my ($ret, $out, $err) = $coord->psql('postgres', qq{
+		SET citus.log_remote_commands = on;
+		SET client_min_messages = notice;
+		SELECT $call;});
+	is($ret, 0, "$call runs");
+	my %n = map { $_ => 1 } ($err =~ /on server \S+@(\S+) connectionId/g);
+	ok(scalar(keys %n) <= 1, "$call: remote commands go to at most one node");
+	unlike($err, qr/(INSERT INTO|UPDATE|DELETE FROM) usrmgmt\.(user|server|configuration)_\d+/,
+		"$call: no write to a reference table");
+}
+
+is($coord->safe_psql('postgres', qq{
+	SELECT usrmgmt.logout($sid), usrmgmt.touch_session($sid), usrmgmt.logout(0)}),
+	'f|f|f', 'a closed session: logout and touch_session say false');
+is($coord->safe_psql('postgres', q{
+	SELECT usrmgmt.check_password('user1', 'correct horse'),
+	       usrmgmt.check_password('user1', 'wrong'),
+	       usrmgmt.authenticate('user1', 'wrong') IS NULL,
+	       usrmgmt.authenticate('nobody', 'x') IS NULL}),
+	't|f|t|t', 'passwords');
+is(error_of($coord, 'postgres', q{SELECT usrmgmt.login('nobody')}),
+	'42704: user "nobody" does not exist', 'login of an unknown user: 42704');
+
+is($coord->safe_psql('postgres', q{
+	SELECT usrmgmt.login('user4') > 0, usrmgmt.login('user4') > 0, usrmgmt.login('user5') > 0;
+	SELECT usrmgmt.logout_user('user4');
+	UPDATE usrmgmt.online_user SET last_seen_at = now() - interval '2 hours' WHERE user_id = 5;
+	SELECT usrmgmt.expire_sessions('1 hour');}),
+	"t|t|t\n2\n1", 'logout_user closes 2, expire_sessions 1');
+
+# An ORM's INSERT and DELETE, through the coordinator: logged.
+my $orm = $coord->safe_psql('postgres', q{
+	INSERT INTO usrmgmt.online_user (user_id, username, ip_address) VALUES (6, 'ignored', '192.0.2.6')
+	RETURNING id >> 24, username;});
+is($orm, '6|user6', 'ORM insert: username filled, the id carries the user');
+$coord->safe_psql('postgres', 'DELETE FROM usrmgmt.online_user WHERE user_id = 6');
+
+# rename, deactivate, delete (a cascade of sessions, RESTRICT, SET NULL)
+$coord->safe_psql('postgres', q{
+	SELECT usrmgmt.login('user7'), usrmgmt.login('user8'), usrmgmt.login('user9');
+	UPDATE usrmgmt."user" SET username = 'renamed7' WHERE username = 'user7';
+	UPDATE usrmgmt."user" SET is_active = false WHERE username = 'user8';
+	INSERT INTO usrmgmt.configuration (key, value, updated_by) VALUES ('motd', 'hello', 9);
+	INSERT INTO usrmgmt.server (server_name, owner_id) VALUES ('srv10', 10);
+	DELETE FROM usrmgmt."user" WHERE username = 'user9';
+});
+is(error_of($coord, 'postgres', q{DELETE FROM usrmgmt."user" WHERE username = 'user10'}),
+	'23503: update or delete on table "user" violates foreign key constraint "server_owner_id_fkey" on table "server"',
+	'deleting a server owner: 23503 (RESTRICT)');
+is(error_of($coord, 'postgres', q{SELECT usrmgmt.login('user8')}),
+	'28000: user "user8" is not active', 'login of a deactivated user: 28000');
+is($coord->safe_psql('postgres', q{
+	SELECT string_agg(concat_ws(' ', l.user_id, l.username, l.action, l.detail), ', '
+	                  ORDER BY l.user_id, l.action, l.id)
+	  FROM usrmgmt.user_log l WHERE l.user_id BETWEEN 3 AND 9}),
+	'3 user3 login, 3 user3 logout, 4 user4 login, 4 user4 login, 4 user4 logout, 4 user4 logout, '
+	  . '5 user5 login, 5 user5 logout expired, 6 user6 login, 6 user6 logout, '
+	  . '7 user7 login, 8 user8 login, 8 user8 logout user deactivated, '
+	  . '9 user9 login, 9 user9 logout user deleted',
+	'the log of sessions, ORM, expiry, deactivation and delete');
+is($coord->safe_psql('postgres', q{
+	SELECT (SELECT username FROM usrmgmt.online_user WHERE user_id = 7),
+	       (SELECT updated_by IS NULL FROM usrmgmt.configuration WHERE key = 'motd'),
+	       (SELECT count(*) FROM usrmgmt.online_user WHERE user_id IN (8, 9))}),
+	'renamed7|t|0', 'rename renames the open session; delete sets updated_by NULL and closes sessions');
+is($coord->safe_psql('postgres', q{
+	SELECT string_agg(concat_ws(' ', table_name, operation, row_id, user_id), ', ' ORDER BY id)
+	  FROM usrmgmt.change_log WHERE user_id IN (7, 8, 9) AND operation <> 'INSERT'}),
+	'user UPDATE 7 7, user UPDATE 8 8, user DELETE 9 9, configuration UPDATE 1 9',
+	'change audit: each change recorded once');
+
+is($coord->safe_psql('postgres', q{
+	SELECT (SELECT count(*) = count(DISTINCT id) FROM usrmgmt.user_log),
+	       (SELECT count(*) = count(DISTINCT id) FROM usrmgmt.change_log),
+	       (SELECT count(DISTINCT id >> 48) FROM usrmgmt.user_log) = 2}),
+	't|t|t', 'log ids unique cluster-wide, from both workers\' ranges');
+
+done_testing();
