@@ -223,4 +223,76 @@ is($coord->safe_psql('postgres', q{
 	       (SELECT count(DISTINCT id >> 48) FROM usrmgmt.user_log) = 2}),
 	't|t|t', 'log ids unique cluster-wide, from both workers\' ranges');
 
+# --- load: 8 clients mixing login / logout / logout_user --------------------
+# The session id is fetched by its own statement (\gset): a usrmgmt function
+# called inside a query on one user's shard would be sent to the worker with
+# it, where Citus refuses its distributed statements (doc: Scaling out with
+# Citus, "What changes for applications").
+my $seconds = $ENV{USRMGMT_CITUS_SECONDS} || 15;
+my $script = q{
+\set u random(11, 20)
+\set op random(1, 100)
+SELECT coalesce((SELECT min(o.id) FROM usrmgmt.online_user o WHERE o.user_id = :u), 0) AS sid \gset
+SELECT CASE
+    WHEN :op <= 50 THEN usrmgmt.login('user' || :u, '192.0.2.1', 'pgbench')::text
+    WHEN :op <= 85 THEN usrmgmt.logout(:sid)::text
+    WHEN :op <= 95 THEN usrmgmt.logout_user('USER' || :u)::text
+    ELSE usrmgmt.touch_session(:sid)::text
+  END;
+};
+$coord->pgbench(
+	"--no-vacuum --client=8 --jobs=2 --time=$seconds",
+	0,
+	[
+		qr{number of transactions actually processed: [1-9]\d*},
+		qr{^number of failed transactions: 0 }m
+	],
+	[qr{^$}],
+	"8 clients of login/logout/logout_user for $seconds s: no failed transaction",
+	{ '140_citus_load' => $script });
+
+# The session invariants on every worker, shard group by shard group: the
+# definition of test/sql/session_invariants.sql run on the local shards of
+# online_user and user_log and the local placement of "user".
+my ($inv_sql) = slurp_file('test/sql/session_invariants.sql')
+  =~ /FUNCTION public\.session_invariants\(.*?AS \$\$\n(.*?)\$\$;/s;
+ok(defined $inv_sql, 'the invariants of test/sql/session_invariants.sql');
+for my $w (@workers)
+{
+	my $user_shard = $w->safe_psql('postgres',
+		q{SELECT shardid FROM pg_dist_shard WHERE logicalrelid = 'usrmgmt."user"'::regclass});
+	my @groups = split /\n/, $w->safe_psql('postgres', q{
+		SELECT o.shardid || ' ' || l.shardid
+		  FROM pg_dist_shard o
+		  JOIN pg_dist_shard l ON l.logicalrelid = 'usrmgmt.user_log'::regclass
+		                      AND l.shardminvalue = o.shardminvalue
+		  JOIN pg_dist_placement p ON p.shardid = o.shardid
+		 WHERE o.logicalrelid = 'usrmgmt.online_user'::regclass
+		   AND p.groupid = (SELECT groupid FROM pg_dist_local_group)
+		 ORDER BY 1});
+	ok(@groups > 0, $w->name . ' holds shards');
+	my ($bad, $sessions) = (0, 0);
+	for my $g (@groups)
+	{
+		my ($o, $l) = split / /, $g;
+		my $q = $inv_sql;
+		$q =~ s/usrmgmt\.online_user\b/usrmgmt.online_user_$o/g;
+		$q =~ s/usrmgmt\.user_log\b/usrmgmt.user_log_$l/g;
+		$q =~ s/usrmgmt\."user"/usrmgmt.user_$user_shard/g;
+		my $r = $w->safe_psql('postgres',
+			"SELECT concat_ws(' ', a, b, c, d, e) FROM ($q) x(a, b, c, d, e)");
+		$bad++ if $r ne '0 0 0 0 0';
+		diag("shard $o/$l: $r") if $r ne '0 0 0 0 0';
+		$sessions += $w->safe_psql('postgres',
+			"SELECT count(*) FROM usrmgmt.user_log_$l WHERE action = 'login'");
+	}
+	is($bad, 0, $w->name . ': the session invariants hold on every shard');
+	cmp_ok($sessions, '>', 0, $w->name . " logged sessions ($sessions logins)");
+}
+is($coord->safe_psql('postgres', q{
+	SELECT (SELECT count(*) FROM usrmgmt.online_user)
+	     = (SELECT count(*) FILTER (WHERE action = 'login') - count(*) FILTER (WHERE action = 'logout')
+	          FROM usrmgmt.user_log)}),
+	't', 'cluster-wide: open sessions = logins - logouts');
+
 done_testing();
