@@ -35,6 +35,8 @@
 #include "miscadmin.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
@@ -46,6 +48,9 @@
  * own (field 4), apart from pg_advisory_lock's 1 and 2.
  */
 #define UM_USER_LOCK_SPACE	0x554D
+
+/* usrmgmt.log_guard_lifted (um_cluster_guard). */
+static bool cluster_guard_lifted = false;
 
 /* online_user's OID once it was seen distributed (it stays so). */
 static Oid	distributed_online_user = InvalidOid;
@@ -211,4 +216,48 @@ um_lock_user_here(int64 user_id)
 	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) ((uint64) user_id >> 32),
 						 (uint32) user_id, UM_USER_LOCK_SPACE);
 	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+}
+
+/* See distributed.h. */
+void
+um_cluster_guard(bool lifted)
+{
+	const char *saved = GetConfigOption("citus.propagate_set_commands", true, false);
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		arg[1];
+
+	/*
+	 * Citus propagates a SET LOCAL to the workers only inside a transaction
+	 * block or a DO block: hence the DO.
+	 */
+	(void) um_sql_exec("SELECT pg_catalog.set_config('citus.propagate_set_commands', 'local', true)",
+					   0, NULL, NULL, NULL, false, SPI_OK_SELECT);
+	(void) um_sql_exec(lifted ?
+					   "DO $$BEGIN SET LOCAL usrmgmt.log_guard_lifted = on; END$$" :
+					   "DO $$BEGIN SET LOCAL usrmgmt.log_guard_lifted = off; END$$",
+					   0, NULL, NULL, NULL, false, SPI_OK_UTILITY);
+	arg[0] = CStringGetTextDatum(saved != NULL ? saved : "none");
+	(void) um_sql_exec("SELECT pg_catalog.set_config('citus.propagate_set_commands', $1, true)",
+					   1, argtypes, arg, NULL, false, SPI_OK_SELECT);
+}
+
+/* See distributed.h. */
+bool
+um_cluster_guard_lifted(void)
+{
+	return cluster_guard_lifted;
+}
+
+/* Called once per backend from _PG_init. */
+void
+usrmgmt_distributed_init(void)
+{
+	DefineCustomBoolVariable("usrmgmt.log_guard_lifted",
+							 "Lets usrmgmt's own statements past the append-only guards on Citus workers (internal).",
+							 "Set for one statement by purge_user_log() and reset() on Citus (doc: Scaling out with Citus).",
+							 &cluster_guard_lifted,
+							 false,
+							 PGC_SUSET,
+							 GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE,
+							 NULL, NULL, NULL);
 }

@@ -88,4 +88,18 @@ extern void um_lock_user_here(int64 user_id);
  */
 #define UM_EXPIRED_MARK DT_NOBEGIN
 
+/*
+ * Lift (on) or restore (off) the append-only guards of user_log,
+ * online_user and "user" on every node for the rest of the statement
+ * that follows (session_context.h: um_exec_past_log_guard): the setting
+ * usrmgmt.log_guard_lifted, SET LOCAL and propagated by Citus to the
+ * workers of the transaction.  A superuser's setting (the functions that
+ * lift the guard are SECURITY DEFINER, owned by the extension's owner).
+ * Needs an SPI connection.
+ */
+extern void um_cluster_guard(bool lifted);
+
+/* Is the guard lifted by usrmgmt.log_guard_lifted (on a worker)? */
+extern bool um_cluster_guard_lifted(void);
+
 #endif							/* USRMGMT_DISTRIBUTED_H */

@@ -142,6 +142,22 @@ static UmPlan plan_purge = UM_PLAN(
 	"                 WHERE k.session_id OPERATOR(pg_catalog.=) l.session_id"
 	"                   AND k.\"timestamp\" OPERATOR(pg_catalog.>=) $1)))",
 	TIMESTAMPTZOID);
+/*
+ * plan_purge on Citus: a session's rows are those of its user, so every
+ * correlation holds user_id (the distribution column) as well.
+ */
+static UmPlan plan_purge_dist = UM_PLAN(
+	"DELETE FROM usrmgmt.user_log l"
+	" WHERE l.\"timestamp\" OPERATOR(pg_catalog.<) $1"
+	"   AND (l.session_id IS NULL OR ("
+	"     NOT EXISTS (SELECT 1 FROM usrmgmt.online_user o"
+	"                 WHERE o.user_id OPERATOR(pg_catalog.=) l.user_id"
+	"                   AND o.id OPERATOR(pg_catalog.=) l.session_id)"
+	"     AND NOT EXISTS (SELECT 1 FROM usrmgmt.user_log k"
+	"                 WHERE k.user_id OPERATOR(pg_catalog.=) l.user_id"
+	"                   AND k.session_id OPERATOR(pg_catalog.=) l.session_id"
+	"                   AND k.\"timestamp\" OPERATOR(pg_catalog.>=) $1)))",
+	TIMESTAMPTZOID);
 /* 1.1: the partitions wholly older than the cut (sql/usrmgmt--1.1.sql). */
 static UmPlan plan_drop_partitions = UM_PLAN(
 	"SELECT x.removed FROM usrmgmt._drop_log_partitions($1, true, '0') x",
@@ -432,7 +448,8 @@ usrmgmt_purge_user_log_partitions(PG_FUNCTION_ARGS)
 	um_plan_exec(&plan_drop_partitions, values, NULL, false, SPI_OK_SELECT);
 	removed = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 										  SPI_tuptable->tupdesc, 1, &isnull));
-	removed += (int64) um_exec_past_log_guard(&plan_purge, values, SPI_OK_DELETE);
+	removed += (int64) um_exec_past_log_guard(um_distributed() ? &plan_purge_dist : &plan_purge,
+											  values, SPI_OK_DELETE);
 	SPI_finish();
 	PG_RETURN_INT64(removed);
 }
