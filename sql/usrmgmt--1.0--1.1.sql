@@ -366,6 +366,7 @@ DECLARE
     future integer;
     in_default bigint;
     bounds tstzrange[];     -- of the partitions (the default aside), read once
+    on_citus boolean := false;   -- user_log distributed (doc: Scaling out with Citus)
 BEGIN
     IF since IS NOT NULL AND NOT pg_catalog.isfinite(since) THEN
         RAISE EXCEPTION 'since must be a finite timestamp'
@@ -383,6 +384,15 @@ BEGIN
                   HINT = 'maintain() creates one partition per month from since; import older history in steps, or purge it.';
     END IF;
     retention := usrmgmt._log_retention();
+    -- On Citus (doc: Scaling out with Citus) the partitions it creates,
+    -- fills and drops carry usrmgmt's triggers; without Citus the setting
+    -- is an unused placeholder, undone at the end of the transaction.
+    PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', 'on', true);
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+        EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition p
+                  WHERE p.logicalrelid OPERATOR(pg_catalog.=) ''usrmgmt.user_log''::pg_catalog.regclass)'
+            INTO on_citus;
+    END IF;
 
     -- One maintain() at a time; logins (ROW EXCLUSIVE) are not blocked.
     LOCK TABLE usrmgmt.user_log IN SHARE UPDATE EXCLUSIVE MODE;
@@ -410,7 +420,15 @@ BEGIN
                         WHERE d."timestamp" OPERATOR(pg_catalog.>=) m
                           AND d."timestamp" OPERATOR(pg_catalog.<) (m OPERATOR(pg_catalog.+) '1 month'::interval)) THEN
                 LOCK TABLE usrmgmt.user_log IN SHARE ROW EXCLUSIVE MODE;
-                ALTER TABLE usrmgmt.user_log_default DISABLE TRIGGER user_log_append_only;
+                -- Past the append-only guard: on Citus the rows are deleted on
+                -- the workers, which usrmgmt.log_guard_lifted (a superuser's
+                -- SET LOCAL, propagated by Citus from a DO block) lets through.
+                IF on_citus THEN
+                    PERFORM pg_catalog.set_config('citus.propagate_set_commands', 'local', true);
+                    EXECUTE 'DO $d$BEGIN SET LOCAL usrmgmt.log_guard_lifted = on; END$d$';
+                ELSE
+                    ALTER TABLE usrmgmt.user_log_default DISABLE TRIGGER user_log_append_only;
+                END IF;
                 EXECUTE pg_catalog.format(
                     'WITH d AS (DELETE FROM usrmgmt.user_log_default d
                                  WHERE d."timestamp" OPERATOR(pg_catalog.>=) $1
@@ -419,10 +437,20 @@ BEGIN
                     USING m, m OPERATOR(pg_catalog.+) '1 month'::interval;
                 GET DIAGNOSTICS n = ROW_COUNT;
                 moved := moved OPERATOR(pg_catalog.+) n;
-                ALTER TABLE usrmgmt.user_log_default ENABLE TRIGGER user_log_append_only;
+                IF on_citus THEN
+                    EXECUTE 'DO $d$BEGIN SET LOCAL usrmgmt.log_guard_lifted = off; END$d$';
+                ELSE
+                    ALTER TABLE usrmgmt.user_log_default ENABLE TRIGGER user_log_append_only;
+                END IF;
             END IF;
             EXECUTE pg_catalog.format('ALTER TABLE usrmgmt.user_log ATTACH PARTITION usrmgmt.%I FOR VALUES FROM (%L) TO (%L)',
                                       part, m, m OPERATOR(pg_catalog.+) '1 month'::interval);
+            -- Citus distributed the partition, copying its rows into the
+            -- shards: the coordinator's copy goes.
+            IF on_citus THEN
+                PERFORM pg_catalog.truncate_local_data_after_distributing_table(
+                    pg_catalog.format('usrmgmt.%I', part));
+            END IF;
             created := created OPERATOR(pg_catalog.||) part;
             bounds := bounds OPERATOR(pg_catalog.||)
                       pg_catalog.tstzrange(m, m OPERATOR(pg_catalog.+) '1 month'::interval);
