@@ -295,19 +295,23 @@ $$;
 -- older than session ids) older than cut hold a different number of
 -- 'login' and 'logout' rows: purging those rows would change the user's
 -- logins - logouts, so purge keeps them (doc: Retention and partitions).
+-- PL/pgSQL, not SQL: Citus plans no parameter of a SQL function (doc:
+-- Scaling out with Citus).
 CREATE FUNCTION usrmgmt._log_unbalanced_users(cut timestamptz) RETURNS bigint[]
-    LANGUAGE sql STABLE     -- not STRICT: a NULL cut is '{}', and PUBLIC gets 42501
+    LANGUAGE plpgsql STABLE     -- not STRICT: a NULL cut is '{}', and PUBLIC gets 42501
     SET search_path = pg_catalog, pg_temp
 AS $$
-SELECT COALESCE(pg_catalog.array_agg(s.user_id), '{}')
-  FROM (SELECT l.user_id
-          FROM usrmgmt.user_log l
-         WHERE l.session_id IS NULL
-           AND l."timestamp" OPERATOR(pg_catalog.<) cut
-         GROUP BY l.user_id
-        HAVING pg_catalog.count(*) FILTER (WHERE l.action OPERATOR(pg_catalog.=) 'login')
-               OPERATOR(pg_catalog.<>)
-               pg_catalog.count(*) FILTER (WHERE l.action OPERATOR(pg_catalog.=) 'logout')) s
+BEGIN
+    RETURN (SELECT COALESCE(pg_catalog.array_agg(s.user_id), '{}')
+              FROM (SELECT l.user_id
+                      FROM usrmgmt.user_log l
+                     WHERE l.session_id IS NULL
+                       AND l."timestamp" OPERATOR(pg_catalog.<) cut
+                     GROUP BY l.user_id
+                    HAVING pg_catalog.count(*) FILTER (WHERE l.action OPERATOR(pg_catalog.=) 'login')
+                           OPERATOR(pg_catalog.<>)
+                           pg_catalog.count(*) FILTER (WHERE l.action OPERATOR(pg_catalog.=) 'logout')) s);
+END
 $$;
 
 -- Remove the rows of user_log older than cut by whole partitions: every

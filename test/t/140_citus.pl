@@ -223,6 +223,62 @@ is($coord->safe_psql('postgres', q{
 	       (SELECT count(DISTINCT id >> 48) FROM usrmgmt.user_log) = 2}),
 	't|t|t', 'log ids unique cluster-wide, from both workers\' ranges');
 
+# --- figures over the whole cluster ----------------------------------------
+$coord->safe_psql('postgres', 'ANALYZE');
+is($coord->safe_psql('postgres', q{
+	SELECT (s->'tables'->>'user_log')::bigint > 0,
+	       (s->'tables'->>'user')::bigint = 19,
+	       s->>'sessions_online' = (SELECT count(*) FROM usrmgmt.online_user)::text
+	  FROM (SELECT usrmgmt.status() s) x}),
+	't|t|t', 'status(): rows and sessions of the whole cluster');
+is($coord->safe_psql('postgres', q{
+	SELECT string_agg(table_name || ' ' || (row_count = (CASE table_name
+	           WHEN 'user' THEN (SELECT count(*) FROM usrmgmt."user")
+	           WHEN 'online_user' THEN (SELECT count(*) FROM usrmgmt.online_user)
+	           WHEN 'user_log' THEN (SELECT count(*) FROM usrmgmt.user_log)
+	           WHEN 'change_log' THEN (SELECT count(*) FROM usrmgmt.change_log)
+	           ELSE row_count END))::text || ' ' || (total_bytes > 0)::text, ', ' ORDER BY table_name)
+	  FROM usrmgmt.database_stats(true)}),
+	'change_log true true, configuration true true, migration_history true true, '
+	  . 'online_user true true, server true true, user true true, user_log true true',
+	'database_stats(true): every table counted on the cluster, with its shards\' bytes');
+my ($dbsize, $local) = split /\|/, $coord->safe_psql('postgres',
+	q{SELECT (usrmgmt.health()->>'database_size_bytes')::bigint, pg_database_size(current_database())});
+cmp_ok($dbsize, '>', 2 * $local, 'health(): database_size_bytes sums the three nodes');
+like($coord->safe_psql('postgres', 'SELECT usrmgmt.metrics()'),
+	qr/^usrmgmt_table_rows_estimate\{table="user_log"\} [1-9]/m,
+	'metrics(): the log rows of the workers');
+
+# --- retention: partitions made, filled and dropped on every worker --------
+$coord->safe_psql('postgres', q{
+	INSERT INTO usrmgmt.user_log (user_id, username, action, "timestamp", session_id)
+	VALUES (11, 'user11', 'login', date_trunc('month', now()) - interval '5 months' + interval '2 days', 1),
+	       (11, 'user11', 'logout', date_trunc('month', now()) - interval '5 months' + interval '3 days', 1),
+	       (12, 'user12', 'login', date_trunc('month', now()) - interval '4 months' + interval '2 days', 2),
+	       (12, 'user12', 'logout', date_trunc('month', now()) - interval '4 months' + interval '3 days', 2);
+});
+my $in_default = $coord->safe_psql('postgres', 'SELECT count(*) FROM usrmgmt.user_log_default');
+is($coord->safe_psql('postgres', q{
+	SELECT r->'moved', jsonb_array_length(r->'created')
+	  FROM usrmgmt.maintain(date_trunc('month', now()) - interval '5 months') r}),
+	"$in_default|9", "maintain(since) on Citus: 9 monthly partitions, the $in_default rows moved out of the default");
+is($coord->safe_psql('postgres', q{SELECT count(*) FROM usrmgmt.user_log_default}),
+	'0', 'the default partition is empty');
+my $old = $coord->safe_psql('postgres',
+	q{SELECT 'user_log_' || to_char(now() - interval '5 months', 'YYYY_MM')});
+is($coord->safe_psql('postgres',
+		q{SELECT usrmgmt.purge_user_log(date_trunc('month', now()) - interval '3 months')}),
+	'4', 'purge_user_log(): the two old months go');
+for my $n ($coord, @workers)
+{
+	is($n->safe_psql('postgres', qq{
+		SET citus.override_table_visibility = off;
+		SELECT count(*) FROM pg_class WHERE relname LIKE '$old%'}),
+		'0', $n->name . ": $old and its shards are dropped");
+}
+is($coord->safe_psql('postgres', q{SELECT usrmgmt.health()->>'status'}),
+	'healthy', 'health() on the cluster: healthy');
+
 # --- load: 8 clients mixing login / logout / logout_user --------------------
 # The session id is fetched by its own statement (\gset): a usrmgmt function
 # called inside a query on one user's shard would be sent to the worker with
