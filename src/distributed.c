@@ -86,6 +86,26 @@ um_table_oid(const char *name)
 	return OidIsValid(nsp) ? get_relname_relid(name, nsp) : InvalidOid;
 }
 
+/*
+ * 0A000 when this backend runs a query that Citus sent to a worker (its
+ * connections say application_name 'citus_internal ...'): a usrmgmt
+ * function called inside a query on one user's shard is pushed down with
+ * it, and there Citus would refuse its statements with a message that does
+ * not say what to do.
+ */
+static void
+um_refuse_in_worker_task(void)
+{
+	const char *app = GetConfigOption("application_name", true, false);
+
+	if (app != NULL && strncmp(app, "citus_internal", strlen("citus_internal")) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("usrmgmt's functions cannot run inside a query that Citus sends to a worker"),
+				 errdetail("The query that calls the function reads one shard, so Citus runs it whole on that shard's worker, where the function's own statements are refused."),
+				 errhint("Call the function with values: fetch the session id first, then SELECT usrmgmt.logout($1).")));
+}
+
 /* See distributed.h. */
 bool
 um_distributed(void)
@@ -98,12 +118,14 @@ um_distributed(void)
 	online_user = um_table_oid("online_user");
 	if (!OidIsValid(online_user))
 		return false;
-	if (online_user == distributed_online_user)
-		return true;
-	values[0] = ObjectIdGetDatum(online_user);
-	if (um_plan_exec(&plan_is_distributed, values, NULL, true, SPI_OK_SELECT) == 0)
-		return false;
-	distributed_online_user = online_user;
+	if (online_user != distributed_online_user)
+	{
+		values[0] = ObjectIdGetDatum(online_user);
+		if (um_plan_exec(&plan_is_distributed, values, NULL, true, SPI_OK_SELECT) == 0)
+			return false;
+		distributed_online_user = online_user;
+	}
+	um_refuse_in_worker_task();
 	return true;
 }
 

@@ -35,7 +35,9 @@
 
 /*
  * Is usrmgmt distributed in this database (usrmgmt.online_user is a Citus
- * table)?  Needs an SPI connection.
+ * table)?  Needs an SPI connection.  Asked by the SQL-callable functions
+ * only: when distributed, 0A000 inside a query that Citus sent to a
+ * worker (a usrmgmt function called in a query on one user's shard).
  */
 extern bool um_distributed(void);
 

@@ -272,6 +272,19 @@ um_get_text(uint64 row, int col, MemoryContext cxt)
 /* ---- the readers; each needs SPI ---- */
 
 /* The data tables, by name; allocations go to cxt. */
+/* Columns 2-8 of row i (um_plan_tables, um_plan_citus_tables) into t. */
+static void
+um_read_table_figures(UmTable *t, uint64 i)
+{
+	t->rows = um_get_int8(i, 2);
+	t->total_bytes = um_get_int8(i, 3);
+	t->table_bytes = um_get_int8(i, 4);
+	t->index_bytes = um_get_int8(i, 5);
+	t->seq_scan = um_get_int8(i, 6);
+	t->idx_scan = um_get_int8(i, 7);
+	t->dead_rows = um_get_int8(i, 8);
+}
+
 /*
  * On Citus: each distributed and reference table's rows, sizes and scans
  * are its shards' (um_plan_citus_tables); vacuum and analyze times stay
@@ -291,15 +304,8 @@ um_read_citus_tables(List *tables)
 		{
 			UmTable    *t = (UmTable *) lfirst(lc);
 
-			if (strcmp(t->name, name) != 0)
-				continue;
-			t->rows = um_get_int8(i, 2);
-			t->total_bytes = um_get_int8(i, 3);
-			t->table_bytes = um_get_int8(i, 4);
-			t->index_bytes = um_get_int8(i, 5);
-			t->seq_scan = um_get_int8(i, 6);
-			t->idx_scan = um_get_int8(i, 7);
-			t->dead_rows = um_get_int8(i, 8);
+			if (strcmp(t->name, name) == 0)
+				um_read_table_figures(t, i);
 		}
 	}
 	SPI_freetuptable(SPI_tuptable);
@@ -317,13 +323,7 @@ um_read_tables(MemoryContext cxt)
 		UmTable    *t = palloc0(sizeof(UmTable));
 
 		t->name = um_get_text(i, 1, cxt);
-		t->rows = um_get_int8(i, 2);
-		t->total_bytes = um_get_int8(i, 3);
-		t->table_bytes = um_get_int8(i, 4);
-		t->index_bytes = um_get_int8(i, 5);
-		t->seq_scan = um_get_int8(i, 6);
-		t->idx_scan = um_get_int8(i, 7);
-		t->dead_rows = um_get_int8(i, 8);
+		um_read_table_figures(t, i);
 		/* timestamptz is pass-by-value */
 		t->last_vacuum = um_get(i, 9, &t->last_vacuum_null);
 		t->last_analyze = um_get(i, 10, &t->last_analyze_null);

@@ -223,6 +223,13 @@ is($coord->safe_psql('postgres', q{
 	       (SELECT count(DISTINCT id >> 48) FROM usrmgmt.user_log) = 2}),
 	't|t|t', 'log ids unique cluster-wide, from both workers\' ranges');
 
+# A usrmgmt function inside a query on one user's shard: Citus sends the
+# query whole to the worker; usrmgmt says so, with what to do instead.
+is(error_of($coord, 'postgres',
+		q{SELECT usrmgmt.logout(o.id) FROM usrmgmt.online_user o WHERE o.user_id = 7}),
+	'0A000: usrmgmt\'s functions cannot run inside a query that Citus sends to a worker',
+	'a usrmgmt function in a query pushed down to a worker: 0A000');
+
 # --- figures over the whole cluster ----------------------------------------
 $coord->safe_psql('postgres', 'ANALYZE');
 is($coord->safe_psql('postgres', q{
@@ -280,24 +287,10 @@ is($coord->safe_psql('postgres', q{SELECT usrmgmt.health()->>'status'}),
 	'healthy', 'health() on the cluster: healthy');
 
 # --- load: 8 clients mixing login / logout / logout_user --------------------
-# The session id is fetched by its own statement (\gset): a usrmgmt function
-# called inside a query on one user's shard would be sent to the worker with
-# it, where Citus refuses its distributed statements (doc: Scaling out with
-# Citus, "What changes for applications").
+# test/sql/session_mix.pgbench, over the users 11-20 (untouched above).
 my $seconds = $ENV{USRMGMT_CITUS_SECONDS} || 15;
-my $script = q{
-\set u random(11, 20)
-\set op random(1, 100)
-SELECT coalesce((SELECT min(o.id) FROM usrmgmt.online_user o WHERE o.user_id = :u), 0) AS sid \gset
-SELECT CASE
-    WHEN :op <= 50 THEN usrmgmt.login('user' || :u, '192.0.2.1', 'pgbench')::text
-    WHEN :op <= 85 THEN usrmgmt.logout(:sid)::text
-    WHEN :op <= 95 THEN usrmgmt.logout_user('USER' || :u)::text
-    ELSE usrmgmt.touch_session(:sid)::text
-  END;
-};
 $coord->pgbench(
-	"--no-vacuum --client=8 --jobs=2 --time=$seconds",
+	"--no-vacuum --client=8 --jobs=2 --time=$seconds -D first=11 -D last=20",
 	0,
 	[
 		qr{number of transactions actually processed: [1-9]\d*},
@@ -305,7 +298,7 @@ $coord->pgbench(
 	],
 	[qr{^$}],
 	"8 clients of login/logout/logout_user for $seconds s: no failed transaction",
-	{ '140_citus_load' => $script });
+	{ '140_citus_load' => slurp_file('test/sql/session_mix.pgbench') });
 
 # The session invariants on every worker, shard group by shard group: the
 # definition of test/sql/session_invariants.sql run on the local shards of
