@@ -344,4 +344,20 @@ is($coord->safe_psql('postgres', q{
 	          FROM usrmgmt.user_log)}),
 	't', 'cluster-wide: open sessions = logins - logouts');
 
+
+# --- integrity on the cluster (after the invariants: this forges a row) ----
+is($coord->safe_psql('postgres', q{
+	SELECT count(*) FROM usrmgmt.validate_data_integrity();
+	SELECT usrmgmt.verify()->'ok';}),
+	"0\ntrue", 'validate_data_integrity() and verify() run on the cluster: nothing to report');
+$coord->safe_psql('postgres', q{
+	INSERT INTO usrmgmt.user_log (user_id, username, action, session_id)
+	VALUES (13, 'user13', 'logout', (5::bigint << 24) + 7)});
+is($coord->safe_psql('postgres', q{
+	SELECT string_agg(category || ': ' || detail, '; ' ORDER BY category)
+	  FROM usrmgmt.validate_data_integrity()}),
+	'data_inconsistency: session id is used by another user\'s log rows; '
+	  . 'orphaned_record: logout row of session 83886087, which has no login row and is not open',
+	'validate_data_integrity() on the cluster finds a forged log row');
+
 done_testing();
