@@ -94,7 +94,7 @@ is(error_of($coord, 'postgres', 'SELECT usrmgmt.distribute(0)'),
 is($coord->safe_psql('postgres',
 		q{SELECT r->'made', r->'distributed', r->'shard_count', r->'workers'
 		    FROM usrmgmt.distribute(8) r}),
-	'["user", "server", "configuration", "migration_history", "online_user", "user_log", "change_log"]|true|8|2',
+	'["user", "server", "configuration", "migration_history", "online_user", "user_log", "change_log", "user_auth"]|true|8|2',
 	'distribute(8) makes the layout');
 is($coord->safe_psql('postgres',
 		q{SELECT r->'made', r->'distributed' FROM usrmgmt.distribute(8) r}),
@@ -116,7 +116,7 @@ is($coord->safe_psql('postgres', q{
 	 WHERE p.logicalrelid::text ~ '^usrmgmt\.(("user")|server|configuration|migration_history|online_user|user_log|change_log|user_auth)$'}),
 	'usrmgmt."user" n, usrmgmt.change_log h user_id co-located, usrmgmt.configuration n, '
 	  . 'usrmgmt.migration_history n, usrmgmt.online_user h user_id co-located, '
-	  . 'usrmgmt.server n, usrmgmt.user_log h user_id co-located',
+	  . 'usrmgmt.server n, usrmgmt.user_auth h user_id co-located, usrmgmt.user_log h user_id co-located',
 	'reference tables and co-located distributed tables');
 is($coord->safe_psql('postgres', 'SELECT count(*) FROM usrmgmt.validate_schema()'),
 	'0', 'validate_schema(): the manifest follows the distributed layout');
@@ -166,6 +166,10 @@ is($coord->safe_psql('postgres', q{
 	       usrmgmt.authenticate('user1', 'wrong') IS NULL,
 	       usrmgmt.authenticate('nobody', 'x') IS NULL}),
 	't|f|t|t', 'passwords');
+is($coord->safe_psql('postgres', q{
+	SELECT usrmgmt.last_login(3) IS NOT NULL;
+	SELECT a.failed_logins || ' ' || (a.locked_at IS NULL) FROM usrmgmt.user_auth a WHERE a.user_id = 1}),
+	"t\n1 true", 'user_auth on its shard: last login stamped, the wrong password counted');
 is(error_of($coord, 'postgres', q{SELECT usrmgmt.login('nobody')}),
 	'42704: user "nobody" does not exist', 'login of an unknown user: 42704');
 
@@ -214,7 +218,7 @@ is($coord->safe_psql('postgres', q{
 is($coord->safe_psql('postgres', q{
 	SELECT string_agg(concat_ws(' ', table_name, operation, row_id, user_id), ', ' ORDER BY id)
 	  FROM usrmgmt.change_log WHERE user_id IN (7, 8, 9) AND operation <> 'INSERT'}),
-	'user UPDATE 7 7, user UPDATE 8 8, user DELETE 9 9, configuration UPDATE 1 9',
+	'user UPDATE 7 7, user UPDATE 8 8, user DELETE 9 9, user_auth DELETE 9 9, configuration UPDATE 1 9',
 	'change audit: each change recorded once');
 
 is($coord->safe_psql('postgres', q{
@@ -244,10 +248,11 @@ is($coord->safe_psql('postgres', q{
 	           WHEN 'online_user' THEN (SELECT count(*) FROM usrmgmt.online_user)
 	           WHEN 'user_log' THEN (SELECT count(*) FROM usrmgmt.user_log)
 	           WHEN 'change_log' THEN (SELECT count(*) FROM usrmgmt.change_log)
+	           WHEN 'user_auth' THEN (SELECT count(*) FROM usrmgmt.user_auth)
 	           ELSE row_count END))::text || ' ' || (total_bytes > 0)::text, ', ' ORDER BY table_name)
 	  FROM usrmgmt.database_stats(true)}),
 	'change_log true true, configuration true true, migration_history true true, '
-	  . 'online_user true true, server true true, user true true, user_log true true',
+	  . 'online_user true true, server true true, user true true, user_auth true true, user_log true true',
 	'database_stats(true): every table counted on the cluster, with its shards\' bytes');
 my ($dbsize, $local) = split /\|/, $coord->safe_psql('postgres',
 	q{SELECT (usrmgmt.health()->>'database_size_bytes')::bigint, pg_database_size(current_database())});
