@@ -58,13 +58,11 @@
 #define UM_USER_BASIC "u.id, u.username, u.is_active, NULL::pg_catalog.text, 0"
 
 /* 1.0: the user row holds everything. */
-#define UM_FIND_1_0(suffix) UM_PLAN( \
-	"SELECT " UM_USER_COLUMNS_1_0 " FROM usrmgmt.\"user\"" \
-	UM_BY_NAME(UM_LOWER, "") suffix, TEXTOID)
+#define UM_FIND_1_0 \
+	"SELECT " UM_USER_COLUMNS_1_0 " FROM usrmgmt.\"user\"" UM_BY_NAME(UM_LOWER, "")
 /* 1.1: the user row alone. */
-#define UM_FIND_1_1(suffix) UM_PLAN( \
-	"SELECT " UM_USER_BASIC " FROM usrmgmt.\"user\" u" \
-	UM_BY_NAME(UM_ASCII, "u.") suffix, TEXTOID)
+#define UM_FIND_1_1 \
+	"SELECT " UM_USER_BASIC " FROM usrmgmt.\"user\" u" UM_BY_NAME(UM_ASCII, "u.")
 
 /* um_user_find's statement on Citus, whatever the access (1.1 only). */
 static UmPlan find_citus = UM_FIND_1_1("");
@@ -72,11 +70,11 @@ static UmPlan find_citus = UM_FIND_1_1("");
 /* um_user_find's statements, by data model and UmUserAccess. */
 static UmPlan find_plans[UM_NUM_MODELS][UM_NUM_USER_ACCESS] = {
 	[UM_MODEL_1_0] = {
-		[UM_USER_READ] = UM_FIND_1_0(""),
-		[UM_USER_LOCK] = UM_FIND_1_0(" FOR NO KEY UPDATE"),
+		[UM_USER_READ] = UM_PLAN(UM_FIND_1_0, TEXTOID),
+		[UM_USER_LOCK] = UM_PLAN(UM_FIND_1_0 " FOR NO KEY UPDATE", TEXTOID),
 		/* 1.0 writes the user row next: take the lock it needs */
-		[UM_USER_SHARE] = UM_FIND_1_0(" FOR NO KEY UPDATE"),
-		[UM_USER_AUTH] = UM_FIND_1_0(" FOR NO KEY UPDATE"),
+		[UM_USER_SHARE] = UM_PLAN(UM_FIND_1_0 " FOR NO KEY UPDATE", TEXTOID),
+		[UM_USER_AUTH] = UM_PLAN(UM_FIND_1_0 " FOR NO KEY UPDATE", TEXTOID),
 		[UM_USER_LOGIN] = UM_PLAN(
 			"UPDATE usrmgmt.\"user\" SET last_login_at = pg_catalog.now()"
 			UM_BY_NAME(UM_LOWER, "") " RETURNING " UM_USER_COLUMNS_1_0,
@@ -89,10 +87,10 @@ static UmPlan find_plans[UM_NUM_MODELS][UM_NUM_USER_ACCESS] = {
 			" FROM usrmgmt.\"user\" u LEFT JOIN usrmgmt.user_auth a"
 			" ON a.user_id OPERATOR(pg_catalog.=) u.id"
 			UM_BY_NAME(UM_ASCII, "u."), TEXTOID),
-		[UM_USER_LOCK] = UM_FIND_1_1(" FOR NO KEY UPDATE OF u"),
-		[UM_USER_SHARE] = UM_FIND_1_1(" FOR SHARE OF u"),
-		[UM_USER_AUTH] = UM_FIND_1_1(" FOR SHARE OF u"),
-		[UM_USER_LOGIN] = UM_FIND_1_1(" FOR SHARE OF u"),
+		[UM_USER_LOCK] = UM_PLAN(UM_FIND_1_1 " FOR NO KEY UPDATE OF u", TEXTOID),
+		[UM_USER_SHARE] = UM_PLAN(UM_FIND_1_1 " FOR SHARE OF u", TEXTOID),
+		[UM_USER_AUTH] = UM_PLAN(UM_FIND_1_1 " FOR SHARE OF u", TEXTOID),
+		[UM_USER_LOGIN] = UM_PLAN(UM_FIND_1_1 " FOR SHARE OF u", TEXTOID),
 	},
 };
 

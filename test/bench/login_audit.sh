@@ -26,7 +26,7 @@
 # from the PG* variables; creates and drops usrmgmt_bench_la_shipped and
 # usrmgmt_bench_la_audited.
 set -euo pipefail
-: "${AUDITED_LIBDIR:?set AUDITED_LIBDIR to the directory of the audited build's usrmgmt.so}"
+: "${AUDITED_LIBDIR:?set AUDITED_LIBDIR to the directory of the audited usrmgmt.so}"
 CLIENTS=${CLIENTS:-8}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-6}
 ROUNDS=${ROUNDS:-6}
@@ -79,6 +79,39 @@ for r in $(seq 1 "$ROUNDS"); do
     a_sum=$(awk -v s="$a_sum" -v a="$a" 'BEGIN { print s + a }')
     b_sum=$(awk -v s="$b_sum" -v b="$b" 'BEGIN { print s + b }')
 done
-echo "change_log rows per login: shipped $(audit_rows "$A"), audited $(audit_rows "$B")"
 awk -v a="$a_sum" -v b="$b_sum" -v n="$ROUNDS" \
     'BEGIN { printf "mean:    shipped %8.1f tps  audited %8.1f tps  audited/shipped %.3f\n", a / n, b / n, b / a }'
+echo "change_log rows per login: shipped $(audit_rows "$A"), audited $(audit_rows "$B")"
+
+# Backend CPU per login+logout in one session ($CYCLES cycles, one
+# transaction each), read from /proc/<backend pid>/stat (utime + stime, 10 ms
+# ticks): less disturbed by a loaded machine than the rate.  Median of
+# $ROUNDS interleaved rounds.
+CYCLES=${CYCLES:-5000}
+cpu_us() {
+    psql -X -At -q -v ON_ERROR_STOP=1 -d "$1" <<SQL
+CREATE FUNCTION pg_temp.cpu() RETURNS bigint LANGUAGE sql AS \$\$
+    SELECT s[12]::bigint + s[13]::bigint
+      FROM (SELECT regexp_split_to_array(split_part(pg_read_file('/proc/' || pg_backend_pid() || '/stat'), ') ', 2), ' ') s) x
+\$\$;
+SELECT pg_temp.cpu() AS c0 \gset
+DO \$\$
+BEGIN
+    FOR g IN 1..$CYCLES LOOP
+        PERFORM usrmgmt.logout(usrmgmt.login('bench' || (g % 100 + 1), '192.0.2.1', 'bench'));
+        COMMIT;
+    END LOOP;
+END
+\$\$;
+SELECT round((pg_temp.cpu() - :c0) * 10000.0 / $CYCLES, 1);
+SQL
+}
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+ca=(); cb=()
+for r in $(seq 1 "$ROUNDS"); do
+    if [ $((r % 2)) -eq 1 ]; then x=$(cpu_us "$A"); y=$(cpu_us "$B"); else y=$(cpu_us "$B"); x=$(cpu_us "$A"); fi
+    echo "cpu round $r: shipped $x us/cycle  audited $y us/cycle"
+    ca+=("$x"); cb+=("$y")
+done
+ma=$(median "${ca[@]}"); mb=$(median "${cb[@]}")
+awk -v a="$ma" -v b="$mb" 'BEGIN { printf "median backend CPU per login+logout: shipped %.1f us, audited %.1f us, shipped/audited %.3f\n", a, b, a / b }'
