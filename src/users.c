@@ -65,7 +65,7 @@
 	"SELECT " UM_USER_BASIC " FROM usrmgmt.\"user\" u" UM_BY_NAME(UM_ASCII, "u.")
 
 /* um_user_find's statement on Citus, whatever the access (1.1 only). */
-static UmPlan find_citus = UM_FIND_1_1("");
+static UmPlan find_citus = UM_PLAN(UM_FIND_1_1, TEXTOID);
 
 /* um_user_find's statements, by data model and UmUserAccess. */
 static UmPlan find_plans[UM_NUM_MODELS][UM_NUM_USER_ACCESS] = {
