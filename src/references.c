@@ -28,6 +28,11 @@
  *		row committed meanwhile raises a serialization failure rather than
  *		being missed.
  *
+ * On Citus the triggers fire on each node's placement of "user" and on the
+ * shards (distributed.h): they lock no row of a reference table, cascade
+ * only on the node that holds the user's shard, and SET NULL in the node's
+ * own placement of configuration.
+ *
  * Restore: rows a superuser loads by COPY FROM into the table itself
  * (restore_copy.h) are taken as they are, since their user may arrive later
  * in a parallel restore.  validate_data_integrity() reports any row whose

@@ -26,6 +26,13 @@
  *	refuse_truncate				BEFORE TRUNCATE ON user_log, online_user and
  *		"user": 55000 unless past the guard.
  *
+ * On Citus (distributed.h; doc: Scaling out with Citus) these triggers
+ * fire on the shards: a new session locks its user on the node of its
+ * shard instead of the user row, reads the user without a lock and gets
+ * an id that carries its user; user_sync_sessions acts only on the node
+ * that holds the user's sessions; a 'logout' row says 'expired' for a
+ * session expire_sessions() marked.
+ *
  * The user row is found and locked through users.h; what the session
  * functions say about their own statements comes from session_context.h.
  * The only SQL written here inserts the log rows and renames sessions.

@@ -31,6 +31,11 @@
  *	  deactivation, a DELETE of the user) never hold some of its sessions
  *	  each while waiting for the others.
  *
+ * On Citus (distributed.h; doc: Scaling out with Citus) no "user" row is
+ * locked: a session id carries its user, so logout() and touch_session()
+ * run on that user's shard alone, and the triggers on the shard serialise
+ * a user's new sessions with its deactivation or delete.
+ *
  * Every statement is an entry of the plan table below (spi_util.h: prepared
  * once per backend) with $n parameters and schema-qualified names and
  * operators; the functions are SECURITY DEFINER with search_path =
