@@ -13,9 +13,11 @@
 #     metrics() over the whole cluster; retention (maintain(),
 #     purge_user_log()) dropping partitions on every worker;
 #   - pgbench, 8 clients mixing login / logout / logout_user for
-#     USRMGMT_CITUS_SECONDS (default 15; test/bench/citus.sh runs 60):
+#     USRMGMT_CITUS_SECONDS (default 15; test/bench/citus.sh runs 60),
+#     then the same with deactivations, deletes, renames and expiry:
 #     0 failed transactions and the session invariants
-#     (test/sql/session_invariants.sql) true on every worker, shard by shard.
+#     (test/sql/session_invariants.sql) true on every worker, shard by shard;
+#   - validate_data_integrity() and verify() on the cluster.
 # Skipped, with the reason, where Citus is not installed in the PostgreSQL
 # under test (Debian has no Citus package; CI runs without it).
 use strict;
@@ -304,6 +306,58 @@ $coord->pgbench(
 	[qr{^$}],
 	"8 clients of login/logout/logout_user for $seconds s: no failed transaction",
 	{ '140_citus_load' => slurp_file('test/sql/session_mix.pgbench') });
+
+# Churn with the load: deactivations and reactivations, deletes and
+# re-creations, renames of users (writes of the reference table "user")
+# and expiry, as test/t/021_session_load.pl does on one node.  A login or
+# logout_user that loses its race fails with 42704, 28000 or (the shard's
+# trigger finding the user gone) 23503, which the wrappers swallow; any
+# other error, a deadlock above all, fails a transaction.
+$coord->safe_psql('postgres', q{
+	CREATE FUNCTION public.try_login(u text) RETURNS bigint LANGUAGE plpgsql AS $$
+	BEGIN
+	    RETURN usrmgmt.login(u, '192.0.2.2', 'churn');
+	EXCEPTION WHEN undefined_object OR invalid_authorization_specification
+	            OR foreign_key_violation THEN
+	    RETURN NULL;
+	END$$;
+	CREATE FUNCTION public.try_logout_user(u text) RETURNS integer LANGUAGE plpgsql AS $$
+	BEGIN
+	    RETURN usrmgmt.logout_user(u);
+	EXCEPTION WHEN undefined_object THEN
+	    RETURN NULL;
+	END$$;
+});
+my $churn = q{
+\set u random(11, 20)
+\set op random(1, 100)
+SELECT coalesce((SELECT min(o.id) FROM usrmgmt.online_user o WHERE o.user_id = :u), 0) AS sid \gset
+SELECT CASE
+    WHEN :op <= 40 THEN public.try_login('user' || :u)::text
+    WHEN :op <= 65 THEN usrmgmt.logout(:sid)::text
+    WHEN :op <= 75 THEN public.try_logout_user('user' || :u)::text
+    ELSE NULL
+  END;
+UPDATE usrmgmt."user" SET is_active = NOT is_active
+ WHERE username = 'user' || :u AND :op BETWEEN 76 AND 85;
+DELETE FROM usrmgmt."user" WHERE username = 'user' || :u AND :op BETWEEN 86 AND 89;
+INSERT INTO usrmgmt."user" (username) SELECT 'user' || :u WHERE :op BETWEEN 90 AND 95
+    ON CONFLICT DO NOTHING;
+\set r random(1, 1000000000)
+UPDATE usrmgmt."user" SET username = 'renamed' || :client_id || '_' || :r
+ WHERE username = 'user' || :u AND :op BETWEEN 96 AND 98;
+SELECT usrmgmt.expire_sessions('1 second') WHERE :op = 99;
+};
+$coord->pgbench(
+	"--no-vacuum --client=8 --jobs=2 --time=$seconds",
+	0,
+	[
+		qr{number of transactions actually processed: [1-9]\d*},
+		qr{^number of failed transactions: 0 }m
+	],
+	[qr{^$}],
+	"churn (deactivate, delete, re-create, rename, expire) with logins for $seconds s: no failed transaction",
+	{ '140_citus_churn' => $churn });
 
 # The session invariants on every worker, shard group by shard group: the
 # definition of test/sql/session_invariants.sql run on the local shards of
