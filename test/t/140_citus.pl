@@ -404,6 +404,20 @@ is($coord->safe_psql('postgres', q{
 	't', 'cluster-wide: open sessions = logins - logouts');
 
 
+# --- sample data and a bulk insert of sessions -----------------------------
+is($coord->safe_psql('postgres', q{SELECT usrmgmt.load_sample_data()}),
+	'{"user": 6, "server": 3, "user_log": 7, "online_user": 3, "configuration": 4}',
+	'load_sample_data() on the cluster');
+is($coord->safe_psql('postgres', q{SELECT usrmgmt.load_sample_data()}),
+	'{"user": 0, "server": 0, "user_log": 0, "online_user": 0, "configuration": 0}',
+	'load_sample_data() twice changes nothing');
+# INSERT ... SELECT reaches the shards by COPY: still logged, not a restore
+is($coord->safe_psql('postgres', q{
+	INSERT INTO usrmgmt.online_user (user_id, username, user_agent)
+	SELECT u.id, 'x', 'bulk' FROM usrmgmt."user" u WHERE u.username IN ('alice', 'bob', 'carol');
+	SELECT count(*) FROM usrmgmt.user_log WHERE action = 'login' AND user_agent = 'bulk';}),
+	'3', 'an ORM\'s bulk INSERT ... SELECT of sessions: each logged');
+
 # --- integrity on the cluster (after the invariants: this forges a row) ----
 is($coord->safe_psql('postgres', q{
 	SELECT count(*) FROM usrmgmt.validate_data_integrity();
