@@ -1050,25 +1050,18 @@ END
 $$;
 DO $$
 DECLARE
-    grantee text;
+    g record;
 BEGIN
-    FOR grantee IN
-        SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
-                             ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END
+    FOR g IN
+        SELECT DISTINCT c.relname AS tab,
+               CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                    ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END AS grantee
           FROM pg_catalog.pg_class c,
                pg_catalog.aclexplode(COALESCE(c.relacl, pg_catalog.acldefault('r', c.relowner))) a
-         WHERE c.oid OPERATOR(pg_catalog.=) 'usrmgmt.user_log_default'::pg_catalog.regclass
+         WHERE c.oid OPERATOR(pg_catalog.=) ANY (ARRAY['usrmgmt.user_log_default'::pg_catalog.regclass,
+                                                       'usrmgmt.user_auth'::pg_catalog.regclass])
     LOOP
-        EXECUTE pg_catalog.format('REVOKE ALL ON TABLE usrmgmt.user_log_default FROM %s CASCADE', grantee);
-    END LOOP;
-    FOR grantee IN
-        SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
-                             ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END
-          FROM pg_catalog.pg_class c,
-               pg_catalog.aclexplode(COALESCE(c.relacl, pg_catalog.acldefault('r', c.relowner))) a
-         WHERE c.oid OPERATOR(pg_catalog.=) 'usrmgmt.user_auth'::pg_catalog.regclass
-    LOOP
-        EXECUTE pg_catalog.format('REVOKE ALL ON TABLE usrmgmt.user_auth FROM %s CASCADE', grantee);
+        EXECUTE pg_catalog.format('REVOKE ALL ON TABLE usrmgmt.%I FROM %s CASCADE', g.tab, g.grantee);
     END LOOP;
 END
 $$;

@@ -31,6 +31,7 @@
 #include "distributed.h"
 #include "health.h"
 #include "schema_drift.h"
+#include "settings_guard.h"
 #include "spi_util.h"
 
 /* Open sessions are counted exactly up to this many, estimated beyond. */
@@ -139,11 +140,13 @@ static UmPlan um_plan_facts = UM_PLAN0(
 "  (SELECT pg_catalog.max(pg_catalog.age(d.datfrozenxid))::pg_catalog.int8 "
 "     FROM pg_catalog.pg_database d WHERE d.datallowconn), "
 "  pg_catalog.to_regclass('" UM_SCHEMA ".online_user') IS NOT NULL, "
-"  pg_catalog.to_regclass('" UM_SCHEMA ".user_log_default') IS NOT NULL "
+"  pg_catalog.to_regclass('" UM_SCHEMA ".user_log_default') IS NOT NULL, "
+"  a.idle "
 "FROM (SELECT "
 "  pg_catalog.count(*) AS total, "
 "  pg_catalog.count(*) FILTER (WHERE s.state OPERATOR(pg_catalog.=) 'active') AS active, "
 "  pg_catalog.count(*) FILTER (WHERE s.state OPERATOR(pg_catalog.~~) 'idle in transaction%') AS idle_xact, "
+"  pg_catalog.count(*) FILTER (WHERE s.state OPERATOR(pg_catalog.=) 'idle') AS idle, "
 "  pg_catalog.max(pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() "
 "      OPERATOR(pg_catalog.-) s.xact_start)) "
 "      FILTER (WHERE s.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()) AS oldest_xact_s, "
@@ -388,6 +391,7 @@ um_read_facts(UmHealth *h)
 	h->fig.xid_age = um_get_int8(0, 9);
 	h->fig.have_sessions = um_get_bool(0, 10);
 	have_log_partitions = um_get_bool(0, 11);
+	h->conn_idle = um_get_int8(0, 12);
 	SPI_freetuptable(SPI_tuptable);
 	h->fig.log_default_rows.known = false;
 	h->fig.log_future_parts.known = false;
@@ -475,12 +479,17 @@ um_read_drift(UmHealth *h)
 
 /* ---- what the entry points call ---- */
 
-/* See health.h: every figure of health() and metrics(). */
+/*
+ * See health.h: every figure of health() and metrics().  First, the error
+ * of a usrmgmt setting SET before the library loaded and dropped then
+ * (settings_guard.h): the verdict reads usrmgmt.health_*.
+ */
 void
 um_health_collect(UmHealth *h)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 
+	um_settings_guard_check();
 	memset(h, 0, sizeof(UmHealth));
 	um_spi_connect();
 	um_read_facts(h);
