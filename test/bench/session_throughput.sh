@@ -47,6 +47,7 @@ DB=usrmgmt_bench_sess
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"; dropdb --if-exists "$DB" >/dev/null 2>&1 || true' EXIT
 PSQL="psql -X -q -At -v ON_ERROR_STOP=1 -d $DB"
+. "$(dirname "$0")/common.sh"      # median, bench_cpu_per_cycle
 
 echo "machine: $(uname -srm), $(nproc) CPU, $(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -138,29 +139,9 @@ run() {
     pgbench -n -c "$CLIENTS" -j 2 -T "$SECONDS_PER_RUN" -f "$1" "$DB" 2>/dev/null |
         sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
 }
-median() {
-    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
-        if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-# backend CPU (µs) per cycle of schema $1 in one session
+# backend CPU (µs) per cycle of schema $1's login and logout in one session
 cpu_us() {
-    $PSQL <<SQL
-CREATE FUNCTION pg_temp.cpu() RETURNS bigint LANGUAGE sql AS \$\$
-    SELECT s[12]::bigint + s[13]::bigint
-      FROM (SELECT regexp_split_to_array(split_part(pg_read_file('/proc/' || pg_backend_pid() || '/stat'), ') ', 2), ' ') s) x
-\$\$;
-DO \$\$ BEGIN PERFORM $1.logout($1.login('bench1', '192.0.2.1', 'bench')); END \$\$;
-SELECT pg_temp.cpu() AS c0 \gset
-DO \$\$
-BEGIN
-    FOR g IN 1..$CYCLES LOOP
-        PERFORM $1.logout($1.login('bench' || (g % 100 + 1), '192.0.2.1', 'bench'));
-        COMMIT;
-    END LOOP;
-END
-\$\$;
-SELECT round((pg_temp.cpu() - :c0) * 10000.0 / $CYCLES, 1);
-SQL
+    bench_cpu_per_cycle "$DB" "PERFORM $1.logout($1.login('bench' || (g % 100 + 1), '192.0.2.1', 'bench'))" "$CYCLES"
 }
 
 # One phase ($1, a label): ROUNDS interleaved rate rounds, then ROUNDS
