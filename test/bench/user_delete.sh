@@ -75,10 +75,10 @@ for r in $(seq 1 "$ROUNDS"); do
         echo 'SELECT (SELECT count(*) FROM usrmgmt."user" WHERE id = -1) + (SELECT count(*) FROM usrmgmt.user_auth WHERE user_id = -1) + (SELECT count(*) FROM usrmgmt.online_user WHERE user_id = -1) + (SELECT count(*) FROM usrmgmt.server WHERE owner_id = -1) + (SELECT count(*) FROM usrmgmt.configuration WHERE updated_by = -1) + (SELECT count(*) FROM usrmgmt.change_log WHERE user_id = -1);'
         echo "DELETE FROM usrmgmt.\"user\" WHERE username = 'tch$r';"; } | $PSQL | grep -v '^0$' | times)
     touch+=("$t"); aftertouch+=("$d")
-    echo "round $r: LOAD, reading the tables $t ms, then DELETE $d ms"
+    echo "round $r: after LOAD, reading the tables $t ms, then DELETE $d ms"
 done
 after=$($PSQL -c 'SELECT count(*) FROM usrmgmt.user_log')
-printf 'median: cold %s ms, warm %s ms; LOAD %s ms + DELETE %s ms; LOAD + tables read %s ms + DELETE %s ms (goal < 50 ms)\n' \
+printf 'median: cold %s ms, warm %s ms; LOAD %s ms + DELETE %s ms; after LOAD: tables read %s ms + DELETE %s ms (goal < 50 ms)\n' \
     "$(median "${cold[@]}")" "$(median "${warm[@]}")" "$(median "${load[@]}")" "$(median "${afterload[@]}")" \
     "$(median "${touch[@]}")" "$(median "${aftertouch[@]}")"
 echo "log rows before $before, after $after (kept: the log is not touched)"
