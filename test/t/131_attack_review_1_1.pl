@@ -14,11 +14,16 @@
 #   2  user ids: the application chose the id of a new user (OVERRIDING
 #      SYSTEM VALUE, COPY with an id column), a deleted user's included,
 #      whose history the new account then owned
-#   3  grant_recipe()/revoke_recipe(): who may call them, role names that
-#      need quoting, '-' and bare OIDs, what revoke takes
-#   4  user_auth stays secret and written only by the functions
-#   5  the application's table-level rights on "user", its own foreign keys
-#   6  the 1.0 -> 1.1 update leaves no secret readable
+#   -  the reference triggers' restore rule (no finding: a COPY by a role
+#      that is not a superuser is checked as an INSERT)
+#   3  grant_recipe()/revoke_recipe(): '-' and bare OIDs reached GRANT as a
+#      syntax error; who may call them, role names that need quoting,
+#      what revoke takes (no finding)
+#   -  user_auth stays secret and written only by the functions, lockout
+#      (no finding)
+#   -  the application's table-level rights on "user", its own foreign
+#      keys (by design, documented)
+#   -  the 1.0 -> 1.1 update leaves no secret readable (no finding)
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -207,6 +212,26 @@ SELECT count(*) FROM usrmgmt."user" WHERE username LIKE 'orm%';},
 INSERT INTO usrmgmt."user" (id, username) OVERRIDING SYSTEM VALUE VALUES (900002, 'restored2')},
 		"in a superuser's session under --role too");
 	q_super(q{DELETE FROM usrmgmt."user" WHERE id IN (900001, 900002)});
+};
+
+subtest "the reference triggers take no non-superuser's write for a restore" => sub {
+	# What a restore looks like (a COPY into the table itself, both
+	# settings off) from the application: checked as an INSERT.
+	refused('usrmgmt_app', $restore_look . q{COPY usrmgmt.server (server_name, owner_id) FROM STDIN;
+ghost	999999
+\.
+}, '23503', "the application's COPY of a server owned by nobody: 23503");
+	refused('usrmgmt_app', $restore_look . q{COPY usrmgmt.configuration (key, value, updated_by) FROM STDIN;
+ghost.key	v	999999
+\.
+}, '23503', "the application's COPY of a setting made by nobody: 23503");
+	refused('usrmgmt_admin', $restore_look . q{COPY usrmgmt.online_user (user_id, username) FROM STDIN;
+999999	ghost
+\.
+}, '23503', "the administrator's COPY of a session of nobody: 23503");
+	is(q_super(q{SELECT count(*) FROM usrmgmt.server WHERE owner_id = 999999}
+	           . q{ UNION ALL SELECT count(*) FROM usrmgmt.configuration WHERE updated_by = 999999}),
+		"0\n0", 'nothing dangling was written');
 };
 
 subtest 'finding 3: grant_recipe() and revoke_recipe()' => sub {
