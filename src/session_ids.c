@@ -51,7 +51,7 @@
 #include "session_ids.h"
 #include "spi_util.h"
 
-/* The last session id this backend accepted as the identity's. */
+/* The last id this backend accepted as the identity's, per kind of id. */
 typedef struct UmTakenId
 {
 	Oid			seqoid;			/* InvalidOid: none yet */
@@ -61,7 +61,7 @@ typedef struct UmTakenId
 
 static UmTakenId last_taken[UM_IDS_KINDS];
 
-/* The identity sequence of online_user, cached by the table's OID. */
+/* The identity sequence of the table last asked about, cached by its OID. */
 static Oid	cached_relid = InvalidOid;
 static Oid	cached_seqoid = InvalidOid;
 
