@@ -29,6 +29,7 @@
 #include "utils/guc.h"
 
 #include "scram.h"
+#include "settings_guard.h"
 #include "spi_util.h"
 #include "user_auth.h"
 #include "users.h"
@@ -57,11 +58,14 @@ um_candidate_key(const char *password)
 
 /*
  * The (username, password) arguments of the three functions: 22004 when
- * either is NULL.  Returns the password; *username the username.
+ * either is NULL.  Returns the password; *username the username.  First,
+ * the error of a usrmgmt setting SET before the library loaded and dropped
+ * then (settings_guard.h): these functions read usrmgmt.password_*.
  */
 static char *
 um_password_args(FunctionCallInfo fcinfo, text **username)
 {
+	um_settings_guard_check();
 	um_require_arg(fcinfo, 0, "username");
 	um_require_arg(fcinfo, 1, "password");
 	*username = PG_GETARG_TEXT_PP(0);

@@ -24,6 +24,8 @@
 #include "utils/guc.h"
 #include "utils/timestamp.h"
 
+#include "settings_guard.h"
+
 PG_FUNCTION_INFO_V1(usrmgmt_log_retention);
 
 /* 100 years of minutes: longer is a mistake, not a retention policy. */
@@ -50,13 +52,16 @@ usrmgmt_retention_init(void)
  * _log_retention() RETURNS interval
  *
  * usrmgmt.log_retention as an interval (of hours and minutes: exact, like
- * the setting), NULL when it is 0 (keep forever).  No errors.
+ * the setting), NULL when it is 0 (keep forever).  Errors: only that of a
+ * usrmgmt setting SET before the library loaded and dropped then
+ * (settings_guard.h).
  */
 Datum
 usrmgmt_log_retention(PG_FUNCTION_ARGS)
 {
 	Interval   *result;
 
+	um_settings_guard_check();
 	if (um_log_retention_min == 0)
 		PG_RETURN_NULL();
 	result = (Interval *) palloc0(sizeof(Interval));

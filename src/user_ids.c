@@ -22,6 +22,11 @@
  * its own ids.  SECURITY DEFINER: currval() needs a privilege on the
  * sequence that the administrator recipe does not grant.
  *
+ * On Citus (distributed.h) "user" is a reference table: the coordinator's
+ * identity gives the id, and the trigger fires on the placements, in the
+ * workers' backends, which cannot see that; there it lets the row pass
+ * (doc: Scaling out with Citus).
+ *
  * src/user_ids.c
  *
  *-------------------------------------------------------------------------
@@ -32,6 +37,7 @@
 #include "miscadmin.h"
 #include "utils/rel.h"
 
+#include "distributed.h"
 #include "session_ids.h"
 
 PG_FUNCTION_INFO_V1(usrmgmt_user_id_check);
@@ -42,7 +48,7 @@ PG_FUNCTION_INFO_V1(usrmgmt_user_id_check);
  * BEFORE INSERT FOR EACH ROW on "user" (no arguments).  Returns the new row.
  * Errors: 55000 when the session user is not a superuser and the row's id
  * was not just given by the identity (OVERRIDING SYSTEM VALUE, an id
- * column in a COPY); 39P01 when fired otherwise.
+ * column in a COPY), except on a Citus shard; 39P01 when fired otherwise.
  * Locking: none.
  */
 Datum
@@ -62,7 +68,7 @@ usrmgmt_user_id_check(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"%s\" was fired by the wrong event", "user_id_check")));
 
-	if (superuser_arg(GetSessionUserId()))
+	if (superuser_arg(GetSessionUserId()) || um_rel_is_shard(td->tg_relation))
 		return PointerGetDatum(td->tg_trigtuple);
 	if (!um_identity_id_take(td->tg_relation, td->tg_trigtuple, UM_IDS_USER,
 							 false, &id))

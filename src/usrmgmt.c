@@ -6,6 +6,8 @@
  * _PG_init only calls each module's init (GUCs, per-backend state) and
  * then reserves the "usrmgmt." GUC prefix, so that a misspelt setting such
  * as usrmgmt.session_timout is an error rather than a silent placeholder.
+ * Around them, settings_guard.c notes the usrmgmt settings this session
+ * SET before the library was loaded and that the load dropped.
  *
  * src/usrmgmt.c
  *
@@ -15,6 +17,8 @@
 
 #include "utils/guc.h"
 
+#include "settings_guard.h"
+
 PG_MODULE_MAGIC;
 
 void		_PG_init(void);
@@ -22,10 +26,13 @@ void		_PG_init(void);
 void
 _PG_init(void)
 {
+	um_settings_guard_begin();
 	usrmgmt_sessions_init();
 	usrmgmt_passwords_init();
 	usrmgmt_health_init();
 	usrmgmt_retention_init();
+	usrmgmt_distributed_init();
 
 	UM_RESERVE_GUC_PREFIX();
+	um_settings_guard_end();
 }
