@@ -146,6 +146,14 @@ SELECT usrmgmt.revoke_recipe('regress_gr_app', 'Application');
 -- expected error 42704: no such role
 SELECT usrmgmt.grant_recipe('regress_gr_nobody_at_all', 'application');
 \echo :LAST_ERROR_SQLSTATE
+-- expected error 42704: '-' and a bare OID are regrole input for no role
+-- at all; refused before any GRANT is built (the attack review of 1.1:
+-- they used to reach GRANT ... TO - and fail with a syntax error, 42601)
+SELECT usrmgmt.grant_recipe('-', 'application');
+\echo :LAST_ERROR_SQLSTATE
+-- expected error 42704
+SELECT usrmgmt.revoke_recipe('4294967295', 'monitor');
+\echo :LAST_ERROR_SQLSTATE
 -- expected error 22004: role must not be null
 SELECT usrmgmt.grant_recipe(NULL, 'application');
 \echo :LAST_ERROR_SQLSTATE

@@ -494,6 +494,21 @@ CREATE TRIGGER user_refuse_truncate
     BEFORE TRUNCATE ON usrmgmt."user"
     FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.refuse_truncate();
 
+-- User ids come from the identity (src/user_ids.c; doc: Security, "The
+-- attack review of 1.1"): outside a superuser's session, INSERT ...
+-- OVERRIDING SYSTEM VALUE and a COPY with an id column are refused (55000),
+-- so no role can give a new user a deleted user's id, and its history.
+CREATE FUNCTION usrmgmt.user_id_check() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'usrmgmt_user_id_check'
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.user_id_check() IS
+    'trigger: a new user''s id must be the identity''s, unless a superuser''s session writes it (55000)';
+CREATE TRIGGER user_id_given
+    BEFORE INSERT ON usrmgmt."user"
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.user_id_check();
+REVOKE ALL ON FUNCTION usrmgmt.user_id_check() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION usrmgmt.login(text, inet, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt.logout(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt.logout_user(text) FROM PUBLIC;
@@ -1336,8 +1351,9 @@ $$;
 -- The work of both: grants (grant true) or revokes the recipe's
 -- privileges.  Its checks, in order: 42501 a caller without the
 -- privileges of the extension's owner; 22004 a NULL argument; 22023 an
--- unknown recipe, or the extension's owner as the role (42704 for an
--- unknown role comes from the regrole argument).  A caller that may not
+-- unknown recipe, or the extension's owner as the role; 42704 an unknown
+-- role (from the regrole argument, or here for '-' and an OID that names
+-- no role, which regrole's input takes).  A caller that may not
 -- execute it gets 42501 from its ACL before any of these.
 CREATE FUNCTION usrmgmt._recipe_run(role pg_catalog.regrole, recipe text, "grant" boolean)
     RETURNS void
@@ -1359,6 +1375,11 @@ BEGIN
         RAISE EXCEPTION '% must not be null',
                         CASE WHEN role IS NULL THEN 'role' WHEN recipe IS NULL THEN 'recipe' ELSE 'grant' END
             USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    -- '-' and a bare number are valid regrole input for no role at all
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) role) THEN
+        RAISE EXCEPTION 'role with OID % does not exist', role::pg_catalog.oid
+            USING ERRCODE = 'undefined_object';
     END IF;
     IF recipe OPERATOR(pg_catalog.<>) ALL ('{application,monitor,administrator}'::text[]) THEN
         RAISE EXCEPTION 'unknown recipe "%"', recipe

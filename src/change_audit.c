@@ -50,8 +50,8 @@
  * Restore.  The rows that pg_restore or pg_dump's SQL output write into
  * an audited table are not recorded: change_log's own rows come back from
  * the same dump.  A restore is recognised by what pg_dump's output sets
- * before it loads data, in a superuser's session: row_security and
- * check_function_bodies both off.
+ * before it loads data, in a superuser's session (session user and current
+ * role both superusers): row_security and check_function_bodies both off.
  *
  * Memory: every row's work (jsonb, to_jsonb, SPI) runs in a short-lived
  * context deleted before returning; the per-table column information
@@ -519,12 +519,17 @@ um_write_change(UmAuditTable *t, UmChange *ch)
 
 /*
  * Is this statement part of a restore (pg_restore, or pg_dump's SQL output
- * run by psql)?  See the header comment.
+ * run by psql)?  See the header comment.  The session user must be a
+ * superuser too, not only the current role: any role may turn both
+ * settings off, and inside usrmgmt's SECURITY DEFINER functions
+ * (set_password(), authenticate(), unlock_user(), the reference triggers)
+ * the current role is the extension's owner (the attack review of 1.1).
  */
 static bool
 um_restoring(void)
 {
-	return !row_security && !check_function_bodies && superuser();
+	return !row_security && !check_function_bodies && superuser() &&
+		superuser_arg(GetSessionUserId());
 }
 
 /*

@@ -28,6 +28,10 @@
  * the same values again to a table it has just emptied.  An UPDATE must
  * keep the id.
  *
+ * User ids (1.1).  The same test of a fresh id, with its own last_taken,
+ * serves the trigger that keeps a non-superuser from choosing the id of a
+ * new user (user_ids.c): um_identity_id_take().
+ *
  * src/session_ids.c
  *
  *-------------------------------------------------------------------------
@@ -47,7 +51,7 @@
 #include "session_ids.h"
 #include "spi_util.h"
 
-/* The last session id this backend accepted as the identity's. */
+/* The last id this backend accepted as the identity's, per kind of id. */
 typedef struct UmTakenId
 {
 	Oid			seqoid;			/* InvalidOid: none yet */
@@ -55,9 +59,9 @@ typedef struct UmTakenId
 	int64		id;
 } UmTakenId;
 
-static UmTakenId last_taken = {InvalidOid, InvalidOid, 0};
+static UmTakenId last_taken[UM_IDS_KINDS];
 
-/* The identity sequence of online_user, cached by the table's OID. */
+/* The identity sequence of the table last asked about, cached by its OID. */
 static Oid	cached_relid = InvalidOid;
 static Oid	cached_seqoid = InvalidOid;
 
@@ -135,7 +139,7 @@ um_identity_sequence(Relation rel, AttrNumber attnum, Oid *filenode)
 	return cached_seqoid;
 }
 
-/* The id column of rel (online_user) and its value in tuple. */
+/* The id column of rel (online_user, "user") and its value in tuple. */
 static int64
 um_session_id(Relation rel, HeapTuple tuple, AttrNumber *attnum)
 {
@@ -150,30 +154,42 @@ um_session_id(Relation rel, HeapTuple tuple, AttrNumber *attnum)
 }
 
 /* See session_ids.h. */
+bool
+um_identity_id_take(Relation rel, HeapTuple tuple, UmIdsKind kind, bool trusted,
+					int64 *id)
+{
+	AttrNumber	attnum;
+	Oid			filenode = InvalidOid;
+	Oid			seqoid;
+	int64		given;
+	UmTakenId  *taken = &last_taken[kind];
+
+	*id = um_session_id(rel, tuple, &attnum);
+	seqoid = um_identity_sequence(rel, attnum, &filenode);
+	if (!trusted &&
+		(!OidIsValid(seqoid) || !um_currval(seqoid, &given) || given != *id ||
+		 (taken->seqoid == seqoid && taken->filenode == filenode &&
+		  taken->id == *id)))
+		return false;
+	taken->seqoid = seqoid;
+	taken->filenode = filenode;
+	taken->id = *id;
+	return true;
+}
+
+/* See session_ids.h. */
 void
 um_session_id_check_new(Relation rel, HeapTuple tuple, bool trusted)
 {
-	AttrNumber	attnum;
-	int64		id = um_session_id(rel, tuple, &attnum);
-	Oid			filenode = InvalidOid;
-	Oid			seqoid = um_identity_sequence(rel, attnum, &filenode);
-	int64		given;
+	int64		id;
 
-	if (!trusted)
-	{
-		if (!OidIsValid(seqoid) || !um_currval(seqoid, &given) || given != id ||
-			(last_taken.seqoid == seqoid && last_taken.filenode == filenode &&
-			 last_taken.id == id))
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("session id %lld was not given by the identity of usrmgmt.online_user",
-							(long long) id),
-					 errdetail("A session id is given once, by the identity, and never reused."),
-					 errhint("Leave out the id column and OVERRIDING SYSTEM VALUE; only a restore (COPY by a superuser) brings its own ids.")));
-	}
-	last_taken.seqoid = seqoid;
-	last_taken.filenode = filenode;
-	last_taken.id = id;
+	if (!um_identity_id_take(rel, tuple, UM_IDS_SESSION, trusted, &id))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("session id %lld was not given by the identity of usrmgmt.online_user",
+						(long long) id),
+				 errdetail("A session id is given once, by the identity, and never reused."),
+				 errhint("Leave out the id column and OVERRIDING SYSTEM VALUE; only a restore (COPY by a superuser) brings its own ids.")));
 }
 
 /* See session_ids.h. */

@@ -10,6 +10,8 @@
  *	  identity just gave this backend for this row (no OVERRIDING SYSTEM
  *	  VALUE, no id column in a COPY), else 55000;
  *	- um_session_id_check_update(): an UPDATE must keep the id, else 55000.
+ * The trigger on new users (user_ids.c) asks the same question of a user
+ * id through um_identity_id_take(), and renders its own error.
  *
  * src/session_ids.h
  *
@@ -23,6 +25,23 @@
 #include "access/htup.h"
 #include "utils/relcache.h"
 
+
+/* Whose ids: each kind remembers the last id it took. */
+typedef enum UmIdsKind
+{
+	UM_IDS_SESSION,				/* usrmgmt.online_user */
+	UM_IDS_USER,				/* usrmgmt."user" (user_ids.c) */
+	UM_IDS_KINDS
+} UmIdsKind;
+
+/*
+ * The id of the new row tuple of rel into *id; true when it is the value
+ * the identity sequence of rel has just given this backend and no row of
+ * this kind took yet (or when trusted), and then it is noted as taken;
+ * false (nothing noted) otherwise.
+ */
+extern bool um_identity_id_take(Relation rel, HeapTuple tuple, UmIdsKind kind,
+								bool trusted, int64 *id);
 
 /*
  * The new session row tuple of rel: 55000 unless its id is the value the

@@ -25,6 +25,9 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib "$FindBin::Bin/../perl";
+use UsrmgmtLogins;
 use File::Basename;
 use Time::HiRes qw(time);
 
@@ -37,34 +40,7 @@ usrmgmt.password_iterations = 4096
 $node->start;
 my $super = $node->safe_psql('postgres', 'SELECT current_user');
 
-# Runs sql as role over its own login; returns (SQLSTATE or '', stdout).
-sub run_as
-{
-	my ($role, $sql, $db) = @_;
-	my ($out, $err) = ('', '');
-	$node->psql($db // 'postgres', "\\set VERBOSITY sqlstate\n" . $sql,
-		stdout => \$out, stderr => \$err,
-		extra_params => [ '-U', $role ]);
-	my ($state) = $err =~ /ERROR:\s+([0-9A-Z]{5})/;
-	return ($state // '', $out, $err);
-}
-
-# The statement fails with exactly this SQLSTATE.
-sub refused
-{
-	my ($role, $sql, $want, $name, $db) = @_;
-	my ($state, undef, $err) = run_as($role, $sql, $db);
-	is($state, $want, $name) or diag($err);
-}
-
-# The statement succeeds; its output.
-sub runs
-{
-	my ($role, $sql, $name, $db) = @_;
-	my ($state, $out, $err) = run_as($role, $sql, $db);
-	is($state, '', $name) or diag($err);
-	return $out;
-}
+logins_on($node);
 
 sub q_super { return $node->safe_psql($_[1] // 'postgres', $_[0]); }
 
