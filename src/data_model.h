@@ -5,8 +5,10 @@
  *
  * One library serves a database at version 1.0 (not yet updated) and one
  * at 1.1.  Where the two differ in a way the C code's SQL must follow, the
- * code asks here, per call (a syscache lookup, so an ALTER EXTENSION
- * UPDATE takes effect at once), and keeps one statement per model:
+ * code asks here, per call (answered from a per-backend memo that any
+ * change of pg_class or pg_namespace clears, so an ALTER EXTENSION UPDATE
+ * takes effect at once, and a rolled-back one is forgotten), and keeps
+ * one statement per model:
  *	1.0: usernames fold with pg_catalog.lower(); password_hash,
  *		 failed_logins and last_login_at are columns of "user".
  *	1.1: usernames fold with usrmgmt.ascii_lower(); those three live in

@@ -37,8 +37,10 @@
 #include "storage/lock.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 
 #include "distributed.h"
 #include "spi_util.h"
@@ -70,11 +72,28 @@ static UmPlan plan_next_session = UM_PLAN0(
 	"SELECT pg_catalog.nextval(pg_catalog.pg_get_serial_sequence("
 	"'usrmgmt.online_user', 'id'))");
 
-/* Is Citus installed in this database (its catalog exists)? */
+/*
+ * Is Citus installed in this database (its catalog exists)?  Asked by
+ * every login, logout and session trigger; kept until pg_class changes
+ * (CREATE or DROP EXTENSION citus), so a single node pays one syscache
+ * lookup per backend, not per call.  -1: not known.
+ */
+static int	citus_present = -1;
+
 static bool
 um_citus_present(void)
 {
-	return OidIsValid(get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE));
+	if (citus_present < 0)
+		citus_present = OidIsValid(get_relname_relid("pg_dist_partition",
+													 PG_CATALOG_NAMESPACE));
+	return citus_present > 0;
+}
+
+/* Syscache callback: a relation changed; ask about Citus again. */
+static void
+um_citus_forget(Datum arg, int cacheid, uint32 hashvalue)
+{
+	citus_present = -1;
 }
 
 /* usrmgmt.<name>'s OID; InvalidOid when there is none. */
@@ -274,6 +293,7 @@ um_cluster_guard_lifted(void)
 void
 usrmgmt_distributed_init(void)
 {
+	CacheRegisterSyscacheCallback(RELNAMENSP, um_citus_forget, (Datum) 0);
 	DefineCustomBoolVariable("usrmgmt.log_guard_lifted",
 							 "Lets usrmgmt's own statements past the append-only guards on Citus workers (internal).",
 							 "Set for one statement by purge_user_log() and reset() on Citus (doc: Scaling out with Citus).",

@@ -10,7 +10,8 @@
  * usrmgmt does not link against Citus: everything here reads Citus's
  * catalog (pg_dist_partition, pg_dist_placement, pg_dist_local_group)
  * through SPI, and only after seeing that it exists.  Without Citus every
- * function answers "not distributed" at the cost of a syscache lookup.
+ * function answers "not distributed" from a per-backend memo (one
+ * syscache lookup per backend until pg_class changes).
  *
  * src/distributed.h
  *

@@ -87,3 +87,29 @@ bench_cluster() {
 
 # milliseconds since the epoch
 now_ms() { date +%s%3N; }
+
+# Backend CPU time (µs) per cycle: in one session of database $1, the
+# PL/pgSQL statement $2 (which may use the loop variable g, 1..$3) runs $3
+# times, each in a transaction of its own (COMMIT), after one warm-up run;
+# utime + stime of the backend read from /proc/<pid>/stat (10 ms ticks),
+# which a loaded machine disturbs less than a rate.  Needs a superuser
+# (pg_read_file) and the server on this machine.
+bench_cpu_per_cycle() {
+    psql -X -At -q -v ON_ERROR_STOP=1 -d "$1" <<SQL
+CREATE FUNCTION pg_temp.cpu() RETURNS bigint LANGUAGE sql AS \$\$
+    SELECT s[12]::bigint + s[13]::bigint
+      FROM (SELECT regexp_split_to_array(split_part(pg_read_file('/proc/' || pg_backend_pid() || '/stat'), ') ', 2), ' ') s) x
+\$\$;
+DO \$\$ DECLARE g int := 1; BEGIN $2; END \$\$;
+SELECT pg_temp.cpu() AS c0 \gset
+DO \$\$
+BEGIN
+    FOR g IN 1..$3 LOOP
+        $2;
+        COMMIT;
+    END LOOP;
+END
+\$\$;
+SELECT round((pg_temp.cpu() - :c0) * 10000.0 / $3, 1);
+SQL
+}

@@ -88,25 +88,10 @@ echo "change_log rows per login: shipped $(audit_rows "$A"), audited $(audit_row
 # ticks): less disturbed by a loaded machine than the rate.  Median of
 # $ROUNDS interleaved rounds.
 CYCLES=${CYCLES:-5000}
+. "$(dirname "$0")/common.sh"
 cpu_us() {
-    psql -X -At -q -v ON_ERROR_STOP=1 -d "$1" <<SQL
-CREATE FUNCTION pg_temp.cpu() RETURNS bigint LANGUAGE sql AS \$\$
-    SELECT s[12]::bigint + s[13]::bigint
-      FROM (SELECT regexp_split_to_array(split_part(pg_read_file('/proc/' || pg_backend_pid() || '/stat'), ') ', 2), ' ') s) x
-\$\$;
-SELECT pg_temp.cpu() AS c0 \gset
-DO \$\$
-BEGIN
-    FOR g IN 1..$CYCLES LOOP
-        PERFORM usrmgmt.logout(usrmgmt.login('bench' || (g % 100 + 1), '192.0.2.1', 'bench'));
-        COMMIT;
-    END LOOP;
-END
-\$\$;
-SELECT round((pg_temp.cpu() - :c0) * 10000.0 / $CYCLES, 1);
-SQL
+    bench_cpu_per_cycle "$1" "PERFORM usrmgmt.logout(usrmgmt.login('bench' || (g % 100 + 1), '192.0.2.1', 'bench'))" "$CYCLES"
 }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ca=(); cb=()
 for r in $(seq 1 "$ROUNDS"); do
     if [ $((r % 2)) -eq 1 ]; then x=$(cpu_us "$A"); y=$(cpu_us "$B"); else y=$(cpu_us "$B"); x=$(cpu_us "$A"); fi

@@ -11,7 +11,8 @@
 # and the session invariants hold; the grant carried over; maintain()
 # adds the next months; purge_user_log() at a cut inside the 1.0 partition
 # keeps the login rows of the open sessions; the updated database survives
-# pg_dump -Fd + pg_restore -j 4 unchanged.
+# pg_dump -Fd + pg_restore -j 4 unchanged.  Last, one session across an
+# update, its rollback and the update again logs in under each model.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -195,5 +196,28 @@ REVOKE ALL ON usrmgmt.user_log_1_0 FROM regress_update_monitor;});
 # table usrmgmt.user_log")
 is($node->psql('postgres', 'DROP ROLE regress_update_monitor'), 0,
 	'the monitor role can be dropped after its grants are revoked');
+# One backend across updates: the data model it remembers per backend
+# (src/data_model.c) follows an ALTER EXTENSION UPDATE at once, forgets
+# one that was rolled back, and follows it again; otherwise a login
+# would run the other model's statements (user_auth or
+# "user".last_login_at missing).
+$node->safe_psql('postgres', 'CREATE DATABASE memo');
+is($node->safe_psql('memo', q{
+CREATE EXTENSION usrmgmt VERSION '1.0';
+INSERT INTO usrmgmt."user" (username) VALUES ('memo_1');
+SELECT usrmgmt.logout(usrmgmt.login('memo_1'));
+BEGIN;
+ALTER EXTENSION usrmgmt UPDATE TO '1.1';
+SELECT usrmgmt.logout(usrmgmt.login('memo_1'));
+SELECT count(*) FROM usrmgmt.user_auth;
+ROLLBACK;
+SELECT usrmgmt.logout(usrmgmt.login('memo_1'));
+SELECT last_login_at IS NOT NULL FROM usrmgmt."user";
+ALTER EXTENSION usrmgmt UPDATE TO '1.1';
+SELECT usrmgmt.logout(usrmgmt.login('memo_1'));
+SELECT usrmgmt.last_login(id) > now() - interval '1 hour' FROM usrmgmt."user";
+}), "t\nt\n1\nt\nt\nt\nt",
+	'one session: login follows the update, its rollback and the update again');
+
 $node->stop;
 done_testing();
