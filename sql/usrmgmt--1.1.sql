@@ -681,13 +681,13 @@ $$;
 -- Creates the partition <log>_YYYY_MM of user_log or change_log for the
 -- month that starts at m (the caller has checked that no partition covers
 -- it) and returns how many rows it moved into it from the default
--- partition.  Errors: 22004 NULL; 22023 another table, or m not the start
--- of a month.  Not STRICT, so that a call with NULL is refused for want of
--- EXECUTE like any other.  The new table is a copy of the default partition (its
--- indexes and key: the template) with exactly the default partition's
--- privileges: only its owner, whatever ALTER DEFAULT PRIVILEGES are in
--- force for the role creating it, since a partition can be read by its own
--- name as well as through the log (doc: Retention and partitions).
+-- partition.  The new table is a copy of the default partition (its
+-- indexes and key: the template) with the privileges of its owner alone,
+-- whatever ALTER DEFAULT PRIVILEGES are in force for the role creating
+-- it, since a partition can be read by its own name as well as through
+-- the log (doc: Retention and partitions).  Errors: 22004 NULL; 22023
+-- another table, or m not the start of a month.  Not STRICT, so that a
+-- call with NULL is refused for want of EXECUTE like any other.
 CREATE FUNCTION usrmgmt._add_log_month(log pg_catalog.regclass, m timestamptz)
     RETURNS bigint
     LANGUAGE plpgsql VOLATILE
@@ -725,18 +725,22 @@ BEGIN
     -- with an identity column of its own.
     EXECUTE pg_catalog.format('CREATE TABLE usrmgmt.%I (LIKE usrmgmt.%I INCLUDING ALL EXCLUDING IDENTITY)',
                               part, base OPERATOR(pg_catalog.||) '_default');
+    -- No ACL: no default privileges applied, the owner's alone (and so
+    -- it stays for pg_dump).  Else every grant goes, the owner's ALL back.
     SELECT c.relowner::pg_catalog.regrole::pg_catalog.text INTO owner FROM pg_catalog.pg_class c
-     WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.format('usrmgmt.%I', part)::pg_catalog.regclass;
-    FOR grantee IN
-        SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
-                             ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END
-          FROM pg_catalog.pg_class c,
-               pg_catalog.aclexplode(COALESCE(c.relacl, pg_catalog.acldefault('r', c.relowner))) a
-         WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.format('usrmgmt.%I', part)::pg_catalog.regclass
-    LOOP
-        EXECUTE pg_catalog.format('REVOKE ALL ON TABLE usrmgmt.%I FROM %s', part, grantee);
-    END LOOP;
-    EXECUTE pg_catalog.format('GRANT ALL ON TABLE usrmgmt.%I TO %s', part, owner);
+     WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.format('usrmgmt.%I', part)::pg_catalog.regclass
+       AND c.relacl IS NOT NULL;
+    IF owner IS NOT NULL THEN
+        FOR grantee IN
+            SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                                 ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END
+              FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) a
+             WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.format('usrmgmt.%I', part)::pg_catalog.regclass
+        LOOP
+            EXECUTE pg_catalog.format('REVOKE ALL ON TABLE usrmgmt.%I FROM %s', part, grantee);
+        END LOOP;
+        EXECUTE pg_catalog.format('GRANT ALL ON TABLE usrmgmt.%I TO %s', part, owner);
+    END IF;
     IF base OPERATOR(pg_catalog.=) 'change_log' THEN
         -- statement triggers are not inherited by partitions
         EXECUTE pg_catalog.format('CREATE TRIGGER change_log_refuse_truncate BEFORE TRUNCATE ON usrmgmt.%I
@@ -938,7 +942,26 @@ BEGIN
 
     -- One maintain() at a time; logins and audited writes (ROW EXCLUSIVE)
     -- are not blocked.
-    LOCK TABLE usrmgmt.user_log, usrmgmt.change_log IN SHARE UPDATE EXCLUSIVE MODE;
+    LOCK TABLE usrmgmt.change_log, usrmgmt.user_log IN SHARE UPDATE EXCLUSIVE MODE;
+    -- Creating a month that writers may go to (this one or a past one), or
+    -- moving rows out of a default partition into a month created now,
+    -- holds the writers of that log back until commit (_add_log_month()).  A login writes change_log
+    -- (its audit row) before user_log; so both logs are locked here, in
+    -- that order, rather than one after the other later, which could
+    -- deadlock with a login waiting between them.
+    IF EXISTS (SELECT 1 FROM pg_catalog.generate_series(first_month, this_month, '1 month'::interval) x(m),
+                             pg_catalog.unnest('{usrmgmt.change_log,usrmgmt.user_log}'::pg_catalog.regclass[]) y(l)
+                WHERE NOT EXISTS (SELECT 1 FROM usrmgmt._log_partitions(y.l) p
+                                   WHERE pg_catalog.tstzrange(p.lower_bound, p.upper_bound) OPERATOR(pg_catalog.&&)
+                                         pg_catalog.tstzrange(x.m, x.m OPERATOR(pg_catalog.+) '1 month'::interval)))
+       OR EXISTS (SELECT 1 FROM usrmgmt.change_log_default d
+                   WHERE d.changed_at OPERATOR(pg_catalog.>=) first_month
+                     AND d.changed_at OPERATOR(pg_catalog.<) (last_month OPERATOR(pg_catalog.+) '1 month'::interval))
+       OR EXISTS (SELECT 1 FROM usrmgmt.user_log_default d
+                   WHERE d."timestamp" OPERATOR(pg_catalog.>=) first_month
+                     AND d."timestamp" OPERATOR(pg_catalog.<) (last_month OPERATOR(pg_catalog.+) '1 month'::interval)) THEN
+        LOCK TABLE usrmgmt.change_log, usrmgmt.user_log IN SHARE ROW EXCLUSIVE MODE;
+    END IF;
 
     -- Each log: the months from first_month to last_month, then retention
     -- (partitions wholly older than it go; a lock not granted within 1 s

@@ -21,7 +21,8 @@
  *	  maintain()), is skipped; that is logged once, when it becomes so,
  *	  not at every run;
  *	- SIGHUP re-reads the configuration (a new interval takes effect at
- *	  once, counted from the start of the last run; 0 stops the runs);
+ *	  once, counted from the start of the last run; 0 stops the runs; a new
+ *	  database, see below);
  *	- SIGTERM ends it at once, a run in progress rolled back; after an
  *	  exit other than the server's shutdown (a crash, pg_terminate_backend)
  *	  the postmaster starts it again after UM_MAINTENANCE_RESTART_S;
@@ -34,9 +35,13 @@
  *	usrmgmt.maintenance_interval: seconds (units accepted: '1h'); default
  *		1 h; 0 = no runs; at most 7 days (PGC_SIGHUP);
  *	usrmgmt.maintenance_database: the database to maintain; default
- *		'postgres' (PGC_POSTMASTER: the worker is connected to it).
+ *		'postgres' (PGC_SIGHUP; a worker is connected to one database, so
+ *		on a change it exits and the postmaster starts it again, connected
+ *		to the new one, after UM_MAINTENANCE_RESTART_S).
  * Both are defined in every backend, so that a wrong value in ALTER SYSTEM
- * is refused (22023) even where the worker does not run.
+ * is refused (22023) even where the worker does not run.  A database that
+ * does not exist makes the worker fail at its start (FATAL, logged), and
+ * the postmaster tries again after UM_MAINTENANCE_RESTART_S.
  *
  * src/maintenance_worker.c
  *
@@ -87,6 +92,9 @@ typedef enum UmMaintState
 
 static UmMaintState um_maint_state = UM_MAINT_UNKNOWN;
 
+/* The database this worker is connected to. */
+static char um_maint_connected_db[NAMEDATALEN];
+
 /*
  * usrmgmt.maintenance_database: a database name, so not empty and shorter
  * than NAMEDATALEN (22023 otherwise).
@@ -134,7 +142,7 @@ usrmgmt_maintenance_init(void)
 							   NULL,
 							   &um_maintenance_database,
 							   "postgres",
-							   PGC_POSTMASTER,
+							   PGC_SIGHUP,
 							   0,
 							   um_check_maintenance_database, NULL, NULL);
 
@@ -289,6 +297,7 @@ usrmgmt_maintenance_main(Datum main_arg)
 	BackgroundWorkerUnblockSignals();
 
 	BackgroundWorkerInitializeConnection(um_maintenance_database, NULL, 0);
+	strlcpy(um_maint_connected_db, um_maintenance_database, NAMEDATALEN);
 	SetConfigOption("application_name", UM_MAINTENANCE_NAME, PGC_USERSET, PGC_S_SESSION);
 	pgstat_report_activity(STATE_IDLE, NULL);
 
@@ -307,6 +316,13 @@ usrmgmt_maintenance_main(Datum main_arg)
 		{
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
+			if (strcmp(um_maintenance_database, um_maint_connected_db) != 0)
+			{
+				ereport(LOG,
+						(errmsg("usrmgmt maintenance: usrmgmt.maintenance_database is now \"%s\", restarting",
+								um_maintenance_database)));
+				proc_exit(1);	/* the postmaster starts it again */
+			}
 			if (um_maintenance_interval_s != interval_s)
 			{
 				interval_s = um_maintenance_interval_s;
@@ -317,17 +333,17 @@ usrmgmt_maintenance_main(Datum main_arg)
 
 		if (interval_s > 0)
 		{
-			TimestampTz now = GetCurrentTimestamp();
+			TimestampTz current = GetCurrentTimestamp();
 			TimestampTz next = TimestampTzPlusMilliseconds(last_run, (int64) interval_s * 1000);
 
-			if (last_run == 0 || now >= next)
+			if (last_run == 0 || current >= next)
 			{
-				last_run = now;
+				last_run = current;
 				um_maint_run();
 				next = TimestampTzPlusMilliseconds(last_run, (int64) interval_s * 1000);
-				now = GetCurrentTimestamp();
+				current = GetCurrentTimestamp();
 			}
-			timeout_ms = (long) TimestampDifferenceMilliseconds(now, next);
+			timeout_ms = (long) TimestampDifferenceMilliseconds(current, next);
 			events |= WL_TIMEOUT;
 		}
 
