@@ -138,16 +138,11 @@ SELECT usrmgmt._add_log_month('usrmgmt.change_log', date_trunc('month', now()) +
 SELECT usrmgmt._add_log_month('usrmgmt.change_log', NULL);
 \echo :LAST_ERROR_SQLSTATE
 
--- change_log's retention is a setting of its own (minutes, 0 = forever)
+-- change_log's retention is a setting of its own (minutes, 0 = forever),
+-- with log_retention's range: 22023 for a negative or absurd value
 SHOW usrmgmt.change_log_retention;
--- expected error 22023: negative
-\set VERBOSITY sqlstate
-SET usrmgmt.change_log_retention = -1;
-\set VERBOSITY default
-\echo :LAST_ERROR_SQLSTATE
--- expected error 22023: absurd
-SET usrmgmt.change_log_retention = '200 years';
-\echo :LAST_ERROR_SQLSTATE
+SELECT v, pg_temp.attempt(format('SET usrmgmt.change_log_retention = %L', v)) AS set_change_log_retention
+  FROM unnest(ARRAY['-1', '200 years', '36500d']) v;
 -- months wholly older than it are dropped (m-8 .. m-6 here), whatever
 -- usrmgmt.log_retention says; user_log keeps its months
 SELECT set_config('usrmgmt.change_log_retention',

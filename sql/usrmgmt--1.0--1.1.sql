@@ -370,16 +370,17 @@ BEGIN
 END
 $$;
 
--- Remove the rows of user_log older than cut by whole partitions: every
--- partition wholly older than cut is dropped, except that the 'login' rows
--- of sessions still open, or closed at or after cut, are kept (the
--- partition is then emptied by TRUNCATE and those rows put back), so that
--- open sessions = logins - logouts still holds over the log.  Returns the
--- rows removed (counted when exact, else the planner's estimate) and the
--- partitions dropped or emptied.  A partition whose lock is not granted
--- within lock_wait is left for next time (skipped); 0 waits as long as it
--- takes.
+-- Remove the rows of a log (user_log unless told; or change_log) older
+-- than cut by whole partitions: every partition wholly older than cut is
+-- dropped, except that in user_log the 'login' rows of sessions still
+-- open, or closed at or after cut, are kept (the partition is then
+-- emptied by TRUNCATE and those rows put back), so that open sessions =
+-- logins - logouts still holds over the log.  Returns the rows removed
+-- (counted when exact, else the planner's estimate) and the partitions
+-- dropped or emptied.  A partition whose lock is not granted within
+-- lock_wait is left for next time (skipped); 0 waits as long as it takes.
 CREATE FUNCTION usrmgmt._drop_log_partitions(cut timestamptz, exact boolean, lock_wait interval,
+                                             log pg_catalog.regclass DEFAULT 'usrmgmt.user_log',
                                              OUT removed bigint, OUT dropped text[], OUT emptied text[],
                                              OUT skipped text[])
     LANGUAGE plpgsql VOLATILE STRICT
@@ -395,29 +396,32 @@ DECLARE
     name text;
 BEGIN
     removed := 0; dropped := '{}'; emptied := '{}'; skipped := '{}';
-    FOR p IN SELECT * FROM usrmgmt._log_partitions() x
+    FOR p IN SELECT * FROM usrmgmt._log_partitions(log) x
               WHERE x.upper_bound OPERATOR(pg_catalog.<=) cut ORDER BY x.upper_bound
     LOOP
         name := p.partition::text;
+        keep := NULL;
         BEGIN
             PERFORM pg_catalog.set_config('lock_timeout',
                 pg_catalog.ceil(pg_catalog.date_part('epoch', lock_wait) OPERATOR(pg_catalog.*) 1000)::bigint::text, true);
             EXECUTE pg_catalog.format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', p.partition);
-            EXECUTE pg_catalog.format('SELECT pg_catalog.min(session_id), pg_catalog.max(session_id) FROM ONLY %s',
-                                      p.partition) INTO lo, hi;
-            -- login rows here of sessions open, or closed at or after cut
-            EXECUTE pg_catalog.format(
-                'SELECT pg_catalog.array_agg(l.session_id) FROM ONLY %s l
-                  WHERE l.action OPERATOR(pg_catalog.=) ''login''
-                    AND l.session_id OPERATOR(pg_catalog.=) ANY (ARRAY(
-                        SELECT o.id FROM usrmgmt.online_user o
-                         WHERE o.id OPERATOR(pg_catalog.>=) $1 AND o.id OPERATOR(pg_catalog.<=) $2
-                        UNION
-                        SELECT x.session_id FROM usrmgmt.user_log x
-                         WHERE x."timestamp" OPERATOR(pg_catalog.>=) $3
-                           AND x.session_id OPERATOR(pg_catalog.>=) $1
-                           AND x.session_id OPERATOR(pg_catalog.<=) $2))', p.partition)
-                INTO keep USING lo, hi, cut;
+            IF log OPERATOR(pg_catalog.=) 'usrmgmt.user_log'::pg_catalog.regclass THEN
+                EXECUTE pg_catalog.format('SELECT pg_catalog.min(session_id), pg_catalog.max(session_id) FROM ONLY %s',
+                                          p.partition) INTO lo, hi;
+                -- login rows here of sessions open, or closed at or after cut
+                EXECUTE pg_catalog.format(
+                    'SELECT pg_catalog.array_agg(l.session_id) FROM ONLY %s l
+                      WHERE l.action OPERATOR(pg_catalog.=) ''login''
+                        AND l.session_id OPERATOR(pg_catalog.=) ANY (ARRAY(
+                            SELECT o.id FROM usrmgmt.online_user o
+                             WHERE o.id OPERATOR(pg_catalog.>=) $1 AND o.id OPERATOR(pg_catalog.<=) $2
+                            UNION
+                            SELECT x.session_id FROM usrmgmt.user_log x
+                             WHERE x."timestamp" OPERATOR(pg_catalog.>=) $3
+                               AND x.session_id OPERATOR(pg_catalog.>=) $1
+                               AND x.session_id OPERATOR(pg_catalog.<=) $2))', p.partition)
+                    INTO keep USING lo, hi, cut;
+            END IF;
             IF exact THEN
                 EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM ONLY %s', p.partition) INTO n;
             ELSE
@@ -443,46 +447,6 @@ BEGIN
             removed := removed OPERATOR(pg_catalog.+) n;
         EXCEPTION WHEN lock_not_available THEN
             skipped := skipped OPERATOR(pg_catalog.||) name;
-        END;
-    END LOOP;
-END
-$$;
-
--- The same for change_log, where nothing needs keeping: every partition
--- wholly older than cut is dropped.  Returns the rows removed (counted
--- when exact, else the planner's estimate) and the partitions dropped; a
--- partition whose lock is not granted within lock_wait is skipped (0
--- waits as long as it takes).
-CREATE FUNCTION usrmgmt._drop_change_log_partitions(cut timestamptz, exact boolean, lock_wait interval,
-                                                    OUT removed bigint, OUT dropped text[],
-                                                    OUT skipped text[])
-    LANGUAGE plpgsql VOLATILE STRICT
-    SET search_path = pg_catalog, pg_temp
-    SET lock_timeout = 0     -- each partition sets its own, undone on return
-AS $$
-DECLARE
-    p record;
-    n bigint;
-BEGIN
-    removed := 0; dropped := '{}'; skipped := '{}';
-    FOR p IN SELECT * FROM usrmgmt._log_partitions('usrmgmt.change_log') x
-              WHERE x.upper_bound OPERATOR(pg_catalog.<=) cut ORDER BY x.upper_bound
-    LOOP
-        BEGIN
-            PERFORM pg_catalog.set_config('lock_timeout',
-                pg_catalog.ceil(pg_catalog.date_part('epoch', lock_wait) OPERATOR(pg_catalog.*) 1000)::bigint::text, true);
-            EXECUTE pg_catalog.format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', p.partition);
-            IF exact THEN
-                EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM ONLY %s', p.partition) INTO n;
-            ELSE
-                SELECT GREATEST(c.reltuples, 0)::bigint INTO n FROM pg_catalog.pg_class c
-                 WHERE c.oid OPERATOR(pg_catalog.=) p.partition;
-            END IF;
-            dropped := dropped OPERATOR(pg_catalog.||) p.partition::text;
-            EXECUTE pg_catalog.format('DROP TABLE %s', p.partition);
-            removed := removed OPERATOR(pg_catalog.+) n;
-        EXCEPTION WHEN lock_not_available THEN
-            skipped := skipped OPERATOR(pg_catalog.||) p.partition::text;
         END;
     END LOOP;
 END
@@ -577,23 +541,15 @@ BEGIN
         END LOOP;
 
         dropped := '{}'; emptied := '{}'; skipped := '{}'; rows_dropped := 0;
-        IF base OPERATOR(pg_catalog.=) 'user_log' THEN
-            retention := usrmgmt._log_retention();
-            IF retention IS NOT NULL THEN
-                SELECT x.removed, x.dropped, x.emptied, x.skipped
-                  INTO rows_dropped, dropped, emptied, skipped
-                  FROM usrmgmt._drop_log_partitions(pg_catalog.now() OPERATOR(pg_catalog.-) retention, false, '1 s') x;
-            END IF;
-            SELECT pg_catalog.count(*) INTO in_default FROM usrmgmt.user_log_default;
-        ELSE
-            retention := usrmgmt._change_log_retention();
-            IF retention IS NOT NULL THEN
-                SELECT x.removed, x.dropped, x.skipped
-                  INTO rows_dropped, dropped, skipped
-                  FROM usrmgmt._drop_change_log_partitions(pg_catalog.now() OPERATOR(pg_catalog.-) retention, false, '1 s') x;
-            END IF;
-            SELECT pg_catalog.count(*) INTO in_default FROM usrmgmt.change_log_default;
+        retention := CASE base WHEN 'user_log' THEN usrmgmt._log_retention()
+                               ELSE usrmgmt._change_log_retention() END;
+        IF retention IS NOT NULL THEN
+            SELECT x.removed, x.dropped, x.emptied, x.skipped
+              INTO rows_dropped, dropped, emptied, skipped
+              FROM usrmgmt._drop_log_partitions(pg_catalog.now() OPERATOR(pg_catalog.-) retention, false, '1 s', log) x;
         END IF;
+        EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM usrmgmt.%I', base OPERATOR(pg_catalog.||) '_default')
+            INTO in_default;
         SELECT pg_catalog.count(*) INTO future FROM pg_catalog.unnest(bounds) b
          WHERE pg_catalog.lower(b) OPERATOR(pg_catalog.>) pg_catalog.now();
 
@@ -629,8 +585,7 @@ REVOKE ALL ON FUNCTION usrmgmt._log_retention() FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt._change_log_retention() FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt._log_partitions(pg_catalog.regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt._add_log_month(pg_catalog.regclass, timestamptz) FROM PUBLIC;
-REVOKE ALL ON FUNCTION usrmgmt._drop_log_partitions(timestamptz, boolean, interval) FROM PUBLIC;
-REVOKE ALL ON FUNCTION usrmgmt._drop_change_log_partitions(timestamptz, boolean, interval) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt._drop_log_partitions(timestamptz, boolean, interval, pg_catalog.regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt.maintain(timestamptz) FROM PUBLIC;
 
 -- purge_user_log() drops whole partitions (src/sessions.c).
@@ -782,8 +737,7 @@ BEGIN
                               'usrmgmt._change_log_retention()',
                               'usrmgmt._log_partitions(pg_catalog.regclass)',
                               'usrmgmt._add_log_month(pg_catalog.regclass, timestamptz)',
-                              'usrmgmt._drop_log_partitions(timestamptz, boolean, interval)',
-                              'usrmgmt._drop_change_log_partitions(timestamptz, boolean, interval)',
+                              'usrmgmt._drop_log_partitions(timestamptz, boolean, interval, pg_catalog.regclass)',
                               'usrmgmt.maintain(timestamptz)']::pg_catalog.regprocedure[]
     LOOP
         FOR grantee IN
@@ -822,8 +776,7 @@ GRANT ALL ON FUNCTION usrmgmt._log_retention() TO CURRENT_USER;
 GRANT ALL ON FUNCTION usrmgmt._change_log_retention() TO CURRENT_USER;
 GRANT ALL ON FUNCTION usrmgmt._log_partitions(pg_catalog.regclass) TO CURRENT_USER;
 GRANT ALL ON FUNCTION usrmgmt._add_log_month(pg_catalog.regclass, timestamptz) TO CURRENT_USER;
-GRANT ALL ON FUNCTION usrmgmt._drop_log_partitions(timestamptz, boolean, interval) TO CURRENT_USER;
-GRANT ALL ON FUNCTION usrmgmt._drop_change_log_partitions(timestamptz, boolean, interval) TO CURRENT_USER;
+GRANT ALL ON FUNCTION usrmgmt._drop_log_partitions(timestamptz, boolean, interval, pg_catalog.regclass) TO CURRENT_USER;
 GRANT ALL ON FUNCTION usrmgmt.maintain(timestamptz) TO CURRENT_USER;
 
 --------------------------------------------------------------------------
