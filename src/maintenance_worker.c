@@ -10,7 +10,11 @@
  * usrmgmt.maintenance_database as the bootstrap superuser and calls
  * usrmgmt.maintain() there when it starts and then every
  * usrmgmt.maintenance_interval; maintain() is SECURITY DEFINER, so the
- * partitions are the extension owner's whoever calls it.  Each run is one
+ * partitions are the extension owner's whoever calls it.  Not the
+ * database owner: maintain() is not executable by PUBLIC, and the owner
+ * of a database need not be trusted with it.  The superuser session runs
+ * nothing but a catalog look-up and SELECT usrmgmt.maintain(), with
+ * search_path pg_catalog, pg_temp and every name and operator qualified.  Each run is one
  * transaction of its own: its locks (maintain()'s, each waited for at most
  * its lock_timeout of 5 s) are released when it ends, statement_timeout
  * (as configured for the worker's session) bounds it, and an error is
@@ -299,6 +303,8 @@ usrmgmt_maintenance_main(Datum main_arg)
 	BackgroundWorkerInitializeConnection(um_maintenance_database, NULL, 0);
 	strlcpy(um_maint_connected_db, um_maintenance_database, NAMEDATALEN);
 	SetConfigOption("application_name", UM_MAINTENANCE_NAME, PGC_USERSET, PGC_S_SESSION);
+	/* a superuser's session: nothing of the database's schemas shadows */
+	SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_SESSION);
 	pgstat_report_activity(STATE_IDLE, NULL);
 
 	interval_s = um_maintenance_interval_s;

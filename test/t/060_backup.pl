@@ -293,10 +293,14 @@ SELECT string_agg(t || ' ' || n || ' ' || h, E'\n' ORDER BY t) FROM (
   UNION ALL SELECT 'online_user', count(*), md5(string_agg(x::text, ',' ORDER BY id)) FROM usrmgmt.online_user x
   UNION ALL SELECT 'user_log', count(*), md5(string_agg(x::text, ',' ORDER BY id)) FROM usrmgmt.user_log x
   UNION ALL SELECT 'server', count(*), md5(string_agg(x::text, ',' ORDER BY id)) FROM usrmgmt.server x
-  UNION ALL SELECT 'configuration', count(*), md5(string_agg(x::text, ',' ORDER BY id)) FROM usrmgmt.configuration x) d};
+  UNION ALL SELECT 'configuration', count(*), md5(string_agg(x::text, ',' ORDER BY id)) FROM usrmgmt.configuration x
+  UNION ALL SELECT 'change_log ' || tableoid::regclass::text, count(*), md5(string_agg(x::text, ',' ORDER BY id))
+              FROM usrmgmt.change_log x GROUP BY tableoid) d};
 my $big = $node->safe_psql('big', $digest_sql);
 like($big, qr/^online_user 1334 /m, 'big: 1,334 open sessions');
 like($big, qr/^user_log 2666 /m, 'big: 2,666 log rows');
+like($big, qr/^change_log usrmgmt\.change_log_\d{4}_\d\d 30\d{4} /m,
+	'big: the change audit of 300,000 users and more in this month\'s partition of change_log');
 run_ok([ 'pg_dump', '-Fd', '-j', '4', '-d', $node->connstr('big'), '-f', "$tmp/big.dump" ], 'big: pg_dump -Fd -j 4');
 $node->safe_psql('postgres', 'CREATE DATABASE r_big');
 run_ok([ 'pg_restore', '--exit-on-error', '-j', '4', '-d', $node->connstr('r_big'), "$tmp/big.dump" ],
