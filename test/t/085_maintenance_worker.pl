@@ -7,8 +7,10 @@
 # the worker alone creating the months of user_log and change_log, moving
 # rows out of the default partitions and dropping what log_retention and
 # change_log_retention expired; a run that cannot get its lock failing
-# after lock_timeout without holding logins back, the next one succeeding;
-# pg_terminate_backend ending it without a crash; never on a hot standby,
+# after lock_timeout without holding logins back, or after a shorter
+# statement_timeout, the next one succeeding;
+# pg_terminate_backend ending it without a crash, the postmaster starting
+# it again 60 s later; a new maintenance_database; never on a hot standby,
 # and started by the promotion.
 use strict;
 use warnings;
@@ -60,7 +62,7 @@ sub set_and_reload
 	my ($node, $interval, %more) = @_;
 	my $before = log_count($node, qr/usrmgmt maintenance: now every $interval s$/m);
 	my $sql = '';
-	$sql .= "ALTER SYSTEM SET usrmgmt.$_ = '$more{$_}';\n" for sort keys %more;
+	$sql .= "ALTER SYSTEM SET " . ($_ =~ /_retention$/ ? "usrmgmt.$_" : $_) . " = '$more{$_}';\n" for sort keys %more;
 	$sql .= "ALTER SYSTEM SET usrmgmt.maintenance_interval = '${interval}s';\nSELECT pg_reload_conf();";
 	$node->safe_psql('postgres', $sql);
 	ok(wait_for_log($node, qr/usrmgmt maintenance: now every $interval s$/m, $before + 1),
@@ -189,6 +191,22 @@ ok($node->poll_query_until('appdb', "SELECT to_regclass('usrmgmt.user_log_$m4') 
 	'the next run succeeds');
 ok($node->poll_query_until('postgres', "SELECT ($worker_sql) = 1"), 'the same worker goes on');
 
+# statement_timeout bounds a run too: shorter than maintain()'s
+# lock_timeout, it is what ends the blocked run.
+set_and_reload($node, 0);
+$node->safe_psql('appdb', qq{DROP TABLE usrmgmt.user_log_$m4});
+$errors = log_count($node, qr/ERROR:  canceling statement due to statement timeout/);
+$holder = $node->background_psql('appdb');
+$holder->query_safe('BEGIN; LOCK TABLE usrmgmt.change_log IN SHARE UPDATE EXCLUSIVE MODE;');
+set_and_reload($node, 1, statement_timeout => '1s');
+ok(wait_for_log($node, qr/ERROR:  canceling statement due to statement timeout/, $errors + 1),
+	'statement_timeout ends a blocked run, logged');
+$holder->query_safe('COMMIT;');
+$holder->quit;
+$node->safe_psql('postgres', 'ALTER SYSTEM RESET statement_timeout; SELECT pg_reload_conf();');
+ok($node->poll_query_until('appdb', "SELECT to_regclass('usrmgmt.user_log_$m4') IS NOT NULL"),
+	'the next run succeeds');
+
 # pg_terminate_backend ends it cleanly: no crash, the server goes on (the
 # postmaster starts it again after 60 s).
 my $pid = $node->safe_psql('postgres', q{SELECT pid FROM pg_stat_activity WHERE backend_type = 'usrmgmt maintenance'});
@@ -199,6 +217,21 @@ ok(wait_for_log($node, qr/terminating background worker "usrmgmt maintenance" du
 is(log_count($node, qr/terminating any other active server processes|was terminated by signal/), 0,
 	'no crash, no restart of the server');
 is($node->safe_psql('appdb', 'SELECT 1'), '1', 'the server goes on');
+
+# The postmaster starts it again after 60 s, with the configuration of
+# then: a new usrmgmt.maintenance_database.  A change while it runs makes
+# it exit, to be started again connected to the new database.
+$node->safe_psql('postgres', q{ALTER SYSTEM SET usrmgmt.maintenance_database = 'postgres'; SELECT pg_reload_conf();});
+ok( $node->poll_query_until('postgres', q{SELECT count(*) = 1 FROM pg_stat_activity
+	 WHERE backend_type = 'usrmgmt maintenance' AND datname = 'postgres'}),
+	'started again by the postmaster, in the new database');
+ok(wait_for_log($node, qr/database "postgres" has no usrmgmt extension, skipping it/, 1),
+	'which has no usrmgmt: skipped');
+$node->safe_psql('postgres', q{ALTER SYSTEM SET usrmgmt.maintenance_database = 'appdb'; SELECT pg_reload_conf();});
+ok(wait_for_log($node, qr/usrmgmt maintenance: usrmgmt\.maintenance_database is now "appdb", restarting/, 1),
+	'a new database while it runs: it exits to reconnect');
+ok($node->poll_query_until('postgres', q{SELECT count(*) = 0 FROM pg_stat_activity WHERE backend_type = 'usrmgmt maintenance'}),
+	'and is gone until the postmaster starts it again');
 
 # A hot standby never runs it; its promotion starts it.
 $node->backup('base');
