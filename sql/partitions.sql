@@ -3,8 +3,9 @@
 -- them and moving rows out of the default partitions, its refusals,
 -- retention of both logs, purge_user_log() at a cut with sessions open,
 -- deleting a user with history, partitions that ignore the owner's default
--- privileges, and the sample data in partitions of their own.  Months are shown relative to the current one (m-1, m+3), so
--- the output does not depend on the date.
+-- privileges, and the sample data in partitions of their own.  Months
+-- are shown relative to the current one (m-1, m+3), so the output does
+-- not depend on the date.
 \set VERBOSITY default
 \set SHOW_CONTEXT never
 \i sql/include/setup.sql
@@ -228,11 +229,24 @@ INSERT INTO usrmgmt.user_log (user_id, username, action, "timestamp", session_id
     (3, 'carol', 'logout', date_trunc('month', now()) - interval '4 months' + interval '3 days', 9003),
     (3, 'carol', 'login',  date_trunc('month', now()) - interval '1 month' + interval '1 day', 9004),   -- closed in m-1,
     (3, 'carol', 'logout', date_trunc('month', now()) - interval '1 month' + interval '2 days', 9004);  -- in the straddling month
+-- History imported without session ids (issue 11, finding 9): purge must
+-- not take a user's logins without the logouts that match them.  alice's
+-- imported login (m-6) is closed after both cuts: her rows older than a
+-- cut are unbalanced, so they stay.  carol's imported rows older than the
+-- maintain() cut are unbalanced (2 logins, 1 logout: kept), those older
+-- than the purge cut balanced (2 and 2: they go).
+INSERT INTO usrmgmt.user_log (user_id, username, action, "timestamp") VALUES
+    (1, 'alice', 'login',  date_trunc('month', now()) - interval '6 months' + interval '1 day'),
+    (1, 'alice', 'logout', date_trunc('month', now()) - interval '1 month' + interval '5 days'),
+    (3, 'carol', 'login',  date_trunc('month', now()) - interval '5 months' + interval '10 days'),
+    (3, 'carol', 'logout', date_trunc('month', now()) - interval '5 months' + interval '11 days'),
+    (3, 'carol', 'login',  date_trunc('month', now()) - interval '4 months' + interval '5 days'),
+    (3, 'carol', 'logout', date_trunc('month', now()) - interval '1 month' + interval '1 day');
 RESET session_replication_role;
 SELECT * FROM pg_temp.where_rows();
 -- maintain() with a retention reaching back to the start of m-3: m-6 .. m-4
--- expire; m-5 and m-4 hold login rows that must stay, so they are emptied,
--- not dropped
+-- expire; m-5 and m-4 hold login rows that must stay, and m-6 alice's
+-- unbalanced imported login, so all three are emptied, not dropped
 SELECT set_config('usrmgmt.log_retention',
                   floor(extract(epoch FROM now() - (date_trunc('month', now()) - interval '3 months')) / 60) || 'min',
                   false) IS NOT NULL AS retention_set;
@@ -242,11 +256,15 @@ RESET usrmgmt.log_retention;
 SELECT * FROM pg_temp.parts();
 SELECT * FROM pg_temp.where_rows();
 SELECT session_id, action FROM usrmgmt.user_log WHERE session_id > 9000 ORDER BY session_id, action;
+SELECT username, action, pg_temp.month_of("timestamp") AS month
+  FROM usrmgmt.user_log WHERE session_id IS NULL ORDER BY username, "timestamp";
 -- purge_user_log() at a cut inside m-1: every whole partition before it
 -- goes, rows before the cut in m-1 are deleted, the kept login rows stay
 SELECT usrmgmt.purge_user_log(date_trunc('month', now()) - interval '1 month' + interval '3 days') AS purged;
 SELECT * FROM pg_temp.parts();
 SELECT session_id, action FROM usrmgmt.user_log WHERE session_id > 9000 ORDER BY session_id, action;
+SELECT username, action, pg_temp.month_of("timestamp") AS month
+  FROM usrmgmt.user_log WHERE session_id IS NULL ORDER BY username, "timestamp";
 -- the invariant over the retained log: open sessions = logins - logouts
 SELECT u.username,
        (SELECT count(*) FROM usrmgmt.online_user o WHERE o.user_id = u.id) AS open,

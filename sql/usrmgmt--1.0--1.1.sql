@@ -219,6 +219,33 @@ BEGIN
                                        ELSE g.grantee::pg_catalog.regrole::pg_catalog.text END,
                                   CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
     END LOOP;
+    -- Those grants are the DBA's, not the extension's: inside an extension
+    -- script every GRANT is also recorded as the object's initial
+    -- privileges (pg_init_privs), which pg_dump never dumps, so a restore
+    -- (which installs 1.1 afresh) would lose them, and from PostgreSQL 17
+    -- the grantees could not be dropped after a REVOKE (their pg_shdepend
+    -- 'i' rows).  The initial privileges become those of a fresh install:
+    -- everything to the owner, nothing else.  (The update is superuser-only,
+    -- usrmgmt.control; GRANT offers no way to grant outside the script.)
+    UPDATE pg_catalog.pg_init_privs i
+       SET initprivs = pg_catalog.acldefault(
+               CASE c.relkind WHEN 'S' THEN 's'::"char" ELSE 'r'::"char" END, c.relowner)
+      FROM pg_catalog.pg_class c
+     WHERE c.oid OPERATOR(pg_catalog.=) i.objoid
+       AND i.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+       AND i.objsubid OPERATOR(pg_catalog.=) 0
+       AND c.oid OPERATOR(pg_catalog.=) ANY (ARRAY['usrmgmt.user_log'::pg_catalog.regclass,
+                                                   'usrmgmt.user_log_id_seq'::pg_catalog.regclass]);
+    DELETE FROM pg_catalog.pg_shdepend d
+     USING pg_catalog.pg_class c
+     WHERE d.deptype OPERATOR(pg_catalog.=) 'i'
+       AND d.dbid OPERATOR(pg_catalog.=) (SELECT b.oid FROM pg_catalog.pg_database b
+                                           WHERE b.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())
+       AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+       AND d.objid OPERATOR(pg_catalog.=) c.oid
+       AND d.refobjid OPERATOR(pg_catalog.<>) c.relowner
+       AND c.oid OPERATOR(pg_catalog.=) ANY (ARRAY['usrmgmt.user_log'::pg_catalog.regclass,
+                                                   'usrmgmt.user_log_id_seq'::pg_catalog.regclass]);
 END
 $$;
 
@@ -370,15 +397,36 @@ BEGIN
 END
 $$;
 
+-- The users whose log rows without a session id (imported history, rows
+-- older than session ids) older than cut hold a different number of
+-- 'login' and 'logout' rows: purging those rows would change the user's
+-- logins - logouts, so purge keeps them (doc: Retention and partitions).
+CREATE FUNCTION usrmgmt._log_unbalanced_users(cut timestamptz) RETURNS bigint[]
+    LANGUAGE sql STABLE     -- not STRICT: a NULL cut is '{}', and PUBLIC gets 42501
+    SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT COALESCE(pg_catalog.array_agg(s.user_id), '{}')
+  FROM (SELECT l.user_id
+          FROM usrmgmt.user_log l
+         WHERE l.session_id IS NULL
+           AND l."timestamp" OPERATOR(pg_catalog.<) cut
+         GROUP BY l.user_id
+        HAVING pg_catalog.count(*) FILTER (WHERE l.action OPERATOR(pg_catalog.=) 'login')
+               OPERATOR(pg_catalog.<>)
+               pg_catalog.count(*) FILTER (WHERE l.action OPERATOR(pg_catalog.=) 'logout')) s
+$$;
+
 -- Remove the rows of a log (user_log unless told; or change_log) older
 -- than cut by whole partitions: every partition wholly older than cut is
 -- dropped, except that in user_log the 'login' rows of sessions still
--- open, or closed at or after cut, are kept (the partition is then
--- emptied by TRUNCATE and those rows put back), so that open sessions =
--- logins - logouts still holds over the log.  Returns the rows removed
--- (counted when exact, else the planner's estimate) and the partitions
--- dropped or emptied.  A partition whose lock is not granted within
--- lock_wait is left for next time (skipped); 0 waits as long as it takes.
+-- open, or closed at or after cut, and the rows without a session id of
+-- the users _log_unbalanced_users(cut) names are kept (the partition is
+-- then emptied by TRUNCATE and those rows put back), so that open
+-- sessions = logins - logouts still holds over the log.  Returns the rows
+-- removed (counted when exact, else the planner's estimate) and the
+-- partitions dropped or emptied.  A partition whose lock is not granted
+-- within lock_wait is left for next time (skipped); 0 waits as long as it
+-- takes.
 CREATE FUNCTION usrmgmt._drop_log_partitions(cut timestamptz, exact boolean, lock_wait interval,
                                              log pg_catalog.regclass DEFAULT 'usrmgmt.user_log',
                                              OUT removed bigint, OUT dropped text[], OUT emptied text[],
@@ -392,7 +440,10 @@ DECLARE
     lo bigint;
     hi bigint;
     keep bigint[];
+    unbalanced bigint[] := CASE WHEN log OPERATOR(pg_catalog.=) 'usrmgmt.user_log'::pg_catalog.regclass
+                                THEN usrmgmt._log_unbalanced_users(cut) ELSE '{}' END;
     n bigint;
+    kept bigint;
     name text;
 BEGIN
     removed := 0; dropped := '{}'; emptied := '{}'; skipped := '{}';
@@ -428,20 +479,31 @@ BEGIN
                 SELECT GREATEST(c.reltuples, 0)::bigint INTO n FROM pg_catalog.pg_class c
                  WHERE c.oid OPERATOR(pg_catalog.=) p.partition;
             END IF;
-            IF keep IS NULL THEN
-                EXECUTE pg_catalog.format('DROP TABLE %s', p.partition);
-                dropped := dropped OPERATOR(pg_catalog.||) name;
+            IF keep IS NULL AND pg_catalog.cardinality(unbalanced) OPERATOR(pg_catalog.=) 0 THEN
+                kept := 0;
             ELSE
                 EXECUTE pg_catalog.format(
                     'CREATE TEMP TABLE usrmgmt_kept ON COMMIT DROP AS SELECT * FROM ONLY %s
-                      WHERE action OPERATOR(pg_catalog.=) ''login''
-                        AND session_id OPERATOR(pg_catalog.=) ANY ($1)', p.partition) USING keep;
+                      WHERE (action OPERATOR(pg_catalog.=) ''login''
+                             AND session_id OPERATOR(pg_catalog.=) ANY ($1))
+                         OR (session_id IS NULL
+                             AND user_id OPERATOR(pg_catalog.=) ANY ($2))', p.partition)
+                    USING keep, unbalanced;
+                GET DIAGNOSTICS kept = ROW_COUNT;
+                IF kept OPERATOR(pg_catalog.=) 0 THEN
+                    DROP TABLE pg_temp.usrmgmt_kept;
+                END IF;
+            END IF;
+            IF kept OPERATOR(pg_catalog.=) 0 THEN
+                EXECUTE pg_catalog.format('DROP TABLE %s', p.partition);
+                dropped := dropped OPERATOR(pg_catalog.||) name;
+            ELSE
                 EXECUTE pg_catalog.format('TRUNCATE %s', p.partition);
                 -- OVERRIDING SYSTEM VALUE: from PostgreSQL 17 a partition
                 -- has its parent's GENERATED ALWAYS identity
                 EXECUTE pg_catalog.format('INSERT INTO %s OVERRIDING SYSTEM VALUE SELECT * FROM pg_temp.usrmgmt_kept', p.partition);
                 DROP TABLE pg_temp.usrmgmt_kept;
-                n := GREATEST(n OPERATOR(pg_catalog.-) pg_catalog.cardinality(keep), 0);
+                n := GREATEST(n OPERATOR(pg_catalog.-) kept, 0);
                 emptied := emptied OPERATOR(pg_catalog.||) name;
             END IF;
             removed := removed OPERATOR(pg_catalog.+) n;
@@ -584,6 +646,7 @@ COMMENT ON FUNCTION usrmgmt.maintain(timestamptz) IS
 REVOKE ALL ON FUNCTION usrmgmt._log_retention() FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt._change_log_retention() FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt._log_partitions(pg_catalog.regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt._log_unbalanced_users(timestamptz) FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt._add_log_month(pg_catalog.regclass, timestamptz) FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt._drop_log_partitions(timestamptz, boolean, interval, pg_catalog.regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt.maintain(timestamptz) FROM PUBLIC;
@@ -736,6 +799,7 @@ BEGIN
                               'usrmgmt._log_retention()',
                               'usrmgmt._change_log_retention()',
                               'usrmgmt._log_partitions(pg_catalog.regclass)',
+                              'usrmgmt._log_unbalanced_users(timestamptz)',
                               'usrmgmt._add_log_month(pg_catalog.regclass, timestamptz)',
                               'usrmgmt._drop_log_partitions(timestamptz, boolean, interval, pg_catalog.regclass)',
                               'usrmgmt.maintain(timestamptz)']::pg_catalog.regprocedure[]
@@ -775,6 +839,7 @@ GRANT ALL ON FUNCTION usrmgmt.user_references() TO CURRENT_USER;
 GRANT ALL ON FUNCTION usrmgmt._log_retention() TO CURRENT_USER;
 GRANT ALL ON FUNCTION usrmgmt._change_log_retention() TO CURRENT_USER;
 GRANT ALL ON FUNCTION usrmgmt._log_partitions(pg_catalog.regclass) TO CURRENT_USER;
+GRANT ALL ON FUNCTION usrmgmt._log_unbalanced_users(timestamptz) TO CURRENT_USER;
 GRANT ALL ON FUNCTION usrmgmt._add_log_month(pg_catalog.regclass, timestamptz) TO CURRENT_USER;
 GRANT ALL ON FUNCTION usrmgmt._drop_log_partitions(timestamptz, boolean, interval, pg_catalog.regclass) TO CURRENT_USER;
 GRANT ALL ON FUNCTION usrmgmt.maintain(timestamptz) TO CURRENT_USER;

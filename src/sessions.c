@@ -107,12 +107,18 @@ static UmPlan plan_expire_delete = UM_PLAN(
 static UmPlan plan_purge = UM_PLAN(
 	"DELETE FROM usrmgmt.user_log l"
 	" WHERE l.\"timestamp\" OPERATOR(pg_catalog.<) $1"
-	"   AND (l.session_id IS NULL OR ("
-	"     NOT EXISTS (SELECT 1 FROM usrmgmt.online_user o"
+	"   AND ((l.session_id IS NULL"
+	"         AND l.user_id OPERATOR(pg_catalog.<>) ALL ($2)) OR ("
+	"     l.session_id IS NOT NULL"
+	"     AND NOT EXISTS (SELECT 1 FROM usrmgmt.online_user o"
 	"                 WHERE o.id OPERATOR(pg_catalog.=) l.session_id)"
 	"     AND NOT EXISTS (SELECT 1 FROM usrmgmt.user_log k"
 	"                 WHERE k.session_id OPERATOR(pg_catalog.=) l.session_id"
 	"                   AND k.\"timestamp\" OPERATOR(pg_catalog.>=) $1)))",
+	TIMESTAMPTZOID, INT8ARRAYOID);
+/* 1.1: the users whose rows without a session id purge must keep. */
+static UmPlan plan_unbalanced_users = UM_PLAN(
+	"SELECT usrmgmt._log_unbalanced_users($1)",
 	TIMESTAMPTZOID);
 /* 1.1: the partitions wholly older than the cut (sql/usrmgmt--1.1.sql). */
 static UmPlan plan_drop_partitions = UM_PLAN(
@@ -347,9 +353,18 @@ usrmgmt_expire_sessions(PG_FUNCTION_ARGS)
 Datum
 usrmgmt_purge_user_log(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64((int64) um_run_on_arg(fcinfo, "older_than", &plan_purge,
-										  UM_RUN_PAST_LOG_GUARD,
-										  SPI_OK_DELETE));
+	Datum		values[2];
+	uint64		n;
+
+	um_require_arg(fcinfo, 0, "older_than");
+	values[0] = PG_GETARG_DATUM(0);
+	/* 1.0 purges every row without a session id (1.1 keeps unbalanced ones) */
+	values[1] = PointerGetDatum(construct_empty_array(INT8OID));
+
+	um_spi_connect();
+	n = um_exec_past_log_guard(&plan_purge, values, SPI_OK_DELETE);
+	SPI_finish();
+	PG_RETURN_INT64((int64) n);
 }
 
 /*
@@ -357,7 +372,10 @@ usrmgmt_purge_user_log(PG_FUNCTION_ARGS)
  * (the log is partitioned; the 1.0 function above serves a database not
  * yet updated).
  *
- * The same rows go as in 1.0, but every partition wholly older than
+ * The same rows go as in 1.0, except that rows without a session id go
+ * only where they balance per user (usrmgmt._log_unbalanced_users(): as
+ * many 'login' as 'logout' rows older than the cut), decided once before
+ * any row goes; and every partition wholly older than
  * older_than goes at once (DROP TABLE; or TRUNCATE, putting back the
  * 'login' rows that must stay): usrmgmt._drop_log_partitions() (PL/pgSQL,
  * sql/usrmgmt--1.1.sql).  Rows are deleted one by one only in the
@@ -371,7 +389,7 @@ usrmgmt_purge_user_log(PG_FUNCTION_ARGS)
 Datum
 usrmgmt_purge_user_log_partitions(PG_FUNCTION_ARGS)
 {
-	Datum		values[1];
+	Datum		values[2];
 	bool		isnull;
 	int64		removed;
 
@@ -379,6 +397,10 @@ usrmgmt_purge_user_log_partitions(PG_FUNCTION_ARGS)
 	values[0] = PG_GETARG_DATUM(0);
 
 	um_spi_connect();
+	/* decided once, before any row goes (the drop decides the same) */
+	um_plan_exec(&plan_unbalanced_users, values, NULL, true, SPI_OK_SELECT);
+	values[1] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	values[1] = PointerGetDatum(DatumGetArrayTypePCopy(values[1]));
 	um_plan_exec(&plan_drop_partitions, values, NULL, false, SPI_OK_SELECT);
 	removed = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 										  SPI_tuptable->tupdesc, 1, &isnull));

@@ -18,8 +18,8 @@
 #   8  ALTER DEFAULT PRIVILEGES leaking into the extension's objects
 #   10 a PUBLIC advisory key stalling every migration
 #   11 minimum password length counted before SASLprep
-# Finding 9 (purge_user_log() unbalancing the log) belongs with the purge
-# redesign (issue 12) and is tested there.
+# Finding 9 (purge_user_log() unbalancing the log) is tested with the 1.1
+# purge in sql/partitions.sql (imported rows without a session id).
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -386,6 +386,11 @@ SELECT usrmgmt.check_password('$who', 'wrong password');}, '57014',
 };
 
 subtest 'finding 6: case folding is ASCII only, the same in every collation' => sub {
+	# The Turkish rules come from ICU; a server built without it (a source
+	# build configured --without-icu) cannot make the database.
+  SKIP: {
+	skip 'this PostgreSQL was built without ICU (no tr-TR collation)', 8
+		unless q_super(q{SELECT count(*) FROM pg_collation WHERE collname = 'tr-x-icu'}) > 0;
 	q_super(q{CREATE DATABASE turkish TEMPLATE template0 ENCODING 'UTF8'
 	          LOCALE_PROVIDER icu ICU_LOCALE 'tr-TR' LOCALE 'C.UTF-8'});
 	is(q_super(q{SELECT lower('ADMIN')}, 'turkish'), 'admın',
@@ -419,6 +424,7 @@ subtest 'finding 6: case folding is ASCII only, the same in every collation' => 
 	          ALTER EXTENSION usrmgmt UPDATE TO '1.1'}, 'turkish10');
 	is(q_super(q{SELECT usrmgmt.login('ADMIN') > 0}, 'turkish10'), 't',
 		'once resolved, the update goes through and ADMIN logs in as admin');
+  }
 };
 
 subtest 'finding 7: a name that breaks the username rule matches nobody' => sub {
