@@ -116,30 +116,25 @@ UPDATE usrmgmt.configuration SET value = 'hello, world' WHERE key = 'regress.mot
 DELETE FROM usrmgmt.server;
 SELECT * FROM pg_temp.news();
 
--- Cascades.  regress_ca_auth stands for user_auth (one row per user,
--- ON DELETE CASCADE, a password_hash), audited the way the 1.1 scripts
--- audit user_auth.
-CREATE TABLE public.regress_ca_auth (
-    user_id bigint PRIMARY KEY REFERENCES usrmgmt."user" (id) ON DELETE CASCADE,
-    password_hash text, failed_logins int NOT NULL DEFAULT 0);
-CREATE TRIGGER change_audit AFTER INSERT OR UPDATE OR DELETE ON public.regress_ca_auth
-    FOR EACH ROW EXECUTE FUNCTION usrmgmt.change_audit('user_id', 'user_id');
-CREATE TRIGGER change_audit_truncate AFTER TRUNCATE ON public.regress_ca_auth
-    FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.change_audit('user_id', 'user_id');
-INSERT INTO public.regress_ca_auth VALUES
-    (1, 'SCRAM-SHA-256$4096:c2FsdA==$c3RvcmVk:c2VydmVy', 0), (2, NULL, 3);
-UPDATE public.regress_ca_auth SET failed_logins = 0, password_hash = NULL WHERE user_id = 1;
+-- The authentication state: user_auth is audited with row_id = user_id.
+-- A failed authenticate() (bob has no password) inserts his row; a login,
+-- which stamps last_login_at only, writes no audit row; unlock_user() is
+-- recorded.
+SELECT usrmgmt.authenticate('regress_ca_bob', 'not his password') IS NULL AS refused;
+SELECT usrmgmt.authenticate('regress_ca_bob', 'not his password') IS NULL AS refused;
+SELECT usrmgmt.login('regress_ca_bob') > 0 AS logged_in;
+SELECT usrmgmt.last_login(2) IS NOT NULL AS last_login_set;
+SELECT usrmgmt.unlock_user('regress_ca_bob');
 SELECT * FROM pg_temp.news();
 
--- Deleting bob: his row, his cascaded auth row, and the foreign key's SET
--- NULL of the setting he last edited (recorded as concerning him)
+-- Deleting bob: his row, his cascaded user_auth row, and the SET NULL of
+-- the setting he last edited (recorded as concerning him)
 DELETE FROM usrmgmt."user" WHERE username = 'regress_ca_bob';
 SELECT * FROM pg_temp.news();
 
 -- TRUNCATE: one row per table
-TRUNCATE usrmgmt.configuration, public.regress_ca_auth;
+TRUNCATE usrmgmt.configuration, usrmgmt.user_auth;
 SELECT * FROM pg_temp.news();
-DROP TABLE public.regress_ca_auth;
 
 --------------------------------------------------------------------------
 -- Who, when, which transaction

@@ -38,7 +38,7 @@ FROM pg_class t
 JOIN pg_depend d ON d.refobjid = t.oid AND d.classid = 'pg_class'::regclass
                 AND d.objid = pg_get_serial_sequence('usrmgmt.' || quote_ident(t.relname), 'id')::regclass
 WHERE t.relnamespace = 'usrmgmt'::regnamespace AND t.relkind = 'r'
-  AND t.relname <> 'schema_manifest'   -- no identity: see above
+  AND t.relname NOT IN ('schema_manifest', 'user_auth')   -- no identity (user_auth: keyed by user_id)
 ORDER BY t.relname;
 
 -- the install script's own row: id -1, kind 'extension', no checksum

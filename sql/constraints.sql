@@ -118,39 +118,58 @@ INSERT INTO usrmgmt."user" (username, email) VALUES ('mail_bad3', '');
 \echo :LAST_ERROR_SQLSTATE
 
 ------------------------------------------------------------------------
--- user.password_hash: user_password_hash_format, only a SCRAM-SHA-256 secret
+-- user_auth.password_hash: user_auth_password_hash_format, only a
+-- SCRAM-SHA-256 secret (user_auth is written by usrmgmt's functions; a
+-- superuser writes it directly here to test the constraints)
 ------------------------------------------------------------------------
+INSERT INTO usrmgmt."user" (username)
+    VALUES ('pw_scram'), ('pw_scram2'), ('pw_plain'), ('pw_md5'), ('pw_short'), ('pw_iter0'),
+           ('fails_neg');
 -- a secret made by PostgreSQL itself for a role (pg_authid.rolpassword)
-INSERT INTO usrmgmt."user" (username, password_hash)
-    VALUES ('pw_scram', 'SCRAM-SHA-256$4096:sj/JLRwbbH0NqFVt5b7p7Q==$t+hZZrBkFJgLxyKCJ7vyDjaqH9KsNfqlxIL2lSbzPYc=:Mxum9KThpa7sFjLSIzREJi7wGrYd4ZiszMraWntmw3s=')
-    RETURNING id, left(password_hash, 19);
+INSERT INTO usrmgmt.user_auth (user_id, password_hash)
+    SELECT id, 'SCRAM-SHA-256$4096:sj/JLRwbbH0NqFVt5b7p7Q==$t+hZZrBkFJgLxyKCJ7vyDjaqH9KsNfqlxIL2lSbzPYc=:Mxum9KThpa7sFjLSIzREJi7wGrYd4ZiszMraWntmw3s='
+      FROM usrmgmt."user" WHERE username = 'pw_scram'
+    RETURNING user_id, left(password_hash, 19);
 -- and one made now by the server's own SCRAM code
 SET password_encryption = 'scram-sha-256';
 CREATE ROLE regress_usrmgmt_pw PASSWORD 'correct horse battery staple';
-INSERT INTO usrmgmt."user" (username, password_hash)
-    SELECT 'pw_scram2', rolpassword FROM pg_authid WHERE rolname = 'regress_usrmgmt_pw'
-    RETURNING id, left(password_hash, 19);
+INSERT INTO usrmgmt.user_auth (user_id, password_hash)
+    SELECT u.id, a.rolpassword FROM usrmgmt."user" u, pg_authid a
+     WHERE u.username = 'pw_scram2' AND a.rolname = 'regress_usrmgmt_pw'
+    RETURNING user_id, left(password_hash, 19);
 DROP ROLE regress_usrmgmt_pw;
--- expected error: 23514 user_password_hash_format, plain text
-INSERT INTO usrmgmt."user" (username, password_hash) VALUES ('pw_plain', 'correct horse battery staple');
+-- expected error: 23514 user_auth_password_hash_format, plain text
+INSERT INTO usrmgmt.user_auth (user_id, password_hash)
+    SELECT id, 'correct horse battery staple' FROM usrmgmt."user" WHERE username = 'pw_plain';
 \echo :LAST_ERROR_SQLSTATE
--- expected error: 23514 user_password_hash_format, an MD5 hash
-INSERT INTO usrmgmt."user" (username, password_hash) VALUES ('pw_md5', 'md5' || md5('secretalice'));
+-- expected error: 23514 user_auth_password_hash_format, an MD5 hash
+INSERT INTO usrmgmt.user_auth (user_id, password_hash)
+    SELECT id, 'md5' || md5('secretalice') FROM usrmgmt."user" WHERE username = 'pw_md5';
 \echo :LAST_ERROR_SQLSTATE
--- expected error: 23514 user_password_hash_format, a truncated secret
-INSERT INTO usrmgmt."user" (username, password_hash)
-    VALUES ('pw_short', 'SCRAM-SHA-256$4096:sj/JLRwbbH0NqFVt5b7p7Q==$t+hZZrBkFJgLxyKCJ7vyDjaqH9KsNfqlxIL2lSbzPYc=:Mxum9KThpa7sFjLSIzREJi7wGrYd4Zisz');
+-- expected error: 23514 user_auth_password_hash_format, a truncated secret
+INSERT INTO usrmgmt.user_auth (user_id, password_hash)
+    SELECT id, 'SCRAM-SHA-256$4096:sj/JLRwbbH0NqFVt5b7p7Q==$t+hZZrBkFJgLxyKCJ7vyDjaqH9KsNfqlxIL2lSbzPYc=:Mxum9KThpa7sFjLSIzREJi7wGrYd4Zisz'
+      FROM usrmgmt."user" WHERE username = 'pw_short';
 \echo :LAST_ERROR_SQLSTATE
--- expected error: 23514 user_password_hash_format, iteration count 0
-INSERT INTO usrmgmt."user" (username, password_hash)
-    VALUES ('pw_iter0', 'SCRAM-SHA-256$0:sj/JLRwbbH0NqFVt5b7p7Q==$t+hZZrBkFJgLxyKCJ7vyDjaqH9KsNfqlxIL2lSbzPYc=:Mxum9KThpa7sFjLSIzREJi7wGrYd4ZiszMraWntmw3s=');
+-- expected error: 23514 user_auth_password_hash_format, iteration count 0
+INSERT INTO usrmgmt.user_auth (user_id, password_hash)
+    SELECT id, 'SCRAM-SHA-256$0:sj/JLRwbbH0NqFVt5b7p7Q==$t+hZZrBkFJgLxyKCJ7vyDjaqH9KsNfqlxIL2lSbzPYc=:Mxum9KThpa7sFjLSIzREJi7wGrYd4ZiszMraWntmw3s='
+      FROM usrmgmt."user" WHERE username = 'pw_iter0';
 \echo :LAST_ERROR_SQLSTATE
 
 ------------------------------------------------------------------------
--- user.failed_logins: user_failed_logins_nonnegative
+-- user_auth.failed_logins: user_auth_failed_logins_nonnegative
 ------------------------------------------------------------------------
--- expected error: 23514 user_failed_logins_nonnegative
-INSERT INTO usrmgmt."user" (username, failed_logins) VALUES ('fails_neg', -1);
+-- expected error: 23514 user_auth_failed_logins_nonnegative
+INSERT INTO usrmgmt.user_auth (user_id, failed_logins)
+    SELECT id, -1 FROM usrmgmt."user" WHERE username = 'fails_neg';
+\echo :LAST_ERROR_SQLSTATE
+-- expected error: 23503 user_auth_user_id_fkey, no such user
+INSERT INTO usrmgmt.user_auth (user_id) VALUES (999999);
+\echo :LAST_ERROR_SQLSTATE
+-- expected error: 23505 user_auth_pkey, one row per user
+INSERT INTO usrmgmt.user_auth (user_id)
+    SELECT id FROM usrmgmt."user" WHERE username = 'pw_scram';
 \echo :LAST_ERROR_SQLSTATE
 
 ------------------------------------------------------------------------
@@ -394,6 +413,8 @@ INSERT INTO usrmgmt.online_user (user_id, username)
     SELECT id, 'leaver' FROM usrmgmt."user" WHERE username = 'leaver';
 INSERT INTO usrmgmt.server (server_name, owner_id)
     SELECT 'leavers-server', id FROM usrmgmt."user" WHERE username = 'leaver';
+INSERT INTO usrmgmt.user_auth (user_id, failed_logins)
+    SELECT id, 2 FROM usrmgmt."user" WHERE username = 'leaver';
 -- expected error: 23503 server_owner_id_fkey, ON DELETE RESTRICT: a user
 -- who owns a server cannot be deleted.  The block prints the constraint
 -- and the SQLSTATE, the same on every version (PostgreSQL 18's own RESTRICT
@@ -420,8 +441,10 @@ DELETE FROM usrmgmt."user" WHERE username = 'leaver';
 SELECT key, updated_by FROM usrmgmt.configuration WHERE key = 'set.by.leaver';
 SELECT username, user_id, action FROM usrmgmt.user_log
     WHERE username = 'leaver' AND action = 'login' AND session_id IS NULL;
--- CASCADE: the session went with the user
+-- CASCADE: the session and the user_auth row went with the user
 SELECT count(*) AS leaver_sessions FROM usrmgmt.online_user WHERE username = 'leaver';
+SELECT count(*) AS leaver_auth FROM usrmgmt.user_auth
+ WHERE user_id NOT IN (SELECT id FROM usrmgmt."user");
 
 ------------------------------------------------------------------------
 -- updated_at: set to now() by every UPDATE, whatever the client wrote;

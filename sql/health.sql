@@ -124,6 +124,15 @@ SELECT count(*) FILTER (WHERE line ~ '^# HELP usrmgmt_[a-z_]+ \S') AS help,
   FROM l;
 SELECT line FROM regexp_split_to_table(usrmgmt.metrics(), E'\n') line
  WHERE line ~ '^usrmgmt_(health_status|schema_problems|in_recovery|sessions_online) ';
+-- usrmgmt_connections: its states partition the client connections, so
+-- sum(usrmgmt_connections) is health()'s total; there is no "total" sample
+-- beside the parts (it would count every connection twice).
+WITH s AS (SELECT m[1] AS state, m[2]::int AS n
+             FROM regexp_matches(usrmgmt.metrics(),
+                    '^usrmgmt_connections\{state="([a-z_]+)"\} ([0-9]+)$', 'gn') m)
+SELECT string_agg(state, ',' ORDER BY state) AS states,
+       sum(n) = (usrmgmt.health()->'connections'->>'total')::int AS sum_is_total
+  FROM s;
 
 -- The monitor recipe: EXECUTE on exactly health, status, database_stats
 -- and metrics; no table, no integrity function.

@@ -152,8 +152,7 @@ SELECT label,
        pg_temp.attempt_constraint('INSERT INTO usrmgmt."user" (username) VALUES ($1)', v) AS username,
        pg_temp.attempt_constraint('INSERT INTO usrmgmt."user" (username, email) VALUES (''regress_u'', $1)', v) AS email,
        pg_temp.attempt_constraint('INSERT INTO usrmgmt."user" (username, first_name) VALUES (''regress_u'', $1)', v) AS first_name,
-       pg_temp.attempt_constraint('INSERT INTO usrmgmt."user" (username, last_name) VALUES (''regress_u'', $1)', v) AS last_name,
-       pg_temp.attempt_constraint('INSERT INTO usrmgmt."user" (username, password_hash) VALUES (''regress_u'', $1)', v) AS password_hash
+       pg_temp.attempt_constraint('INSERT INTO usrmgmt."user" (username, last_name) VALUES (''regress_u'', $1)', v) AS last_name
   FROM hostile ORDER BY label;
 SELECT count(*) AS tested,
        string_agg(DISTINCT pg_temp.attempt_constraint('INSERT INTO usrmgmt."user" (username) VALUES ($1)', v), ', ') AS username
@@ -166,9 +165,6 @@ SELECT count(*) AS tested,
 SELECT pg_temp.attempt_constraint('INSERT INTO usrmgmt."user" (username, first_name) VALUES (''regress_u'', $1)', ch) AS first_name,
        array_agg(c ORDER BY c) AS control_characters
   FROM ctrl GROUP BY 1 ORDER BY 1;
--- Extreme numbers.
-SELECT pg_temp.attempt_constraint('INSERT INTO usrmgmt."user" (username, failed_logins) VALUES (''regress_u'', $1::integer)', v) AS failed_logins, v
-  FROM (VALUES ('-1'), ('-2147483648'), ('2147483647'), ('2147483648')) AS x(v);
 -- The identity cannot be chosen by a client.
 -- expected: 428C9, id is GENERATED ALWAYS
 INSERT INTO usrmgmt."user" (id, username) VALUES (-9223372036854775808, 'regress_u');
@@ -177,6 +173,14 @@ INSERT INTO usrmgmt."user" (id, username) VALUES (-9223372036854775808, 'regress
 -- expected: 23505, same username as regress_owner but for case
 INSERT INTO usrmgmt."user" (username) VALUES ('REGRESS_OWNER');
 \echo :LAST_ERROR_SQLSTATE
+
+-- Block: usrmgmt.user_auth (the row of regress_owner)
+SELECT label,
+       pg_temp.attempt_constraint('INSERT INTO usrmgmt.user_auth (user_id, password_hash) SELECT id, $1 FROM usrmgmt."user" WHERE username = ''regress_owner''', v) AS password_hash
+  FROM hostile ORDER BY label;
+-- Extreme numbers.
+SELECT pg_temp.attempt_constraint('INSERT INTO usrmgmt.user_auth (user_id, failed_logins) SELECT id, $1::integer FROM usrmgmt."user" WHERE username = ''regress_owner''', v) AS failed_logins, v
+  FROM (VALUES ('-1'), ('-2147483648'), ('2147483647'), ('2147483648')) AS x(v);
 
 -- Block: usrmgmt.server
 SELECT label,

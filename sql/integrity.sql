@@ -47,6 +47,7 @@ VALUES (200, 999, 'ghost', 'login', 20);
 INSERT INTO usrmgmt.server (id, server_name, owner_id) OVERRIDING SYSTEM VALUE
 VALUES (2, 'beta', 998);
 UPDATE usrmgmt.configuration SET updated_by = 997 WHERE id = 1;
+INSERT INTO usrmgmt.user_auth (user_id, failed_logins) VALUES (996, 1);
 ALTER TABLE usrmgmt."user" ENABLE TRIGGER ALL;
 ALTER TABLE usrmgmt.online_user ENABLE TRIGGER ALL;
 ALTER TABLE usrmgmt.user_log ENABLE TRIGGER ALL;
@@ -63,6 +64,11 @@ VALUES (3, 'x', 'not an address'), (4, 'carol', 'carol@@example.com');
 ALTER TABLE usrmgmt."user"
     ADD CONSTRAINT user_email_format CHECK (usrmgmt.is_valid_email(email)) NOT VALID,
     ADD CONSTRAINT user_username_format CHECK (usrmgmt.is_valid_username(username)) NOT VALID;
+-- user_auth, whose row id is its user_id
+ALTER TABLE usrmgmt.user_auth DROP CONSTRAINT user_auth_failed_logins_nonnegative;
+INSERT INTO usrmgmt.user_auth (user_id, failed_logins) VALUES (1, -3);
+ALTER TABLE usrmgmt.user_auth
+    ADD CONSTRAINT user_auth_failed_logins_nonnegative CHECK (failed_logins OPERATOR(pg_catalog.>=) 0) NOT VALID;
 -- A constraint that is simply gone is still checked: the manifest keeps
 -- its expression.
 ALTER TABLE usrmgmt.server DROP CONSTRAINT server_memory_range;

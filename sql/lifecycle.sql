@@ -27,10 +27,12 @@ RESET ROLE;
 SELECT usrmgmt.load_sample_data();
 
 -- It exercises every table, with data that passes every constraint.
-SELECT id, username, email, first_name, last_name, is_admin, is_active,
-       failed_logins, created_at, updated_at = created_at AS untouched,
-       password_hash LIKE 'SCRAM-SHA-256$4096:%' AS has_password
-  FROM usrmgmt."user" ORDER BY id;
+SELECT u.id, u.username, u.email, u.first_name, u.last_name, u.is_admin, u.is_active,
+       a.failed_logins, u.created_at, u.updated_at = u.created_at AS untouched,
+       a.password_hash LIKE 'SCRAM-SHA-256$4096:%' AS has_password,
+       a.password_changed_at = u.created_at AS password_set_at_creation,
+       a.locked_at, a.last_login_at
+  FROM usrmgmt."user" u LEFT JOIN usrmgmt.user_auth a ON a.user_id = u.id ORDER BY u.id;
 SELECT id, user_id, username, ip_address, user_agent,
        login_datetime > pg_catalog.now() - interval '1 hour' AS opened_recently
   FROM usrmgmt.online_user ORDER BY id;
@@ -88,7 +90,8 @@ SELECT (SELECT count(*) FROM usrmgmt."user") AS users,
        (SELECT count(*) FROM usrmgmt.online_user) AS sessions,
        (SELECT count(*) FROM usrmgmt.user_log) AS log_rows,
        (SELECT count(*) FROM usrmgmt.server) AS servers,
-       (SELECT count(*) FROM usrmgmt.configuration) AS settings;
+       (SELECT count(*) FROM usrmgmt.configuration) AS settings,
+       (SELECT count(*) FROM usrmgmt.user_auth) AS auth_rows;
 SELECT migration_name, kind FROM usrmgmt.migration_history ORDER BY id;
 INSERT INTO usrmgmt."user" (username) VALUES ('regress_first') RETURNING id;
 -- reset() inside a transaction that rolls back changes nothing.

@@ -186,7 +186,7 @@ SET usrmgmt.log_retention = '36500d';
 SHOW usrmgmt.log_retention;
 RESET usrmgmt.log_retention;
 -- the background worker's settings (only in postgresql.conf or ALTER
--- SYSTEM; TAP 085 runs the worker): the interval in seconds, 0 = no runs,
+-- SYSTEM; TAP 086 runs the worker): the interval in seconds, 0 = no runs,
 -- at most 7 days; the database a name
 SHOW usrmgmt.maintenance_interval;
 SHOW usrmgmt.maintenance_database;

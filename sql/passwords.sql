@@ -10,6 +10,19 @@ SET usrmgmt.password_iterations = 4096;
 
 INSERT INTO usrmgmt."user" (username, is_active)
     VALUES ('alice', true), ('bob', true), ('carol', false);
+-- The authentication state lives in usrmgmt.user_auth, one row per user
+-- that has any; this view shows it by username (0 failures without a row).
+CREATE TEMP VIEW auth AS
+SELECT u.id, u.username, a.password_hash, coalesce(a.failed_logins, 0) AS failed_logins,
+       a.locked_at, a.password_changed_at, a.last_login_at, a.user_id IS NOT NULL AS has_row
+  FROM usrmgmt."user" u LEFT JOIN usrmgmt.user_auth a ON a.user_id = u.id;
+-- A superuser's direct write of a user's password_hash (the tests need
+-- stored secrets that set_password() would not make).
+CREATE FUNCTION pg_temp.put_hash(name text, hash text) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO usrmgmt.user_auth (user_id, password_hash)
+    SELECT id, hash FROM usrmgmt."user" WHERE username = name
+    ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash
+$$;
 
 -- the defaults
 SHOW usrmgmt.min_password_length;
@@ -22,10 +35,14 @@ SET usrmgmt.password_iterations = 4096;
 -- fresh salt every time
 SELECT usrmgmt.set_password('alice', 'correct horse');
 SELECT password_hash ~ '^SCRAM-SHA-256\$4096:[A-Za-z0-9+/]{22}==\$[A-Za-z0-9+/]{43}=:[A-Za-z0-9+/]{43}=$' AS format
-  FROM usrmgmt."user" WHERE username = 'alice';
-SELECT password_hash AS first_hash FROM usrmgmt."user" WHERE username = 'alice' \gset
+  FROM auth WHERE username = 'alice';
+SELECT password_hash AS first_hash FROM auth WHERE username = 'alice' \gset
+SELECT password_changed_at AS first_change FROM auth WHERE username = 'alice' \gset
 SELECT usrmgmt.set_password('ALICE', 'correct horse');
-SELECT password_hash <> :'first_hash' AS new_salt FROM usrmgmt."user" WHERE username = 'alice';
+SELECT password_hash <> :'first_hash' AS new_salt,
+       password_changed_at > :'first_change' AS changed_at_moved,
+       failed_logins, locked_at, last_login_at
+  FROM auth WHERE username = 'alice';
 
 -- check_password
 SELECT usrmgmt.check_password('alice', 'correct horse') AS right,
@@ -48,13 +65,12 @@ SELECT usrmgmt.check_password('alice', NULL);
 -- The secret is PostgreSQL's own: a role given it as its password stores
 -- it as it is, and a secret made by CREATE ROLE is accepted here.
 CREATE ROLE regress_pw_role LOGIN;
-SELECT password_hash AS alice_hash FROM usrmgmt."user" WHERE username = 'alice' \gset
+SELECT password_hash AS alice_hash FROM auth WHERE username = 'alice' \gset
 ALTER ROLE regress_pw_role PASSWORD :'alice_hash';
 SELECT rolpassword = :'alice_hash' AS same_secret FROM pg_authid WHERE rolname = 'regress_pw_role';
 SET password_encryption = 'scram-sha-256';
 ALTER ROLE regress_pw_role PASSWORD 'made by postgres';
-UPDATE usrmgmt."user" SET password_hash = (SELECT rolpassword FROM pg_authid WHERE rolname = 'regress_pw_role')
-    WHERE username = 'bob';
+SELECT pg_temp.put_hash('bob', (SELECT rolpassword FROM pg_authid WHERE rolname = 'regress_pw_role'));
 SELECT usrmgmt.check_password('bob', 'made by postgres') AS server_secret_ok,
        usrmgmt.check_password('bob', 'made by postgrex') AS server_secret_wrong;
 -- SASLprep as the server does it: a non-ASCII password and its NFKC twin
@@ -65,9 +81,8 @@ SELECT usrmgmt.check_password('bob', 'pässwörd①') AS same,
 
 -- a stored secret with an absurd iteration count is not run (it would take
 -- hours): false, after the usual work
-UPDATE usrmgmt."user" SET password_hash =
-    regexp_replace(password_hash, '^SCRAM-SHA-256\$[0-9]+:', 'SCRAM-SHA-256$999999999:')
-  WHERE username = 'bob';
+SELECT pg_temp.put_hash('bob', regexp_replace(password_hash, '^SCRAM-SHA-256\$[0-9]+:', 'SCRAM-SHA-256$999999999:'))
+  FROM auth WHERE username = 'bob';
 SELECT usrmgmt.check_password('bob', 'pässwörd①') AS absurd_count;
 SELECT usrmgmt.set_password('bob', 'pässwörd①');
 
@@ -93,34 +108,62 @@ SELECT usrmgmt.set_password('alice', NULL);
 -- expected error 23514: the table itself refuses a plain-text password
 -- (terse: the detail would show the row's timestamps)
 \set VERBOSITY terse
-UPDATE usrmgmt."user" SET password_hash = 'hunter22' WHERE username = 'alice';
+UPDATE usrmgmt.user_auth SET password_hash = 'hunter22'
+ WHERE user_id = (SELECT id FROM usrmgmt."user" WHERE username = 'alice');
 \echo :LAST_ERROR_SQLSTATE
 \set VERBOSITY default
 
--- authenticate: a session on success, NULL on failure
+-- authenticate: a session on success, NULL on failure.  It stamps
+-- user_auth.last_login_at and writes no row of "user" (its xmin and ctid
+-- stay: the hot path writes only the user's rows of online_user, user_log
+-- and user_auth).
 SELECT usrmgmt.set_password('alice', 'correct horse');
+SELECT xmin AS user_xmin, ctid AS user_ctid FROM usrmgmt."user" WHERE username = 'alice' \gset
 SELECT usrmgmt.authenticate('alice', 'correct horse', '192.0.2.9', 'app/1') AS sid \gset
 SELECT :sid AS sid;
-SELECT o.username, o.ip_address, o.user_agent, u.last_login_at = o.login_datetime AS stamped
-  FROM usrmgmt.online_user o JOIN usrmgmt."user" u ON u.id = o.user_id WHERE o.id = :sid;
+SELECT o.username, o.ip_address, o.user_agent, a.last_login_at = o.login_datetime AS stamped,
+       usrmgmt.last_login(o.user_id) = o.login_datetime AS last_login_fn
+  FROM usrmgmt.online_user o JOIN auth a ON a.id = o.user_id WHERE o.id = :sid;
 SELECT action, session_id = :sid AS same FROM usrmgmt.user_log ORDER BY id DESC LIMIT 1;
+SELECT usrmgmt.login('alice') > :sid AS login_too;
+SELECT xmin = :'user_xmin' AS user_row_not_written, ctid = :'user_ctid' AS same_tuple
+  FROM usrmgmt."user" WHERE username = 'alice';
 -- wrong passwords count
 SELECT usrmgmt.authenticate('alice', 'wrong') IS NULL AS refused;
 SELECT usrmgmt.authenticate('alice', 'wrong again') IS NULL AS refused;
-SELECT failed_logins FROM usrmgmt."user" WHERE username = 'alice';
+SELECT failed_logins, locked_at IS NOT NULL AS locked FROM auth WHERE username = 'alice';
 -- a success resets the count
 SELECT usrmgmt.authenticate('alice', 'correct horse') IS NOT NULL AS accepted;
-SELECT failed_logins FROM usrmgmt."user" WHERE username = 'alice';
+SELECT failed_logins, locked_at IS NOT NULL AS locked FROM auth WHERE username = 'alice';
 -- five failures lock the user out, even with the right password
 SELECT count(*) FILTER (WHERE usrmgmt.authenticate('alice', 'wrong' || g) IS NULL) AS refused
   FROM generate_series(1, 5) g;
-SELECT failed_logins FROM usrmgmt."user" WHERE username = 'alice';
+SELECT failed_logins, locked_at IS NOT NULL AS locked FROM auth WHERE username = 'alice';
 SELECT usrmgmt.authenticate('alice', 'correct horse') IS NULL AS locked_out;
 -- a locked-out user's attempts are not counted any more
-SELECT failed_logins FROM usrmgmt."user" WHERE username = 'alice';
--- an administrator resets the count
-UPDATE usrmgmt."user" SET failed_logins = 0 WHERE username = 'alice';
+SELECT failed_logins, locked_at IS NOT NULL AS locked FROM auth WHERE username = 'alice';
+-- locked_at says when the fifth failure locked the user out
+SELECT locked_at > now() - interval '1 minute' AS locked_recently FROM auth WHERE username = 'alice';
+-- an administrator unlocks: unlock_user() sets the count to 0 and clears
+-- locked_at (true: there was something to clear); again: false
+SELECT usrmgmt.unlock_user('Alice') AS unlocked;
+SELECT failed_logins, locked_at IS NOT NULL AS locked FROM auth WHERE username = 'alice';
+SELECT usrmgmt.unlock_user('alice') AS unlocked_again;
 SELECT usrmgmt.authenticate('alice', 'correct horse') IS NOT NULL AS accepted;
+-- a user without any authentication state: nothing to clear
+SELECT usrmgmt.unlock_user('carol') AS carol_unlocked, has_row FROM auth WHERE username = 'carol';
+-- expected error 42704: there is no such user
+SELECT usrmgmt.unlock_user('nobody');
+\echo :LAST_ERROR_SQLSTATE
+-- expected error 22004: username must not be NULL
+SELECT usrmgmt.unlock_user(NULL);
+\echo :LAST_ERROR_SQLSTATE
+-- last_login(): NULL for a user who never logged in and for no user
+SELECT usrmgmt.last_login(id) AS carol_last_login FROM usrmgmt."user" WHERE username = 'carol';
+SELECT usrmgmt.last_login(-1) AS nobody_last_login;
+-- expected error 22004: user_id must not be NULL
+SELECT usrmgmt.last_login(NULL);
+\echo :LAST_ERROR_SQLSTATE
 -- max_failed_logins = 0: never locked out
 SET usrmgmt.max_failed_logins = 0;
 SELECT count(*) FILTER (WHERE usrmgmt.authenticate('alice', 'wrong' || g) IS NULL) AS refused
@@ -129,12 +172,12 @@ SELECT usrmgmt.authenticate('alice', 'correct horse') IS NOT NULL AS accepted;
 RESET usrmgmt.max_failed_logins;
 -- unknown and inactive users: NULL, nothing counted, no session; a user
 -- without a password: NULL, counted as a wrong password
-UPDATE usrmgmt."user" SET password_hash = :'alice_hash' WHERE username = 'carol';
+SELECT pg_temp.put_hash('carol', :'alice_hash');
 SELECT usrmgmt.authenticate('nobody', 'correct horse') IS NULL AS unknown,
        usrmgmt.authenticate('carol', 'correct horse') IS NULL AS inactive;
-UPDATE usrmgmt."user" SET password_hash = NULL WHERE username = 'bob';
+SELECT pg_temp.put_hash('bob', NULL);
 SELECT usrmgmt.authenticate('bob', 'anything at all') IS NULL AS no_password;
-SELECT username, failed_logins FROM usrmgmt."user" ORDER BY id;
+SELECT username, failed_logins, locked_at IS NOT NULL AS locked FROM auth ORDER BY id;
 SELECT username, count(*) AS sessions FROM usrmgmt.online_user GROUP BY 1 ORDER BY 1;
 -- expected error 22004: username must not be NULL
 SELECT usrmgmt.authenticate(NULL, 'x');
@@ -162,14 +205,17 @@ SET usrmgmt.min_password_length = 1;
 \echo :LAST_ERROR_SQLSTATE
 SELECT usrmgmt.check_password('alice', 'correct horse') AS app_can_check;
 SELECT username FROM usrmgmt."user" WHERE id = 1;
--- expected error 42501: password_hash is not the application's to read
-SELECT password_hash FROM usrmgmt."user";
+-- expected error 42501: last_login() is not granted to this role
+SELECT usrmgmt.last_login(1);
+\echo :LAST_ERROR_SQLSTATE
+-- expected error 42501: user_auth is not the application's to read
+SELECT password_hash FROM usrmgmt.user_auth;
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
 SELECT p.proname, has_function_privilege('regress_pw_role', p.oid, 'EXECUTE') AS public_can_execute,
        p.prosecdef, p.proconfig
   FROM pg_proc p WHERE p.pronamespace = 'usrmgmt'::regnamespace
-   AND p.proname IN ('set_password', 'check_password', 'authenticate')
+   AND p.proname IN ('set_password', 'check_password', 'authenticate', 'last_login', 'unlock_user')
   ORDER BY 1;
 
 --------------------------------------------------------------------------
@@ -179,8 +225,12 @@ SELECT p.proname, has_function_privilege('regress_pw_role', p.oid, 'EXECUTE') AS
 -- the SQLSTATE, rolled back)
 --------------------------------------------------------------------------
 
+DROP VIEW auth;
 DROP EXTENSION usrmgmt;
 CREATE EXTENSION usrmgmt;
+CREATE TEMP VIEW auth AS
+SELECT u.id, u.username, a.password_hash, coalesce(a.failed_logins, 0) AS failed_logins
+  FROM usrmgmt."user" u LEFT JOIN usrmgmt.user_auth a ON a.user_id = u.id;
 \i sql/include/hostile_args.sql
 
 SET usrmgmt.password_iterations = 4096;
@@ -231,7 +281,7 @@ SELECT label, pg_temp.attempt_result('SELECT usrmgmt.authenticate(''regress_h_al
 -- hostile user agents with the right password: a session
 SELECT label, pg_temp.attempt_result('SELECT usrmgmt.authenticate(''regress_h_alice'', ''correct horse'', NULL, $1) > 0', v) AS auth_agent
   FROM hv ORDER BY label;
-SELECT username, failed_logins FROM usrmgmt."user" ORDER BY username;
+SELECT username, failed_logins FROM auth ORDER BY username;
 
 -- Block: passwords of 1 MB
 -- PostgreSQL's SCRAM code rehashes an over-long password once per
@@ -250,13 +300,12 @@ SELECT usrmgmt.check_password('regress_h_alice', repeat('p', 1024)) AS max_lengt
        usrmgmt.check_password('regress_h_alice', repeat('p', 1048576)) AS mb_ok,
        usrmgmt.check_password('regress_h_nobody', repeat('p', 1048576)) AS mb_unknown_ok,
        usrmgmt.authenticate('regress_h_alice', repeat('p', 1048576)) AS mb_session;
-SELECT failed_logins FROM usrmgmt."user" WHERE username = 'regress_h_alice';
+SELECT failed_logins FROM auth WHERE username = 'regress_h_alice';
 ROLLBACK;
--- A secret with 2^31-1 iterations passes user_password_hash_format but
+-- A secret with 2^31-1 iterations passes user_auth_password_hash_format but
 -- would pin a backend for an hour: above 10000000 it is unusable (false).
 BEGIN;
-UPDATE usrmgmt."user" SET password_hash = 'SCRAM-SHA-256$2147483647:rz6E4ktgKhYPl6Ijm6/l1g==$7j2uSGDTIqoCK5a/kGbV9+plY/CCBTKXTCMimNb58GY=:9D5tpQ9xpUnO+rfyps7GgERguEcSGs8Mp0dUlbmEFBA='
- WHERE username = 'regress_h_alice';
+SELECT pg_temp.put_hash('regress_h_alice', 'SCRAM-SHA-256$2147483647:rz6E4ktgKhYPl6Ijm6/l1g==$7j2uSGDTIqoCK5a/kGbV9+plY/CCBTKXTCMimNb58GY=:9D5tpQ9xpUnO+rfyps7GgERguEcSGs8Mp0dUlbmEFBA=');
 SET LOCAL statement_timeout = '60s';
 SELECT usrmgmt.check_password('regress_h_alice', 'sample-password') AS huge_count_ok;
 ROLLBACK;
@@ -265,6 +314,7 @@ SET usrmgmt.password_iterations = 10000001;
 \echo :LAST_ERROR_SQLSTATE
 
 RESET usrmgmt.password_iterations;
+DROP VIEW auth;
 DROP EXTENSION usrmgmt;
 DROP ROLE regress_pw_app;
 DROP ROLE regress_pw_role;

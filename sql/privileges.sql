@@ -13,8 +13,9 @@
 --      recipes" (the spec's "Privileges"), created exactly as the manual
 --      states them, and what each may do:
 --        regress_app      application: sessions and passwords through the
---                         functions, user rows without password_hash,
---                         reads the log, never writes it
+--                         functions, the user table whole (no secret in
+--                         it: user_auth is not its to read), reads the
+--                         log, never writes it
 --        regress_monitor  health, status, database_stats, metrics; no user
 --                         data
 --        regress_admin    everything an administrator does, short of
@@ -132,7 +133,7 @@ SELECT p.oid::regprocedure AS unexpected_executable_by_nobody
 
 -- One refusal in full.
 -- expected: 42501, regress_nobody has no SELECT on usrmgmt.user
-SELECT password_hash FROM usrmgmt."user";
+SELECT username FROM usrmgmt."user";
 \echo :LAST_ERROR_SQLSTATE
 -- expected: 42501, set_updated_at() is revoked from PUBLIC
 SELECT usrmgmt.set_updated_at();
@@ -223,8 +224,8 @@ INSERT INTO calls VALUES
  (8,  'expire_sessions',     $$SELECT usrmgmt.expire_sessions('1 hour')$$),
  (9,  'purge_user_log',      $$SELECT usrmgmt.purge_user_log('2000-01-01')$$),
  -- user rows
- (10, 'read user columns',   $$SELECT id, username, email, is_active, failed_logins, last_login_at FROM usrmgmt."user"$$),
- (11, 'read password_hash',  $$SELECT password_hash FROM usrmgmt."user"$$),
+ (10, 'read user columns',   $$SELECT id, username, email, is_active, created_at FROM usrmgmt."user"$$),
+ (11, 'read user_auth',      $$SELECT password_hash, failed_logins, last_login_at FROM usrmgmt.user_auth$$),
  (12, 'read user *',         $$SELECT * FROM usrmgmt."user"$$),
  (13, 'insert user',         $$INSERT INTO usrmgmt."user" (username, email) VALUES ('regress_r_carol', 'carol@example.com')$$),
  -- 14-16 fire the session triggers (they rename or close the user's
@@ -232,8 +233,8 @@ INSERT INTO calls VALUES
  (14, 'rename user',         $$UPDATE usrmgmt."user" SET username = 'regress_r_alice2' WHERE username = 'regress_r_alice'$$),
  (15, 'deactivate user',     $$UPDATE usrmgmt."user" SET is_active = false WHERE username = 'regress_r_alice'$$),
  (16, 'delete user',         $$DELETE FROM usrmgmt."user" WHERE username = 'regress_r_dave'$$),
- (17, 'write password_hash', $$UPDATE usrmgmt."user" SET password_hash = NULL WHERE username = 'regress_r_bob'$$),
- (18, 'reset failed_logins', $$UPDATE usrmgmt."user" SET failed_logins = 0 WHERE username = 'regress_r_bob'$$),
+ (17, 'write password_hash', $$UPDATE usrmgmt.user_auth SET password_hash = NULL$$),
+ (18, 'reset failed_logins', $$UPDATE usrmgmt.user_auth SET failed_logins = 0$$),
  (19, 'make admin',          $$UPDATE usrmgmt."user" SET is_admin = true WHERE username = 'regress_r_bob'$$),
  -- sessions and the log, directly
  (20, 'read online_user',    $$SELECT * FROM usrmgmt.online_user$$),
@@ -266,8 +267,20 @@ INSERT INTO calls VALUES
  (44, '_refresh_manifest',   $$SELECT usrmgmt._refresh_manifest()$$),
  (45, 'set password GUC',    $$SET usrmgmt.password_iterations = 4096$$),
  (46, 'set health GUC',      $$SET usrmgmt.health_connections_warn_pct = 1$$),
- (47, 'validators',          $$SELECT usrmgmt.is_valid_email('a@b.c'), usrmgmt.is_valid_username('abc')$$);
+ (47, 'validators',          $$SELECT usrmgmt.is_valid_email('a@b.c'), usrmgmt.is_valid_username('abc')$$),
+ -- 1.1: the authentication state, the ORM's view of "user", the recipes
+ (48, 'unlock_user',         $$SELECT usrmgmt.unlock_user('regress_r_bob')$$),
+ (49, 'last_login',          $$SELECT usrmgmt.last_login(1)$$),
+ (50, 'insert user, every column', $$INSERT INTO usrmgmt."user" (username, email, first_name, last_name, is_admin, is_active, created_at, updated_at) VALUES ('regress_r_orm', NULL, NULL, NULL, false, true, now(), now())$$),
+ (51, 'reference user',      $$CREATE TABLE regress_r_apps.data (user_id bigint REFERENCES usrmgmt."user" (id))$$),
+ (52, 'user id sequence',    $$SELECT nextval('usrmgmt.user_id_seq') > 0$$),
+ (53, 'delete user_auth',    $$DELETE FROM usrmgmt.user_auth$$),
+ (54, 'grant_recipe',        $$SELECT usrmgmt.grant_recipe('regress_nobody', 'administrator')$$),
+ (55, 'revoke_recipe',       $$SELECT usrmgmt.revoke_recipe('regress_app', 'application')$$);
 
+-- the application's own schema, where its tables reference "user" (51)
+CREATE SCHEMA regress_r_apps;
+GRANT CREATE, USAGE ON SCHEMA regress_r_apps TO regress_app, regress_monitor, regress_admin;
 CREATE TEMP TABLE outcome (n int, role text, result text);
 GRANT INSERT ON outcome TO regress_app, regress_monitor, regress_admin;
 GRANT SELECT ON calls TO regress_app, regress_monitor, regress_admin;
@@ -294,16 +307,20 @@ SELECT c.n, c.what,
 -- append-only guard (55000) or any other rule is reached.
 SELECT DISTINCT result AS refusal FROM outcome WHERE result <> 'ok' ORDER BY 1;
 
--- The application's reads of user rows never show password_hash, and a
--- failed authenticate is counted for it without any write privilege on
--- the column.
+-- The application maps "user" whole (SELECT *: no secret in it), and a
+-- failed authenticate is counted for it in user_auth, which it can
+-- neither read nor write.
 SET ROLE regress_app;
+SELECT * FROM usrmgmt."user" WHERE false;
 SELECT username, is_active FROM usrmgmt."user" ORDER BY username;
 SELECT usrmgmt.authenticate('regress_r_alice', 'wrong horse') AS wrong;
-SELECT username, failed_logins FROM usrmgmt."user" WHERE username = 'regress_r_alice';
--- expected: 42501, password_hash is not among the granted columns
-SELECT password_hash FROM usrmgmt."user";
+-- expected: 42501, user_auth is no application's to read
+SELECT failed_logins FROM usrmgmt.user_auth;
 \echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+SELECT u.username, a.failed_logins FROM usrmgmt.user_auth a JOIN usrmgmt."user" u ON u.id = a.user_id
+ WHERE u.username = 'regress_r_alice';
+SET ROLE regress_app;
 -- expected: 42501, the application never writes the log
 INSERT INTO usrmgmt.user_log (user_id, username, action) VALUES (1, 'regress_r_alice', 'logout');
 \echo :LAST_ERROR_SQLSTATE
@@ -330,6 +347,7 @@ RESET ROLE;
 --------------------------------------------------------------------------
 
 DROP TABLE public_functions, nobody_calls, nobody_outcome, calls, outcome;
+DROP SCHEMA regress_r_apps;
 DROP FUNCTION pg_temp.public_can_execute(oid);
 RESET usrmgmt.password_iterations;
 DROP EXTENSION usrmgmt;

@@ -16,7 +16,7 @@ CREATE TEMP TABLE found_tables AS
 SELECT c.oid AS relid, c.relname
 FROM pg_class c
 WHERE c.relnamespace = 'usrmgmt'::regnamespace
-  AND c.relname IN ('user', 'online_user', 'user_log', 'migration_history',
+  AND c.relname IN ('user', 'user_auth', 'online_user', 'user_log', 'migration_history',
                     'server', 'configuration');
 
 -- the schema, its owner-independent ACL (PUBLIC: USAGE only)
@@ -96,7 +96,7 @@ SELECT c.relname, c.relkind,
 FROM pg_class c
 WHERE c.oid IN (SELECT relid FROM found_tables)
    OR c.oid IN (SELECT pg_catalog.pg_get_serial_sequence('usrmgmt.' || pg_catalog.quote_ident(relname), 'id')::regclass
-                FROM found_tables)
+                FROM found_tables WHERE relname <> 'user_auth')   -- keyed by user_id: no identity
 ORDER BY c.relkind, c.relname;
 
 -- What an unprivileged role (regress_nobody of sql/include/setup.sql) can

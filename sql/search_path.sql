@@ -72,12 +72,18 @@ CREATE FUNCTION public.lookalike_int4le(integer, integer) RETURNS boolean LANGUA
 BEGIN PERFORM public.lookalike_record('integer <= integer', $1 || ' <= ' || $2); RETURN $1 OPERATOR(pg_catalog.<=) $2; END $$;
 CREATE FUNCTION public.lookalike_int4ge(integer, integer) RETURNS boolean LANGUAGE plpgsql AS $$
 BEGIN PERFORM public.lookalike_record('integer >= integer', $1 || ' >= ' || $2); RETURN $1 OPERATOR(pg_catalog.>=) $2; END $$;
+CREATE FUNCTION public.lookalike_int4gt(integer, integer) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN PERFORM public.lookalike_record('integer > integer', $1 || ' > ' || $2); RETURN $1 OPERATOR(pg_catalog.>) $2; END $$;
+CREATE FUNCTION public.lookalike_int4pl(integer, integer) RETURNS integer LANGUAGE plpgsql AS $$
+BEGIN PERFORM public.lookalike_record('integer + integer', $1 || ' + ' || $2); RETURN $1 OPERATOR(pg_catalog.+) $2; END $$;
 CREATE OPERATOR public.= (LEFTARG = text, RIGHTARG = text, FUNCTION = public.lookalike_texteq);
 CREATE OPERATOR public.<> (LEFTARG = text, RIGHTARG = text, FUNCTION = public.lookalike_textne);
 CREATE OPERATOR public.~ (LEFTARG = text, RIGHTARG = text, FUNCTION = public.lookalike_textre);
 CREATE OPERATOR public.= (LEFTARG = bigint, RIGHTARG = bigint, FUNCTION = public.lookalike_int8eq);
 CREATE OPERATOR public.<= (LEFTARG = integer, RIGHTARG = integer, FUNCTION = public.lookalike_int4le);
 CREATE OPERATOR public.>= (LEFTARG = integer, RIGHTARG = integer, FUNCTION = public.lookalike_int4ge);
+CREATE OPERATOR public.> (LEFTARG = integer, RIGHTARG = integer, FUNCTION = public.lookalike_int4gt);
+CREATE OPERATOR public.+ (LEFTARG = integer, RIGHTARG = integer, FUNCTION = public.lookalike_int4pl);
 
 -- Tables named like usrmgmt's, in public and in pg_temp, writable by all;
 -- any row written into one is recorded.
@@ -87,7 +93,7 @@ DO $$
 DECLARE
     t text;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['user', 'online_user', 'user_log', 'server',
+    FOREACH t IN ARRAY ARRAY['user', 'user_auth', 'online_user', 'user_log', 'server',
                              'configuration', 'migration_history'] LOOP
         EXECUTE format('CREATE TABLE public.%I (id bigint, username text, email text, '
                        'user_id bigint, server_name text, key text, value text, '
@@ -165,12 +171,6 @@ INSERT INTO usrmgmt."user" (username, email) VALUES ('regress_carol', 'carol@');
 -- expected: 23514, a blank first name breaks user_first_name_length
 INSERT INTO usrmgmt."user" (username, first_name) VALUES ('regress_carol', '   ');
 \echo :LAST_ERROR_SQLSTATE
--- expected: 23514, plain text is not a SCRAM secret (user_password_hash_format)
-INSERT INTO usrmgmt."user" (username, password_hash) VALUES ('regress_carol', 'secret');
-\echo :LAST_ERROR_SQLSTATE
--- expected: 23514, user_failed_logins_nonnegative
-INSERT INTO usrmgmt."user" (username, failed_logins) VALUES ('regress_carol', -1);
-\echo :LAST_ERROR_SQLSTATE
 -- expected: 23505, user_username_key is case-insensitive
 INSERT INTO usrmgmt."user" (username) VALUES ('REGRESS_ALICE');
 \echo :LAST_ERROR_SQLSTATE
@@ -237,6 +237,21 @@ EXCEPTION WHEN OTHERS THEN
              ELSE pg_catalog.concat('SQLSTATE ', st, ', expected ', want) END;
 END
 $$;
+
+-- Block: usrmgmt.user_auth (CHECKs, the reference to "user")
+INSERT INTO usrmgmt.user_auth (user_id, failed_logins)
+    SELECT id, 1 FROM usrmgmt."user" WHERE username OPERATOR(pg_catalog.=) 'regress_bob';
+-- expected: 23514, plain text is not a SCRAM secret (user_auth_password_hash_format)
+INSERT INTO usrmgmt.user_auth (user_id, password_hash)
+    SELECT id, 'secret' FROM usrmgmt."user" WHERE username OPERATOR(pg_catalog.=) 'regress_alice';
+\echo :LAST_ERROR_SQLSTATE
+-- expected: 23514, user_auth_failed_logins_nonnegative
+INSERT INTO usrmgmt.user_auth (user_id, failed_logins)
+    SELECT id, -1 FROM usrmgmt."user" WHERE username OPERATOR(pg_catalog.=) 'regress_alice';
+\echo :LAST_ERROR_SQLSTATE
+-- expected: 23503, user_auth_user_id_fkey
+INSERT INTO usrmgmt.user_auth (user_id) VALUES (-1);
+\echo :LAST_ERROR_SQLSTATE
 
 -- Block: usrmgmt.configuration
 INSERT INTO usrmgmt.configuration (key, value, updated_by)
@@ -307,15 +322,17 @@ SELECT key, value, updated_by IS NULL AS updated_by_nulled FROM usrmgmt.configur
 
 DROP EXTENSION usrmgmt;
 DROP ROLE regress_sp_caller;
-DROP TABLE pg_temp."user", pg_temp.online_user, pg_temp.user_log, pg_temp.server,
+DROP TABLE pg_temp."user", pg_temp.user_auth, pg_temp.online_user, pg_temp.user_log, pg_temp.server,
            pg_temp.configuration, pg_temp.migration_history;
-DROP TABLE public."user", public.online_user, public.user_log, public.server,
+DROP TABLE public."user", public.user_auth, public.online_user, public.user_log, public.server,
            public.configuration, public.migration_history;
 DROP OPERATOR public.= (text, text), public.<> (text, text), public.~ (text, text),
-              public.= (bigint, bigint), public.<= (integer, integer), public.>= (integer, integer);
+              public.= (bigint, bigint), public.<= (integer, integer), public.>= (integer, integer),
+              public.> (integer, integer), public.+ (integer, integer);
 DROP FUNCTION public.lookalike_texteq(text, text), public.lookalike_textne(text, text),
               public.lookalike_textre(text, text), public.lookalike_int8eq(bigint, bigint),
               public.lookalike_int4le(integer, integer), public.lookalike_int4ge(integer, integer),
+              public.lookalike_int4gt(integer, integer), public.lookalike_int4pl(integer, integer),
               public.lower(text), public.char_length(text), public.now(),
               public.is_valid_email(text), public.is_valid_username(text),
               public.is_valid_server_name(text), public.is_valid_config_key(text),

@@ -52,7 +52,7 @@ INSERT INTO used_functions VALUES
     ('convert_to'), ('current_database'), ('current_setting'), ('date_part'),
     ('encode'), ('format'), ('format_type'), ('jsonb_array_length'), ('length'),
     ('lower'), ('now'), ('pg_backend_pid'), ('pg_current_wal_lsn'),
-    ('pg_database_size'), ('pg_get_constraintdef'), ('pg_get_expr'),
+    ('pg_database_size'), ('pg_get_constraintdef'), ('pg_get_expr'), ('pg_has_role'),
     ('pg_get_function_identity_arguments'), ('pg_get_function_result'),
     ('pg_get_indexdef'), ('pg_get_serial_sequence'), ('pg_get_triggerdef'),
     ('pg_indexes_size'), ('pg_is_in_recovery'), ('pg_last_wal_receive_lsn'),
@@ -212,7 +212,7 @@ DO $$
 DECLARE
     t text;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['user', 'online_user', 'user_log', 'server', 'configuration',
+    FOREACH t IN ARRAY ARRAY['user', 'user_auth', 'online_user', 'user_log', 'server', 'configuration',
                              'migration_history', 'schema_manifest'] LOOP
         EXECUTE pg_catalog.format('CREATE TABLE public.%I (id bigint, username text, user_id bigint, '
                        'migration_name text, object_type text, object_name text)', t);
@@ -301,6 +301,10 @@ SELECT usrmgmt.authenticate('carol', 'wrong') IS NULL AS refused1,
        usrmgmt.authenticate('carol', 'wrong') IS NULL AS refused2,
        usrmgmt.authenticate('carol', 'correct horse') IS NULL AS locked_out;
 SELECT usrmgmt.authenticate('eve', 'sample-password') IS NULL AS inactive_refused;
+SELECT usrmgmt.unlock_user('carol') AS unlocked;
+SELECT usrmgmt.authenticate('carol', 'correct horse') OPERATOR(pg_catalog.>) 0 AS authenticated_again;
+SELECT usrmgmt.last_login(u.id) IS NOT NULL AS carol_last_login
+  FROM usrmgmt."user" u WHERE u.username OPERATOR(pg_catalog.=) 'carol';
 -- expected: 22023, too short
 SELECT usrmgmt.set_password('carol', 'short');
 \echo :LAST_ERROR_SQLSTATE
@@ -366,6 +370,8 @@ SET search_path = public, usrmgmt, pg_catalog;
 SELECT usrmgmt._refresh_manifest();
 SELECT pg_catalog.count(*) OPERATOR(pg_catalog.>) 0 AS catalog_rows FROM usrmgmt._schema_catalog(true);
 SELECT pg_catalog.count(*) AS schema_problems FROM usrmgmt.validate_schema();
+SELECT usrmgmt.grant_recipe('regress_nobody', 'monitor');
+SELECT usrmgmt.revoke_recipe('regress_nobody', 'monitor');
 
 RESET search_path;
 RESET usrmgmt.password_iterations;
@@ -379,6 +385,7 @@ RESET usrmgmt.max_failed_logins;
 SELECT name, args FROM public.lookalike_calls ORDER BY name;
 SELECT is_called AS any_lookalike_called FROM public.lookalike_seq;
 SELECT (SELECT count(*) FROM public."user") + (SELECT count(*) FROM pg_temp."user") +
+       (SELECT count(*) FROM public.user_auth) + (SELECT count(*) FROM pg_temp.user_auth) +
        (SELECT count(*) FROM public.online_user) + (SELECT count(*) FROM pg_temp.online_user) +
        (SELECT count(*) FROM public.user_log) + (SELECT count(*) FROM pg_temp.user_log) +
        (SELECT count(*) FROM public.server) + (SELECT count(*) FROM pg_temp.server) +
@@ -387,7 +394,8 @@ SELECT (SELECT count(*) FROM public."user") + (SELECT count(*) FROM pg_temp."use
        (SELECT count(*) FROM public.schema_manifest) + (SELECT count(*) FROM pg_temp.schema_manifest)
        AS lookalike_rows;
 -- and the work reached usrmgmt's own tables
-SELECT count(*) AS users, count(*) FILTER (WHERE password_hash IS NOT NULL) AS with_password
+SELECT count(*) AS users,
+       (SELECT count(*) FROM usrmgmt.user_auth WHERE password_hash IS NOT NULL) AS with_password
   FROM usrmgmt."user";
 SELECT count(*) FILTER (WHERE action = 'login') AS logins,
        count(*) FILTER (WHERE action = 'logout') AS logouts
@@ -399,7 +407,7 @@ SELECT count(*) FILTER (WHERE action = 'login') AS logins,
 
 DROP EXTENSION usrmgmt;
 REVOKE CREATE ON SCHEMA public FROM regress_admin;
-DROP TABLE pg_temp."user", pg_temp.online_user, pg_temp.user_log, pg_temp.server,
+DROP TABLE pg_temp."user", pg_temp.user_auth, pg_temp.online_user, pg_temp.user_log, pg_temp.server,
            pg_temp.configuration, pg_temp.migration_history, pg_temp.schema_manifest;
 DO $$
 DECLARE

@@ -10,16 +10,17 @@ INSERT INTO usrmgmt."user" (username, is_active)
     VALUES ('alice', true), ('bob', true), ('carol', false);
 
 -- login: session id back, the session row, the 'login' row, last_login_at
+-- (in user_auth; last_login() reads it)
 SELECT usrmgmt.login('alice', '192.0.2.1', 'curl/8') AS s1 \gset
 SELECT usrmgmt.login('BOB') AS s2 \gset
 SELECT :s1 AS s1, :s2 AS s2;
 SELECT o.id, o.user_id, o.username, o.ip_address, o.user_agent,
        o.last_seen_at = o.login_datetime AS seen_at_login,
-       u.last_login_at = o.login_datetime AS last_login_stamped
-  FROM usrmgmt.online_user o JOIN usrmgmt."user" u ON u.id = o.user_id ORDER BY o.id;
+       a.last_login_at = o.login_datetime AS last_login_stamped
+  FROM usrmgmt.online_user o JOIN usrmgmt.user_auth a ON a.user_id = o.user_id ORDER BY o.id;
 SELECT id, user_id, username, action, ip_address, session_id, user_agent, detail
   FROM usrmgmt.user_log ORDER BY id;
-SELECT username, last_login_at IS NOT NULL AS logged_in FROM usrmgmt."user" ORDER BY id;
+SELECT username, usrmgmt.last_login(id) IS NOT NULL AS logged_in FROM usrmgmt."user" ORDER BY id;
 
 -- expected error 22004: username must not be NULL
 SELECT usrmgmt.login(NULL);

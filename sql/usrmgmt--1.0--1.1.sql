@@ -659,6 +659,68 @@ CREATE OR REPLACE FUNCTION usrmgmt.purge_user_log(older_than timestamptz) RETURN
 COMMENT ON FUNCTION usrmgmt.purge_user_log(timestamptz) IS
     'removes log rows older than older_than (whole partitions where it can), keeping both rows of sessions still open or ended later; returns how many';
 
+--------------------------------------------------------------------------
+-- Secrets apart (doc: Tables, "usrmgmt.user_auth"; Upgrades).  The
+-- password hash, the failed-login count and the last login move from
+-- "user" to usrmgmt.user_auth, in place: one row per user that has any of
+-- them (a password, a failed login, a login), then the three columns are
+-- dropped from "user" (a catalog change: no rewrite).  The lockout state
+-- is failed_logins, kept as it is; locked_at and password_changed_at are
+-- NULL for what 1.0 recorded (1.0 kept no such time).  Column grants on
+-- the dropped columns go with them.  Before the change audit is created:
+-- the move is not recorded.
+--------------------------------------------------------------------------
+
+CREATE TABLE usrmgmt.user_auth (
+    user_id         bigint
+                    CONSTRAINT user_auth_pkey PRIMARY KEY,  -- references "user" (references.c)
+    password_hash   text
+                    CONSTRAINT user_auth_password_hash_format
+                    CHECK (usrmgmt.is_valid_scram_secret(password_hash)),
+    failed_logins   integer NOT NULL DEFAULT 0
+                    CONSTRAINT user_auth_failed_logins_nonnegative
+                    CHECK (failed_logins OPERATOR(pg_catalog.>=) 0),
+    locked_at       timestamptz,
+    password_changed_at timestamptz,
+    last_login_at   timestamptz
+);
+COMMENT ON TABLE usrmgmt.user_auth IS 'authentication state of users: secret, failed logins, lockout, last login';
+
+INSERT INTO usrmgmt.user_auth (user_id, password_hash, failed_logins, last_login_at)
+SELECT u.id, u.password_hash, u.failed_logins, u.last_login_at
+  FROM usrmgmt."user" u
+ WHERE u.password_hash IS NOT NULL
+    OR u.failed_logins OPERATOR(pg_catalog.<>) 0
+    OR u.last_login_at IS NOT NULL
+ ORDER BY u.id;
+
+ALTER TABLE usrmgmt."user"
+    DROP COLUMN password_hash,
+    DROP COLUMN failed_logins,
+    DROP COLUMN last_login_at;
+
+CREATE TRIGGER user_auth_user_id_fkey
+    BEFORE INSERT OR UPDATE OF user_id ON usrmgmt.user_auth
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.reference_check('user_id', 'user_auth_user_id_fkey');
+
+SELECT pg_catalog.pg_extension_config_dump('usrmgmt.user_auth', '');
+
+-- user_auth is read by no application role (doc: Passwords, "What an
+-- application sees").  These two functions are what it may know.
+CREATE FUNCTION usrmgmt.last_login(user_id bigint) RETURNS timestamptz
+    AS 'MODULE_PATHNAME', 'usrmgmt_last_login'
+    LANGUAGE C STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.last_login(bigint) IS
+    'when the user last logged in (user_auth.last_login_at); NULL when never or no such user';
+
+CREATE FUNCTION usrmgmt.unlock_user(username text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'usrmgmt_unlock_user'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.unlock_user(text) IS
+    'sets failed_logins back to 0 and clears locked_at; false when there was nothing to clear';
+
 -- Section: change audit (src/change_audit.c; doc/usrmgmt.md "Change
 -- audit").  usrmgmt.change_log gets one row per row changed in an audited
 -- table, by any path, and one per TRUNCATE.  Auditing a table is the two
@@ -739,19 +801,12 @@ CREATE TRIGGER change_audit_truncate
     AFTER TRUNCATE ON usrmgmt.configuration
     FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.change_audit('id', 'updated_by');
 
--- user_auth (the data model of 1.1) is audited as soon as it exists.
-DO $$
-BEGIN
-    IF pg_catalog.to_regclass('usrmgmt.user_auth') IS NOT NULL THEN
-        CREATE TRIGGER change_audit
-            AFTER INSERT OR UPDATE OR DELETE ON usrmgmt.user_auth
-            FOR EACH ROW EXECUTE FUNCTION usrmgmt.change_audit('user_id', 'user_id');
-        CREATE TRIGGER change_audit_truncate
-            AFTER TRUNCATE ON usrmgmt.user_auth
-            FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.change_audit('user_id', 'user_id');
-    END IF;
-END
-$$;
+CREATE TRIGGER change_audit
+    AFTER INSERT OR UPDATE OR DELETE ON usrmgmt.user_auth
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.change_audit('user_id', 'user_id');
+CREATE TRIGGER change_audit_truncate
+    AFTER TRUNCATE ON usrmgmt.user_auth
+    FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.change_audit('user_id', 'user_id');
 
 -- Append-only, for its owner and a superuser too: only purge_change_log()
 -- and reset() get past the guard.
@@ -780,6 +835,102 @@ SELECT pg_catalog.pg_extension_config_dump('usrmgmt.change_log_default', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('usrmgmt.change_log', 'id'), '');
 
 --------------------------------------------------------------------------
+-- The role recipes (doc: Privileges and role recipes), as functions:
+-- grant_recipe(role, recipe) grants what the manual's recipe grants,
+-- revoke_recipe(role, recipe) revokes exactly that.  _recipe(recipe) is
+-- the one list of what each recipe grants; the manual prints the same
+-- statements.  SECURITY INVOKER: the GRANTs run as the caller, who must
+-- have the privileges of the extension's owner (the owner, a member of
+-- it, a superuser), so nobody can grant himself anything with them.
+-- Revoked from PUBLIC.
+--------------------------------------------------------------------------
+
+CREATE FUNCTION usrmgmt._recipe(recipe text)
+    RETURNS TABLE(privileges text, object text)
+    LANGUAGE sql IMMUTABLE STRICT
+    SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT r.privileges, r.object
+  FROM (VALUES
+    ('application', 1, 'EXECUTE', 'FUNCTION usrmgmt.login(text, inet, text), usrmgmt.logout(bigint), usrmgmt.logout_user(text), usrmgmt.touch_session(bigint), usrmgmt.authenticate(text, text, inet, text), usrmgmt.set_password(text, text), usrmgmt.check_password(text, text), usrmgmt.last_login(bigint)'),
+    ('application', 2, 'SELECT, INSERT, UPDATE, DELETE, REFERENCES', 'TABLE usrmgmt."user"'),
+    ('application', 3, 'USAGE', 'SEQUENCE usrmgmt.user_id_seq'),
+    ('application', 4, 'SELECT', 'TABLE usrmgmt.online_user, usrmgmt.user_log'),
+    ('application', 5, 'SELECT, INSERT, UPDATE, DELETE', 'TABLE usrmgmt.server, usrmgmt.configuration'),
+    ('monitor', 1, 'EXECUTE', 'FUNCTION usrmgmt.health(), usrmgmt.status(), usrmgmt.database_stats(boolean), usrmgmt.metrics()'),
+    ('administrator', 1, 'EXECUTE', 'FUNCTION usrmgmt.health(), usrmgmt.status(), usrmgmt.database_stats(boolean), usrmgmt.metrics()'),
+    ('administrator', 2, 'EXECUTE', 'FUNCTION usrmgmt.login(text, inet, text), usrmgmt.logout(bigint), usrmgmt.logout_user(text), usrmgmt.touch_session(bigint), usrmgmt.expire_sessions(interval), usrmgmt.purge_user_log(timestamptz), usrmgmt.purge_change_log(timestamptz), usrmgmt.maintain(timestamptz), usrmgmt.authenticate(text, text, inet, text), usrmgmt.set_password(text, text), usrmgmt.check_password(text, text), usrmgmt.last_login(bigint), usrmgmt.unlock_user(text), usrmgmt.validate_data_integrity(), usrmgmt.validate_schema(), usrmgmt.verify(), usrmgmt.apply_migration(text, text, text), usrmgmt.rollback_migration(text), usrmgmt.load_sample_data(), usrmgmt.reset(boolean)'),
+    ('administrator', 3, 'SELECT, INSERT, UPDATE, DELETE', 'TABLE usrmgmt."user", usrmgmt.online_user, usrmgmt.server, usrmgmt.configuration'),
+    ('administrator', 4, 'SELECT', 'TABLE usrmgmt.user_auth, usrmgmt.user_log, usrmgmt.change_log, usrmgmt.migration_history, usrmgmt.schema_manifest')
+  ) AS r(recipe, ord, privileges, object)
+ WHERE r.recipe OPERATOR(pg_catalog.=) $1
+ ORDER BY r.ord
+$$;
+
+-- The work of both: grants (grant true) or revokes the recipe's
+-- privileges.  Its checks, in order: 42501 a caller without the
+-- privileges of the extension's owner; 22004 a NULL argument; 22023 an
+-- unknown recipe, or the extension's owner as the role (42704 for an
+-- unknown role comes from the regrole argument).  A caller that may not
+-- execute it gets 42501 from its ACL before any of these.
+CREATE FUNCTION usrmgmt._recipe_run(role pg_catalog.regrole, recipe text, "grant" boolean)
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    owner pg_catalog.oid := (SELECT e.extowner FROM pg_catalog.pg_extension e
+                              WHERE e.extname OPERATOR(pg_catalog.=) 'usrmgmt');
+    verb text := CASE WHEN "grant" THEN 'grant' ELSE 'revoke' END;
+    g record;
+BEGIN
+    IF NOT pg_catalog.pg_has_role(owner, 'USAGE') THEN
+        RAISE EXCEPTION 'permission denied to % recipe "%"', verb, recipe
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = pg_catalog.format('Only the owner of extension usrmgmt (or a member of it, or a superuser) may %s the recipes.', verb);
+    END IF;
+    IF role IS NULL OR recipe IS NULL OR "grant" IS NULL THEN
+        RAISE EXCEPTION '% must not be null',
+                        CASE WHEN role IS NULL THEN 'role' WHEN recipe IS NULL THEN 'recipe' ELSE 'grant' END
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF recipe OPERATOR(pg_catalog.<>) ALL ('{application,monitor,administrator}'::text[]) THEN
+        RAISE EXCEPTION 'unknown recipe "%"', recipe
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'The recipes are application, monitor and administrator.';
+    END IF;
+    IF role::pg_catalog.oid OPERATOR(pg_catalog.=) owner THEN
+        RAISE EXCEPTION 'role "%" owns extension usrmgmt', role
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'The owner holds every privilege on the objects of the extension; a recipe is for other roles.';
+    END IF;
+    FOR g IN SELECT * FROM usrmgmt._recipe(recipe) LOOP
+        EXECUTE pg_catalog.format(CASE WHEN "grant" THEN 'GRANT %s ON %s TO %s' ELSE 'REVOKE %s ON %s FROM %s' END,
+                                  g.privileges, g.object, role);
+    END LOOP;
+END
+$$;
+
+CREATE FUNCTION usrmgmt.grant_recipe(role pg_catalog.regrole, recipe text) RETURNS void
+    LANGUAGE sql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$ SELECT usrmgmt._recipe_run(role, recipe, true) $$;
+COMMENT ON FUNCTION usrmgmt.grant_recipe(pg_catalog.regrole, text) IS
+    'grants the role what the recipe (application, monitor, administrator) of the manual grants; idempotent';
+
+CREATE FUNCTION usrmgmt.revoke_recipe(role pg_catalog.regrole, recipe text) RETURNS void
+    LANGUAGE sql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$ SELECT usrmgmt._recipe_run(role, recipe, false) $$;
+COMMENT ON FUNCTION usrmgmt.revoke_recipe(pg_catalog.regrole, text) IS
+    'revokes from the role exactly what the recipe grants (privileges another recipe shares go too)';
+
+REVOKE ALL ON FUNCTION usrmgmt._recipe(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt._recipe_run(pg_catalog.regrole, text, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.grant_recipe(pg_catalog.regrole, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.revoke_recipe(pg_catalog.regrole, text) FROM PUBLIC;
+
+--------------------------------------------------------------------------
 -- Privileges of what this script creates, whatever the default
 -- privileges in force for the role running the update (see the
 -- Privileges section of usrmgmt--1.1.sql): rebuilt from nothing, then
@@ -802,7 +953,13 @@ BEGIN
                               'usrmgmt._log_unbalanced_users(timestamptz)',
                               'usrmgmt._add_log_month(pg_catalog.regclass, timestamptz)',
                               'usrmgmt._drop_log_partitions(timestamptz, boolean, interval, pg_catalog.regclass)',
-                              'usrmgmt.maintain(timestamptz)']::pg_catalog.regprocedure[]
+                              'usrmgmt.maintain(timestamptz)',
+                              'usrmgmt.last_login(bigint)',
+                              'usrmgmt.unlock_user(text)',
+                              'usrmgmt._recipe(text)',
+                              'usrmgmt._recipe_run(pg_catalog.regrole, text, boolean)',
+                              'usrmgmt.grant_recipe(pg_catalog.regrole, text)',
+                              'usrmgmt.revoke_recipe(pg_catalog.regrole, text)']::pg_catalog.regprocedure[]
     LOOP
         FOR grantee IN
             SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
@@ -818,20 +975,23 @@ END
 $$;
 DO $$
 DECLARE
-    grantee text;
+    g record;
 BEGIN
-    FOR grantee IN
-        SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
-                             ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END
+    FOR g IN
+        SELECT DISTINCT c.relname AS tab,
+               CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                    ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END AS grantee
           FROM pg_catalog.pg_class c,
                pg_catalog.aclexplode(COALESCE(c.relacl, pg_catalog.acldefault('r', c.relowner))) a
-         WHERE c.oid OPERATOR(pg_catalog.=) 'usrmgmt.user_log_default'::pg_catalog.regclass
+         WHERE c.oid OPERATOR(pg_catalog.=) ANY (ARRAY['usrmgmt.user_log_default'::pg_catalog.regclass,
+                                                       'usrmgmt.user_auth'::pg_catalog.regclass])
     LOOP
-        EXECUTE pg_catalog.format('REVOKE ALL ON TABLE usrmgmt.user_log_default FROM %s CASCADE', grantee);
+        EXECUTE pg_catalog.format('REVOKE ALL ON TABLE usrmgmt.%I FROM %s CASCADE', g.tab, g.grantee);
     END LOOP;
 END
 $$;
 GRANT ALL ON TABLE usrmgmt.user_log_default TO CURRENT_USER;
+GRANT ALL ON TABLE usrmgmt.user_auth TO CURRENT_USER;
 GRANT EXECUTE ON FUNCTION usrmgmt.ascii_lower(text) TO PUBLIC;
 GRANT ALL ON FUNCTION usrmgmt.ascii_lower(text) TO CURRENT_USER;
 GRANT ALL ON FUNCTION usrmgmt.reference_check() TO CURRENT_USER;
@@ -843,6 +1003,12 @@ GRANT ALL ON FUNCTION usrmgmt._log_unbalanced_users(timestamptz) TO CURRENT_USER
 GRANT ALL ON FUNCTION usrmgmt._add_log_month(pg_catalog.regclass, timestamptz) TO CURRENT_USER;
 GRANT ALL ON FUNCTION usrmgmt._drop_log_partitions(timestamptz, boolean, interval, pg_catalog.regclass) TO CURRENT_USER;
 GRANT ALL ON FUNCTION usrmgmt.maintain(timestamptz) TO CURRENT_USER;
+GRANT ALL ON FUNCTION usrmgmt.last_login(bigint) TO CURRENT_USER;
+GRANT ALL ON FUNCTION usrmgmt.unlock_user(text) TO CURRENT_USER;
+GRANT ALL ON FUNCTION usrmgmt._recipe(text) TO CURRENT_USER;
+GRANT ALL ON FUNCTION usrmgmt._recipe_run(pg_catalog.regrole, text, boolean) TO CURRENT_USER;
+GRANT ALL ON FUNCTION usrmgmt.grant_recipe(pg_catalog.regrole, text) TO CURRENT_USER;
+GRANT ALL ON FUNCTION usrmgmt.revoke_recipe(pg_catalog.regrole, text) TO CURRENT_USER;
 
 --------------------------------------------------------------------------
 -- Change audit: privileges of what its section created, whatever the

@@ -146,17 +146,10 @@ CREATE TABLE usrmgmt."user" (
     last_name       text
                     CONSTRAINT user_last_name_length
                     CHECK (usrmgmt.is_valid_person_name(last_name)),
-    password_hash   text
-                    CONSTRAINT user_password_hash_format
-                    CHECK (usrmgmt.is_valid_scram_secret(password_hash)),
     is_admin        boolean NOT NULL DEFAULT false,
     is_active       boolean NOT NULL DEFAULT true,
-    failed_logins   integer NOT NULL DEFAULT 0
-                    CONSTRAINT user_failed_logins_nonnegative
-                    CHECK (failed_logins OPERATOR(pg_catalog.>=) 0),
     created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    updated_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    last_login_at   timestamptz
+    updated_at      timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
 COMMENT ON TABLE usrmgmt."user" IS 'application users';
 
@@ -173,6 +166,26 @@ CREATE INDEX user_is_active_idx ON usrmgmt."user" (id) WHERE NOT is_active;
 CREATE TRIGGER user_set_updated_at
     BEFORE UPDATE ON usrmgmt."user"
     FOR EACH ROW EXECUTE FUNCTION usrmgmt.set_updated_at();
+
+
+-- The authentication state of a user (doc: Tables, "usrmgmt.user_auth"):
+-- one row per user that has any, written only by usrmgmt's functions
+-- (src/user_auth.c); no recipe but the administrator's reads it.  Apart
+-- from "user" so that an application may map "user" whole.
+CREATE TABLE usrmgmt.user_auth (
+    user_id         bigint
+                    CONSTRAINT user_auth_pkey PRIMARY KEY,  -- references "user" (references.c)
+    password_hash   text
+                    CONSTRAINT user_auth_password_hash_format
+                    CHECK (usrmgmt.is_valid_scram_secret(password_hash)),
+    failed_logins   integer NOT NULL DEFAULT 0
+                    CONSTRAINT user_auth_failed_logins_nonnegative
+                    CHECK (failed_logins OPERATOR(pg_catalog.>=) 0),
+    locked_at       timestamptz,
+    password_changed_at timestamptz,
+    last_login_at   timestamptz
+);
+COMMENT ON TABLE usrmgmt.user_auth IS 'authentication state of users: secret, failed logins, lockout, last login';
 
 
 CREATE TABLE usrmgmt.online_user (
@@ -335,6 +348,7 @@ CREATE TRIGGER configuration_set_updated_at
 --   online_user.user_id      online_user_user_id_fkey       ON DELETE CASCADE
 --                            (checked by online_user_before_write)
 --   configuration.updated_by configuration_updated_by_fkey  ON DELETE SET NULL
+--   user_auth.user_id        user_auth_user_id_fkey         ON DELETE CASCADE
 -- user_log.user_id has no reference at all: history keeps the id of a
 -- deleted user.  Rows a superuser restores by COPY are taken as they are;
 -- validate_data_integrity() reports a reference that does not hold.
@@ -359,6 +373,9 @@ CREATE TRIGGER server_owner_id_fkey
 CREATE TRIGGER configuration_updated_by_fkey
     BEFORE INSERT OR UPDATE OF updated_by ON usrmgmt.configuration
     FOR EACH ROW EXECUTE FUNCTION usrmgmt.reference_check('updated_by', 'configuration_updated_by_fkey');
+CREATE TRIGGER user_auth_user_id_fkey
+    BEFORE INSERT OR UPDATE OF user_id ON usrmgmt.user_auth
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.reference_check('user_id', 'user_auth_user_id_fkey');
 CREATE TRIGGER user_references
     AFTER DELETE OR UPDATE OF id ON usrmgmt."user"
     FOR EACH ROW EXECUTE FUNCTION usrmgmt.user_references();
@@ -457,8 +474,8 @@ CREATE TRIGGER online_user_log_logout
 CREATE TRIGGER online_user_refuse_truncate
     BEFORE TRUNCATE ON usrmgmt.online_user
     FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.refuse_truncate();
--- Fires only for a rename or a deactivation, not for every UPDATE (login()
--- updates last_login_at).
+-- Fires only for a rename or a deactivation, not for every UPDATE (an ORM
+-- writes every column on each save).
 CREATE TRIGGER user_sync_sessions
     AFTER UPDATE OF username, is_active ON usrmgmt."user"
     FOR EACH ROW
@@ -520,6 +537,25 @@ COMMENT ON FUNCTION usrmgmt.authenticate(text, text, inet, text) IS
 REVOKE ALL ON FUNCTION usrmgmt.set_password(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt.check_password(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt.authenticate(text, text, inet, text) FROM PUBLIC;
+
+-- user_auth is read by no application role (doc: Passwords, "What an
+-- application sees").  These two functions are what it may know.
+CREATE FUNCTION usrmgmt.last_login(user_id bigint) RETURNS timestamptz
+    AS 'MODULE_PATHNAME', 'usrmgmt_last_login'
+    LANGUAGE C STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.last_login(bigint) IS
+    'when the user last logged in (user_auth.last_login_at); NULL when never or no such user';
+
+CREATE FUNCTION usrmgmt.unlock_user(username text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'usrmgmt_unlock_user'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION usrmgmt.unlock_user(text) IS
+    'sets failed_logins back to 0 and clears locked_at; false when there was nothing to clear';
+
+REVOKE ALL ON FUNCTION usrmgmt.last_login(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.unlock_user(text) FROM PUBLIC;
 
 --------------------------------------------------------------------------
 -- Section: integrity, schema drift, health (src/integrity.c, src/health.c)
@@ -1113,19 +1149,12 @@ CREATE TRIGGER change_audit_truncate
     AFTER TRUNCATE ON usrmgmt.configuration
     FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.change_audit('id', 'updated_by');
 
--- user_auth (the data model of 1.1) is audited as soon as it exists.
-DO $$
-BEGIN
-    IF pg_catalog.to_regclass('usrmgmt.user_auth') IS NOT NULL THEN
-        CREATE TRIGGER change_audit
-            AFTER INSERT OR UPDATE OR DELETE ON usrmgmt.user_auth
-            FOR EACH ROW EXECUTE FUNCTION usrmgmt.change_audit('user_id', 'user_id');
-        CREATE TRIGGER change_audit_truncate
-            AFTER TRUNCATE ON usrmgmt.user_auth
-            FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.change_audit('user_id', 'user_id');
-    END IF;
-END
-$$;
+CREATE TRIGGER change_audit
+    AFTER INSERT OR UPDATE OR DELETE ON usrmgmt.user_auth
+    FOR EACH ROW EXECUTE FUNCTION usrmgmt.change_audit('user_id', 'user_id');
+CREATE TRIGGER change_audit_truncate
+    AFTER TRUNCATE ON usrmgmt.user_auth
+    FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.change_audit('user_id', 'user_id');
 
 -- Append-only, for its owner and a superuser too: only purge_change_log()
 -- and reset() get past the guard.
@@ -1161,6 +1190,7 @@ SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('us
 --------------------------------------------------------------------------
 
 SELECT pg_catalog.pg_extension_config_dump('usrmgmt."user"', '');
+SELECT pg_catalog.pg_extension_config_dump('usrmgmt.user_auth', '');
 SELECT pg_catalog.pg_extension_config_dump('usrmgmt.online_user', '');
 SELECT pg_catalog.pg_extension_config_dump('usrmgmt.user_log_default', '');
 SELECT pg_catalog.pg_extension_config_dump('usrmgmt.server', '');
@@ -1192,6 +1222,102 @@ GRANT EXECUTE ON FUNCTION usrmgmt.is_valid_config_key(text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION usrmgmt.is_valid_scram_secret(text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION usrmgmt.is_valid_person_name(text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION usrmgmt.ascii_lower(text) TO PUBLIC;
+
+--------------------------------------------------------------------------
+-- The role recipes (doc: Privileges and role recipes), as functions:
+-- grant_recipe(role, recipe) grants what the manual's recipe grants,
+-- revoke_recipe(role, recipe) revokes exactly that.  _recipe(recipe) is
+-- the one list of what each recipe grants; the manual prints the same
+-- statements.  SECURITY INVOKER: the GRANTs run as the caller, who must
+-- have the privileges of the extension's owner (the owner, a member of
+-- it, a superuser), so nobody can grant himself anything with them.
+-- Revoked from PUBLIC.
+--------------------------------------------------------------------------
+
+CREATE FUNCTION usrmgmt._recipe(recipe text)
+    RETURNS TABLE(privileges text, object text)
+    LANGUAGE sql IMMUTABLE STRICT
+    SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT r.privileges, r.object
+  FROM (VALUES
+    ('application', 1, 'EXECUTE', 'FUNCTION usrmgmt.login(text, inet, text), usrmgmt.logout(bigint), usrmgmt.logout_user(text), usrmgmt.touch_session(bigint), usrmgmt.authenticate(text, text, inet, text), usrmgmt.set_password(text, text), usrmgmt.check_password(text, text), usrmgmt.last_login(bigint)'),
+    ('application', 2, 'SELECT, INSERT, UPDATE, DELETE, REFERENCES', 'TABLE usrmgmt."user"'),
+    ('application', 3, 'USAGE', 'SEQUENCE usrmgmt.user_id_seq'),
+    ('application', 4, 'SELECT', 'TABLE usrmgmt.online_user, usrmgmt.user_log'),
+    ('application', 5, 'SELECT, INSERT, UPDATE, DELETE', 'TABLE usrmgmt.server, usrmgmt.configuration'),
+    ('monitor', 1, 'EXECUTE', 'FUNCTION usrmgmt.health(), usrmgmt.status(), usrmgmt.database_stats(boolean), usrmgmt.metrics()'),
+    ('administrator', 1, 'EXECUTE', 'FUNCTION usrmgmt.health(), usrmgmt.status(), usrmgmt.database_stats(boolean), usrmgmt.metrics()'),
+    ('administrator', 2, 'EXECUTE', 'FUNCTION usrmgmt.login(text, inet, text), usrmgmt.logout(bigint), usrmgmt.logout_user(text), usrmgmt.touch_session(bigint), usrmgmt.expire_sessions(interval), usrmgmt.purge_user_log(timestamptz), usrmgmt.purge_change_log(timestamptz), usrmgmt.maintain(timestamptz), usrmgmt.authenticate(text, text, inet, text), usrmgmt.set_password(text, text), usrmgmt.check_password(text, text), usrmgmt.last_login(bigint), usrmgmt.unlock_user(text), usrmgmt.validate_data_integrity(), usrmgmt.validate_schema(), usrmgmt.verify(), usrmgmt.apply_migration(text, text, text), usrmgmt.rollback_migration(text), usrmgmt.load_sample_data(), usrmgmt.reset(boolean)'),
+    ('administrator', 3, 'SELECT, INSERT, UPDATE, DELETE', 'TABLE usrmgmt."user", usrmgmt.online_user, usrmgmt.server, usrmgmt.configuration'),
+    ('administrator', 4, 'SELECT', 'TABLE usrmgmt.user_auth, usrmgmt.user_log, usrmgmt.change_log, usrmgmt.migration_history, usrmgmt.schema_manifest')
+  ) AS r(recipe, ord, privileges, object)
+ WHERE r.recipe OPERATOR(pg_catalog.=) $1
+ ORDER BY r.ord
+$$;
+
+-- The work of both: grants (grant true) or revokes the recipe's
+-- privileges.  Its checks, in order: 42501 a caller without the
+-- privileges of the extension's owner; 22004 a NULL argument; 22023 an
+-- unknown recipe, or the extension's owner as the role (42704 for an
+-- unknown role comes from the regrole argument).  A caller that may not
+-- execute it gets 42501 from its ACL before any of these.
+CREATE FUNCTION usrmgmt._recipe_run(role pg_catalog.regrole, recipe text, "grant" boolean)
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    owner pg_catalog.oid := (SELECT e.extowner FROM pg_catalog.pg_extension e
+                              WHERE e.extname OPERATOR(pg_catalog.=) 'usrmgmt');
+    verb text := CASE WHEN "grant" THEN 'grant' ELSE 'revoke' END;
+    g record;
+BEGIN
+    IF NOT pg_catalog.pg_has_role(owner, 'USAGE') THEN
+        RAISE EXCEPTION 'permission denied to % recipe "%"', verb, recipe
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = pg_catalog.format('Only the owner of extension usrmgmt (or a member of it, or a superuser) may %s the recipes.', verb);
+    END IF;
+    IF role IS NULL OR recipe IS NULL OR "grant" IS NULL THEN
+        RAISE EXCEPTION '% must not be null',
+                        CASE WHEN role IS NULL THEN 'role' WHEN recipe IS NULL THEN 'recipe' ELSE 'grant' END
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF recipe OPERATOR(pg_catalog.<>) ALL ('{application,monitor,administrator}'::text[]) THEN
+        RAISE EXCEPTION 'unknown recipe "%"', recipe
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'The recipes are application, monitor and administrator.';
+    END IF;
+    IF role::pg_catalog.oid OPERATOR(pg_catalog.=) owner THEN
+        RAISE EXCEPTION 'role "%" owns extension usrmgmt', role
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'The owner holds every privilege on the objects of the extension; a recipe is for other roles.';
+    END IF;
+    FOR g IN SELECT * FROM usrmgmt._recipe(recipe) LOOP
+        EXECUTE pg_catalog.format(CASE WHEN "grant" THEN 'GRANT %s ON %s TO %s' ELSE 'REVOKE %s ON %s FROM %s' END,
+                                  g.privileges, g.object, role);
+    END LOOP;
+END
+$$;
+
+CREATE FUNCTION usrmgmt.grant_recipe(role pg_catalog.regrole, recipe text) RETURNS void
+    LANGUAGE sql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$ SELECT usrmgmt._recipe_run(role, recipe, true) $$;
+COMMENT ON FUNCTION usrmgmt.grant_recipe(pg_catalog.regrole, text) IS
+    'grants the role what the recipe (application, monitor, administrator) of the manual grants; idempotent';
+
+CREATE FUNCTION usrmgmt.revoke_recipe(role pg_catalog.regrole, recipe text) RETURNS void
+    LANGUAGE sql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$ SELECT usrmgmt._recipe_run(role, recipe, false) $$;
+COMMENT ON FUNCTION usrmgmt.revoke_recipe(pg_catalog.regrole, text) IS
+    'revokes from the role exactly what the recipe grants (privileges another recipe shares go too)';
+
+REVOKE ALL ON FUNCTION usrmgmt._recipe(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt._recipe_run(pg_catalog.regrole, text, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.grant_recipe(pg_catalog.regrole, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt.revoke_recipe(pg_catalog.regrole, text) FROM PUBLIC;
 
 --------------------------------------------------------------------------
 -- The install script records itself (kind 'extension', id -1).

@@ -23,8 +23,9 @@
  *
  * What a row holds.  INSERT: "new" is the whole row; DELETE: "old" is the
  * whole row; UPDATE: "old" and "new" hold only the columns whose stored
- * value changed, and an UPDATE that changes nothing (updated_at aside) is
- * not recorded.  A column changed when NULL-ness differs or the binary
+ * value changed, and an UPDATE that changes nothing (updated_at and
+ * user_auth.last_login_at aside: um_ignored_columns) is not recorded, so a
+ * login, which stamps last_login_at only, writes no change_log row.  A column changed when NULL-ness differs or the binary
  * images differ (datum_image_eq after decompression; two on-disk TOAST
  * pointers to the same value are equal without being read): what a
  * reader of the table would see differently, so numeric 1.0 -> 1.00 or a
@@ -92,8 +93,13 @@ PG_FUNCTION_INFO_V1(usrmgmt_purge_change_log);
 /* Columns recorded as "redacted", in every audited table. */
 static const char *const um_secret_columns[] = {"password_hash"};
 
-/* The column whose change alone is no change (set by set_updated_at). */
-#define UM_AUDIT_IGNORED_COLUMN "updated_at"
+/*
+ * Columns whose change is no change, in every audited table: updated_at
+ * (set by set_updated_at) and user_auth.last_login_at (stamped by every
+ * login; the 'login' row of user_log is its record).  Left out of an
+ * UPDATE's old and new; an UPDATE that changes nothing else writes no row.
+ */
+static const char *const um_ignored_columns[] = {"updated_at", "last_login_at"};
 
 static UmPlan plan_log_change =
 	UM_PLAN("INSERT INTO usrmgmt.change_log"
@@ -252,7 +258,9 @@ um_audit_table(FunctionCallInfo fcinfo, TriggerData *td)
 		for (s = 0; s < (int) lengthof(um_secret_columns); s++)
 			if (strcmp(col->name, um_secret_columns[s]) == 0)
 				col->secret = true;
-		col->ignored = strcmp(col->name, UM_AUDIT_IGNORED_COLUMN) == 0;
+		for (s = 0; s < (int) lengthof(um_ignored_columns); s++)
+			if (strcmp(col->name, um_ignored_columns[s]) == 0)
+				col->ignored = true;
 		col->is_json = getBaseType(att->atttypid) == JSONOID;
 		if (!col->secret)
 			um_bind_to_jsonb(&col->to_jsonb, att, cxt);

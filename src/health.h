@@ -53,6 +53,7 @@ typedef struct UmHealth
 	int64		db_size;
 	int64		conn_active;
 	int64		conn_idle_xact;
+	int64		conn_idle;		/* state 'idle' (metrics() only) */
 	UmNum		sessions;		/* unknown without online_user */
 	bool		sessions_exact;
 	/* replication */

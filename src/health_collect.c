@@ -30,6 +30,7 @@
 
 #include "health.h"
 #include "schema_drift.h"
+#include "settings_guard.h"
 #include "spi_util.h"
 
 /* Open sessions are counted exactly up to this many, estimated beyond. */
@@ -91,11 +92,13 @@ static UmPlan um_plan_facts = UM_PLAN0(
 "     FROM pg_catalog.pg_database d WHERE d.datallowconn), "
 "  pg_catalog.to_regclass('" UM_SCHEMA ".online_user') IS NOT NULL, "
 "  pg_catalog.to_regclass('" UM_SCHEMA ".user_log_default') IS NOT NULL, "
-"  pg_catalog.to_regclass('" UM_SCHEMA ".change_log_default') IS NOT NULL "
+"  pg_catalog.to_regclass('" UM_SCHEMA ".change_log_default') IS NOT NULL, "
+"  a.idle "
 "FROM (SELECT "
 "  pg_catalog.count(*) AS total, "
 "  pg_catalog.count(*) FILTER (WHERE s.state OPERATOR(pg_catalog.=) 'active') AS active, "
 "  pg_catalog.count(*) FILTER (WHERE s.state OPERATOR(pg_catalog.~~) 'idle in transaction%') AS idle_xact, "
+"  pg_catalog.count(*) FILTER (WHERE s.state OPERATOR(pg_catalog.=) 'idle') AS idle, "
 "  pg_catalog.max(pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() "
 "      OPERATOR(pg_catalog.-) s.xact_start)) "
 "      FILTER (WHERE s.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()) AS oldest_xact_s, "
@@ -324,6 +327,7 @@ um_read_facts(UmHealth *h)
 	h->fig.have_sessions = um_get_bool(0, 10);
 	have_log_partitions = um_get_bool(0, 11);
 	have_change_log_partitions = um_get_bool(0, 12);
+	h->conn_idle = um_get_int8(0, 13);
 	SPI_freetuptable(SPI_tuptable);
 	um_read_log_partitions(have_log_partitions, &um_plan_log_partitions,
 						   &h->fig.log_default_rows, &h->fig.log_future_parts);
@@ -396,12 +400,17 @@ um_read_drift(UmHealth *h)
 
 /* ---- what the entry points call ---- */
 
-/* See health.h: every figure of health() and metrics(). */
+/*
+ * See health.h: every figure of health() and metrics().  First, the error
+ * of a usrmgmt setting SET before the library loaded and dropped then
+ * (settings_guard.h): the verdict reads usrmgmt.health_*.
+ */
 void
 um_health_collect(UmHealth *h)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 
+	um_settings_guard_check();
 	memset(h, 0, sizeof(UmHealth));
 	um_spi_connect();
 	um_read_facts(h);

@@ -28,6 +28,7 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
+#include "data_model.h"
 #include "jsonb_util.h"
 #include "spi_util.h"
 
@@ -137,6 +138,15 @@ static const UmCheck um_data_checks[] = {
 		"AND x.action" UM_EQ "'login') ORDER BY l.id"},
 };
 
+/* The checks of tables that only the 1.1 data model has (data_model.h). */
+static const UmCheck um_data_checks_1_1[] = {
+	{"user_auth.user_id references user",
+		"SELECT 'foreign_key_violation'::text, 'user_auth'::text, a.user_id, "
+		"pg_catalog.format('user_id %s references no user (user_auth_user_id_fkey)', a.user_id) "
+		"FROM " UM_SCHEMA ".user_auth a WHERE NOT EXISTS "
+		"(SELECT 1 FROM " UM_SCHEMA ".\"user\" u WHERE u.id" UM_EQ "a.user_id) ORDER BY a.user_id"},
+};
+
 /*
  * One query per table that has CHECK constraints in the manifest: rows on
  * which any recorded CHECK expression is false, then, for those rows only,
@@ -148,11 +158,13 @@ static const UmCheck um_data_checks[] = {
  */
 static const char *const um_check_query_sql =
 "SELECT m.table_name, pg_catalog.format("
-"  'SELECT %L::text, %L::text, t.id, %L OPERATOR(pg_catalog.||) c.name "
+"  'SELECT %L::text, %L::text, t.%I, %L OPERATOR(pg_catalog.||) c.name "
 "  FROM (SELECT * FROM " UM_SCHEMA ".%I t WHERE %s) t "
 "  CROSS JOIN LATERAL (VALUES %s) AS c(name, ok) "
-"  WHERE c.ok IS FALSE ORDER BY t.id, c.name', "
-"  'constraint_violation', m.table_name, 'violates ', m.table_name, "
+"  WHERE c.ok IS FALSE ORDER BY t.%3$I, c.name', "
+"  'constraint_violation', m.table_name, "
+"  CASE m.table_name WHEN 'user_auth' THEN 'user_id' ELSE 'id' END, "
+"  'violates ', m.table_name, "
 "  pg_catalog.string_agg(pg_catalog.format('(%s) IS FALSE', m.check_expr), ' OR ' ORDER BY m.object_name), "
 "  pg_catalog.string_agg(pg_catalog.format('(%L::text, (%s))', "
 "      pg_catalog.substr(m.object_name, pg_catalog.length(m.table_name) OPERATOR(pg_catalog.+) 2), "
@@ -269,6 +281,10 @@ usrmgmt_validate_data_integrity(PG_FUNCTION_ARGS)
 	for (i = 0; i < lengthof(um_data_checks); i++)
 		um_run_check(um_data_checks[i].name, um_data_checks[i].sql,
 					 store, tupdesc);
+	if (um_data_model() == UM_MODEL_1_1)
+		for (i = 0; i < lengthof(um_data_checks_1_1); i++)
+			um_run_check(um_data_checks_1_1[i].name, um_data_checks_1_1[i].sql,
+						 store, tupdesc);
 
 	for (i = 0; i < nqueries; i++)
 	{

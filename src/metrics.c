@@ -128,18 +128,28 @@ um_metrics_verdict(StringInfo buf, const UmHealth *h)
 				  um_num(h->fig.ndrift));
 }
 
-/* Database size and connections. */
+/*
+ * Database size and connections.  The states of usrmgmt_connections
+ * partition the client backends (health()'s "total"): "other" is what is
+ * left (fastpath function call, disabled), so that sum(usrmgmt_connections)
+ * is the total and no sample counts a connection twice (the Prometheus
+ * naming guide: a sum over a metric's labels must be meaningful).
+ */
 static void
 um_metrics_server(StringInfo buf, const UmHealth *h)
 {
+	int64		other = h->fig.conn_total - h->conn_active -
+		h->conn_idle_xact - h->conn_idle;
+
 	um_prom_gauge(buf, "database_size_bytes",
 				  "Size of the current database in bytes.", um_num(h->db_size));
 	um_prom_head(buf, "connections", "gauge",
-				 "Client connections to the server, by state.");
-	um_prom_sample(buf, "connections", "state", "total", um_num(h->fig.conn_total));
+				 "Client connections to the server, by state; their sum is every client connection.");
 	um_prom_sample(buf, "connections", "state", "active", um_num(h->conn_active));
+	um_prom_sample(buf, "connections", "state", "idle", um_num(h->conn_idle));
 	um_prom_sample(buf, "connections", "state", "idle_in_transaction",
 				   um_num(h->conn_idle_xact));
+	um_prom_sample(buf, "connections", "state", "other", um_num(other));
 	um_prom_gauge(buf, "connections_max", "The server's max_connections.",
 				  um_num(h->fig.conn_max));
 }

@@ -31,6 +31,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "change_audit.h"
+#include "data_model.h"
 #include "jsonb_util.h"
 #include "miscadmin.h"
 #include "portability/instr_time.h"
@@ -121,10 +122,16 @@ static UmPlan plan_history_lock = UM_PLAN(
 	" WHERE migration_name OPERATOR(pg_catalog.=) $1"
 	" AND kind OPERATOR(pg_catalog.=) 'application' FOR UPDATE",
 	TEXTOID);
-/* reset(): the one statement, past the user_log guard. */
-static UmPlan plan_truncate = UM_PLAN0(
-	"TRUNCATE usrmgmt.online_user, usrmgmt.user_log, usrmgmt.server,"
-	" usrmgmt.configuration, usrmgmt.\"user\" RESTART IDENTITY");
+/* reset(): the one statement, past the user_log guard, per data model. */
+static UmPlan plan_truncate[UM_NUM_MODELS] = {
+	[UM_MODEL_1_0] = UM_PLAN0(
+		"TRUNCATE usrmgmt.online_user, usrmgmt.user_log, usrmgmt.server,"
+		" usrmgmt.configuration, usrmgmt.\"user\" RESTART IDENTITY"),
+	[UM_MODEL_1_1] = UM_PLAN0(
+		"TRUNCATE usrmgmt.online_user, usrmgmt.user_log, usrmgmt.server,"
+		" usrmgmt.configuration, usrmgmt.user_auth, usrmgmt.\"user\""
+		" RESTART IDENTITY"),
+};
 static UmPlan plan_history_delete = UM_PLAN(
 	"DELETE FROM usrmgmt.migration_history"
 	" WHERE migration_name OPERATOR(pg_catalog.=) $1"
@@ -465,26 +472,42 @@ usrmgmt_rollback_migration(PG_FUNCTION_ARGS)
 #define UM_ASCII_FOLD(col) \
 	"pg_catalog.translate(" col ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
 
-static const char *um_sample_users_sql =
-"WITH sample (username, email, first_name, last_name, is_admin, is_active, created_at) AS ("
-" VALUES"
-" ('sample_admin', 'admin@example.com', 'Ada', 'Admin', true, true, '2024-01-01 09:00:00+00'::timestamptz),"
-" ('alice', 'alice@example.com', 'Alice', 'Liddell', false, true, '2024-01-02 09:00:00+00'),"
-" ('bob', 'bob@example.com', 'Bob', 'Builder', false, true, '2024-01-03 09:00:00+00'),"
-" ('carol', 'carol@example.org', 'Carol', NULL, false, true, '2024-01-04 09:00:00+00'),"
-" ('dave', NULL, NULL, NULL, false, true, '2024-01-05 09:00:00+00'),"
-" ('eve', 'eve@example.net', 'Eve', 'Inactive', false, false, '2024-01-06 09:00:00+00'))"
-" INSERT INTO usrmgmt.\"user\""
-" (username, email, first_name, last_name, password_hash, is_admin, is_active,"
-"  created_at, updated_at)"
-" SELECT s.username, s.email, s.first_name, s.last_name, $1, s.is_admin,"
-"  s.is_active, s.created_at, s.created_at"
-" FROM sample s"
-" WHERE NOT EXISTS (SELECT FROM usrmgmt.\"user\" u"
-"  WHERE " UM_ASCII_FOLD("u.username") " OPERATOR(pg_catalog.=) s.username"
-"  OR " UM_ASCII_FOLD("u.email") " OPERATOR(pg_catalog.=) s.email)"
-" ORDER BY s.created_at"
-" RETURNING id";
+#define UM_SAMPLE_USERS_SQL(hash_column, hash_value) \
+"WITH sample (username, email, first_name, last_name, is_admin, is_active, created_at) AS (" \
+" VALUES" \
+" ('sample_admin', 'admin@example.com', 'Ada', 'Admin', true, true, '2024-01-01 09:00:00+00'::timestamptz)," \
+" ('alice', 'alice@example.com', 'Alice', 'Liddell', false, true, '2024-01-02 09:00:00+00')," \
+" ('bob', 'bob@example.com', 'Bob', 'Builder', false, true, '2024-01-03 09:00:00+00')," \
+" ('carol', 'carol@example.org', 'Carol', NULL, false, true, '2024-01-04 09:00:00+00')," \
+" ('dave', NULL, NULL, NULL, false, true, '2024-01-05 09:00:00+00')," \
+" ('eve', 'eve@example.net', 'Eve', 'Inactive', false, false, '2024-01-06 09:00:00+00'))" \
+" INSERT INTO usrmgmt.\"user\"" \
+" (username, email, first_name, last_name, " hash_column "is_admin, is_active," \
+"  created_at, updated_at)" \
+" SELECT s.username, s.email, s.first_name, s.last_name, " hash_value "s.is_admin," \
+"  s.is_active, s.created_at, s.created_at" \
+" FROM sample s" \
+" WHERE NOT EXISTS (SELECT FROM usrmgmt.\"user\" u" \
+"  WHERE " UM_ASCII_FOLD("u.username") " OPERATOR(pg_catalog.=) s.username" \
+"  OR " UM_ASCII_FOLD("u.email") " OPERATOR(pg_catalog.=) s.email)" \
+" ORDER BY s.created_at" \
+" RETURNING id"
+
+/*
+ * The users, per data model: 1.0 with their password hash ($1), 1.1
+ * without (their user_auth rows follow, um_sample_auth_sql).
+ */
+static const char *const um_sample_users_sql[UM_NUM_MODELS] = {
+	[UM_MODEL_1_0] = UM_SAMPLE_USERS_SQL("password_hash, ", "$1, "),
+	[UM_MODEL_1_1] = UM_SAMPLE_USERS_SQL("", ""),
+};
+
+/* 1.1: the password hash ($2) of the users added ($1), set when created. */
+static const char *um_sample_auth_sql =
+"INSERT INTO usrmgmt.user_auth (user_id, password_hash, password_changed_at)"
+" SELECT u.id, $2, u.created_at FROM usrmgmt.\"user\" u"
+" WHERE u.id OPERATOR(pg_catalog.=) ANY ($1)"
+" ORDER BY u.id";
 
 /* A past, closed session of alice and bob: its login and logout rows. */
 static const char *um_sample_log_sql =
@@ -615,12 +638,15 @@ usrmgmt_load_sample_data(PG_FUNCTION_ARGS)
 	bool		isnull;
 	uint64		i;
 	UmJsonb    *jb;
+	UmDataModel model;
 
 	um_spi_connect();
 
+	model = um_data_model();
 	values[0] = CStringGetTextDatum(UM_SAMPLE_PASSWORD_HASH);
-	nusers = um_sql_exec(um_sample_users_sql, 1, types, values, NULL, false,
-						 SPI_OK_INSERT_RETURNING);
+	nusers = um_sql_exec(um_sample_users_sql[model],
+						 model == UM_MODEL_1_0 ? 1 : 0, types, values, NULL,
+						 false, SPI_OK_INSERT_RETURNING);
 	id_datums = palloc(sizeof(Datum) * (nusers > 0 ? nusers : 1));
 	for (i = 0; i < nusers; i++)
 		id_datums[i] = SPI_getbinval(SPI_tuptable->vals[i],
@@ -636,6 +662,16 @@ usrmgmt_load_sample_data(PG_FUNCTION_ARGS)
 								   SPI_tuptable->tupdesc, 1, &isnull)))
 		(void) um_sql_exec(um_sample_partitions_sql, 0, NULL, NULL, NULL,
 						   false, SPI_OK_SELECT);
+	if (model == UM_MODEL_1_1)
+	{
+		Oid			auth_types[2] = {INT8ARRAYOID, TEXTOID};
+		Datum		auth_values[2];
+
+		auth_values[0] = ids;
+		auth_values[1] = values[0];
+		um_sql_exec(um_sample_auth_sql, 2, auth_types, auth_values, NULL,
+					false, SPI_OK_INSERT);
+	}
 	um_sample_insert(um_sample_log_sql, ids);
 	nsessions = um_sample_insert(um_sample_sessions_sql, ids);
 	nservers = um_sample_insert(um_sample_servers_sql, ids);
@@ -665,14 +701,14 @@ usrmgmt_load_sample_data(PG_FUNCTION_ARGS)
 /*
  * reset(confirm boolean DEFAULT false) returns void
  *
- * Empties the data tables (user, online_user, user_log, server,
+ * Empties the data tables (user, user_auth, online_user, user_log, server,
  * configuration) with one TRUNCATE ... RESTART IDENTITY, then the change
  * audit log (change_audit.h; it records nothing of this TRUNCATE);
  * migration_history is kept.  No logout rows are written (TRUNCATE fires
  * no row triggers).
  * Errors: 22023 unless confirm is true; 0A000 when a table outside
  * usrmgmt has a foreign key to one of these tables.
- * Locking: ACCESS EXCLUSIVE on the five tables until the end of the
+ * Locking: ACCESS EXCLUSIVE on those tables until the end of the
  * transaction.  Lifts the user_log guard for its own TRUNCATE only.
  * SECURITY DEFINER.
  */
@@ -687,7 +723,8 @@ usrmgmt_reset(PG_FUNCTION_ARGS)
 
 	um_spi_connect();
 
-	(void) um_exec_past_log_guard(&plan_truncate, NULL, SPI_OK_UTILITY);
+	(void) um_exec_past_log_guard(&plan_truncate[um_data_model()], NULL,
+								  SPI_OK_UTILITY);
 	um_change_log_reset();
 
 	SPI_finish();

@@ -4,7 +4,8 @@
  *		Passwords: set_password(), check_password() and authenticate(), and
  *		their settings.
  *
- * usrmgmt."user".password_hash holds a SCRAM-SHA-256 secret in exactly the
+ * usrmgmt.user_auth.password_hash (in a 1.0 database "user".password_hash;
+ * user_auth.h) holds a SCRAM-SHA-256 secret in exactly the
  * format PostgreSQL stores in pg_authid.rolpassword, made and checked by
  * scram.c with PostgreSQL's own SCRAM routines, over the password after
  * SASLprep (at most 1024 bytes before and after).  Such a secret can be
@@ -28,7 +29,9 @@
 #include "utils/guc.h"
 
 #include "scram.h"
+#include "settings_guard.h"
 #include "spi_util.h"
+#include "user_auth.h"
 #include "users.h"
 
 PG_FUNCTION_INFO_V1(usrmgmt_set_password);
@@ -55,11 +58,14 @@ um_candidate_key(const char *password)
 
 /*
  * The (username, password) arguments of the three functions: 22004 when
- * either is NULL.  Returns the password; *username the username.
+ * either is NULL.  Returns the password; *username the username.  First,
+ * the error of a usrmgmt setting SET before the library loaded and dropped
+ * then (settings_guard.h): these functions read usrmgmt.password_*.
  */
 static char *
 um_password_args(FunctionCallInfo fcinfo, text **username)
 {
+	um_settings_guard_check();
 	um_require_arg(fcinfo, 0, "username");
 	um_require_arg(fcinfo, 1, "password");
 	*username = PG_GETARG_TEXT_PP(0);
@@ -70,13 +76,14 @@ um_password_args(FunctionCallInfo fcinfo, text **username)
  * set_password(username text, password text) RETURNS void
  *
  * Stores a new SCRAM-SHA-256 secret (usrmgmt.password_iterations
- * iterations, fresh random salt) as the user's password_hash.  Does not
- * touch failed_logins.
+ * iterations, fresh random salt) as the user's password_hash, and now()
+ * as its password_changed_at.  Does not touch failed_logins.
  * Errors: 22004 an argument NULL; 22023 password longer than 1024 bytes
  * before or after SASLprep, or shorter than usrmgmt.min_password_length
  * characters after it; 42704 unknown user (or a name that breaks the
  * username rule).
- * Locking: the user row (UPDATE).
+ * Locking: the user row FOR SHARE (1.0: FOR NO KEY UPDATE), then its
+ * user_auth row.
  */
 Datum
 usrmgmt_set_password(PG_FUNCTION_ARGS)
@@ -87,6 +94,7 @@ usrmgmt_set_password(PG_FUNCTION_ARGS)
 	bool		normalised;
 	int			len;
 	char	   *secret;
+	UmUser		user;
 
 	key = um_password_key(um_password_args(fcinfo, &username), &bytes,
 						  &normalised);
@@ -114,7 +122,8 @@ usrmgmt_set_password(PG_FUNCTION_ARGS)
 	secret = um_secret_make(key, usrmgmt_password_iterations);
 
 	um_spi_connect();
-	um_user_set_password_hash(username, secret);
+	um_user_get(username, UM_USER_SHARE, &user);
+	um_auth_store_secret(user.id, secret, true);
 	SPI_finish();
 
 	PG_RETURN_VOID();
@@ -160,14 +169,16 @@ usrmgmt_check_password(PG_FUNCTION_ARGS)
  * the same password), and opens a session as login() does; returns its
  * id.  Otherwise NULL, never an error: unknown
  * user, inactive user and user without password after the same work as a
- * check; wrong password also adds one to failed_logins (committed with the
- * caller's transaction); a user whose failed_logins has reached
- * usrmgmt.max_failed_logins (> 0) is refused, after the same work but
- * without comparing its password, until an administrator sets
- * failed_logins back to 0.
+ * check; wrong password (or a user without one) also adds one to
+ * failed_logins (committed with the caller's transaction; locked_at is set
+ * when the count reaches usrmgmt.max_failed_logins); a user whose
+ * failed_logins has reached usrmgmt.max_failed_logins (> 0) is refused,
+ * after the same work but without comparing its password, until an
+ * administrator calls unlock_user().  Writes no row of "user".
  * Errors: 22004 username or password NULL.
- * Locking: the user row FOR NO KEY UPDATE (held while hashing, so
- * concurrent attempts on one user are counted one by one), then the new
+ * Locking: the user row FOR SHARE, then its user_auth row FOR NO KEY
+ * UPDATE (held while hashing, so concurrent attempts on one user are
+ * counted one by one; in 1.0 the user row FOR NO KEY UPDATE), then the new
  * session row.
  */
 Datum
@@ -189,7 +200,7 @@ usrmgmt_authenticate(PG_FUNCTION_ARGS)
 	 * user's real secret is never compared), so that none of them can be
 	 * told from another by the time taken.
 	 */
-	if (!um_user_find(username, UM_USER_LOCK, &user) ||
+	if (!um_user_find(username, UM_USER_AUTH, &user) ||
 		(usrmgmt_max_failed_logins > 0 &&
 		 user.failed_logins >= usrmgmt_max_failed_logins) ||
 		!user.is_active)
@@ -203,17 +214,18 @@ usrmgmt_authenticate(PG_FUNCTION_ARGS)
 	if (!um_secret_check(key, user.password_hash, usrmgmt_password_iterations,
 						 &stored_iterations))
 	{
-		um_user_count_failure(user.id);
+		um_auth_count_failure(user.id, usrmgmt_max_failed_logins);
 		SPI_finish();
 		PG_RETURN_NULL();
 	}
 
 	if (user.failed_logins != 0)
-		um_user_clear_failures(user.id);
+		(void) um_auth_clear_failures(user.id);
 	/* the secret follows the setting: rehashed at the next good login */
 	if (stored_iterations != usrmgmt_password_iterations)
-		um_user_store_secret(user.id,
-							 um_secret_make(key, usrmgmt_password_iterations));
+		um_auth_store_secret(user.id,
+							 um_secret_make(key, usrmgmt_password_iterations),
+							 false);
 	session_id = usrmgmt_open_session(username,
 									  PG_GETARG_DATUM(2), PG_ARGISNULL(2),
 									  PG_GETARG_DATUM(3), PG_ARGISNULL(3));

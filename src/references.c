@@ -82,6 +82,10 @@ static UmReference references[] = {
 		UM_REF_FIND("online_user", "user_id"),
 		UM_PLAN("DELETE FROM " UM_SCHEMA ".online_user x"
 				" WHERE x.user_id OPERATOR(pg_catalog.=) $1", INT8OID)},
+	{"user_auth", "user_auth_user_id_fkey", UM_REF_CASCADE,
+		UM_REF_FIND("user_auth", "user_id"),
+		UM_PLAN("DELETE FROM " UM_SCHEMA ".user_auth x"
+				" WHERE x.user_id OPERATOR(pg_catalog.=) $1", INT8OID)},
 	{"configuration", "configuration_updated_by_fkey", UM_REF_SET_NULL,
 		UM_REF_FIND("configuration", "updated_by"),
 		UM_PLAN("UPDATE " UM_SCHEMA ".configuration x SET updated_by = NULL"
@@ -198,7 +202,8 @@ um_ref_still_referenced(Relation user_rel, const UmReference *ref, int64 id)
  * AFTER DELETE OR UPDATE OF id ON "user", FOR EACH ROW.  DELETE: 23503 when
  * a server is owned by the user (server_owner_id_fkey, RESTRICT); then
  * deletes its sessions (online_user_user_id_fkey, CASCADE: their 'logout'
- * rows say 'user deleted') and clears configuration.updated_by (SET NULL).
+ * rows say 'user deleted') and its user_auth row (user_auth_user_id_fkey,
+ * CASCADE), and clears configuration.updated_by (SET NULL).
  * UPDATE that changes the id: 23503 when anything refers to the old id.
  * Locks the referencing rows it reads (FOR KEY SHARE) or writes.
  */

@@ -28,6 +28,8 @@
 #include "utils/guc.h"
 #include "utils/timestamp.h"
 
+#include "settings_guard.h"
+
 PG_FUNCTION_INFO_V1(usrmgmt_log_retention);
 PG_FUNCTION_INFO_V1(usrmgmt_change_log_retention);
 
@@ -68,6 +70,7 @@ um_retention_interval(FunctionCallInfo fcinfo, int minutes)
 {
 	Interval   *result;
 
+	um_settings_guard_check();
 	if (minutes == 0)
 		PG_RETURN_NULL();
 	result = (Interval *) palloc0(sizeof(Interval));
@@ -79,7 +82,9 @@ um_retention_interval(FunctionCallInfo fcinfo, int minutes)
  * _log_retention() RETURNS interval
  *
  * usrmgmt.log_retention as an interval (of hours and minutes: exact, like
- * the setting), NULL when it is 0 (keep forever).  No errors.
+ * the setting), NULL when it is 0 (keep forever).  Errors: only that of a
+ * usrmgmt setting SET before the library loaded and dropped then
+ * (settings_guard.h).
  */
 Datum
 usrmgmt_log_retention(PG_FUNCTION_ARGS)
@@ -90,7 +95,7 @@ usrmgmt_log_retention(PG_FUNCTION_ARGS)
 /*
  * _change_log_retention() RETURNS interval
  *
- * usrmgmt.change_log_retention likewise.  No errors.
+ * usrmgmt.change_log_retention likewise, with the same errors.
  */
 Datum
 usrmgmt_change_log_retention(PG_FUNCTION_ARGS)

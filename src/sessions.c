@@ -13,11 +13,14 @@
  *
  * Locking, the same in every function so that no two of them can
  * deadlock: the user row first, then the user's sessions.
- *	- login() updates the user row (last_login_at), which takes FOR NO KEY
- *	  UPDATE: it conflicts with a concurrent deactivation (an UPDATE), a
- *	  rename and a DELETE of that user, so under READ COMMITTED a login that
- *	  loses the race re-reads the row and fails with 42704 (deleted or
- *	  renamed) or 28000 (deactivated), never with a foreign-key error.
+ *	- login() locks the user row FOR SHARE (and writes last_login_at into
+ *	  the user's user_auth row, never "user"; a 1.0 database: it updates
+ *	  "user".last_login_at, FOR NO KEY UPDATE): it conflicts with a
+ *	  concurrent deactivation (an UPDATE), a rename and a DELETE of that
+ *	  user, so under READ COMMITTED a login that loses the race re-reads the
+ *	  row and fails with 42704 (deleted or renamed) or 28000 (deactivated),
+ *	  never with a foreign-key error.  Two logins of one user share the user
+ *	  row and are serialised by its user_auth row.
  *	- logout() locks the user row FOR KEY SHARE before deleting the
  *	  session: that conflicts only with a DELETE of the user, whose cascade
  *	  would otherwise wait for our session row while we wait for its user
@@ -43,6 +46,7 @@
 #include "catalog/pg_type.h"
 #include "session_context.h"
 #include "spi_util.h"
+#include "user_auth.h"
 #include "users.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -175,9 +179,10 @@ usrmgmt_open_session(text *username, Datum ip, bool ip_isnull,
 
 	um_spi_connect();
 
-	/* Lock the user row (FOR NO KEY UPDATE) and stamp last_login_at. */
+	/* Lock the user row (FOR SHARE) and stamp last_login_at (user_auth). */
 	um_user_get(username, UM_USER_LOGIN, &user);
 	um_user_require_active(&user);
+	um_auth_stamp_login(user.id);
 
 	/*
 	 * Insert the session as a login: the BEFORE INSERT trigger takes the
@@ -203,11 +208,11 @@ usrmgmt_open_session(text *username, Datum ip, bool ip_isnull,
  *		 user_agent text DEFAULT NULL) RETURNS bigint
  *
  * Opens a session for the user (username matched case-insensitively),
- * sets its last_login_at and returns the session id; the trigger writes
- * the 'login' row.
+ * sets its last_login_at (user_auth) and returns the session id; the
+ * trigger writes the 'login' row.  Writes no row of "user".
  * Errors: 22004 username NULL; 42704 unknown user; 28000 inactive user.
- * Locking: the user row FOR NO KEY UPDATE (by the UPDATE of
- * last_login_at), then the new session row.
+ * Locking: the user row FOR SHARE, then its user_auth row, then the new
+ * session row.
  */
 Datum
 usrmgmt_login(PG_FUNCTION_ARGS)

@@ -8,22 +8,26 @@
  * user_username_key folds it, so the lookup uses that index and finds at
  * most one row: from version 1.1 usrmgmt.ascii_lower(), which folds A-Z
  * only whatever the collation (casefold.c), in a 1.0 database
- * pg_catalog.lower().  Which one is decided per call by whether the
- * installed version has ascii_lower(), so one library serves both; each
- * lookup statement exists once per folding (UM_BY_NAME).  A name that
- * breaks the username rule (3-80 of [A-Za-z0-9_-]) matches nobody and is
- * never looked up: lower() would take 'adm\u0130n' (U+0130) or
- * '\u212Aevin' (the Kelvin sign) for 'admin' and 'kevin'.  The two errors
- * a caller sees are written once:
+ * pg_catalog.lower().  Which one, and whether the password hash and the
+ * failed logins are read from "user" (1.0) or from usrmgmt.user_auth
+ * (1.1), is decided per call by the installed data model (data_model.h),
+ * so one library serves both; each lookup statement exists once per model
+ * (find_plans).  A name that breaks the username rule (3-80 of
+ * [A-Za-z0-9_-]) matches nobody and is never looked up: lower() would
+ * take 'adm\u0130n' (U+0130) or '\u212Aevin' (the Kelvin sign) for 'admin'
+ * and 'kevin'.  The two errors a caller sees are written once:
  *	42704  user "<name as given>" does not exist
  *	28000  user "<stored name>" is not active
  *		   DETAIL: A deactivated user cannot log in.
  *
- * Locking: UM_USER_LOCK and UM_USER_LOGIN take the row FOR NO KEY UPDATE
- * (the second by the UPDATE of last_login_at), which conflicts with a
- * concurrent deactivation, rename or delete, so under READ COMMITTED the
- * loser of such a race re-reads the row and finds it gone or inactive;
- * um_user_for_session takes it FOR SHARE (see session_triggers.c).
+ * Locking (users.h, UmUserAccess): the user row FOR SHARE or FOR NO KEY
+ * UPDATE, both of which conflict with a concurrent deactivation, rename or
+ * delete, so under READ COMMITTED the loser of such a race re-reads the
+ * row and finds it gone or inactive.  1.1 never writes the user row on
+ * the hot path: login() and authenticate() hold it FOR SHARE and write
+ * user_auth (user_auth.c); 1.0's login() stamps "user".last_login_at
+ * (FOR NO KEY UPDATE).  um_user_for_session takes it FOR SHARE (see
+ * session_triggers.c).
  *
  * src/users.c
  *
@@ -31,69 +35,70 @@
  */
 #include "usrmgmt.h"
 
-#include "catalog/namespace.h"
-#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
+#include "data_model.h"
 #include "spi_util.h"
 #include "users.h"
 #include "utils/builtins.h"
-#include "utils/syscache.h"
 #include "validate_core.h"
 
 /*
- * The case-insensitive lookup by name ($1), for each folding, and the
- * columns of a UmUser.
+ * The case-insensitive lookup by name ($1), for each data model
+ * (data_model.h: the folding, and where the authentication state lives),
+ * and the columns of a UmUser: id, username, is_active, password_hash,
+ * failed_logins.  A statement that needs no authentication state reads
+ * NULL and 0 in their place.
  */
-typedef enum UmFold
-{
-	UM_FOLD_LOWER,				/* 1.0: pg_catalog.lower() */
-	UM_FOLD_ASCII,				/* 1.1 and later: usrmgmt.ascii_lower() */
-	UM_NUM_FOLDS
-} UmFold;
-
-#define UM_BY_NAME(fold) \
-	" WHERE " fold "(username) OPERATOR(pg_catalog.=) " fold "($1)"
+#define UM_BY_NAME(fold, alias) \
+	" WHERE " fold "(" alias "username) OPERATOR(pg_catalog.=) " fold "($1)"
 #define UM_LOWER "pg_catalog.lower"
 #define UM_ASCII "usrmgmt.ascii_lower"
-#define UM_USER_COLUMNS "id, username, is_active, password_hash, failed_logins"
+#define UM_USER_COLUMNS_1_0 "id, username, is_active, password_hash, failed_logins"
+#define UM_USER_BASIC "u.id, u.username, u.is_active, NULL::pg_catalog.text, 0"
 
-#define UM_FIND_READ(fold) UM_PLAN( \
-	"SELECT " UM_USER_COLUMNS " FROM usrmgmt.\"user\"" UM_BY_NAME(fold), \
-	TEXTOID)
-#define UM_FIND_LOCK(fold) UM_PLAN( \
-	"SELECT " UM_USER_COLUMNS " FROM usrmgmt.\"user\"" UM_BY_NAME(fold) \
-	" FOR NO KEY UPDATE", \
-	TEXTOID)
-#define UM_FIND_LOGIN(fold) UM_PLAN( \
-	"UPDATE usrmgmt.\"user\" SET last_login_at = pg_catalog.now()" UM_BY_NAME(fold) \
-	" RETURNING " UM_USER_COLUMNS, \
-	TEXTOID)
-#define UM_SET_HASH(fold) UM_PLAN( \
-	"UPDATE usrmgmt.\"user\" SET password_hash = $2" UM_BY_NAME(fold), \
-	TEXTOID, TEXTOID)
+/* 1.0: the user row holds everything. */
+#define UM_FIND_1_0 \
+	"SELECT " UM_USER_COLUMNS_1_0 " FROM usrmgmt.\"user\"" UM_BY_NAME(UM_LOWER, "")
+/* 1.1: the user row alone. */
+#define UM_FIND_1_1 \
+	"SELECT " UM_USER_BASIC " FROM usrmgmt.\"user\" u" UM_BY_NAME(UM_ASCII, "u.")
 
-/* um_user_find's statements, by folding and UmUserAccess. */
-static UmPlan find_plans[UM_NUM_FOLDS][3] = {
-	[UM_FOLD_LOWER] = {
-		[UM_USER_READ] = UM_FIND_READ(UM_LOWER),
-		[UM_USER_LOCK] = UM_FIND_LOCK(UM_LOWER),
-		[UM_USER_LOGIN] = UM_FIND_LOGIN(UM_LOWER),
+/* um_user_find's statements, by data model and UmUserAccess. */
+static UmPlan find_plans[UM_NUM_MODELS][UM_NUM_USER_ACCESS] = {
+	[UM_MODEL_1_0] = {
+		[UM_USER_READ] = UM_PLAN(UM_FIND_1_0, TEXTOID),
+		[UM_USER_LOCK] = UM_PLAN(UM_FIND_1_0 " FOR NO KEY UPDATE", TEXTOID),
+		/* 1.0 writes the user row next: take the lock it needs */
+		[UM_USER_SHARE] = UM_PLAN(UM_FIND_1_0 " FOR NO KEY UPDATE", TEXTOID),
+		[UM_USER_AUTH] = UM_PLAN(UM_FIND_1_0 " FOR NO KEY UPDATE", TEXTOID),
+		[UM_USER_LOGIN] = UM_PLAN(
+			"UPDATE usrmgmt.\"user\" SET last_login_at = pg_catalog.now()"
+			UM_BY_NAME(UM_LOWER, "") " RETURNING " UM_USER_COLUMNS_1_0,
+			TEXTOID),
 	},
-	[UM_FOLD_ASCII] = {
-		[UM_USER_READ] = UM_FIND_READ(UM_ASCII),
-		[UM_USER_LOCK] = UM_FIND_LOCK(UM_ASCII),
-		[UM_USER_LOGIN] = UM_FIND_LOGIN(UM_ASCII),
+	[UM_MODEL_1_1] = {
+		[UM_USER_READ] = UM_PLAN(
+			"SELECT u.id, u.username, u.is_active, a.password_hash,"
+			" COALESCE(a.failed_logins, 0)"
+			" FROM usrmgmt.\"user\" u LEFT JOIN usrmgmt.user_auth a"
+			" ON a.user_id OPERATOR(pg_catalog.=) u.id"
+			UM_BY_NAME(UM_ASCII, "u."), TEXTOID),
+		[UM_USER_LOCK] = UM_PLAN(UM_FIND_1_1 " FOR NO KEY UPDATE OF u", TEXTOID),
+		[UM_USER_SHARE] = UM_PLAN(UM_FIND_1_1 " FOR SHARE OF u", TEXTOID),
+		[UM_USER_AUTH] = UM_PLAN(UM_FIND_1_1 " FOR SHARE OF u", TEXTOID),
+		[UM_USER_LOGIN] = UM_PLAN(UM_FIND_1_1 " FOR SHARE OF u", TEXTOID),
 	},
 };
 
-static UmPlan set_hash_plans[UM_NUM_FOLDS] = {
-	[UM_FOLD_LOWER] = UM_SET_HASH(UM_LOWER),
-	[UM_FOLD_ASCII] = UM_SET_HASH(UM_ASCII),
-};
+/* 1.1, UM_USER_AUTH: the user's user_auth row, locked. */
+static UmPlan plan_auth_lock = UM_PLAN(
+	"SELECT password_hash, failed_logins FROM usrmgmt.user_auth"
+	" WHERE user_id OPERATOR(pg_catalog.=) $1 FOR NO KEY UPDATE",
+	INT8OID);
 
 static UmPlan plan_for_session = UM_PLAN(
-	"SELECT " UM_USER_COLUMNS " FROM usrmgmt.\"user\""
-	" WHERE id OPERATOR(pg_catalog.=) $1 FOR SHARE",
+	"SELECT " UM_USER_BASIC " FROM usrmgmt.\"user\" u"
+	" WHERE u.id OPERATOR(pg_catalog.=) $1 FOR SHARE",
 	INT8OID);
 static UmPlan plan_name = UM_PLAN(
 	"SELECT username FROM usrmgmt.\"user\" WHERE id OPERATOR(pg_catalog.=) $1",
@@ -101,38 +106,6 @@ static UmPlan plan_name = UM_PLAN(
 static UmPlan plan_exists = UM_PLAN(
 	"SELECT 1 FROM usrmgmt.\"user\" WHERE id OPERATOR(pg_catalog.=) $1",
 	INT8OID);
-static UmPlan plan_count_failure = UM_PLAN(
-	"UPDATE usrmgmt.\"user\""
-	" SET failed_logins = failed_logins OPERATOR(pg_catalog.+) 1"
-	" WHERE id OPERATOR(pg_catalog.=) $1",
-	INT8OID);
-static UmPlan plan_store_secret = UM_PLAN(
-	"UPDATE usrmgmt.\"user\" SET password_hash = $2"
-	" WHERE id OPERATOR(pg_catalog.=) $1",
-	INT8OID, TEXTOID);
-static UmPlan plan_clear_failures = UM_PLAN(
-	"UPDATE usrmgmt.\"user\" SET failed_logins = 0"
-	" WHERE id OPERATOR(pg_catalog.=) $1",
-	INT8OID);
-
-/*
- * The folding of the installed version: ascii_lower() when
- * usrmgmt.ascii_lower(text) exists (1.1 and later).  A syscache lookup per
- * call, so an ALTER EXTENSION UPDATE takes effect at once.
- */
-static UmFold
-um_fold(void)
-{
-	Oid			argtypes[1] = {TEXTOID};
-	Oid			nsp = get_namespace_oid(UM_SCHEMA, true);
-
-	return OidIsValid(nsp) &&
-		OidIsValid(GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid,
-								   CStringGetDatum("ascii_lower"),
-								   PointerGetDatum(buildoidvector(argtypes, 1)),
-								   ObjectIdGetDatum(nsp))) ?
-		UM_FOLD_ASCII : UM_FOLD_LOWER;
-}
 
 /* Can name be a username at all (3-80 of [A-Za-z0-9_-])? */
 static bool
@@ -182,17 +155,29 @@ bool
 um_user_find(text *name, UmUserAccess access, UmUser *user)
 {
 	Datum		values[1];
+	UmDataModel model = um_data_model();
 	bool		read_only = access == UM_USER_READ;
-	int			expected = access == UM_USER_LOGIN ? SPI_OK_UPDATE_RETURNING
-		: SPI_OK_SELECT;
+	int			expected = access == UM_USER_LOGIN && model == UM_MODEL_1_0 ?
+		SPI_OK_UPDATE_RETURNING : SPI_OK_SELECT;
 
 	if (!um_plausible_name(name))
 		return false;
 	values[0] = PointerGetDatum(name);
-	if (um_plan_exec(&find_plans[um_fold()][access], values, NULL, read_only,
+	if (um_plan_exec(&find_plans[model][access], values, NULL, read_only,
 					 expected) == 0)
 		return false;
 	um_user_from_row(user);
+	if (access == UM_USER_AUTH && model == UM_MODEL_1_1 &&
+		um_user_by_id(&plan_auth_lock, user->id, SPI_OK_SELECT) > 0)
+	{
+		HeapTuple	row = SPI_tuptable->vals[0];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		Datum		hash = SPI_getbinval(row, desc, 1, &isnull);
+
+		user->password_hash = isnull ? NULL : TextDatumGetCString(hash);
+		user->failed_logins = DatumGetInt32(SPI_getbinval(row, desc, 2, &isnull));
+	}
 	return true;
 }
 
@@ -247,44 +232,4 @@ bool
 um_user_exists(int64 id)
 {
 	return um_user_by_id(&plan_exists, id, SPI_OK_SELECT) > 0;
-}
-
-/* See users.h. */
-void
-um_user_set_password_hash(text *name, const char *secret)
-{
-	Datum		values[2];
-
-	if (!um_plausible_name(name))
-		um_user_not_found(name);
-	values[0] = PointerGetDatum(name);
-	values[1] = CStringGetTextDatum(secret);
-	if (um_plan_exec(&set_hash_plans[um_fold()], values, NULL, false,
-					 SPI_OK_UPDATE) == 0)
-		um_user_not_found(name);
-}
-
-/* See users.h. */
-void
-um_user_store_secret(int64 id, const char *secret)
-{
-	Datum		values[2];
-
-	values[0] = Int64GetDatum(id);
-	values[1] = CStringGetTextDatum(secret);
-	(void) um_plan_exec(&plan_store_secret, values, NULL, false, SPI_OK_UPDATE);
-}
-
-/* See users.h. */
-void
-um_user_count_failure(int64 id)
-{
-	(void) um_user_by_id(&plan_count_failure, id, SPI_OK_UPDATE);
-}
-
-/* See users.h. */
-void
-um_user_clear_failures(int64 id)
-{
-	(void) um_user_by_id(&plan_clear_failures, id, SPI_OK_UPDATE);
 }

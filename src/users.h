@@ -10,7 +10,8 @@
  * case-insensitively as the unique index user_username_key does, or by
  * id), locks it, and raises "does not exist" (42704) and "is not active"
  * (28000) in exactly one way.  A name that breaks the username rule
- * matches nobody.
+ * matches nobody.  What changes a user's authentication state (password,
+ * failed logins, last login) is user_auth.h.
  *
  * Every routine runs inside the caller's SPI connection; the Datums and
  * strings of a UmUser live until the caller's SPI_finish.
@@ -24,12 +25,27 @@
 
 #include "postgres.h"
 
-/* How um_user_find reaches the row. */
+/*
+ * How um_user_find reaches the row.  FOR SHARE conflicts with every
+ * UPDATE and DELETE of the user (a deactivation, a rename, a delete), so
+ * under READ COMMITTED the loser of such a race re-reads the row and finds
+ * it gone, renamed or inactive; FOR NO KEY UPDATE also conflicts with
+ * FOR SHARE, so two of its holders are serialised.
+ */
 typedef enum UmUserAccess
 {
-	UM_USER_READ,				/* no lock: a read of the caller's snapshot */
-	UM_USER_LOCK,				/* FOR NO KEY UPDATE */
-	UM_USER_LOGIN				/* FOR NO KEY UPDATE by stamping last_login_at */
+	UM_USER_READ,				/* no lock: a read of the caller's snapshot,
+								 * with the authentication state */
+	UM_USER_LOCK,				/* FOR NO KEY UPDATE; no authentication state */
+	UM_USER_SHARE,				/* before a write of the authentication
+								 * state: 1.1 FOR SHARE; 1.0 (which writes
+								 * the user row) FOR NO KEY UPDATE */
+	UM_USER_AUTH,				/* FOR SHARE, and the authentication state
+								 * locked: 1.1 its user_auth row FOR NO KEY
+								 * UPDATE; 1.0 the user row FOR NO KEY UPDATE */
+	UM_USER_LOGIN,				/* 1.1: FOR SHARE; 1.0: FOR NO KEY UPDATE by
+								 * stamping last_login_at */
+	UM_NUM_USER_ACCESS
 } UmUserAccess;
 
 typedef struct UmUser
@@ -37,8 +53,8 @@ typedef struct UmUser
 	int64		id;
 	Datum		username;		/* text: the stored (current) name */
 	bool		is_active;
-	char	   *password_hash;	/* NULL: no password */
-	int32		failed_logins;
+	char	   *password_hash;	/* NULL: no password (or not read) */
+	int32		failed_logins;	/* 0 when not read */
 } UmUser;
 
 /*
@@ -65,15 +81,5 @@ extern bool um_user_name(int64 id, Datum *username);
 
 /* Does user id exist (in our snapshot)? */
 extern bool um_user_exists(int64 id);
-
-/* Store secret as the password_hash of the user named name; 42704. */
-extern void um_user_set_password_hash(text *name, const char *secret);
-
-/* Store secret as the password_hash of user id (a rehash). */
-extern void um_user_store_secret(int64 id, const char *secret);
-
-/* Count a failed authentication / clear the count, of user id. */
-extern void um_user_count_failure(int64 id);
-extern void um_user_clear_failures(int64 id);
 
 #endif							/* USRMGMT_USERS_H */

@@ -7,6 +7,8 @@
  * maintenance worker registers itself while shared_preload_libraries are
  * loaded) and then reserves the "usrmgmt." GUC prefix, so that a misspelt setting such
  * as usrmgmt.session_timout is an error rather than a silent placeholder.
+ * Around them, settings_guard.c notes the usrmgmt settings this session
+ * SET before the library was loaded and that the load dropped.
  *
  * src/usrmgmt.c
  *
@@ -16,6 +18,8 @@
 
 #include "utils/guc.h"
 
+#include "settings_guard.h"
+
 PG_MODULE_MAGIC;
 
 void		_PG_init(void);
@@ -23,6 +27,7 @@ void		_PG_init(void);
 void
 _PG_init(void)
 {
+	um_settings_guard_begin();
 	usrmgmt_sessions_init();
 	usrmgmt_passwords_init();
 	usrmgmt_health_init();
@@ -30,4 +35,5 @@ _PG_init(void)
 	usrmgmt_maintenance_init();
 
 	UM_RESERVE_GUC_PREFIX();
+	um_settings_guard_end();
 }

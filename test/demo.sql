@@ -40,8 +40,8 @@ INSERT INTO usrmgmt."user" (username) VALUES ('alice smith');
 INSERT INTO usrmgmt."user" (username, email) VALUES ('dave', 'dave@@example.com');
 \echo '-- blank first name'
 INSERT INTO usrmgmt."user" (username, first_name) VALUES ('erin', '   ');
-\echo '-- a plain-text password where a SCRAM secret belongs'
-INSERT INTO usrmgmt."user" (username, password_hash) VALUES ('frank', 'hunter2');
+\echo '-- a plain-text password where a SCRAM secret belongs (usrmgmt.user_auth)'
+INSERT INTO usrmgmt.user_auth (user_id, password_hash) SELECT id, 'hunter2' FROM usrmgmt."user" WHERE username = 'bob_42';
 \echo '-- port below 1024'
 INSERT INTO usrmgmt.server (server_name, owner_id, port) SELECT 'low-port', id, 80 FROM usrmgmt."user" WHERE username = 'bob_42';
 \echo '-- memory above 32768 MB'
@@ -86,8 +86,9 @@ SET usrmgmt.password_iterations = 4096;   -- demo speed; the default is 600000
 SELECT usrmgmt.set_password('bob_42', 'correct horse battery staple');
 SELECT usrmgmt.authenticate('bob_42', 'correct horse battery staple', '192.0.2.10', 'demo/1.0') AS session_id;
 SELECT usrmgmt.authenticate('bob_42', 'wrong password') AS wrong_password_gives_null;
-SELECT username, failed_logins, password_hash LIKE 'SCRAM-SHA-256$4096:%' AS scram_secret
-  FROM usrmgmt."user" WHERE username = 'bob_42';
+SELECT u.username, a.failed_logins, a.password_hash LIKE 'SCRAM-SHA-256$4096:%' AS scram_secret,
+       usrmgmt.last_login(u.id) IS NOT NULL AS logged_in
+  FROM usrmgmt."user" u JOIN usrmgmt.user_auth a ON a.user_id = u.id WHERE u.username = 'bob_42';
 -- an ORM inserting a session directly is logged the same way
 INSERT INTO usrmgmt.online_user (user_id) SELECT id FROM usrmgmt."user" WHERE username = 'alice';
 SELECT id AS session_id, username, ip_address, user_agent FROM usrmgmt.online_user ORDER BY id;

@@ -4,8 +4,9 @@
 # As root on a fresh Debian 12: installs the packages it needs, builds with
 # -Werror, installs into the PostgreSQL of $PG_CONFIG (default: Debian's
 # PostgreSQL 15), runs the plain C unit tests, then runs the server suites
-# (pg_regress, isolation, TAP) as the unprivileged user usrmgmt_test against
-# a throwaway cluster, and the fuzzers and static analysis.  Ends with one
+# (pg_regress, isolation, TAP) and the example applications of
+# test/clients as the unprivileged user usrmgmt_test against throwaway
+# clusters, and the fuzzers and static analysis.  Ends with one
 # line "N passed, N failed" (one count per stage) and exits non-zero when a
 # stage failed.
 set -uo pipefail
@@ -39,23 +40,28 @@ build() {
     make -s install PG_CONFIG="$PG_CONFIG"
 }
 
-# The server suites need a non-root user (initdb refuses root) and a tree
-# that user can write its results into: a copy of this checkout.
-server_suites() {
+# The server suites and the example applications need a non-root user
+# (initdb refuses root) and a tree that user can write its results into:
+# a copy of this checkout.  as_test_user SCRIPT ARG... runs SCRIPT of
+# that copy.
+as_test_user() {
+    local script=$1
+    shift
     if [ "$(id -u)" -ne 0 ]; then
-        bash test/server-suites.sh
+        bash "$script" "$@"
         return
     fi
     id "$TESTUSER" >/dev/null 2>&1 || useradd --system --shell /bin/bash --home-dir /nonexistent "$TESTUSER"
     local copy
     copy=$(mktemp -d /tmp/usrmgmt-tests.XXXXXX)
-    tar --exclude=.git --exclude='*.o' --exclude='*.bc' -cf - . | tar -xf - -C "$copy"
+    tar --exclude=.git --exclude='*.o' --exclude='*.bc' --exclude=node_modules \
+        --exclude=__pycache__ -cf - . | tar -xf - -C "$copy"
     chown -R "$TESTUSER" "$copy"
     runuser -u "$TESTUSER" -- env -i PATH=/usr/local/bin:/usr/bin:/bin \
         PG_CONFIG="$PG_CONFIG" TMPDIR=/tmp LANG=C.UTF-8 \
-        bash "$copy/test/server-suites.sh"
+        bash "$copy/$script" "$@"
     local rc=$?
-    [ $rc -eq 0 ] && rm -rf "$copy" || echo "server suites: results kept in $copy"
+    [ $rc -eq 0 ] && rm -rf "$copy" || echo "$script: results kept in $copy"
     return $rc
 }
 
@@ -66,7 +72,10 @@ if [ "$failed" -eq 0 ]; then
     stage fuzz make -s fuzz FUZZ_SECONDS="${USRMGMT_FUZZ_SECONDS:-15}"
     # cppcheck and clang-tidy over src/ and src/cli/ (a few seconds).
     stage lint make -s lint
-    stage server server_suites
+    stage server as_test_user test/server-suites.sh
+    # the example applications of test/clients (Flask, Django,
+    # node-postgres) as the application role: test/clients/run.sh
+    stage clients as_test_user test/server-suites.sh clients
 fi
 
 echo

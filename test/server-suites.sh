@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# test/server-suites.sh: start a throwaway cluster from $PG_CONFIG's
-# binaries and run `make installcheck` against it: the pg_regress suites,
-# the isolation specs and the TAP tests (which start clusters of their own).
-# Runs as a non-root user (initdb refuses root); test/run-all.sh calls it.
+# test/server-suites.sh [clients]: start a throwaway cluster from
+# $PG_CONFIG's binaries and run against it `make installcheck` (the
+# pg_regress suites, the isolation specs and the TAP tests, which start
+# clusters of their own) or, with "clients", the example applications of
+# test/clients (test/clients/run.sh).  Runs as a non-root user (initdb
+# refuses root); test/run-all.sh calls it, once for each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +32,10 @@ pg_ctl -D "$TMP/data" -l "$TMP/server.log" -w start >/dev/null
 
 export PGHOST="$TMP" PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
 status=0
+if [ "${1:-}" = clients ]; then
+    bash test/clients/run.sh || status=$?
+    exit $status
+fi
 make -s installcheck PG_CONFIG="$PG_CONFIG" || status=$?
 if [ $status -ne 0 ]; then
     for f in regression.diffs test/output_iso/regression.diffs; do

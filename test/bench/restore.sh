@@ -38,18 +38,20 @@ CREATE TABLE usrmgmt."user" (
     email text CHECK (email ~ '^[^@]{1,64}@[A-Za-z0-9.-]+$'),
     first_name text CHECK (char_length(first_name) <= 100 AND first_name ~ '[^[:space:]]'),
     last_name text CHECK (char_length(last_name) <= 100 AND last_name ~ '[^[:space:]]'),
-    password_hash text CHECK (password_hash ~ '^SCRAM-SHA-256\$[1-9][0-9]{0,9}:[A-Za-z0-9+/]+={0,2}\$[A-Za-z0-9+/]{43}=:[A-Za-z0-9+/]{43}=$'),
     is_admin boolean NOT NULL DEFAULT false,
     is_active boolean NOT NULL DEFAULT true,
-    failed_logins integer NOT NULL DEFAULT 0 CHECK (failed_logins >= 0),
     created_at timestamptz NOT NULL DEFAULT now(),
-    updated_at timestamptz NOT NULL DEFAULT now(),
-    last_login_at timestamptz);
+    updated_at timestamptz NOT NULL DEFAULT now());
 CREATE UNIQUE INDEX ON usrmgmt."user" (lower(username));
 CREATE UNIQUE INDEX ON usrmgmt."user" (lower(email));
 CREATE INDEX ON usrmgmt."user" (created_at);
 CREATE INDEX ON usrmgmt."user" (id) WHERE is_admin;
 CREATE INDEX ON usrmgmt."user" (id) WHERE NOT is_active;
+CREATE TABLE usrmgmt.user_auth (
+    user_id bigint PRIMARY KEY REFERENCES usrmgmt."user" (id) ON DELETE CASCADE,
+    password_hash text CHECK (password_hash ~ '^SCRAM-SHA-256\$[1-9][0-9]{0,9}:[A-Za-z0-9+/]+={0,2}\$[A-Za-z0-9+/]{43}=:[A-Za-z0-9+/]{43}=$'),
+    failed_logins integer NOT NULL DEFAULT 0 CHECK (failed_logins >= 0),
+    locked_at timestamptz, password_changed_at timestamptz, last_login_at timestamptz);
 CREATE TABLE usrmgmt.online_user (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     user_id bigint NOT NULL REFERENCES usrmgmt."user" (id) ON DELETE CASCADE,
@@ -131,6 +133,9 @@ SELECT 1 + (g::bigint * 7919) % $USERS, 'user_' || (1 + (g::bigint * 7919) % $US
        ('10.' || (g % 200) || '.' || (g / 200 % 250) || '.' || (g % 250))::inet, g / 2,
        'agent/' || (g % 13), CASE WHEN g % 10 = 1 THEN 'expired' END
   FROM generate_series(1, $LOGS) g;
+INSERT INTO usrmgmt.user_auth (user_id, failed_logins, last_login_at)
+SELECT g, g % 3, '2025-01-01'::timestamptz + g * interval '1 second'
+  FROM generate_series(1, $USERS) g WHERE g % 2 = 0;
 INSERT INTO usrmgmt.online_user (user_id, username, login_datetime, last_seen_at, ip_address, user_agent)
 SELECT g, 'user_' || g, '2025-01-01'::timestamptz + g * interval '1 second',
        '2025-01-01'::timestamptz + g * interval '2 seconds', '192.0.2.1', 'agent/1'

@@ -25,9 +25,11 @@ CREATE EXTENSION usrmgmt;
 INSERT INTO usrmgmt."user" (username) SELECT 'bench' || g FROM generate_series(1, 100) g;
 CREATE SCHEMA bench_base;
 CREATE TABLE bench_base."user" (LIKE usrmgmt."user" INCLUDING ALL);
+CREATE TABLE bench_base.user_auth (LIKE usrmgmt.user_auth INCLUDING ALL);
 CREATE TABLE bench_base.online_user (LIKE usrmgmt.online_user INCLUDING ALL);
 CREATE TABLE bench_base.user_log (LIKE usrmgmt.user_log INCLUDING ALL);
 INSERT INTO bench_base."user" (username) SELECT 'bench' || g FROM generate_series(1, 100) g;
+INSERT INTO bench_base.user_auth (user_id) SELECT id FROM bench_base."user";
 CREATE FUNCTION bench_base.login_logout(p_username text, p_ip inet, p_agent text)
 RETURNS boolean LANGUAGE plpgsql AS $$
 DECLARE
@@ -41,7 +43,7 @@ BEGIN
         VALUES (v_id, v_name, p_ip, p_agent) RETURNING id INTO v_sid;
     INSERT INTO bench_base.user_log (user_id, username, action, session_id, ip_address, user_agent)
         VALUES (v_id, v_name, 'login', v_sid, p_ip, p_agent);
-    UPDATE bench_base."user" SET last_login_at = now() WHERE id = v_id;
+    UPDATE bench_base.user_auth SET last_login_at = now() WHERE user_id = v_id;
     DELETE FROM bench_base.online_user WHERE id = v_sid;
     INSERT INTO bench_base.user_log (user_id, username, action, session_id, ip_address, user_agent)
         VALUES (v_id, v_name, 'logout', v_sid, p_ip, p_agent);

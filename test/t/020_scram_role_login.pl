@@ -29,7 +29,8 @@ for my $pair (['app_user', 'regress_app_user'], ['intl_user', 'regress_intl_user
 {
 	my ($user, $role) = @$pair;
 	my $secret = $node->safe_psql('postgres',
-		qq{SELECT password_hash FROM usrmgmt."user" WHERE username = '$user'});
+		qq{SELECT a.password_hash FROM usrmgmt.user_auth a JOIN usrmgmt."user" u ON u.id = a.user_id
+		    WHERE u.username = '$user'});
 	like($secret, qr/^SCRAM-SHA-256\$4096:[A-Za-z0-9+\/=]+\$[A-Za-z0-9+\/=]+:[A-Za-z0-9+\/=]+$/,
 		"$user: secret in pg_authid format");
 	$node->safe_psql('postgres', qq{ALTER ROLE $role PASSWORD '$secret'});

@@ -6,6 +6,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use IPC::Run;
 
 my $primary = PostgreSQL::Test::Cluster->new('health_primary');
 $primary->init(allows_streaming => 1);
@@ -146,6 +147,26 @@ for my $node ($primary, $standby)
 	is_deeply(\@bad, [], "$name: every metrics line is a comment or a sample");
 	is_deeply([ sort keys %help ], [ sort keys %type ], "$name: every metric has HELP and TYPE");
 	ok($samples > 20, "$name: metrics has samples");
+	# Prometheus's own linter (promtool, Debian's prometheus package,
+	# test/install-deps.sh) finds nothing to say
+	my ($out, $err);
+	my $lint = IPC::Run::run([ 'promtool', 'check', 'metrics' ], '<', \$text,
+		'>', \$out, '2>', \$err);
+	ok($lint, "$name: promtool check metrics exits 0");
+	is($out . $err, '', "$name: promtool check metrics reports nothing");
+	# the states of usrmgmt_connections add up to health()'s total: no
+	# "total" sample beside its parts
+	my ($states, $sum) = ('', 0);
+	while ($text =~ /^usrmgmt_connections\{state="([a-z_]+)"\} ([0-9]+)$/mg)
+	{
+		$states .= "$1,";
+		$sum += $2;
+	}
+	is($states, 'active,idle,idle_in_transaction,other,',
+		"$name: usrmgmt_connections states");
+	my $total = $node->safe_psql('postgres',
+		q{SELECT usrmgmt.health()->'connections'->>'total'});
+	is($sum, $total, "$name: sum(usrmgmt_connections) is health()'s total");
 	my $recovery = $node eq $standby ? 1 : 0;
 	like($text, qr/^usrmgmt_in_recovery $recovery$/m, "$name: usrmgmt_in_recovery");
 	if ($node eq $standby)

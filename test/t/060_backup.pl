@@ -6,8 +6,9 @@
 # (usrmgmt.maintain()), change_log history imported into past months,
 # 10,000 generated users with open sessions and log rows, a few deleted
 # users (gaps in the identities; their log rows keep their user_id) and
-# extra identity values burnt by a rolled-back insert.  It is then dumped
-# and restored five ways:
+# extra identity values burnt by a rolled-back insert, and authentication
+# state (user_auth rows: secrets, failed logins, lockouts, logins).  It is
+# then dumped and restored five ways:
 #   plain      pg_dump | psql
 #   custom     pg_dump -Fc + pg_restore (then --clean over the same database)
 #   directory  pg_dump -Fd + pg_restore -j 4 (parallel data load), as it is:
@@ -77,6 +78,16 @@ INSERT INTO usrmgmt.change_log (changed_at, table_name, operation, row_id, user_
 SELECT '2024-05-01 00:00:00+00'::timestamptz + g * interval '2 hours', 'server', 'INSERT', g, g,
        jsonb_build_object('server_name', 'old-' || g)
   FROM generate_series(1, 600) g;
+-- authentication state (user_auth) of every third generated user: secrets,
+-- failed logins, lockouts, logins
+INSERT INTO usrmgmt.user_auth (user_id, password_hash, failed_logins, locked_at, password_changed_at, last_login_at)
+SELECT u.id,
+       CASE WHEN u.id % 2 = 0 THEN 'SCRAM-SHA-256$4096:rz6E4ktgKhYPl6Ijm6/l1g==$7j2uSGDTIqoCK5a/kGbV9+plY/CCBTKXTCMimNb58GY=:9D5tpQ9xpUnO+rfyps7GgERguEcSGs8Mp0dUlbmEFBA=' END,
+       u.id % 6,
+       CASE WHEN u.id % 6 = 5 THEN '2024-05-01 00:00:00+00'::timestamptz + u.id * interval '1 second' END,
+       CASE WHEN u.id % 2 = 0 THEN '2024-03-15 00:00:00+00'::timestamptz + u.id * interval '1 second' END,
+       '2024-04-01 00:00:00+00'::timestamptz + u.id * interval '1 second'
+  FROM usrmgmt."user" u WHERE u.username LIKE 'gen\_%' AND u.id % 3 = 0 ORDER BY u.id;
 });
 # Deleted users: their sessions go (cascade), their log rows keep their
 # user_id, their settings lose updated_by.
@@ -123,6 +134,11 @@ SELECT coalesce(pg_catalog.pg_sequence_last_value(
            pg_catalog.pg_get_serial_sequence('usrmgmt."$t"', 'id')::regclass)::text, 'not called')});
 	}
 	# The partitions maintenance created come back, with their indexes.
+	# user_auth: keyed by user_id, no identity.
+	push @parts, 'user_auth ' . $node->safe_psql($db, q{
+SELECT count(*) || ' ' || coalesce(min(user_id), 0) || ' ' || coalesce(max(user_id), 0) || ' '
+       || coalesce(md5(string_agg(x::text, ',' ORDER BY x.user_id)), '-')
+  FROM usrmgmt.user_auth x});
 	push @parts, 'partitions ' . $node->safe_psql($db, q{
 SELECT string_agg(p.partition::text || ' ' || coalesce(p.lower_bound::text, 'MINVALUE') || ' '
                   || (SELECT count(*) FROM pg_index x WHERE x.indrelid = p.partition),
@@ -177,6 +193,8 @@ like($expected, qr/^user seq 10011$/m, 'source: 5 user ids burnt');
 like($expected, qr/^online_user 9897 1 10003 /m,
 	'source: 9,897 open sessions (10,000 less 103 closed by deactivation)');
 like($expected, qr/^migration_history 1 1 1 /m, 'source: one application migration');
+like($expected, qr/^user_auth 3337 1 10002 /m,
+	'source: 3,337 user_auth rows (5 sample users, every third generated user but gen_9999, deleted)');
 my $default_version = $node->safe_psql('postgres',
 	q{SELECT default_version FROM pg_available_extensions WHERE name = 'usrmgmt'});
 like($expected, qr/^extension rows -1:usrmgmt--\Q$default_version\E$/m, 'source: one extension row');
@@ -286,10 +304,13 @@ SELECT g * 150, 'big_' || (g * 150) FROM generate_series(1, 2000) g;
 SELECT usrmgmt.logout(id) FROM usrmgmt.online_user WHERE id % 3 = 0;
 INSERT INTO usrmgmt.server (server_name, owner_id) SELECT 'big-' || g, g * 997 FROM generate_series(1, 300) g;
 INSERT INTO usrmgmt.configuration (key, value, updated_by) SELECT 'big.' || g, 'v', g * 4999 FROM generate_series(1, 60) g;
+INSERT INTO usrmgmt.user_auth (user_id, failed_logins, last_login_at)
+SELECT g * 7, g % 5, '2024-06-01 00:00:00+00'::timestamptz + g * interval '1 second' FROM generate_series(1, 40000) g;
 });
 my $digest_sql = q{
 SELECT string_agg(t || ' ' || n || ' ' || h, E'\n' ORDER BY t) FROM (
   SELECT 'user' t, count(*) n, md5(string_agg(x::text, ',' ORDER BY id)) h FROM usrmgmt."user" x
+  UNION ALL SELECT 'user_auth', count(*), md5(string_agg(x::text, ',' ORDER BY user_id)) FROM usrmgmt.user_auth x
   UNION ALL SELECT 'online_user', count(*), md5(string_agg(x::text, ',' ORDER BY id)) FROM usrmgmt.online_user x
   UNION ALL SELECT 'user_log', count(*), md5(string_agg(x::text, ',' ORDER BY id)) FROM usrmgmt.user_log x
   UNION ALL SELECT 'server', count(*), md5(string_agg(x::text, ',' ORDER BY id)) FROM usrmgmt.server x
@@ -301,6 +322,7 @@ like($big, qr/^online_user 1334 /m, 'big: 1,334 open sessions');
 like($big, qr/^user_log 2666 /m, 'big: 2,666 log rows');
 like($big, qr/^change_log usrmgmt\.change_log_\d{4}_\d\d 30\d{4} /m,
 	'big: the change audit of 300,000 users and more in this month\'s partition of change_log');
+like($big, qr/^user_auth 40000 /m, 'big: 40,000 user_auth rows');
 run_ok([ 'pg_dump', '-Fd', '-j', '4', '-d', $node->connstr('big'), '-f', "$tmp/big.dump" ], 'big: pg_dump -Fd -j 4');
 $node->safe_psql('postgres', 'CREATE DATABASE r_big');
 run_ok([ 'pg_restore', '--exit-on-error', '-j', '4', '-d', $node->connstr('r_big'), "$tmp/big.dump" ],

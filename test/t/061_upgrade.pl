@@ -140,9 +140,9 @@ for my $kind (qw(relation column constraint index trigger sequence function memb
 	like($fresh, qr/^\Q$kind\E /m, "catalog dump lists ${kind}s");
 }
 my $tables = () = $fresh =~ /^relation \S+ kind=r /mg;
-is($tables, 8, 'catalog dump: six data tables, change_log_default and schema_manifest');
+is($tables, 9, 'catalog dump: seven data tables, change_log_default and schema_manifest');
 my $configs = () = $fresh =~ /^config-dump /mg;
-is($configs, 15, 'catalog dump: fifteen configuration-dump registrations (three of the change audit)');
+is($configs, 16, 'catalog dump: sixteen configuration-dump registrations (three of the change audit, user_auth)');
 is($node->safe_psql('fresh',
 		q{SELECT string_agg(id || ':' || migration_name, ',' ORDER BY id DESC)
 		    FROM usrmgmt.migration_history WHERE kind = 'extension'}),

@@ -31,6 +31,10 @@ INSERT INTO usrmgmt."user" (username, email)
 SELECT 'upd_' || g, 'upd' || g || '@example.com' FROM generate_series(1, 200) g;
 SELECT usrmgmt.set_password('upd_1', 'correct horse battery');
 SELECT usrmgmt.set_password('upd_2', 'another long secret');
+SELECT usrmgmt.set_password('upd_6', 'a third long secret');
+-- upd_2 locked out (five wrong passwords), upd_4 (no password) two failures
+SELECT count(*) FROM (SELECT usrmgmt.authenticate('upd_2', 'wrong ' || g) FROM generate_series(1, 5) g) x;
+SELECT count(*) FROM (SELECT usrmgmt.authenticate('upd_4', 'wrong ' || g) FROM generate_series(1, 2) g) x;
 SELECT count(*) FROM (SELECT usrmgmt.login('upd_' || g) FROM generate_series(1, 200) g) x;
 SELECT count(*) FROM (SELECT usrmgmt.logout(id) FROM usrmgmt.online_user WHERE id % 2 = 0) x;
 INSERT INTO usrmgmt.server (server_name, owner_id) VALUES ('srv-upd', 3);
@@ -43,9 +47,17 @@ DELETE FROM usrmgmt."user" WHERE username IN ('upd_5', 'upd_7', 'upd_8');
 GRANT SELECT ON usrmgmt.user_log TO regress_update_monitor;
 });
 
-my $digest_sql = q{
+# The authentication state, in 1.0 columns of "user" and in 1.1 rows of
+# user_auth (one per user that has any): the same digest either way.
+my $auth_10 = q{SELECT u.id AS user_id, u.password_hash, u.failed_logins, u.last_login_at FROM usrmgmt."user" u
+                 WHERE u.password_hash IS NOT NULL OR u.failed_logins <> 0 OR u.last_login_at IS NOT NULL};
+my $auth_11 = q{SELECT a.user_id, a.password_hash, a.failed_logins, a.last_login_at FROM usrmgmt.user_auth a};
+my $digest_template = q{
 SELECT string_agg(t || ' ' || n || ' ' || h, E'\n' ORDER BY t) FROM (
-  SELECT 'user' t, count(*) n, md5(string_agg(x::text, ',' ORDER BY id)) h FROM usrmgmt."user" x
+  SELECT 'user' t, count(*) n,
+         md5(string_agg(concat_ws('|', id, username, email, first_name, last_name, is_admin, is_active,
+                                  created_at, updated_at), ',' ORDER BY id)) h FROM usrmgmt."user" x
+  UNION ALL SELECT 'user_auth', count(*), md5(string_agg(x::text, ',' ORDER BY user_id)) FROM (AUTH) x
   UNION ALL SELECT 'online_user', count(*), md5(string_agg(x::text, ',' ORDER BY id)) FROM usrmgmt.online_user x
   UNION ALL SELECT 'user_log', count(*),
          md5(string_agg(concat_ws('|', id, coalesce(user_id, 0), username, action, "timestamp",
@@ -53,7 +65,10 @@ SELECT string_agg(t || ' ' || n || ' ' || h, E'\n' ORDER BY t) FROM (
     FROM usrmgmt.user_log x
   UNION ALL SELECT 'server', count(*), md5(string_agg(x::text, ',' ORDER BY id)) FROM usrmgmt.server x
   UNION ALL SELECT 'configuration', count(*), md5(string_agg(x::text, ',' ORDER BY id)) FROM usrmgmt.configuration x) d};
-my $before = $node->safe_psql('postgres', $digest_sql);
+(my $digest_10 = $digest_template) =~ s/AUTH/$auth_10/;
+(my $digest_sql = $digest_template) =~ s/AUTH/$auth_11/;
+my $before = $node->safe_psql('postgres', $digest_10);
+like($before, qr/^user_auth 197 /m, '1.0: 197 users with authentication state (every user logged in, 3 deleted)');
 my $nulls = $node->safe_psql('postgres', 'SELECT count(*) FROM usrmgmt.user_log WHERE user_id IS NULL');
 ok($nulls > 0, "1.0: $nulls history rows of deleted users have user_id NULL");
 my $max_log_id = $node->safe_psql('postgres', 'SELECT max(id) FROM usrmgmt.user_log');
@@ -63,7 +78,21 @@ $node->safe_psql('postgres', q{ALTER EXTENSION usrmgmt UPDATE TO '1.1'});
 note sprintf('ALTER EXTENSION usrmgmt UPDATE took about %d s', time - $t0);
 
 is($node->safe_psql('postgres', $digest_sql), $before,
-	'every row kept (the NULL user_id of deleted users now the placeholder 0)');
+	'every row kept (the NULL user_id of deleted users now the placeholder 0; the secrets in user_auth)');
+is($node->safe_psql('postgres', q{
+SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute
+ WHERE attrelid = 'usrmgmt."user"'::regclass AND attnum > 0 AND NOT attisdropped}),
+	'id,username,email,first_name,last_name,is_admin,is_active,created_at,updated_at',
+	'"user" keeps the profile only');
+is($node->safe_psql('postgres', q{
+SELECT string_agg(u.username || '=' || a.failed_logins || coalesce(':' || left(a.password_hash, 19), ''), ','
+                  ORDER BY u.id)
+  FROM usrmgmt.user_auth a JOIN usrmgmt."user" u ON u.id = a.user_id
+ WHERE a.failed_logins <> 0 OR a.password_hash IS NOT NULL}),
+	'upd_1=0:SCRAM-SHA-256$4096:,upd_2=5:SCRAM-SHA-256$4096:,upd_4=2,upd_6=0:SCRAM-SHA-256$4096:',
+	'passwords and failed logins moved to user_auth');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM usrmgmt.change_log}), '0',
+	'the move is not in the change audit');
 is($node->safe_psql('postgres', 'SELECT count(*) FROM usrmgmt.user_log WHERE user_id = 0'), $nulls,
 	'the placeholder 0 where 1.0 had NULL');
 is($node->safe_psql('postgres', q{
@@ -103,6 +132,20 @@ cmp_ok($node->safe_psql('postgres', "SELECT id FROM usrmgmt.user_log WHERE sessi
 	'>', $max_log_id, 'its log row continues the identity');
 is($node->safe_psql('postgres', q{SELECT usrmgmt.check_password('upd_1', 'correct horse battery')}), 't',
 	'a password set in 1.0 still checks');
+is($node->safe_psql('postgres', q{SELECT usrmgmt.authenticate('upd_6', 'a third long secret') > 0}), 't',
+	'a password set in 1.0 still authenticates');
+is($node->safe_psql('postgres', q{SELECT usrmgmt.authenticate('upd_2', 'another long secret') IS NULL}), 't',
+	'a user locked out in 1.0 is still locked out');
+is($node->safe_psql('postgres', q{SELECT usrmgmt.authenticate('upd_4', 'anything at all') IS NULL}), 't',
+	'a failure counts on from the 1.0 count');
+is($node->safe_psql('postgres', q{
+SELECT a.failed_logins || ' ' || (a.locked_at IS NULL) FROM usrmgmt.user_auth a JOIN usrmgmt."user" u ON u.id = a.user_id
+ WHERE u.username = 'upd_4'}), '3 true', 'upd_4: 3 failures, not locked');
+is($node->safe_psql('postgres', q{SELECT usrmgmt.unlock_user('upd_2')}), 't', 'unlock_user() lifts the 1.0 lockout');
+is($node->safe_psql('postgres', q{SELECT usrmgmt.authenticate('upd_2', 'another long secret') > 0}), 't',
+	'and the password authenticates');
+is($node->safe_psql('postgres', q{SELECT usrmgmt.last_login(id) > now() - interval '1 hour' FROM usrmgmt."user" WHERE username = 'upd_2'}),
+	't', 'last_login() follows the new login');
 is($node->safe_psql('postgres', q{
 SELECT inactive_sessions + stale_names + bad_sessions + unlogged_sessions + unbalanced_users
   FROM public.session_invariants()}), '0', 'the session invariants hold');

@@ -33,16 +33,17 @@ sub um
 	return ($rc, $out, $err);
 }
 
-# Content of every usrmgmt table: count, md5 of the rows in id order, and
-# where each identity stands.
-my @tables = qw("user" online_user user_log server configuration migration_history);
+# Content of every usrmgmt table: count, md5 of the rows in id order
+# (user_auth: user_id order), and where each identity stands.
+my @tables = qw("user" user_auth online_user user_log server configuration migration_history);
 sub fingerprint
 {
 	my ($db) = @_;
 	my @q;
 	for my $t (@tables)
 	{
-		push @q, "SELECT '$t', count(*), md5(COALESCE(string_agg(t::text, '|' ORDER BY t.id), ''))"
+		my $key = $t eq 'user_auth' ? 'user_id' : 'id';
+		push @q, "SELECT '$t', count(*), md5(COALESCE(string_agg(t::text, '|' ORDER BY t.$key), ''))"
 		  . " FROM usrmgmt.$t t"
 		  . ($t eq 'migration_history' ? " WHERE kind = 'application'" : '');
 	}
@@ -70,11 +71,16 @@ SELECT id, username, 'logout', '192.0.2.1', 'expired' FROM usrmgmt."user" WHERE 
 INSERT INTO usrmgmt.server (server_name, owner_id, port, memory_mb)
 SELECT 'server-' || id, id, 20000 + id, 1024 FROM usrmgmt."user" WHERE id % 11 = 0;
 INSERT INTO usrmgmt.configuration (key, value, updated_by) VALUES ('site.name', 'Example', 1), ('x', 'y', NULL);
+INSERT INTO usrmgmt.user_auth (user_id, password_hash, failed_logins, last_login_at)
+SELECT id, CASE WHEN id % 2 = 0 THEN 'SCRAM-SHA-256$4096:rz6E4ktgKhYPl6Ijm6/l1g==$7j2uSGDTIqoCK5a/kGbV9+plY/CCBTKXTCMimNb58GY=:9D5tpQ9xpUnO+rfyps7GgERguEcSGs8Mp0dUlbmEFBA=' END,
+       id % 4, '2025-01-01'::timestamptz + id * interval '1 minute'
+  FROM usrmgmt."user" WHERE id % 5 = 0;
 INSERT INTO usrmgmt.migration_history (migration_name, kind, checksum, down_sql)
 VALUES ('001_app', 'application', repeat('ab', 32), 'SELECT 1');
 });
 my $src_fp = fingerprint('src');
 like($src_fp, qr/"user"\|294\|/, 'source has its users');
+like($src_fp, qr/user_auth\|54\|/, 'and the authentication state of 54 of them');
 
 # ---- backup ----
 my $dir = "$tmp/backups dir";    # a space in the path

@@ -71,7 +71,7 @@ $node->pgbench(
 	'8 clients of hostile authenticate/login/logout/expire: no failed transaction',
 	{ '120_hostile@9' => $hostile, '120_sweep@1' => $sweep });
 
-is($node->safe_psql('postgres', 'SELECT sum(failed_logins) FROM usrmgmt."user"'),
+is($node->safe_psql('postgres', 'SELECT sum(failed_logins) FROM usrmgmt.user_auth'),
 	$total, 'every wrong password counted exactly once');
 
 # per-user balance: test/sql/session_invariants.sql, the definition the

@@ -269,11 +269,11 @@ sub check_debug
 subtest 'finding 4: known and unknown users cost the same' => sub {
 	# A secret copied from pg_authid: PostgreSQL 15 makes 4096 iterations.
 	q_super(q{CREATE ROLE regress_legacy PASSWORD 'legacy password';
-	          UPDATE usrmgmt."user"
-	             SET password_hash = (SELECT rolpassword FROM pg_authid WHERE rolname = 'regress_legacy')
-	           WHERE username IN ('legacy', 'legacy_t', 'short');
+	          INSERT INTO usrmgmt.user_auth (user_id, password_hash)
+	          SELECT u.id, (SELECT rolpassword FROM pg_authid WHERE rolname = 'regress_legacy')
+	            FROM usrmgmt."user" u WHERE u.username IN ('legacy', 'legacy_t', 'short');
 	          DROP ROLE regress_legacy});
-	like(q_super(q{SELECT password_hash FROM usrmgmt."user" WHERE username = 'legacy'}),
+	like(q_super(q{SELECT a.password_hash FROM usrmgmt.user_auth a JOIN usrmgmt."user" u ON u.id = a.user_id WHERE u.username = 'legacy'}),
 		qr/^SCRAM-SHA-256\$4096:/, 'the legacy secret has 4096 iterations');
 
 	# Deterministic: the same iterations for a known user (any stored count),
@@ -293,14 +293,14 @@ subtest 'finding 4: known and unknown users cost the same' => sub {
 
 	# check_password() writes nothing; a successful authenticate() rehashes
 	# the secret to the current count.
-	my $old = q_super(q{SELECT password_hash FROM usrmgmt."user" WHERE username = 'legacy'});
+	my $old = q_super(q{SELECT a.password_hash FROM usrmgmt.user_auth a JOIN usrmgmt."user" u ON u.id = a.user_id WHERE u.username = 'legacy'});
 	is(runs($super, $set . q{SELECT usrmgmt.check_password('legacy', 'legacy password')},
 			'check_password()'), 't', 'check_password() accepts the legacy secret');
-	is(q_super(q{SELECT password_hash FROM usrmgmt."user" WHERE username = 'legacy'}), $old,
+	is(q_super(q{SELECT a.password_hash FROM usrmgmt.user_auth a JOIN usrmgmt."user" u ON u.id = a.user_id WHERE u.username = 'legacy'}), $old,
 		'check_password() leaves it alone');
 	ok(runs($super, $set . q{SELECT usrmgmt.authenticate('legacy', 'legacy password')},
 			'authenticate()') > 0, 'authenticate() succeeds');
-	my $new = q_super(q{SELECT password_hash FROM usrmgmt."user" WHERE username = 'legacy'});
+	my $new = q_super(q{SELECT a.password_hash FROM usrmgmt.user_auth a JOIN usrmgmt."user" u ON u.id = a.user_id WHERE u.username = 'legacy'});
 	like($new, qr/^SCRAM-SHA-256\$8192:/, 'and rehashed the secret to 8192 iterations');
 	isnt((split /\$/, $new)[2], (split /\$/, $old)[2], 'with a fresh salt');
 	is(runs($super, q{SELECT usrmgmt.check_password('legacy', 'legacy password')},
@@ -309,7 +309,7 @@ subtest 'finding 4: known and unknown users cost the same' => sub {
 	ok(runs($super, q{SET usrmgmt.password_iterations = 4096;
 	                  SELECT usrmgmt.authenticate('legacy', 'legacy password')},
 			'authenticate()') > 0, 'authenticate() at 4096');
-	like(q_super(q{SELECT password_hash FROM usrmgmt."user" WHERE username = 'legacy'}),
+	like(q_super(q{SELECT a.password_hash FROM usrmgmt.user_auth a JOIN usrmgmt."user" u ON u.id = a.user_id WHERE u.username = 'legacy'}),
 		qr/^SCRAM-SHA-256\$4096:/, 'rehashed down to 4096');
 
 	# Measured (server side, interleaved, medians of 9): a 4096-iteration
@@ -370,9 +370,10 @@ subtest 'finding 5: what is hashed is capped after SASLprep, and hashing can be 
 
 	# statement_timeout stops the work that is not the stored secret's own
 	# hash: an unknown user, and the padding of a cheaper stored secret.
-	q_super(q{UPDATE usrmgmt."user" SET password_hash =
-	              (SELECT password_hash FROM usrmgmt."user" WHERE username = 'legacy_t')
-	           WHERE username = 'short'});
+	q_super(q{UPDATE usrmgmt.user_auth SET password_hash =
+	              (SELECT a.password_hash FROM usrmgmt.user_auth a JOIN usrmgmt."user" u ON u.id = a.user_id
+	                WHERE u.username = 'legacy_t')
+	           WHERE user_id = (SELECT id FROM usrmgmt."user" WHERE username = 'short')});
 	for my $who ('nobody_here', 'short')
 	{
 		my $t0 = time();
@@ -442,7 +443,8 @@ subtest 'finding 7: a name that breaks the username rule matches nobody' => sub 
 		'logout_user() of \\u212Aevin: 42704');
 	refused('usrmgmt_app', qq{SELECT usrmgmt.set_password('$dotted', 'a new password')}, '42704',
 		'set_password() of adm\\u0130n: 42704');
-	is(q_super(q{SELECT failed_logins FROM usrmgmt."user" WHERE username = 'admin'}), '0',
+	is(q_super(q{SELECT a.failed_logins FROM usrmgmt.user_auth a JOIN usrmgmt."user" u ON u.id = a.user_id
+	             WHERE u.username = 'admin'}), '0',
 		"admin's failed_logins untouched");
 	is(runs('usrmgmt_app', q{SELECT usrmgmt.check_password('ADMIN', 'admin password')},
 			'check_password()'), 't', 'ASCII case still folds: ADMIN is admin');
@@ -485,7 +487,7 @@ subtest 'finding 8: default privileges do not leak into the extension' => sub {
 	q_super('CREATE EXTENSION usrmgmt', 'leaky');
 	is(q_super($acl_sql, 'leaky'), $clean,
 		'under leaky default privileges: every ACL as in a clean install');
-	refused('reporting', q{SELECT password_hash FROM usrmgmt."user"}, '42501',
+	refused('reporting', q{SELECT password_hash FROM usrmgmt.user_auth}, '42501',
 		'reporting cannot read password_hash', 'leaky');
 	refused('reporting', q{INSERT INTO usrmgmt.user_log (username, action) VALUES ('x', 'login')},
 		'42501', 'nor forge a log row', 'leaky');

@@ -1,4 +1,4 @@
-# test/t/085_maintenance_worker.pl: the background worker that runs
+# test/t/086_maintenance_worker.pl: the background worker that runs
 # usrmgmt.maintain() by itself (doc/usrmgmt.md, "Retention and partitions",
 # "The maintenance worker"), with usrmgmt in shared_preload_libraries:
 # visible in pg_stat_activity; a database without usrmgmt, or with 1.0,
