@@ -67,6 +67,10 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# test/perl: the TAP tests' shared modules (UsrmgmtCli.pm); after the
+# include, which sets PG_PROVE_FLAGS (prove runs from the top of the tree)
+PG_PROVE_FLAGS += -I test/perl
+
 # The command-line tool has its own Makefile (libpq, no server headers).
 all: cli
 cli:

@@ -737,6 +737,7 @@ DECLARE
     owner text;
     grantee text;
     found_rows boolean;
+    on_citus boolean := false;   -- the log distributed (doc: Scaling out with Citus)
     n bigint := 0;
 BEGIN
     IF log IS NULL OR m IS NULL THEN
@@ -756,6 +757,11 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     part := base OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) pg_catalog.to_char(m, 'YYYY_MM');
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+        EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition p
+                  WHERE p.logicalrelid OPERATOR(pg_catalog.=) $1)'
+            INTO on_citus USING log;
+    END IF;
     -- EXCLUDING IDENTITY: from PostgreSQL 17 a partition shares its
     -- parent's identity, LIKE would copy it, and ATTACH refuses a table
     -- with an identity column of its own.
@@ -796,8 +802,16 @@ BEGIN
         INTO STRICT found_rows USING m, hi;
     IF found_rows THEN
         EXECUTE pg_catalog.format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', log);
-        EXECUTE pg_catalog.format('ALTER TABLE usrmgmt.%I DISABLE TRIGGER %I',
-                                  base OPERATOR(pg_catalog.||) '_default', base OPERATOR(pg_catalog.||) '_append_only');
+        -- Past the append-only guard: on Citus the rows are deleted on the
+        -- workers, which usrmgmt.log_guard_lifted (a superuser's SET LOCAL,
+        -- propagated by Citus from a DO block) lets through.
+        IF on_citus THEN
+            PERFORM pg_catalog.set_config('citus.propagate_set_commands', 'local', true);
+            EXECUTE 'DO $d$BEGIN SET LOCAL usrmgmt.log_guard_lifted = on; END$d$';
+        ELSE
+            EXECUTE pg_catalog.format('ALTER TABLE usrmgmt.%I DISABLE TRIGGER %I',
+                                      base OPERATOR(pg_catalog.||) '_default', base OPERATOR(pg_catalog.||) '_append_only');
+        END IF;
         EXECUTE pg_catalog.format(
             'WITH d AS (DELETE FROM usrmgmt.%I d
                          WHERE d.%I OPERATOR(pg_catalog.>=) $1
@@ -806,11 +820,21 @@ BEGIN
             base OPERATOR(pg_catalog.||) '_default', key, key, part)
             USING m, hi;
         GET DIAGNOSTICS n = ROW_COUNT;
-        EXECUTE pg_catalog.format('ALTER TABLE usrmgmt.%I ENABLE TRIGGER %I',
-                                  base OPERATOR(pg_catalog.||) '_default', base OPERATOR(pg_catalog.||) '_append_only');
+        IF on_citus THEN
+            EXECUTE 'DO $d$BEGIN SET LOCAL usrmgmt.log_guard_lifted = off; END$d$';
+        ELSE
+            EXECUTE pg_catalog.format('ALTER TABLE usrmgmt.%I ENABLE TRIGGER %I',
+                                      base OPERATOR(pg_catalog.||) '_default', base OPERATOR(pg_catalog.||) '_append_only');
+        END IF;
     END IF;
     EXECUTE pg_catalog.format('ALTER TABLE %s ATTACH PARTITION usrmgmt.%I FOR VALUES FROM (%L) TO (%L)',
                               log, part, m, hi);
+    -- Citus distributed the partition, copying its rows into the shards:
+    -- the coordinator's copy goes.
+    IF on_citus THEN
+        PERFORM pg_catalog.truncate_local_data_after_distributing_table(
+            pg_catalog.format('usrmgmt.%I', part));
+    END IF;
     RETURN n;
 END
 $$;
@@ -819,19 +843,23 @@ $$;
 -- older than session ids) older than cut hold a different number of
 -- 'login' and 'logout' rows: purging those rows would change the user's
 -- logins - logouts, so purge keeps them (doc: Retention and partitions).
+-- PL/pgSQL, not SQL: Citus plans no parameter of a SQL function (doc:
+-- Scaling out with Citus).
 CREATE FUNCTION usrmgmt._log_unbalanced_users(cut timestamptz) RETURNS bigint[]
-    LANGUAGE sql STABLE     -- not STRICT: a NULL cut is '{}', and PUBLIC gets 42501
+    LANGUAGE plpgsql STABLE     -- not STRICT: a NULL cut is '{}', and PUBLIC gets 42501
     SET search_path = pg_catalog, pg_temp
 AS $$
-SELECT COALESCE(pg_catalog.array_agg(s.user_id), '{}')
-  FROM (SELECT l.user_id
-          FROM usrmgmt.user_log l
-         WHERE l.session_id IS NULL
-           AND l."timestamp" OPERATOR(pg_catalog.<) cut
-         GROUP BY l.user_id
-        HAVING pg_catalog.count(*) FILTER (WHERE l.action OPERATOR(pg_catalog.=) 'login')
-               OPERATOR(pg_catalog.<>)
-               pg_catalog.count(*) FILTER (WHERE l.action OPERATOR(pg_catalog.=) 'logout')) s
+BEGIN
+    RETURN (SELECT COALESCE(pg_catalog.array_agg(s.user_id), '{}')
+              FROM (SELECT l.user_id
+                      FROM usrmgmt.user_log l
+                     WHERE l.session_id IS NULL
+                       AND l."timestamp" OPERATOR(pg_catalog.<) cut
+                     GROUP BY l.user_id
+                    HAVING pg_catalog.count(*) FILTER (WHERE l.action OPERATOR(pg_catalog.=) 'login')
+                           OPERATOR(pg_catalog.<>)
+                           pg_catalog.count(*) FILTER (WHERE l.action OPERATOR(pg_catalog.=) 'logout')) s);
+END
 $$;
 
 -- Remove the rows of a log (user_log unless told; or change_log) older
@@ -974,6 +1002,11 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'maintain() creates one partition per month from since; import older history in steps, or purge it.';
     END IF;
+
+    -- On Citus (doc: Scaling out with Citus) the partitions it creates,
+    -- fills and drops carry usrmgmt's triggers; without Citus the setting
+    -- is an unused placeholder, undone at the end of the transaction.
+    PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', 'on', true);
 
     -- One maintain() at a time; logins and audited writes (ROW EXCLUSIVE)
     -- are not blocked.
@@ -1179,6 +1212,183 @@ REVOKE ALL ON FUNCTION usrmgmt.purge_change_log(timestamptz) FROM PUBLIC;
 -- Backups: the rows are extension configuration (pg_dump dumps them; an
 -- audited table's rows that a restore writes are not recorded again).
 SELECT pg_catalog.pg_extension_config_dump('usrmgmt.change_log', '');
+
+--------------------------------------------------------------------------
+-- Scaling out with Citus (doc: Scaling out with Citus; src/distributed.c).
+-- usrmgmt.distribute(), on the Citus coordinator, turns the installed
+-- usrmgmt into the Citus layout: "user", server, configuration and
+-- migration_history become reference tables (a copy on every node);
+-- online_user, user_log, change_log and user_auth are distributed by
+-- user_id and co-located, so that a user's sessions, log and audit rows
+-- live on one shard and the hot path (login, logout, touch_session,
+-- authenticate) runs there.  The keys of the distributed tables take
+-- user_id first (Citus needs the distribution column in every unique
+-- key), each node gets a range of its own in every identity sequence of
+-- usrmgmt (ids stay unique cluster-wide), and the schema manifest is
+-- retaken.  Only an installation without data is distributed; a table
+-- already distributed is left as it is, so a second call changes nothing
+-- (and gives a node added since its ranges).
+--------------------------------------------------------------------------
+
+CREATE FUNCTION usrmgmt.distribute(shard_count integer DEFAULT NULL) RETURNS jsonb
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    SET client_min_messages = warning    -- not Citus's notices of each table
+AS $$
+DECLARE
+    reference_tables text[] := '{user,server,configuration,migration_history}';
+    distributed_tables text[] := '{online_user,user_log,change_log,user_auth}';
+    t text;
+    shards integer;
+    workers integer;
+    made text[] := '{}';
+    r record;
+    failed text;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension e
+                    WHERE e.extname OPERATOR(pg_catalog.=) 'citus') THEN
+        RAISE EXCEPTION 'citus is not installed in this database'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'usrmgmt.distribute() makes usrmgmt''s tables Citus reference and distributed tables.',
+                  HINT = 'Add citus to shared_preload_libraries on every node, CREATE EXTENSION citus on each, register the workers on the coordinator with citus_add_node(), then call usrmgmt.distribute() there.';
+    END IF;
+    IF (SELECT g.groupid FROM pg_catalog.pg_dist_local_group g) OPERATOR(pg_catalog.<>) 0 THEN
+        RAISE EXCEPTION 'usrmgmt.distribute() must be called on the Citus coordinator, not on a worker'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Connect to the coordinator and call it there; Citus gives the workers the layout.';
+    END IF;
+    SELECT pg_catalog.count(*) INTO workers FROM pg_catalog.pg_dist_node n
+     WHERE n.groupid OPERATOR(pg_catalog.<>) 0 AND n.noderole OPERATOR(pg_catalog.=) 'primary'
+       AND n.isactive AND n.shouldhaveshards;
+    IF workers OPERATOR(pg_catalog.=) 0 THEN
+        RAISE EXCEPTION 'the Citus cluster has no worker to distribute usrmgmt to'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Register the workers with SELECT citus_add_node(host, port) on the coordinator first.';
+    END IF;
+    IF shard_count IS NOT NULL AND (shard_count OPERATOR(pg_catalog.<) 1 OR shard_count OPERATOR(pg_catalog.>) 64000) THEN
+        RAISE EXCEPTION 'shard_count % is out of range', shard_count
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Give 1 to 64000, or NULL for citus.shard_count.';
+    END IF;
+    shards := COALESCE(shard_count, pg_catalog.current_setting('citus.shard_count')::integer);
+
+    -- Only an installation without data: Citus would copy the rows into
+    -- the shards through the triggers (a second 'login' row per session).
+    FOR t IN SELECT x FROM pg_catalog.unnest(reference_tables OPERATOR(pg_catalog.||) distributed_tables) x
+              WHERE x OPERATOR(pg_catalog.<>) 'migration_history'
+    LOOP
+        IF pg_catalog.to_regclass(pg_catalog.format('usrmgmt.%I', t)) IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition p
+                            WHERE p.logicalrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.format('usrmgmt.%I', t))) THEN
+            EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM usrmgmt.%I)', t) INTO STRICT r;
+            IF r.exists THEN
+                RAISE EXCEPTION 'usrmgmt.% holds rows', t
+                    USING ERRCODE = 'object_not_in_prerequisite_state',
+                          DETAIL = 'usrmgmt.distribute() distributes an installation without data.',
+                          HINT = 'Distribute a fresh CREATE EXTENSION usrmgmt, then load the data through the coordinator.';
+            END IF;
+        END IF;
+    END LOOP;
+
+    -- Triggers on Citus tables: usrmgmt's are written for it (src/distributed.c).
+    PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', 'on', true);
+
+    FOREACH t IN ARRAY reference_tables LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition p
+                        WHERE p.logicalrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.format('usrmgmt.%I', t))) THEN
+            PERFORM pg_catalog.create_reference_table(pg_catalog.format('usrmgmt.%I', t)::pg_catalog.regclass);
+            made := made OPERATOR(pg_catalog.||) t;
+        END IF;
+    END LOOP;
+    -- migration_history's rows were copied into the reference table.
+    IF 'migration_history' OPERATOR(pg_catalog.=) ANY (made) THEN
+        PERFORM pg_catalog.truncate_local_data_after_distributing_table('usrmgmt.migration_history');
+    END IF;
+
+    FOREACH t IN ARRAY distributed_tables LOOP
+        CONTINUE WHEN pg_catalog.to_regclass(pg_catalog.format('usrmgmt.%I', t)) IS NULL
+            OR EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition p
+                        WHERE p.logicalrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.format('usrmgmt.%I', t)));
+        -- every unique key holds the distribution column
+        IF t OPERATOR(pg_catalog.=) 'online_user' THEN
+            ALTER TABLE usrmgmt.online_user DROP CONSTRAINT online_user_pkey;
+            ALTER TABLE usrmgmt.online_user ADD CONSTRAINT online_user_pkey PRIMARY KEY (user_id, id);
+        ELSIF t OPERATOR(pg_catalog.=) 'change_log' THEN
+            ALTER TABLE usrmgmt.change_log DROP CONSTRAINT change_log_pkey;
+            ALTER TABLE usrmgmt.change_log ALTER COLUMN user_id SET NOT NULL;
+            ALTER TABLE usrmgmt.change_log ADD CONSTRAINT change_log_pkey PRIMARY KEY (user_id, id, changed_at);
+        END IF;
+        IF t OPERATOR(pg_catalog.=) 'online_user' THEN
+            PERFORM pg_catalog.create_distributed_table('usrmgmt.online_user', 'user_id',
+                                                        shard_count := shards, colocate_with := 'none');
+        ELSE
+            PERFORM pg_catalog.create_distributed_table(pg_catalog.format('usrmgmt.%I', t)::pg_catalog.regclass,
+                                                        'user_id', colocate_with := 'usrmgmt.online_user');
+        END IF;
+        made := made OPERATOR(pg_catalog.||) t;
+    END LOOP;
+
+    -- Every node its own range of every identity sequence of usrmgmt
+    -- (Citus gives one to the sequences of the tables it creates; these
+    -- are the extension's): node group g takes g * 2^48 + 1 .. (g + 1) * 2^48 - 1.
+    -- A sequence already in its range is left alone.
+    FOR r IN SELECT * FROM pg_catalog.run_command_on_workers($cmd$
+        DO $do$
+        DECLARE
+            g bigint := (SELECT l.groupid FROM pg_catalog.pg_dist_local_group l);
+            lo bigint;
+            hi bigint;
+            s record;
+        BEGIN
+            SET LOCAL citus.enable_ddl_propagation = off;
+            lo := (g OPERATOR(pg_catalog.<<) 48) OPERATOR(pg_catalog.+) 1;
+            hi := ((g OPERATOR(pg_catalog.+) 1) OPERATOR(pg_catalog.<<) 48) OPERATOR(pg_catalog.-) 1;
+            FOR s IN SELECT c.oid::pg_catalog.regclass AS seq, q.seqmin
+                       FROM pg_catalog.pg_class c
+                       JOIN pg_catalog.pg_sequence q ON q.seqrelid OPERATOR(pg_catalog.=) c.oid
+                      WHERE c.relnamespace OPERATOR(pg_catalog.=) 'usrmgmt'::pg_catalog.regnamespace
+            LOOP
+                CONTINUE WHEN s.seqmin OPERATOR(pg_catalog.=) lo;
+                EXECUTE pg_catalog.format('ALTER SEQUENCE %s MINVALUE %s MAXVALUE %s START WITH %s RESTART WITH %s',
+                                          s.seq, lo, hi, lo, lo);
+            END LOOP;
+        END
+        $do$ $cmd$)
+    LOOP
+        IF NOT r.success THEN
+            failed := pg_catalog.concat_ws('; ', failed, pg_catalog.format('%s:%s: %s', r.nodename, r.nodeport, r.result));
+        END IF;
+    END LOOP;
+    IF failed IS NOT NULL THEN
+        RAISE EXCEPTION 'could not give the workers their ranges of usrmgmt''s sequences'
+            USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = failed;
+    END IF;
+
+    IF pg_catalog.cardinality(made) OPERATOR(pg_catalog.>) 0 THEN
+        PERFORM usrmgmt._refresh_manifest();
+    END IF;
+
+    RETURN pg_catalog.jsonb_build_object(
+        'distributed', pg_catalog.cardinality(made) OPERATOR(pg_catalog.>) 0,
+        'made', pg_catalog.to_jsonb(made),
+        'reference_tables', (SELECT pg_catalog.jsonb_agg(p.logicalrelid::text ORDER BY p.logicalrelid::text)
+                               FROM pg_catalog.pg_dist_partition p
+                              WHERE p.partmethod OPERATOR(pg_catalog.=) 'n'
+                                AND p.logicalrelid::text OPERATOR(pg_catalog.~) '^usrmgmt\.'),
+        'distributed_tables', (SELECT pg_catalog.jsonb_agg(p.logicalrelid::text ORDER BY p.logicalrelid::text)
+                                 FROM pg_catalog.pg_dist_partition p
+                                WHERE p.partmethod OPERATOR(pg_catalog.=) 'h'
+                                  AND p.logicalrelid::text OPERATOR(pg_catalog.~) '^usrmgmt\.'
+                                  AND NOT pg_catalog.starts_with(p.logicalrelid::text, 'usrmgmt.user_log_')
+                                  AND NOT pg_catalog.starts_with(p.logicalrelid::text, 'usrmgmt.change_log_')),
+        'shard_count', (SELECT pg_catalog.count(*) FROM pg_catalog.pg_dist_shard s
+                         WHERE s.logicalrelid OPERATOR(pg_catalog.=) 'usrmgmt.online_user'::pg_catalog.regclass),
+        'workers', workers);
+END
+$$;
+COMMENT ON FUNCTION usrmgmt.distribute(integer) IS
+    'on the Citus coordinator: reference tables user, server, configuration, migration_history; online_user, user_log, change_log, user_auth distributed by user_id, co-located';
+REVOKE ALL ON FUNCTION usrmgmt.distribute(integer) FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('usrmgmt.change_log_default', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('usrmgmt.change_log', 'id'), '');
 

@@ -81,6 +81,7 @@
 
 #include "jsonb_util.h"
 #include "session_context.h"
+#include "distributed.h"
 #include "spi_util.h"
 
 PG_FUNCTION_INFO_V1(usrmgmt_change_audit);
@@ -139,6 +140,7 @@ typedef struct UmAuditTable
 {
 	Oid			relid;
 	Datum		table_name;		/* text */
+	bool		on_shard;		/* a placement of a Citus table (distributed.h) */
 	Oid			owner;			/* the trigger function's owner */
 	int			row_id_att;		/* 0: none */
 	int			user_id_att;	/* 0: none */
@@ -240,7 +242,8 @@ um_audit_table(FunctionCallInfo fcinfo, TriggerData *td)
 	old = MemoryContextSwitchTo(cxt);
 	t = palloc0(sizeof(UmAuditTable));
 	t->relid = RelationGetRelid(rel);
-	t->table_name = CStringGetTextDatum(RelationGetRelationName(rel));
+	t->table_name = CStringGetTextDatum(um_logical_relname(rel));
+	t->on_shard = um_rel_is_shard(rel);
 	t->owner = um_function_owner(fcinfo);
 	t->row_id_att = um_audit_key_column(td, 0);
 	t->user_id_att = um_audit_key_column(td, 1);
@@ -433,6 +436,25 @@ um_write_change(UmAuditTable *t, UmChange *ch)
 		nulls[6] = 'n';
 
 	um_spi_connect();
+
+	/*
+	 * On Citus the trigger fires on every placement of a reference table:
+	 * the row is written once, by the node that holds the change_log shard
+	 * of the user (0 for no user: the distribution column has no NULL).
+	 */
+	if (t->on_shard)
+	{
+		if (ch->user_id_null)
+		{
+			values[3] = Int64GetDatum(0);
+			nulls[3] = ' ';
+		}
+		if (!um_user_shard_here("change_log", DatumGetInt64(values[3])))
+		{
+			SPI_finish();
+			return;
+		}
+	}
 	(void) um_plan_exec_as(t->owner, &plan_log_change, values, nulls, SPI_OK_INSERT);
 	SPI_finish();
 }

@@ -28,6 +28,7 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
+#include "distributed.h"
 #include "health.h"
 #include "schema_drift.h"
 #include "settings_guard.h"
@@ -80,6 +81,54 @@ static UmPlan um_plan_tables = UM_PLAN0(
 "JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) l.relid "
 "GROUP BY t.relname "
 "ORDER BY t.relname");
+
+/*
+ * On Citus (doc: Scaling out with Citus) the coordinator's tables are
+ * empty shells: each table's figures are the sums over its shards (each
+ * leaf partition a Citus table of its own), read on the workers, one
+ * placement per shard (a reference table counts once).  Columns as
+ * um_plan_tables' first eight.
+ */
+static UmPlan um_plan_citus_tables = UM_PLAN0(
+"WITH t AS ("
+"  SELECT c.oid, c.relname FROM pg_catalog.pg_extension e "
+"  JOIN pg_catalog.pg_depend d ON d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass "
+"   AND d.refobjid OPERATOR(pg_catalog.=) e.oid AND d.deptype OPERATOR(pg_catalog.=) 'e' "
+"   AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass "
+"  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) d.objid "
+"   AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::\"char\"[]) AND NOT c.relispartition "
+"  WHERE e.extname OPERATOR(pg_catalog.=) 'usrmgmt'), "
+"f AS ("
+"  SELECT t.relname::text AS name, pg_catalog.string_to_array(s.result, ',')::pg_catalog.int8[] AS v "
+"  FROM t CROSS JOIN LATERAL (SELECT t.oid AS relid UNION "
+"    SELECT p.relid FROM pg_catalog.pg_partition_tree(t.oid) p WHERE p.isleaf) l "
+"  JOIN pg_catalog.pg_dist_partition dp ON dp.logicalrelid OPERATOR(pg_catalog.=) l.relid "
+"  CROSS JOIN LATERAL pg_catalog.run_command_on_shards(l.relid, "
+"    $cmd$SELECT pg_catalog.concat_ws(',', "
+"       CASE WHEN c.reltuples OPERATOR(pg_catalog.>=) 0 AND c.relpages OPERATOR(pg_catalog.>) 0 "
+"            THEN pg_catalog.round(c.reltuples::pg_catalog.float8 OPERATOR(pg_catalog./) c.relpages "
+"                 OPERATOR(pg_catalog.*) (pg_catalog.pg_relation_size(c.oid) "
+"                 OPERATOR(pg_catalog./) pg_catalog.current_setting('block_size')::pg_catalog.int8))::pg_catalog.int8 "
+"            ELSE pg_catalog.pg_stat_get_live_tuples(c.oid) END, "
+"       pg_catalog.pg_total_relation_size(c.oid), pg_catalog.pg_relation_size(c.oid), "
+"       pg_catalog.pg_indexes_size(c.oid), pg_catalog.pg_stat_get_numscans(c.oid), "
+"       COALESCE((SELECT pg_catalog.sum(pg_catalog.pg_stat_get_numscans(i.indexrelid)) "
+"                   FROM pg_catalog.pg_index i WHERE i.indrelid OPERATOR(pg_catalog.=) c.oid), 0), "
+"       pg_catalog.pg_stat_get_dead_tuples(c.oid)) "
+"     FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) '%s'::pg_catalog.regclass$cmd$) s "
+"  WHERE s.success) "
+"SELECT f.name, pg_catalog.sum(f.v[1])::pg_catalog.int8, pg_catalog.sum(f.v[2])::pg_catalog.int8, "
+"  pg_catalog.sum(f.v[3])::pg_catalog.int8, pg_catalog.sum(f.v[4])::pg_catalog.int8, "
+"  pg_catalog.sum(f.v[5])::pg_catalog.int8, pg_catalog.sum(f.v[6])::pg_catalog.int8, "
+"  pg_catalog.sum(f.v[7])::pg_catalog.int8 "
+"FROM f GROUP BY f.name");
+
+/* On Citus: the size of the database on every node, summed. */
+static UmPlan um_plan_citus_db_size = UM_PLAN0(
+"SELECT pg_catalog.sum(r.result::pg_catalog.int8)::pg_catalog.int8 "
+"FROM pg_catalog.run_command_on_all_nodes("
+"  $cmd$SELECT pg_catalog.pg_database_size(pg_catalog.current_database())$cmd$) r "
+"WHERE r.success");
 
 /* The probe query of health(): server-wide facts, timed. */
 static UmPlan um_plan_facts = UM_PLAN0(
@@ -229,6 +278,45 @@ um_get_text(uint64 row, int col, MemoryContext cxt)
 /* ---- the readers; each needs SPI ---- */
 
 /* The data tables, by name; allocations go to cxt. */
+/* Columns 2-8 of row i (um_plan_tables, um_plan_citus_tables) into t. */
+static void
+um_read_table_figures(UmTable *t, uint64 i)
+{
+	t->rows = um_get_int8(i, 2);
+	t->total_bytes = um_get_int8(i, 3);
+	t->table_bytes = um_get_int8(i, 4);
+	t->index_bytes = um_get_int8(i, 5);
+	t->seq_scan = um_get_int8(i, 6);
+	t->idx_scan = um_get_int8(i, 7);
+	t->dead_rows = um_get_int8(i, 8);
+}
+
+/*
+ * On Citus: each distributed and reference table's rows, sizes and scans
+ * are its shards' (um_plan_citus_tables); vacuum and analyze times stay
+ * the coordinator's.
+ */
+static void
+um_read_citus_tables(List *tables)
+{
+	uint64		n = um_plan_exec(&um_plan_citus_tables, NULL, NULL, true, SPI_OK_SELECT);
+
+	for (uint64 i = 0; i < n; i++)
+	{
+		char	   *name = um_get_text(i, 1, CurrentMemoryContext);
+		ListCell   *lc;
+
+		foreach(lc, tables)
+		{
+			UmTable    *t = (UmTable *) lfirst(lc);
+
+			if (strcmp(t->name, name) == 0)
+				um_read_table_figures(t, i);
+		}
+	}
+	SPI_freetuptable(SPI_tuptable);
+}
+
 static List *
 um_read_tables(MemoryContext cxt)
 {
@@ -241,13 +329,7 @@ um_read_tables(MemoryContext cxt)
 		UmTable    *t = palloc0(sizeof(UmTable));
 
 		t->name = um_get_text(i, 1, cxt);
-		t->rows = um_get_int8(i, 2);
-		t->total_bytes = um_get_int8(i, 3);
-		t->table_bytes = um_get_int8(i, 4);
-		t->index_bytes = um_get_int8(i, 5);
-		t->seq_scan = um_get_int8(i, 6);
-		t->idx_scan = um_get_int8(i, 7);
-		t->dead_rows = um_get_int8(i, 8);
+		um_read_table_figures(t, i);
 		/* timestamptz is pass-by-value */
 		t->last_vacuum = um_get(i, 9, &t->last_vacuum_null);
 		t->last_analyze = um_get(i, 10, &t->last_analyze_null);
@@ -255,6 +337,8 @@ um_read_tables(MemoryContext cxt)
 	}
 	MemoryContextSwitchTo(spicxt);
 	SPI_freetuptable(SPI_tuptable);
+	if (um_distributed())
+		um_read_citus_tables(tables);
 	return tables;
 }
 
@@ -335,6 +419,17 @@ um_read_facts(UmHealth *h)
 						   &h->fig.change_log_default_rows,
 						   &h->fig.change_log_future_parts);
 	h->fig.wrap_pct = um_wraparound_pct(h->fig.xid_age);
+	/* On Citus: the database on every node (doc: Scaling out with Citus). */
+	if (!h->in_recovery && um_distributed())
+	{
+		bool		isnull;
+
+		um_exec_one_row(&um_plan_citus_db_size);
+		(void) um_get(0, 1, &isnull);
+		if (!isnull)
+			h->db_size = um_get_int8(0, 1);
+		SPI_freetuptable(SPI_tuptable);
+	}
 }
 
 /* Replication: a standby's own lag, or a primary's standbys. */

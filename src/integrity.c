@@ -29,6 +29,7 @@
 #include "utils/snapmgr.h"
 
 #include "data_model.h"
+#include "distributed.h"
 #include "jsonb_util.h"
 #include "spi_util.h"
 
@@ -43,6 +44,7 @@ typedef struct UmCheck
 {
 	const char *name;
 	const char *sql;
+	const char *citus_sql;		/* on Citus, when sql does not run there */
 } UmCheck;
 
 #define UM_EQ " OPERATOR(pg_catalog.=) "
@@ -53,7 +55,8 @@ static const UmCheck um_data_checks[] = {
 		"SELECT 'foreign_key_violation'::text, 'online_user'::text, o.id, "
 		"pg_catalog.format('user_id %s references no user (online_user_user_id_fkey)', o.user_id) "
 		"FROM " UM_SCHEMA ".online_user o WHERE NOT EXISTS "
-		"(SELECT 1 FROM " UM_SCHEMA ".\"user\" u WHERE u.id" UM_EQ "o.user_id) ORDER BY o.id"},
+		"(SELECT 1 FROM " UM_SCHEMA ".\"user\" u WHERE u.id" UM_EQ "o.user_id) ORDER BY o.id",
+		NULL},
 	/* only where the reference exists: from 1.1 the log keeps deleted users' ids */
 	{"user_log.user_id references user",
 		"SELECT 'foreign_key_violation'::text, 'user_log'::text, l.id, "
@@ -62,45 +65,65 @@ static const UmCheck um_data_checks[] = {
 		"(SELECT 1 FROM " UM_SCHEMA ".\"user\" u WHERE u.id" UM_EQ "l.user_id) "
 		"AND EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k "
 		"WHERE k.conrelid" UM_EQ "'" UM_SCHEMA ".user_log'::pg_catalog.regclass "
-		"AND k.conname" UM_EQ "'user_log_user_id_fkey') ORDER BY l.id"},
+		"AND k.conname" UM_EQ "'user_log_user_id_fkey') ORDER BY l.id",
+		NULL},
 	{"server.owner_id references user",
 		"SELECT 'foreign_key_violation'::text, 'server'::text, s.id, "
 		"pg_catalog.format('owner_id %s references no user (server_owner_id_fkey)', s.owner_id) "
 		"FROM " UM_SCHEMA ".server s WHERE NOT EXISTS "
-		"(SELECT 1 FROM " UM_SCHEMA ".\"user\" u WHERE u.id" UM_EQ "s.owner_id) ORDER BY s.id"},
+		"(SELECT 1 FROM " UM_SCHEMA ".\"user\" u WHERE u.id" UM_EQ "s.owner_id) ORDER BY s.id",
+		NULL},
 	{"configuration.updated_by references user",
 		"SELECT 'foreign_key_violation'::text, 'configuration'::text, c.id, "
 		"pg_catalog.format('updated_by %s references no user (configuration_updated_by_fkey)', c.updated_by) "
 		"FROM " UM_SCHEMA ".configuration c WHERE c.updated_by IS NOT NULL AND NOT EXISTS "
-		"(SELECT 1 FROM " UM_SCHEMA ".\"user\" u WHERE u.id" UM_EQ "c.updated_by) ORDER BY c.id"},
+		"(SELECT 1 FROM " UM_SCHEMA ".\"user\" u WHERE u.id" UM_EQ "c.updated_by) ORDER BY c.id",
+		NULL},
 	{"session username equals its user's",
 		"SELECT 'data_inconsistency'::text, 'online_user'::text, o.id, "
 		"pg_catalog.format('session username %s differs from the username %s of user %s', "
 		"pg_catalog.quote_literal(o.username), pg_catalog.quote_literal(u.username), u.id) "
 		"FROM " UM_SCHEMA ".online_user o JOIN " UM_SCHEMA ".\"user\" u ON u.id" UM_EQ "o.user_id "
-		"WHERE o.username" UM_NE "u.username ORDER BY o.id"},
+		"WHERE o.username" UM_NE "u.username ORDER BY o.id",
+		NULL},
 	{"open sessions belong to active users",
 		"SELECT 'data_inconsistency'::text, 'online_user'::text, o.id, "
 		"pg_catalog.format('open session of inactive user %s', u.id) "
 		"FROM " UM_SCHEMA ".online_user o JOIN " UM_SCHEMA ".\"user\" u ON u.id" UM_EQ "o.user_id "
-		"WHERE NOT u.is_active ORDER BY o.id"},
+		"WHERE NOT u.is_active ORDER BY o.id",
+		NULL},
 	{"open sessions have a login row",
 		"SELECT 'data_inconsistency'::text, 'online_user'::text, o.id, "
 		"'open session has no login row in user_log'::text "
 		"FROM " UM_SCHEMA ".online_user o WHERE NOT EXISTS "
 		"(SELECT 1 FROM " UM_SCHEMA ".user_log l WHERE l.session_id" UM_EQ "o.id "
-		"AND l.action" UM_EQ "'login') ORDER BY o.id"},
+		"AND l.action" UM_EQ "'login') ORDER BY o.id",
+		"SELECT 'data_inconsistency'::text, 'online_user'::text, o.id, "
+		"'open session has no login row in user_log'::text "
+		"FROM " UM_SCHEMA ".online_user o WHERE NOT EXISTS "
+		"(SELECT 1 FROM " UM_SCHEMA ".user_log l WHERE l.user_id" UM_EQ "o.user_id "
+		"AND l.session_id" UM_EQ "o.id AND l.action" UM_EQ "'login') ORDER BY o.id"},
 	{"open sessions have no logout row",
 		"SELECT 'data_inconsistency'::text, 'online_user'::text, o.id, "
 		"pg_catalog.format('open session already has a logout row (user_log %s)', l.id) "
 		"FROM " UM_SCHEMA ".online_user o JOIN " UM_SCHEMA ".user_log l "
-		"ON l.session_id" UM_EQ "o.id AND l.action" UM_EQ "'logout' ORDER BY o.id, l.id"},
+		"ON l.session_id" UM_EQ "o.id AND l.action" UM_EQ "'logout' ORDER BY o.id, l.id",
+		"SELECT 'data_inconsistency'::text, 'online_user'::text, o.id, "
+		"pg_catalog.format('open session already has a logout row (user_log %s)', l.id) "
+		"FROM " UM_SCHEMA ".online_user o JOIN " UM_SCHEMA ".user_log l "
+		"ON l.user_id" UM_EQ "o.user_id AND l.session_id" UM_EQ "o.id "
+		"AND l.action" UM_EQ "'logout' ORDER BY o.id, l.id"},
 	{"an open session's id is not another user's",
 		"SELECT 'data_inconsistency'::text, 'online_user'::text, o.id, "
 		"'session id is used by another user''s log rows'::text "
 		"FROM " UM_SCHEMA ".online_user o WHERE EXISTS "
 		"(SELECT 1 FROM " UM_SCHEMA ".user_log l WHERE l.session_id" UM_EQ "o.id "
-		"AND l.user_id" UM_NE "o.user_id) ORDER BY o.id"},
+		"AND l.user_id" UM_NE "o.user_id) ORDER BY o.id",
+		/* on Citus a session id carries its user (distributed.h) */
+		"SELECT 'data_inconsistency'::text, 'online_user'::text, o.id, "
+		"'session id is used by another user''s log rows'::text "
+		"FROM " UM_SCHEMA ".online_user o WHERE (o.id OPERATOR(pg_catalog.>>) "
+		CppAsString2(UM_SESSION_USER_SHIFT) ")" UM_NE "o.user_id ORDER BY o.id"},
 	{"a session's log rows are one user's",
 		"SELECT 'data_inconsistency'::text, 'user_log'::text, l.id, "
 		"'session id is used by another user''s log rows'::text "
@@ -111,7 +134,12 @@ static const UmCheck um_data_checks[] = {
 		"JOIN " UM_SCHEMA ".user_log l ON l.session_id" UM_EQ "d.session_id "
 		"WHERE l.user_id" UM_NE "(SELECT f.user_id FROM " UM_SCHEMA ".user_log f "
 		"  WHERE f.session_id" UM_EQ "d.session_id AND f.user_id IS NOT NULL "
-		"  ORDER BY f.id LIMIT 1) ORDER BY l.id"},
+		"  ORDER BY f.id LIMIT 1) ORDER BY l.id",
+		"SELECT 'data_inconsistency'::text, 'user_log'::text, l.id, "
+		"'session id is used by another user''s log rows'::text "
+		"FROM " UM_SCHEMA ".user_log l WHERE l.session_id IS NOT NULL "
+		"AND (l.session_id OPERATOR(pg_catalog.>>) " CppAsString2(UM_SESSION_USER_SHIFT) ")"
+		UM_NE "l.user_id ORDER BY l.id"},
 	{"a session has at most one logout row",
 		"SELECT 'data_inconsistency'::text, 'user_log'::text, l.id, "
 		"pg_catalog.format('session %s has %s logout rows; the first is user_log %s', "
@@ -121,6 +149,16 @@ static const UmCheck um_data_checks[] = {
 		"      AND x.session_id IS NOT NULL GROUP BY x.session_id "
 		"      HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 1) d "
 		"JOIN " UM_SCHEMA ".user_log l ON l.session_id" UM_EQ "d.session_id "
+		"AND l.action" UM_EQ "'logout' AND l.id" UM_NE "d.first_id ORDER BY l.id",
+		"SELECT 'data_inconsistency'::text, 'user_log'::text, l.id, "
+		"pg_catalog.format('session %s has %s logout rows; the first is user_log %s', "
+		"l.session_id, d.n, d.first_id) "
+		"FROM (SELECT x.user_id, x.session_id, pg_catalog.min(x.id) AS first_id, pg_catalog.count(*) AS n "
+		"      FROM " UM_SCHEMA ".user_log x WHERE x.action" UM_EQ "'logout' "
+		"      AND x.session_id IS NOT NULL GROUP BY x.user_id, x.session_id "
+		"      HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 1) d "
+		"JOIN " UM_SCHEMA ".user_log l ON l.user_id" UM_EQ "d.user_id "
+		"AND l.session_id" UM_EQ "d.session_id "
 		"AND l.action" UM_EQ "'logout' AND l.id" UM_NE "d.first_id ORDER BY l.id"},
 	{"closed sessions have a logout row",
 		"SELECT 'data_inconsistency'::text, 'user_log'::text, l.id, "
@@ -128,14 +166,28 @@ static const UmCheck um_data_checks[] = {
 		"FROM " UM_SCHEMA ".user_log l WHERE l.action" UM_EQ "'login' AND l.session_id IS NOT NULL "
 		"AND NOT EXISTS (SELECT 1 FROM " UM_SCHEMA ".online_user o WHERE o.id" UM_EQ "l.session_id) "
 		"AND NOT EXISTS (SELECT 1 FROM " UM_SCHEMA ".user_log x WHERE x.session_id" UM_EQ "l.session_id "
-		"AND x.action" UM_EQ "'logout') ORDER BY l.id"},
+		"AND x.action" UM_EQ "'logout') ORDER BY l.id",
+		"SELECT 'data_inconsistency'::text, 'user_log'::text, l.id, "
+		"pg_catalog.format('session %s is closed but has no logout row', l.session_id) "
+		"FROM " UM_SCHEMA ".user_log l WHERE l.action" UM_EQ "'login' AND l.session_id IS NOT NULL "
+		"AND NOT EXISTS (SELECT 1 FROM " UM_SCHEMA ".online_user o WHERE o.user_id" UM_EQ "l.user_id "
+		"AND o.id" UM_EQ "l.session_id) "
+		"AND NOT EXISTS (SELECT 1 FROM " UM_SCHEMA ".user_log x WHERE x.user_id" UM_EQ "l.user_id "
+		"AND x.session_id" UM_EQ "l.session_id AND x.action" UM_EQ "'logout') ORDER BY l.id"},
 	{"log rows belong to a session that existed",
 		"SELECT 'orphaned_record'::text, 'user_log'::text, l.id, "
 		"pg_catalog.format('logout row of session %s, which has no login row and is not open', l.session_id) "
 		"FROM " UM_SCHEMA ".user_log l WHERE l.action" UM_EQ "'logout' AND l.session_id IS NOT NULL "
 		"AND NOT EXISTS (SELECT 1 FROM " UM_SCHEMA ".online_user o WHERE o.id" UM_EQ "l.session_id) "
 		"AND NOT EXISTS (SELECT 1 FROM " UM_SCHEMA ".user_log x WHERE x.session_id" UM_EQ "l.session_id "
-		"AND x.action" UM_EQ "'login') ORDER BY l.id"},
+		"AND x.action" UM_EQ "'login') ORDER BY l.id",
+		"SELECT 'orphaned_record'::text, 'user_log'::text, l.id, "
+		"pg_catalog.format('logout row of session %s, which has no login row and is not open', l.session_id) "
+		"FROM " UM_SCHEMA ".user_log l WHERE l.action" UM_EQ "'logout' AND l.session_id IS NOT NULL "
+		"AND NOT EXISTS (SELECT 1 FROM " UM_SCHEMA ".online_user o WHERE o.user_id" UM_EQ "l.user_id "
+		"AND o.id" UM_EQ "l.session_id) "
+		"AND NOT EXISTS (SELECT 1 FROM " UM_SCHEMA ".user_log x WHERE x.user_id" UM_EQ "l.user_id "
+		"AND x.session_id" UM_EQ "l.session_id AND x.action" UM_EQ "'login') ORDER BY l.id"},
 };
 
 /* The checks of tables that only the 1.1 data model has (data_model.h). */
@@ -144,7 +196,8 @@ static const UmCheck um_data_checks_1_1[] = {
 		"SELECT 'foreign_key_violation'::text, 'user_auth'::text, a.user_id, "
 		"pg_catalog.format('user_id %s references no user (user_auth_user_id_fkey)', a.user_id) "
 		"FROM " UM_SCHEMA ".user_auth a WHERE NOT EXISTS "
-		"(SELECT 1 FROM " UM_SCHEMA ".\"user\" u WHERE u.id" UM_EQ "a.user_id) ORDER BY a.user_id"},
+		"(SELECT 1 FROM " UM_SCHEMA ".\"user\" u WHERE u.id" UM_EQ "a.user_id) ORDER BY a.user_id",
+		NULL},
 };
 
 /*
@@ -251,6 +304,7 @@ usrmgmt_validate_data_integrity(PG_FUNCTION_ARGS)
 	uint64		nqueries;
 	char	  **tables;
 	char	  **queries;
+	bool		citus;
 
 	workcxt = AllocSetContextCreate(CurrentMemoryContext,
 									"usrmgmt integrity",
@@ -278,8 +332,12 @@ usrmgmt_validate_data_integrity(PG_FUNCTION_ARGS)
 	}
 	SPI_freetuptable(SPI_tuptable);
 
+	/* on Citus, the checks' co-located forms (doc: Scaling out with Citus) */
+	citus = um_distributed();
 	for (i = 0; i < lengthof(um_data_checks); i++)
-		um_run_check(um_data_checks[i].name, um_data_checks[i].sql,
+		um_run_check(um_data_checks[i].name,
+					 citus && um_data_checks[i].citus_sql ? um_data_checks[i].citus_sql
+					 : um_data_checks[i].sql,
 					 store, tupdesc);
 	if (um_data_model() == UM_MODEL_1_1)
 		for (i = 0; i < lengthof(um_data_checks_1_1); i++)

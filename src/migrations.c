@@ -32,6 +32,7 @@
 #include "catalog/pg_type.h"
 #include "change_audit.h"
 #include "data_model.h"
+#include "distributed.h"
 #include "jsonb_util.h"
 #include "miscadmin.h"
 #include "portability/instr_time.h"
@@ -566,9 +567,8 @@ static const char *um_sample_servers_sql =
 "  ('sample-hardcore', 'bob', 25567, 4096, 'Starting', 'adventure', 'hard', 3))"
 "  AS s (server_name, username, port, memory_mb, status, game_mode, difficulty, ord)"
 " JOIN usrmgmt.\"user\" u ON u.username OPERATOR(pg_catalog.=) s.username"
-" WHERE u.id OPERATOR(pg_catalog.=) ANY ($1)"
-" AND NOT EXISTS (SELECT FROM usrmgmt.server x"
-"  WHERE x.server_name OPERATOR(pg_catalog.=) s.server_name)"
+" LEFT JOIN usrmgmt.server x ON x.server_name OPERATOR(pg_catalog.=) s.server_name"
+" WHERE u.id OPERATOR(pg_catalog.=) ANY ($1) AND x.id IS NULL"
 " ORDER BY s.ord";
 
 static const char *um_sample_configuration_sql =
@@ -581,9 +581,8 @@ static const char *um_sample_configuration_sql =
 "  ('sessions.max_per_user', '5', 4))"
 "  AS c (key, value, ord)"
 " JOIN usrmgmt.\"user\" u ON u.username OPERATOR(pg_catalog.=) 'sample_admin'"
-" WHERE u.id OPERATOR(pg_catalog.=) ANY ($1)"
-" AND NOT EXISTS (SELECT FROM usrmgmt.configuration x"
-"  WHERE x.key OPERATOR(pg_catalog.=) c.key)"
+" LEFT JOIN usrmgmt.configuration x ON x.key OPERATOR(pg_catalog.=) c.key"
+" WHERE u.id OPERATOR(pg_catalog.=) ANY ($1) AND x.id IS NULL"
 " ORDER BY c.ord";
 
 /* Log rows of the sample users, whoever wrote them (us or the triggers). */
@@ -642,6 +641,14 @@ usrmgmt_load_sample_data(PG_FUNCTION_ARGS)
 
 	um_spi_connect();
 
+	/*
+	 * On Citus, one connection per worker for the whole call: the
+	 * sessions' triggers on the shards must see the users just inserted
+	 * (doc: Scaling out with Citus).  Undone when the function returns.
+	 */
+	if (um_distributed())
+		(void) um_sql_exec("SELECT pg_catalog.set_config('citus.multi_shard_modify_mode', 'sequential', true)",
+						   0, NULL, NULL, NULL, false, SPI_OK_SELECT);
 	model = um_data_model();
 	values[0] = CStringGetTextDatum(UM_SAMPLE_PASSWORD_HASH);
 	nusers = um_sql_exec(um_sample_users_sql[model],

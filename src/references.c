@@ -28,6 +28,11 @@
  *		row committed meanwhile raises a serialization failure rather than
  *		being missed.
  *
+ * On Citus the triggers fire on each node's placement of "user" and on the
+ * shards (distributed.h): they lock no row of a reference table, cascade
+ * only on the node that holds the user's shard, and SET NULL in the node's
+ * own placement of configuration.
+ *
  * Restore: rows a superuser loads by COPY FROM into the table itself
  * (restore_copy.h) are taken as they are, since their user may arrive later
  * in a parallel restore.  validate_data_integrity() reports any row whose
@@ -42,8 +47,10 @@
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
+#include "utils/builtins.h"
 #include "utils/rel.h"
 
+#include "distributed.h"
 #include "restore_copy.h"
 #include "spi_util.h"
 
@@ -69,32 +76,55 @@ typedef struct UmReference
 	UmRefAction on_delete;
 	UmPlan		find;			/* one referencing row, locked */
 	UmPlan		act;			/* CASCADE / SET NULL; unused for RESTRICT */
+	UmPlan		shard_find;		/* on a Citus shard: find, without a lock */
 } UmReference;
 
 #define UM_REF_FIND(t, c) \
 	UM_PLAN("SELECT 1 FROM " UM_SCHEMA "." t " x WHERE x." c \
 			" OPERATOR(pg_catalog.=) $1 LIMIT 1 FOR KEY SHARE OF x", INT8OID)
+#define UM_REF_SHARD_FIND(t, c) \
+	UM_PLAN("SELECT 1 FROM " UM_SCHEMA "." t " x WHERE x." c \
+			" OPERATOR(pg_catalog.=) $1 LIMIT 1", INT8OID)
 
 static UmReference references[] = {
 	{"server", "server_owner_id_fkey", UM_REF_RESTRICT,
-		UM_REF_FIND("server", "owner_id"), UM_PLAN0(NULL)},
+		UM_REF_FIND("server", "owner_id"), UM_PLAN0(NULL),
+		UM_REF_SHARD_FIND("server", "owner_id")},
 	{"online_user", "online_user_user_id_fkey", UM_REF_CASCADE,
 		UM_REF_FIND("online_user", "user_id"),
 		UM_PLAN("DELETE FROM " UM_SCHEMA ".online_user x"
-				" WHERE x.user_id OPERATOR(pg_catalog.=) $1", INT8OID)},
+				" WHERE x.user_id OPERATOR(pg_catalog.=) $1", INT8OID),
+		UM_REF_SHARD_FIND("online_user", "user_id")},
 	{"user_auth", "user_auth_user_id_fkey", UM_REF_CASCADE,
 		UM_REF_FIND("user_auth", "user_id"),
 		UM_PLAN("DELETE FROM " UM_SCHEMA ".user_auth x"
-				" WHERE x.user_id OPERATOR(pg_catalog.=) $1", INT8OID)},
+				" WHERE x.user_id OPERATOR(pg_catalog.=) $1", INT8OID),
+		UM_REF_SHARD_FIND("user_auth", "user_id")},
 	{"configuration", "configuration_updated_by_fkey", UM_REF_SET_NULL,
 		UM_REF_FIND("configuration", "updated_by"),
 		UM_PLAN("UPDATE " UM_SCHEMA ".configuration x SET updated_by = NULL"
-				" WHERE x.updated_by OPERATOR(pg_catalog.=) $1", INT8OID)},
+				" WHERE x.updated_by OPERATOR(pg_catalog.=) $1", INT8OID),
+		UM_REF_SHARD_FIND("configuration", "updated_by")},
 };
+
+/*
+ * On Citus, the placement of configuration on this node: SET NULL is done
+ * by the trigger of each placement of "user" on its own node's placement of
+ * configuration (a reference table cannot be written through Citus from a
+ * trigger on a shard).
+ */
+static UmPlan plan_local_configuration = UM_PLAN0(
+	"SELECT pg_catalog.format('%I.%I', " "'" UM_SCHEMA "',"
+	"       'configuration_' OPERATOR(pg_catalog.||) s.shardid)"
+	"  FROM pg_catalog.pg_dist_shard s"
+	" WHERE s.logicalrelid OPERATOR(pg_catalog.=) '" UM_SCHEMA ".configuration'::pg_catalog.regclass");
 
 static UmPlan plan_user_lock = UM_PLAN(
 	"SELECT 1 FROM " UM_SCHEMA ".\"user\" x"
 	" WHERE x.id OPERATOR(pg_catalog.=) $1 FOR KEY SHARE OF x", INT8OID);
+static UmPlan plan_user_shard = UM_PLAN(
+	"SELECT 1 FROM " UM_SCHEMA ".\"user\" x"
+	" WHERE x.id OPERATOR(pg_catalog.=) $1", INT8OID);
 
 static TriggerData *
 um_ref_trigger_data(FunctionCallInfo fcinfo, const char *fname, int nargs)
@@ -170,7 +200,9 @@ usrmgmt_reference_check(PG_FUNCTION_ARGS)
 
 	um_spi_connect();
 	values[0] = Int64GetDatum(user_id);
-	found = um_plan_exec(&plan_user_lock, values, NULL, false, SPI_OK_SELECT);
+	/* on a Citus shard no reference row is locked (distributed.h) */
+	found = um_plan_exec(um_rel_is_shard(rel) ? &plan_user_shard : &plan_user_lock,
+						 values, NULL, false, SPI_OK_SELECT);
 	SPI_finish();
 	if (found == 0)
 		ereport(ERROR,
@@ -190,10 +222,62 @@ um_ref_still_referenced(Relation user_rel, const UmReference *ref, int64 id)
 	ereport(ERROR,
 			(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 			 errmsg("update or delete on table \"%s\" violates foreign key constraint \"%s\" on table \"%s\"",
-					RelationGetRelationName(user_rel), ref->constraint, ref->table),
+					um_logical_relname(user_rel), ref->constraint, ref->table),
 			 errdetail("Key (id)=(" INT64_FORMAT ") is still referenced from table \"%s\".",
 					   id, ref->table),
 			 errtableconstraint(user_rel, ref->constraint)));
+}
+
+/*
+ * user_references() on a placement of the reference table "user" (Citus,
+ * distributed.h), for user id: it fires on every node.  RESTRICT and the
+ * checks of a changed id read without locks; CASCADE deletes the sessions
+ * on the node of the user's shard only, under the user's lock there; SET
+ * NULL writes this node's placement of configuration.
+ */
+static void
+um_shard_user_references(Relation rel, int64 id, bool is_delete)
+{
+	Datum		values[1];
+	size_t		i;
+
+	values[0] = Int64GetDatum(id);
+	for (i = 0; i < lengthof(references); i++)
+	{
+		UmReference *ref = &references[i];
+		bool		here = ref->on_delete != UM_REF_CASCADE ||
+			um_user_shard_here(ref->table, id);
+
+		if (!here)
+			continue;
+		if (!is_delete || ref->on_delete == UM_REF_RESTRICT)
+		{
+			if (um_plan_exec(&ref->shard_find, values, NULL, true, SPI_OK_SELECT) > 0)
+				um_ref_still_referenced(rel, ref, id);
+		}
+		else if (ref->on_delete == UM_REF_CASCADE)
+		{
+			um_lock_user_here(id);
+			um_plan_exec(&ref->act, values, NULL, false, SPI_OK_DELETE);
+		}
+		else
+		{
+			bool		isnull;
+			char	   *placement;
+			Oid			argtypes[1] = {INT8OID};
+
+			if (um_plan_exec(&plan_local_configuration, NULL, NULL, true,
+							 SPI_OK_SELECT) == 0)
+				continue;
+			placement = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0],
+														  SPI_tuptable->tupdesc,
+														  1, &isnull));
+			(void) um_sql_exec(psprintf("UPDATE %s x SET updated_by = NULL"
+										" WHERE x.updated_by OPERATOR(pg_catalog.=) $1",
+										placement),
+							   1, argtypes, values, NULL, false, SPI_OK_UPDATE);
+		}
+	}
 }
 
 /*
@@ -228,6 +312,12 @@ usrmgmt_user_references(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 
 	um_spi_connect();
+	if (um_rel_is_shard(rel))
+	{
+		um_shard_user_references(rel, id, is_delete);
+		SPI_finish();
+		return PointerGetDatum(NULL);
+	}
 	values[0] = Int64GetDatum(id);
 	for (i = 0; i < lengthof(references); i++)
 	{

@@ -21,6 +21,7 @@
 #include "tcop/pquery.h"
 #include "utils/portal.h"
 
+#include "distributed.h"
 #include "restore_copy.h"
 
 /* The last answer, and what it was computed for. */
@@ -59,6 +60,15 @@ um_restoring_copy(Relation rel)
 	Oid			role = GetSessionUserId();
 
 	if (ActivePortal == NULL || ActivePortal->commandTag != CMDTAG_COPY)
+		return false;
+
+	/*
+	 * On Citus a COPY into a shard is how the coordinator writes many rows
+	 * (INSERT ... SELECT, an ORM's bulk insert, a COPY through the
+	 * coordinator alike): never taken for a restore (doc: Scaling out with
+	 * Citus).
+	 */
+	if (um_rel_is_shard(rel))
 		return false;
 	if (ActivePortal != cached_portal ||
 		ActivePortal->creation_time != cached_portal_created ||

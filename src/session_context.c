@@ -11,6 +11,8 @@
  */
 #include "session_context.h"
 
+#include "distributed.h"
+
 /* A login in progress: the user row the caller locked and checked. */
 static struct
 {
@@ -90,7 +92,11 @@ uint64
 um_exec_past_log_guard(UmPlan *plan, Datum *values, int expected)
 {
 	volatile uint64 n = 0;
+	bool		cluster = um_distributed();
 
+	/* on Citus the statement runs on the workers: lift it there too */
+	if (cluster)
+		um_cluster_guard(true);
 	log_guard_lifted++;
 	PG_TRY();
 	{
@@ -101,6 +107,8 @@ um_exec_past_log_guard(UmPlan *plan, Datum *values, int expected)
 		log_guard_lifted--;
 	}
 	PG_END_TRY();
+	if (cluster)
+		um_cluster_guard(false);
 	return n;
 }
 
@@ -129,5 +137,5 @@ um_closing_detail(const char **detail)
 bool
 um_log_guard_lifted(void)
 {
-	return log_guard_lifted > 0;
+	return log_guard_lifted > 0 || um_cluster_guard_lifted();
 }

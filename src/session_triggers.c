@@ -26,6 +26,13 @@
  *	refuse_truncate				BEFORE TRUNCATE ON user_log, online_user and
  *		"user": 55000 unless past the guard.
  *
+ * On Citus (distributed.h; doc: Scaling out with Citus) these triggers
+ * fire on the shards: a new session locks its user on the node of its
+ * shard instead of the user row, reads the user without a lock and gets
+ * an id that carries its user; user_sync_sessions acts only on the node
+ * that holds the user's sessions; a 'logout' row says 'expired' for a
+ * session expire_sessions() marked.
+ *
  * The user row is found and locked through users.h; what the session
  * functions say about their own statements comes from session_context.h.
  * The only SQL written here inserts the log rows and renames sessions.
@@ -55,6 +62,7 @@
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
+#include "distributed.h"
 #include "restore_copy.h"
 #include "session_context.h"
 #include "session_ids.h"
@@ -143,6 +151,34 @@ um_get(HeapTuple tuple, Relation rel, const char *name, bool *isnull)
 }
 
 /*
+ * The new session row on a Citus shard (distributed.h): the user is
+ * locked on this node and read without a row lock, username filled in,
+ * and the id replaced by one that carries the user id (from this node's
+ * sequence), whoever wrote the row (login() or an ORM, through the
+ * coordinator).  Errors: 23503 no such user; 28000 inactive user; 22003
+ * a user id too large for a session id.
+ */
+static HeapTuple
+um_shard_session_insert(Relation rel, HeapTuple newtup, int64 user_id)
+{
+	UmUser		user;
+	int			cols[2];
+	Datum		vals[2];
+	bool		nulls[2] = {false, false};
+
+	um_lock_user_here(user_id);
+	um_spi_connect();
+	um_user_for_session(user_id, false, &user);
+	vals[0] = Int64GetDatum(um_next_session_id(user_id));
+	vals[1] = SPI_datumTransfer(user.username, false, -1);
+	SPI_finish();
+	cols[0] = um_attnum(rel, "id");
+	cols[1] = um_attnum(rel, "username");
+	return heap_modify_tuple_by_cols(newtup, RelationGetDescr(rel), 2, cols,
+									 vals, nulls);
+}
+
+/*
  * online_user_before_write() RETURNS trigger
  *
  * BEFORE INSERT OR UPDATE ON online_user FOR EACH ROW.
@@ -176,6 +212,9 @@ usrmgmt_online_user_before_write(PG_FUNCTION_ARGS)
 		user_id = heap_getattr(newtup, att_user_id, desc, &isnull);
 		if (isnull)
 			return PointerGetDatum(newtup); /* NOT NULL refuses it */
+		if (um_rel_is_shard(rel))
+			return PointerGetDatum(um_shard_session_insert(rel, newtup,
+														   DatumGetInt64(user_id)));
 
 		/* login() has locked and checked this user: take its username. */
 		if (um_take_login(DatumGetInt64(user_id), &name))
@@ -189,7 +228,7 @@ usrmgmt_online_user_before_write(PG_FUNCTION_ARGS)
 			um_session_id_check_new(rel, newtup, false);
 
 			um_spi_connect();
-			um_user_for_session(DatumGetInt64(user_id), &user);
+			um_user_for_session(DatumGetInt64(user_id), true, &user);
 			name = SPI_datumTransfer(user.username, false, -1);
 			SPI_finish();
 		}
@@ -262,6 +301,23 @@ um_log_user_id_nullable(void)
 }
 
 /*
+ * On a Citus shard, the detail of a closing the coordinator asked for:
+ * 'expired' for a session expire_sessions() marked (UM_EXPIRED_MARK);
+ * NULL otherwise.
+ */
+static const char *
+um_shard_closing_detail(Relation rel, HeapTuple tup)
+{
+	bool		isnull;
+	Datum		seen;
+
+	if (!um_rel_is_shard(rel))
+		return NULL;
+	seen = um_get(tup, rel, "last_seen_at", &isnull);
+	return !isnull && DatumGetTimestampTz(seen) == UM_EXPIRED_MARK ? "expired" : NULL;
+}
+
+/*
  * Write the log row of the session row tup: its user_id, username, id,
  * ip_address and user_agent, and action.  A 'login' row has no detail.
  * A 'logout' row's detail is the closing's (session_context.h); for a
@@ -289,6 +345,7 @@ um_write_log_row(Relation rel, HeapTuple tup, bool logout)
 
 	um_spi_connect();
 	if (logout && !um_closing_detail(&detail) &&
+		(detail = um_shard_closing_detail(rel, tup)) == NULL &&
 		!um_user_exists(DatumGetInt64(values[0])))
 	{
 		detail = "user deleted";
@@ -373,6 +430,16 @@ usrmgmt_user_sync_sessions(PG_FUNCTION_ARGS)
 	values[0] = um_get(newtup, rel, "id", &isnull);
 
 	um_spi_connect();
+	/* On Citus: only the node of the user's shard, under the user's lock. */
+	if (um_rel_is_shard(rel))
+	{
+		if (!um_user_shard_here("online_user", DatumGetInt64(values[0])))
+		{
+			SPI_finish();
+			return PointerGetDatum(NULL);
+		}
+		um_lock_user_here(DatumGetInt64(values[0]));
+	}
 	if (old_active && !new_active)
 		um_close_user_sessions(DatumGetInt64(values[0]), "user deactivated");
 	else if (!datumIsEqual(old_name, new_name, false, -1))

@@ -31,6 +31,11 @@
  *	  deactivation, a DELETE of the user) never hold some of its sessions
  *	  each while waiting for the others.
  *
+ * On Citus (distributed.h; doc: Scaling out with Citus) no "user" row is
+ * locked: a session id carries its user, so logout() and touch_session()
+ * run on that user's shard alone, and the triggers on the shard serialise
+ * a user's new sessions with its deactivation or delete.
+ *
  * Every statement is an entry of the plan table below (spi_util.h: prepared
  * once per backend) with $n parameters and schema-qualified names and
  * operators; the functions are SECURITY DEFINER with search_path =
@@ -44,6 +49,7 @@
 
 #include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "distributed.h"
 #include "session_context.h"
 #include "spi_util.h"
 #include "user_auth.h"
@@ -90,6 +96,33 @@ static UmPlan plan_logout = UM_PLAN(
 	"               WHERE u.id OPERATOR(pg_catalog.=) o.user_id"
 	"               FOR KEY SHARE)",
 	INT8OID);
+/*
+ * On Citus (distributed.h): the session id carries the user id ($2), so
+ * that the statement runs on the one shard of that user; no lock on the
+ * reference table "user" (the shard's trigger serialises with a delete).
+ */
+static UmPlan plan_logout_dist = UM_PLAN(
+	"DELETE FROM usrmgmt.online_user o"
+	" WHERE o.user_id OPERATOR(pg_catalog.=) $2"
+	"   AND o.id OPERATOR(pg_catalog.=) $1",
+	INT8OID, INT8OID);
+static UmPlan plan_touch_dist = UM_PLAN(
+	"UPDATE usrmgmt.online_user SET last_seen_at = pg_catalog.now()"
+	" WHERE user_id OPERATOR(pg_catalog.=) $2"
+	"   AND id OPERATOR(pg_catalog.=) $1",
+	INT8OID, INT8OID);
+/*
+ * Citus: every idle session, on every shard: marked (UM_EXPIRED_MARK,
+ * distributed.h), then deleted, each in one statement.
+ */
+static UmPlan plan_expire_mark = UM_PLAN(
+	"UPDATE usrmgmt.online_user SET last_seen_at = '-infinity'"
+	" WHERE last_seen_at OPERATOR(pg_catalog.<)"
+	"       (pg_catalog.now() OPERATOR(pg_catalog.-) $1)",
+	INTERVALOID);
+static UmPlan plan_expire_dist = UM_PLAN0(
+	"DELETE FROM usrmgmt.online_user"
+	" WHERE last_seen_at OPERATOR(pg_catalog.=) '-infinity'");
 static UmPlan plan_touch = UM_PLAN(
 	"UPDATE usrmgmt.online_user SET last_seen_at = pg_catalog.now()"
 	" WHERE id OPERATOR(pg_catalog.=) $1",
@@ -124,6 +157,24 @@ static UmPlan plan_purge = UM_PLAN(
 static UmPlan plan_unbalanced_users = UM_PLAN(
 	"SELECT usrmgmt._log_unbalanced_users($1)",
 	TIMESTAMPTZOID);
+/*
+ * plan_purge on Citus: a session's rows are those of its user, so every
+ * correlation holds user_id (the distribution column) as well.
+ */
+static UmPlan plan_purge_dist = UM_PLAN(
+	"DELETE FROM usrmgmt.user_log l"
+	" WHERE l.\"timestamp\" OPERATOR(pg_catalog.<) $1"
+	"   AND ((l.session_id IS NULL"
+	"         AND l.user_id OPERATOR(pg_catalog.<>) ALL ($2)) OR ("
+	"     l.session_id IS NOT NULL"
+	"     AND NOT EXISTS (SELECT 1 FROM usrmgmt.online_user o"
+	"                 WHERE o.user_id OPERATOR(pg_catalog.=) l.user_id"
+	"                   AND o.id OPERATOR(pg_catalog.=) l.session_id)"
+	"     AND NOT EXISTS (SELECT 1 FROM usrmgmt.user_log k"
+	"                 WHERE k.user_id OPERATOR(pg_catalog.=) l.user_id"
+	"                   AND k.session_id OPERATOR(pg_catalog.=) l.session_id"
+	"                   AND k.\"timestamp\" OPERATOR(pg_catalog.>=) $1)))",
+	TIMESTAMPTZOID, INT8ARRAYOID);
 /* 1.1: the partitions wholly older than the cut (sql/usrmgmt--1.1.sql). */
 static UmPlan plan_drop_partitions = UM_PLAN(
 	"SELECT x.removed FROM usrmgmt._drop_log_partitions($1, true, '0') x",
@@ -140,18 +191,25 @@ typedef enum UmRunKind
 /*
  * The body of the functions that run one statement with their one
  * argument: 22004 when it is NULL (named argname), else plan's rows.
+ * dist_plan (or NULL) is the statement on Citus, whose $2 is the user id
+ * that the argument, a session id, carries.
  */
 static uint64
 um_run_on_arg(FunctionCallInfo fcinfo, const char *argname, UmPlan *plan,
-			  UmRunKind kind, int expected)
+			  UmPlan *dist_plan, UmRunKind kind, int expected)
 {
-	Datum		values[1];
+	Datum		values[2];
 	uint64		n;
 
 	um_require_arg(fcinfo, 0, argname);
 	values[0] = PG_GETARG_DATUM(0);
 
 	um_spi_connect();
+	if (dist_plan != NULL && um_distributed())
+	{
+		plan = dist_plan;
+		values[1] = Int64GetDatum(um_session_id_user(DatumGetInt64(values[0])));
+	}
 	if (kind == UM_RUN_CLOSING)
 		n = um_delete_sessions(plan, values, NULL);
 	else if (kind == UM_RUN_PAST_LOG_GUARD)
@@ -236,7 +294,8 @@ Datum
 usrmgmt_logout(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(um_run_on_arg(fcinfo, "session_id", &plan_logout,
-								 UM_RUN_CLOSING, SPI_OK_DELETE) > 0);
+								 &plan_logout_dist, UM_RUN_CLOSING,
+								 SPI_OK_DELETE) > 0);
 }
 
 /*
@@ -273,7 +332,8 @@ Datum
 usrmgmt_touch_session(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(um_run_on_arg(fcinfo, "session_id", &plan_touch,
-								 UM_RUN_PLAIN, SPI_OK_UPDATE) > 0);
+								 &plan_touch_dist, UM_RUN_PLAIN,
+								 SPI_OK_UPDATE) > 0);
 }
 
 /*
@@ -326,6 +386,13 @@ usrmgmt_expire_sessions(PG_FUNCTION_ARGS)
 
 	um_spi_connect();
 	values[0] = IntervalPGetDatum(idle);
+	if (um_distributed())
+	{
+		(void) um_plan_exec(&plan_expire_mark, values, NULL, false, SPI_OK_UPDATE);
+		n = um_delete_sessions(&plan_expire_dist, values, "expired");
+		SPI_finish();
+		PG_RETURN_INT32((int32) n);
+	}
 	nusers = um_plan_exec(&plan_expire_lock, values, NULL, false, SPI_OK_SELECT);
 	if (nusers > 0)
 	{
@@ -409,7 +476,8 @@ usrmgmt_purge_user_log_partitions(PG_FUNCTION_ARGS)
 	um_plan_exec(&plan_drop_partitions, values, NULL, false, SPI_OK_SELECT);
 	removed = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 										  SPI_tuptable->tupdesc, 1, &isnull));
-	removed += (int64) um_exec_past_log_guard(&plan_purge, values, SPI_OK_DELETE);
+	removed += (int64) um_exec_past_log_guard(um_distributed() ? &plan_purge_dist : &plan_purge,
+											  values, SPI_OK_DELETE);
 	SPI_finish();
 	PG_RETURN_INT64(removed);
 }

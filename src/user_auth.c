@@ -20,6 +20,7 @@
  */
 #include "usrmgmt.h"
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
@@ -51,10 +52,14 @@ typedef struct UmAuthWrite
 	"INSERT INTO usrmgmt.user_auth AS a (user_id, " columns ")" \
 	" VALUES ($1, " values ") ON CONFLICT (user_id) DO UPDATE SET " set
 
-/* locked_at once the count reaches $2 (> 0); count is the new count */
+/*
+ * locked_at ($3, now()) once the count reaches $2 (> 0); count is the new
+ * count.  now() is a parameter: Citus refuses a non-immutable function in
+ * a CASE of a distributed UPDATE (doc: Scaling out with Citus).
+ */
 #define UM_LOCKED_AT(count, old) \
 	"CASE WHEN " old " IS NULL AND $2 OPERATOR(pg_catalog.>) 0" \
-	" AND " count " OPERATOR(pg_catalog.>=) $2 THEN pg_catalog.now() ELSE " old " END"
+	" AND " count " OPERATOR(pg_catalog.>=) $2 THEN $3 ELSE " old " END"
 
 static UmAuthWrite write_new_secret = {
 	.update = {
@@ -85,14 +90,14 @@ static UmAuthWrite write_failure = {
 		[UM_MODEL_1_1] = UM_PLAN(UM_1_1_AUTH("failed_logins = failed_logins OPERATOR(pg_catalog.+) 1,"
 											 " locked_at = " UM_LOCKED_AT("failed_logins OPERATOR(pg_catalog.+) 1",
 																		  "locked_at")),
-								 INT8OID, INT4OID),
+								 INT8OID, INT4OID, TIMESTAMPTZOID),
 	},
 	.insert = UM_PLAN(UM_UPSERT("failed_logins, locked_at",
 								"1, " UM_LOCKED_AT("1", "NULL::pg_catalog.timestamptz"),
 								"failed_logins = a.failed_logins OPERATOR(pg_catalog.+) 1,"
 								" locked_at = " UM_LOCKED_AT("a.failed_logins OPERATOR(pg_catalog.+) 1",
 															 "a.locked_at")),
-					  INT8OID, INT4OID),
+					  INT8OID, INT4OID, TIMESTAMPTZOID),
 };
 
 static UmAuthWrite write_clear = {
@@ -158,10 +163,11 @@ um_auth_store_secret(int64 id, const char *secret, bool new_password)
 void
 um_auth_count_failure(int64 id, int max_failed)
 {
-	Datum		values[2];
+	Datum		values[3];
 
 	values[0] = Int64GetDatum(id);
 	values[1] = Int32GetDatum(max_failed);
+	values[2] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 	(void) um_auth_write(&write_failure, values);
 }
 

@@ -37,6 +37,7 @@
 
 #include "catalog/pg_type.h"
 #include "data_model.h"
+#include "distributed.h"
 #include "spi_util.h"
 #include "users.h"
 #include "utils/builtins.h"
@@ -62,6 +63,9 @@
 /* 1.1: the user row alone. */
 #define UM_FIND_1_1 \
 	"SELECT " UM_USER_BASIC " FROM usrmgmt.\"user\" u" UM_BY_NAME(UM_ASCII, "u.")
+
+/* um_user_find's statement on Citus, whatever the access (1.1 only). */
+static UmPlan find_citus = UM_PLAN(UM_FIND_1_1, TEXTOID);
 
 /* um_user_find's statements, by data model and UmUserAccess. */
 static UmPlan find_plans[UM_NUM_MODELS][UM_NUM_USER_ACCESS] = {
@@ -99,6 +103,11 @@ static UmPlan plan_auth_lock = UM_PLAN(
 static UmPlan plan_for_session = UM_PLAN(
 	"SELECT " UM_USER_BASIC " FROM usrmgmt.\"user\" u"
 	" WHERE u.id OPERATOR(pg_catalog.=) $1 FOR SHARE",
+	INT8OID);
+/* On a Citus shard: no lock of a reference table's row (distributed.h). */
+static UmPlan plan_for_shard_session = UM_PLAN(
+	"SELECT " UM_USER_BASIC " FROM usrmgmt.\"user\" u"
+	" WHERE u.id OPERATOR(pg_catalog.=) $1",
 	INT8OID);
 static UmPlan plan_name = UM_PLAN(
 	"SELECT username FROM usrmgmt.\"user\" WHERE id OPERATOR(pg_catalog.=) $1",
@@ -160,11 +169,20 @@ um_user_find(text *name, UmUserAccess access, UmUser *user)
 	int			expected = access == UM_USER_LOGIN && model == UM_MODEL_1_0 ?
 		SPI_OK_UPDATE_RETURNING : SPI_OK_SELECT;
 
+	UmPlan	   *plan = &find_plans[model][access];
+
 	if (!um_plausible_name(name))
 		return false;
+	/*
+	 * On Citus "user" is a reference table: its row is read, never locked
+	 * (that would lock every node's copy through the coordinator); the
+	 * user's user_auth row and its shard's triggers serialise instead
+	 * (distributed.h).
+	 */
+	if (model == UM_MODEL_1_1 && access != UM_USER_READ && um_distributed())
+		plan = &find_citus;
 	values[0] = PointerGetDatum(name);
-	if (um_plan_exec(&find_plans[model][access], values, NULL, read_only,
-					 expected) == 0)
+	if (um_plan_exec(plan, values, NULL, read_only, expected) == 0)
 		return false;
 	um_user_from_row(user);
 	if (access == UM_USER_AUTH && model == UM_MODEL_1_1 &&
@@ -203,9 +221,10 @@ um_user_require_active(const UmUser *user)
 
 /* See users.h. */
 void
-um_user_for_session(int64 id, UmUser *user)
+um_user_for_session(int64 id, bool lock, UmUser *user)
 {
-	if (um_user_by_id(&plan_for_session, id, SPI_OK_SELECT) == 0)
+	if (um_user_by_id(lock ? &plan_for_session : &plan_for_shard_session,
+					  id, SPI_OK_SELECT) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("user with id %lld does not exist", (long long) id),

@@ -71,10 +71,11 @@ extern void um_user_get(text *name, UmUserAccess access, UmUser *user);
 extern void um_user_require_active(const UmUser *user);
 
 /*
- * The user row a new session of user id belongs to, locked FOR SHARE.
+ * The user row a new session of user id belongs to, locked FOR SHARE when
+ * lock (on a Citus shard it is not: distributed.h).
  * Errors: 23503 no such user; 28000 inactive user.
  */
-extern void um_user_for_session(int64 id, UmUser *user);
+extern void um_user_for_session(int64 id, bool lock, UmUser *user);
 
 /* The current username of user id; false when the row is gone. */
 extern bool um_user_name(int64 id, Datum *username);

@@ -33,6 +33,7 @@ _PG_init(void)
 	usrmgmt_health_init();
 	usrmgmt_retention_init();
 	usrmgmt_maintenance_init();
+	usrmgmt_distributed_init();
 
 	UM_RESERVE_GUC_PREFIX();
 	um_settings_guard_end();

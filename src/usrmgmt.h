@@ -68,5 +68,6 @@ extern void usrmgmt_passwords_init(void);
 extern void usrmgmt_health_init(void);	/* health_settings.c */
 extern void usrmgmt_retention_init(void);	/* retention.c */
 extern void usrmgmt_maintenance_init(void); /* maintenance_worker.c */
+extern void usrmgmt_distributed_init(void); /* distributed.c */
 
 #endif							/* USRMGMT_H */

@@ -7,7 +7,8 @@
 # application role that setup.sql made with the application recipe.
 # After each, usrmgmt's schema must still be exactly the installed
 # version's (validate_schema() empty): the application's migrations left
-# it alone.
+# it alone; and the change audit must hold the ORM's INSERT, UPDATE and
+# DELETE of usrmgmt."user" (as the application role) and no secret.
 #
 # test/run-all.sh runs it in its stage "clients", through
 # `test/server-suites.sh clients` (a throwaway cluster, the test user).
@@ -50,6 +51,24 @@ example() {
             -c 'SELECT count(*) FROM usrmgmt.validate_schema()' 2>&1)
         if [ "$drift" != 0 ]; then
             echo "usrmgmt's schema changed: validate_schema() has $drift rows" >>"$log"
+            ok=0
+        fi
+        # The change audit recorded the ORM's own writes of usrmgmt."user"
+        # (INSERT, UPDATE, DELETE, made as the application role), and no
+        # secret appears in any row of it (doc: Change audit).
+        local audit
+        audit=$(psql -X -At -U "$SUPERUSER" -d "$db" -v role="$role" <<'SQL' 2>&1
+SELECT string_agg(DISTINCT l.operation, ',' ORDER BY l.operation)
+       || ' secrets:' || (SELECT count(*) FROM usrmgmt.change_log s
+                           WHERE pg_catalog.strpos(COALESCE(s.old::text, '') || COALESCE(s.new::text, ''),
+                                                   'SCRAM-SHA-256$') > 0)
+  FROM usrmgmt.change_log l
+ WHERE l.table_name = 'user' AND l.role = :'role';
+SQL
+)
+        if [ "$audit" != "DELETE,INSERT,UPDATE secrets:0" ]; then
+            echo "change_log of the application's writes of \"user\": got '$audit'," \
+                 "expected 'DELETE,INSERT,UPDATE secrets:0'" >>"$log"
             ok=0
         fi
     fi

@@ -9,8 +9,9 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-# TCP port from the sess helper's range (55200-55299).
-my $node = PostgreSQL::Test::Cluster->new('scram', port => 55220);
+# The harness picks a port free for TCP too (get_free_port), so parallel
+# runs of the suite do not collide.
+my $node = PostgreSQL::Test::Cluster->new('scram');
 $node->init;
 $node->append_conf('postgresql.conf', "listen_addresses = '127.0.0.1'");
 $node->start;
@@ -46,7 +47,7 @@ print $hba "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n";
 close($hba);
 $node->reload;
 
-my $tcp = 'host=127.0.0.1 port=55220 dbname=postgres';
+my $tcp = 'host=127.0.0.1 port=' . $node->port . ' dbname=postgres';
 $ENV{PGPASSWORD} = 'S3cret pass phrase';
 $node->connect_ok("$tcp user=regress_app_user",
 	'role logs in over TCP with the password set by set_password()',

@@ -9,6 +9,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use UsrmgmtCli;
 use IPC::Run;
 use JSON::PP;
 
@@ -23,20 +24,7 @@ $node->safe_psql('postgres', 'CREATE DATABASE clidb');
 sub um
 {
 	my ($env, @args) = @_;
-	local %ENV = %ENV;
-	delete $ENV{DATABASE_URL};
-	$ENV{PGHOST} = $node->host;
-	$ENV{PGPORT} = $node->port;
-	$ENV{PGDATABASE} = 'clidb';
-	for my $k (keys %$env)
-	{
-		if (defined $env->{$k}) { $ENV{$k} = $env->{$k}; }
-		else { delete $ENV{$k}; }
-	}
-	my ($out, $err) = ('', '');
-	IPC::Run::run([ 'usrmgmt', @args ], '<', \undef, '>', \$out, '2>', \$err);
-	my $rc = $? & 127 ? 128 + ($? & 127) : $? >> 8;
-	return ($rc, $out, $err);
+	return usrmgmt_cli($node, { PGDATABASE => 'clidb', %$env }, @args);
 }
 
 sub one_line

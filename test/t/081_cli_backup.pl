@@ -10,6 +10,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use UsrmgmtCli;
 use IPC::Run;
 use JSON::PP;
 use POSIX qw(strftime);
@@ -22,15 +23,7 @@ my $tmp = PostgreSQL::Test::Utils::tempdir;
 sub um
 {
 	my ($db, @args) = @_;
-	local %ENV = %ENV;
-	delete $ENV{DATABASE_URL};
-	$ENV{PGHOST} = $node->host;
-	$ENV{PGPORT} = $node->port;
-	$ENV{PGDATABASE} = $db;
-	my ($out, $err) = ('', '');
-	IPC::Run::run([ 'usrmgmt', @args ], '<', \undef, '>', \$out, '2>', \$err);
-	my $rc = $? & 127 ? 128 + ($? & 127) : $? >> 8;
-	return ($rc, $out, $err);
+	return usrmgmt_cli($node, { PGDATABASE => $db }, @args);
 }
 
 # Content of every usrmgmt table: count, md5 of the rows in id order

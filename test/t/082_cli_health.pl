@@ -13,7 +13,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use IPC::Run;
+use UsrmgmtCli;
 use JSON::PP;
 use Monitoring::Plugin::Performance;
 
@@ -22,19 +22,7 @@ $node->init;
 $node->start;
 $node->safe_psql('postgres', 'CREATE DATABASE clidb');
 
-sub um
-{
-	my (@args) = @_;
-	local %ENV = %ENV;
-	delete $ENV{DATABASE_URL};
-	$ENV{PGHOST} = $node->host;
-	$ENV{PGPORT} = $node->port;
-	$ENV{PGDATABASE} = 'clidb';
-	my ($out, $err) = ('', '');
-	IPC::Run::run([ 'usrmgmt', @args ], '<', \undef, '>', \$out, '2>', \$err);
-	my $rc = $? & 127 ? 128 + ($? & 127) : $? >> 8;
-	return ($rc, $out, $err);
-}
+sub um { return usrmgmt_cli($node, { PGDATABASE => 'clidb' }, @_); }
 
 # true when usrmgmt.SIGNATURE exists in this build
 sub have

@@ -10,7 +10,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use IPC::Run;
+use UsrmgmtCli;
 use JSON::PP;
 
 my $node = PostgreSQL::Test::Cluster->new('cli_maintain');
@@ -19,19 +19,7 @@ $node->start;
 $node->safe_psql('postgres', 'CREATE DATABASE clidb');
 $node->safe_psql('clidb', 'CREATE EXTENSION usrmgmt');
 
-sub um
-{
-	my (@args) = @_;
-	local %ENV = %ENV;
-	delete $ENV{DATABASE_URL};
-	$ENV{PGHOST} = $node->host;
-	$ENV{PGPORT} = $node->port;
-	$ENV{PGDATABASE} = 'clidb';
-	my ($out, $err) = ('', '');
-	IPC::Run::run([ 'usrmgmt', @args ], '<', \undef, '>', \$out, '2>', \$err);
-	my $rc = $? & 127 ? 128 + ($? & 127) : $? >> 8;
-	return ($rc, $out, $err);
-}
+sub um { return usrmgmt_cli($node, { PGDATABASE => 'clidb' }, @_); }
 
 my ($rc, $out, $err);
 

@@ -15,8 +15,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-# hard2's port range (55700-55799); the cluster listens on a unix socket.
-my $node = PostgreSQL::Test::Cluster->new('hostile', port => 55720);
+my $node = PostgreSQL::Test::Cluster->new('hostile');
 $node->init;
 $node->append_conf('postgresql.conf', qq{
 max_connections = 30

@@ -1,0 +1,107 @@
+/*-------------------------------------------------------------------------
+ *
+ * distributed.h
+ *		What usrmgmt's C code needs to know when it runs on Citus (doc:
+ *		Scaling out with Citus): whether the installation is distributed,
+ *		whether a trigger fires on a shard, whether this node holds a
+ *		user's shard, the session ids that carry their user, and the
+ *		per-user lock that serialises a user's sessions on its node.
+ *
+ * usrmgmt does not link against Citus: everything here reads Citus's
+ * catalog (pg_dist_partition, pg_dist_placement, pg_dist_local_group)
+ * through SPI, and only after seeing that it exists.  Without Citus every
+ * function answers "not distributed" at the cost of a syscache lookup.
+ *
+ * src/distributed.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef USRMGMT_DISTRIBUTED_H
+#define USRMGMT_DISTRIBUTED_H
+
+#include "postgres.h"
+
+#include "datatype/timestamp.h"
+#include "utils/relcache.h"
+
+/*
+ * On Citus a session id is (user_id << UM_SESSION_USER_SHIFT) + n, with n
+ * from the node's own sequence, so that logout(session_id) and
+ * touch_session(session_id) know the distribution value and run on one
+ * shard.  User ids must stay below 2^(63 - UM_SESSION_USER_SHIFT).
+ */
+#define UM_SESSION_USER_SHIFT	24
+#define UM_SESSION_MAX_USER_ID	((INT64CONST(1) << (63 - UM_SESSION_USER_SHIFT)) - 1)
+
+/*
+ * Is usrmgmt distributed in this database (usrmgmt.online_user is a Citus
+ * table)?  Needs an SPI connection.  Asked by the SQL-callable functions
+ * only: when distributed, 0A000 inside a query that Citus sent to a
+ * worker (a usrmgmt function called in a query on one user's shard).
+ */
+extern bool um_distributed(void);
+
+/*
+ * Is rel a Citus shard (or shard placement) of one of usrmgmt's tables,
+ * i.e. named "<table>_<shard id>" in schema usrmgmt while <table> exists?
+ * Triggers that fire on a shard run on a worker, or on the coordinator's
+ * placement of a reference table.  No SPI needed.
+ */
+extern bool um_rel_is_shard(Relation rel);
+
+/*
+ * The table name of rel without the shard suffix: "user" for
+ * "user_102008".  rel's own name when it is no shard.
+ */
+extern const char *um_logical_relname(Relation rel);
+
+/*
+ * Does this node hold the shard of the distributed table usrmgmt.<table>
+ * for distribution value user_id?  Needs an SPI connection.
+ */
+extern bool um_user_shard_here(const char *table, int64 user_id);
+
+/* The session id for user_id and a sequence value n (see above); 22003. */
+extern int64 um_session_id_make(int64 user_id, int64 n);
+
+/*
+ * A new session id for user_id from this node's online_user identity
+ * sequence (distribute() gives each node a range of its own).  Needs an
+ * SPI connection; 22003 as um_session_id_make.
+ */
+extern int64 um_next_session_id(int64 user_id);
+
+/* The user id a session id carries on Citus. */
+extern int64 um_session_id_user(int64 session_id);
+
+/*
+ * Take the transaction-level lock of user_id on this node: a session
+ * inserted on a shard and a deactivation or delete of the user closing
+ * its sessions on that node serialise on it (doc: Scaling out with Citus).
+ */
+extern void um_lock_user_here(int64 user_id);
+
+/*
+ * On Citus the 'logout' rows of a closing that runs on the workers
+ * cannot learn its detail from the coordinator's memory
+ * (session_context.h).  expire_sessions() therefore first marks the
+ * sessions it closes with this last_seen_at, which no open session has,
+ * then deletes them; the trigger on the shard writes 'expired' for it.
+ */
+#define UM_EXPIRED_MARK DT_NOBEGIN
+
+/*
+ * Lift (on) or restore (off) the append-only guards of user_log,
+ * online_user and "user" on every node for the rest of the statement
+ * that follows (session_context.h: um_exec_past_log_guard): the setting
+ * usrmgmt.log_guard_lifted, SET LOCAL and propagated by Citus to the
+ * workers of the transaction.  A superuser's setting (the functions that
+ * lift the guard are SECURITY DEFINER, owned by the extension's owner).
+ * Needs an SPI connection.
+ */
+extern void um_cluster_guard(bool lifted);
+
+/* Is the guard lifted by usrmgmt.log_guard_lifted (on a worker)? */
+extern bool um_cluster_guard_lifted(void);
+
+#endif							/* USRMGMT_DISTRIBUTED_H */
