@@ -45,6 +45,7 @@ LANGUAGE sql IMMUTABLE AS $$
         WHEN 'interval'::regtype THEN $q$'1 hour'$q$
         WHEN 'timestamp with time zone'::regtype THEN $q$'2000-01-01'$q$
         WHEN 'boolean'::regtype THEN 'false'
+        WHEN 'regclass'::regtype THEN $q$'usrmgmt.user_log'$q$
         WHEN 'regrole'::regtype THEN $q$'regress_nobody'$q$
     END
 $$;

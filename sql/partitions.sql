@@ -1,9 +1,11 @@
--- partitions: the monthly partitions of user_log (doc: Retention and
--- partitions): what a fresh install has, maintain() creating them and
--- moving rows out of the default partition, its refusals, retention,
--- purge_user_log() at a cut with sessions open, and deleting a user with
--- history.  Months are shown relative to the current one (m-1, m+3), so
--- the output does not depend on the date.
+-- partitions: the monthly partitions of user_log and change_log (doc:
+-- Retention and partitions): what a fresh install has, maintain() creating
+-- them and moving rows out of the default partitions, its refusals,
+-- retention of both logs, purge_user_log() at a cut with sessions open,
+-- deleting a user with history, partitions that ignore the owner's default
+-- privileges, and the sample data in partitions of their own.  Months
+-- are shown relative to the current one (m-1, m+3), so the output does
+-- not depend on the date.
 \set VERBOSITY default
 \set SHOW_CONTEXT never
 \i sql/include/setup.sql
@@ -21,6 +23,19 @@ LANGUAGE sql AS $$
            partition::text = 'usrmgmt.user_log_' || to_char(lower_bound, 'YYYY_MM'),
            EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = partition AND d.deptype = 'e')
       FROM usrmgmt._log_partitions() ORDER BY lower_bound
+$$;
+CREATE FUNCTION pg_temp.cparts() RETURNS TABLE(months text, name_matches boolean, is_member boolean)
+LANGUAGE sql AS $$
+    SELECT pg_temp.month_of(lower_bound) || '..' || pg_temp.month_of(upper_bound),
+           partition::text = 'usrmgmt.change_log_' || to_char(lower_bound, 'YYYY_MM'),
+           EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = partition AND d.deptype = 'e')
+      FROM usrmgmt._log_partitions('usrmgmt.change_log') ORDER BY lower_bound
+$$;
+CREATE FUNCTION pg_temp.where_changes() RETURNS TABLE(part text, n bigint)
+LANGUAGE sql AS $$
+    SELECT CASE WHEN c.tableoid = 'usrmgmt.change_log_default'::regclass THEN 'default'
+                ELSE pg_temp.month_of(c.changed_at) END, count(*)
+      FROM usrmgmt.change_log c GROUP BY 1 ORDER BY 1
 $$;
 CREATE FUNCTION pg_temp.where_rows() RETURNS TABLE(part text, action text, n bigint)
 LANGUAGE sql AS $$
@@ -80,6 +95,67 @@ SELECT usrmgmt.logout(:s_bob);
 SELECT * FROM pg_temp.where_rows();
 SELECT usrmgmt.health()->'status' AS status_after_maintain;
 
+-- change_log is maintained by the same maintain(): its months were
+-- created with user_log's, the audit rows of the users inserted above
+-- moved out of its default partition, and the report has its own part.
+-- Its partitions, too, carry their own key and indexes (copied from
+-- change_log_default), none of them the partitioned table's.
+SELECT * FROM pg_temp.cparts();
+SELECT * FROM pg_temp.where_changes();
+SELECT count(*) AS parent_indexes FROM pg_index WHERE indrelid = 'usrmgmt.change_log'::regclass;
+SELECT replace(indexrelid::regclass::text, to_char(now(), 'YYYY_MM'), 'YYYY_MM') AS m0_index, indisunique
+  FROM pg_index WHERE indrelid = ('usrmgmt.change_log_' || to_char(now(), 'YYYY_MM'))::regclass ORDER BY 1;
+SELECT jsonb_object_keys(usrmgmt.maintain()->'change_log') AS change_log_report_keys ORDER BY 1;
+UPDATE usrmgmt."user" SET first_name = 'Carol' WHERE username = 'carol';
+SELECT * FROM pg_temp.where_changes();
+-- a monthly partition of change_log refuses TRUNCATE like the log itself
+-- expected error 55000 (the message names the month: the SQLSTATE only)
+\set VERBOSITY sqlstate
+DO $$ BEGIN EXECUTE format('TRUNCATE usrmgmt.change_log_%s', to_char(now(), 'YYYY_MM')); END $$;
+\set VERBOSITY default
+\echo :LAST_ERROR_SQLSTATE
+-- rows of a month without a partition land in the default partition and
+-- health() says so; maintain(since) moves them
+INSERT INTO usrmgmt.change_log (changed_at, table_name, operation, row_id)
+    VALUES (date_trunc('month', now()) - interval '8 months' + interval '1 day', 'server', 'DELETE', 7);
+SELECT * FROM pg_temp.where_changes();
+SELECT jsonb_path_query_array(usrmgmt.health()->'problems', '$[*].check') AS problems;
+SELECT r->'change_log'->'moved' AS moved, jsonb_array_length(r->'change_log'->'created') AS created,
+       r->'change_log'->'in_default' AS in_default, r->'ok' AS ok
+  FROM usrmgmt.maintain(now() - interval '8 months') r;
+SELECT * FROM pg_temp.where_changes();
+SELECT usrmgmt.health()->'status' AS status_after_since;
+
+-- _add_log_month() is maintain()'s step, for the two logs only
+-- expected error 22023: not a log
+SELECT usrmgmt._add_log_month('usrmgmt.server', date_trunc('month', now()) + interval '4 months');
+\echo :LAST_ERROR_SQLSTATE
+-- expected error 22023: not the start of a month (the message names it)
+\set VERBOSITY sqlstate
+SELECT usrmgmt._add_log_month('usrmgmt.change_log', date_trunc('month', now()) + interval '4 months 1 day');
+\set VERBOSITY default
+\echo :LAST_ERROR_SQLSTATE
+-- expected error 22004
+SELECT usrmgmt._add_log_month('usrmgmt.change_log', NULL);
+\echo :LAST_ERROR_SQLSTATE
+
+-- change_log's retention is a setting of its own (minutes, 0 = forever),
+-- with log_retention's range: 22023 for a negative or absurd value
+SHOW usrmgmt.change_log_retention;
+SELECT v, pg_temp.attempt(format('SET usrmgmt.change_log_retention = %L', v)) AS set_change_log_retention
+  FROM unnest(ARRAY['-1', '200 years', '36500d']) v;
+-- months wholly older than it are dropped (m-8 .. m-6 here), whatever
+-- usrmgmt.log_retention says; user_log keeps its months
+SELECT set_config('usrmgmt.change_log_retention',
+                  floor(extract(epoch FROM now() - (date_trunc('month', now()) - interval '5 months')) / 60) || 'min',
+                  false) IS NOT NULL AS retention_set;
+SELECT jsonb_array_length(r->'change_log'->'dropped') AS dropped, r->'change_log'->'skipped' AS skipped,
+       r->'change_log'->'rows_dropped' AS rows_dropped_estimate, r->'dropped' AS user_log_dropped
+  FROM usrmgmt.maintain() r;
+RESET usrmgmt.change_log_retention;
+SELECT * FROM pg_temp.cparts();
+SELECT * FROM pg_temp.where_changes();
+
 -- Refusals, each leaving nothing behind.
 -- expected error 22023: since must be finite
 SELECT usrmgmt.maintain('infinity');
@@ -109,6 +185,28 @@ SET usrmgmt.log_retention = '200 years';
 SET usrmgmt.log_retention = '36500d';
 SHOW usrmgmt.log_retention;
 RESET usrmgmt.log_retention;
+-- the background worker's settings (only in postgresql.conf or ALTER
+-- SYSTEM; TAP 086 runs the worker): the interval in seconds, 0 = no runs,
+-- at most 7 days; the database a name
+SHOW usrmgmt.maintenance_interval;
+SHOW usrmgmt.maintenance_database;
+-- expected error 55P02: not for a session
+SET usrmgmt.maintenance_interval = '5min';
+\echo :LAST_ERROR_SQLSTATE
+-- expected error 22023: negative, absurd (the server's range messages:
+-- the SQLSTATE only); nothing is written to postgresql.auto.conf
+\set VERBOSITY sqlstate
+ALTER SYSTEM SET usrmgmt.maintenance_interval = -1;
+ALTER SYSTEM SET usrmgmt.maintenance_interval = '8d';
+\set VERBOSITY default
+\echo :LAST_ERROR_SQLSTATE
+ALTER SYSTEM SET usrmgmt.maintenance_interval = 'soon';
+\echo :LAST_ERROR_SQLSTATE
+-- expected error 22023: no database name
+ALTER SYSTEM SET usrmgmt.maintenance_database = '';
+\echo :LAST_ERROR_SQLSTATE
+ALTER SYSTEM SET usrmgmt.maintenance_database = 'a_database_name_longer_than_sixty_three_bytes_is_not_a_name_at_all';
+\echo :LAST_ERROR_SQLSTATE
 -- a maintain() that fails changes nothing: a partition name taken by
 -- another table makes the CREATE fail (42P07), and the months created
 -- before it in the same call are gone too
@@ -201,6 +299,47 @@ SELECT usrmgmt.reset(confirm => true);
 SELECT count(*) AS rows_after_reset FROM usrmgmt.user_log;
 SELECT count(*) > 0 AS partitions_kept FROM usrmgmt._log_partitions();
 
+-- The sample data brings the partitions it needs: its 2024 history gets
+-- its month, so health() stays 'healthy' after loading it.
+SELECT usrmgmt.load_sample_data() AS sample;
+SELECT tableoid::regclass AS partition, count(*) FROM usrmgmt.user_log
+ WHERE "timestamp" < '2025-01-01' GROUP BY 1;
+SELECT usrmgmt.health()->'status' AS status_after_sample_data,
+       usrmgmt.health()->'problems' AS problems;
+-- a second load adds nothing, and no partition
+SELECT usrmgmt.load_sample_data() AS sample_again;
+SELECT count(*) AS partitions_2024 FROM usrmgmt._log_partitions() WHERE lower_bound < '2025-01-01';
+
+-- The partitions maintain() creates ignore the owner's default privileges:
+-- with SELECT on new tables granted to PUBLIC and everything to a role,
+-- a new partition still has only its owner's privileges, like the
+-- default partition (readable by name, a partition must not give away
+-- what the log does not).
+ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC;
+ALTER DEFAULT PRIVILEGES IN SCHEMA usrmgmt GRANT ALL ON TABLES TO regress_nobody;
+SELECT jsonb_array_length(r->'created') AS created, jsonb_array_length(r->'change_log'->'created') AS change_log_created
+  FROM usrmgmt.maintain(now() - interval '12 months') r;
+SELECT c.relname ~ '^change_log' AS change_log,
+       c.relacl = (SELECT d.relacl FROM pg_class d WHERE d.relname = substring(c.relname from '^[a-z_]*log') || '_default'
+                     AND d.relnamespace = 'usrmgmt'::regnamespace) AS acl_as_default,
+       c.relacl::text = '{' || current_user || '=arwdDxt/' || current_user || '}' AS owner_only,
+       has_table_privilege('regress_nobody', c.oid, 'SELECT') AS nobody_select,
+       has_table_privilege('regress_nobody', c.oid, 'INSERT') AS nobody_insert
+  FROM pg_class c
+ WHERE c.relnamespace = 'usrmgmt'::regnamespace AND c.relkind = 'r'
+   AND c.relname ~ ('^(user|change)_log_' || to_char(now() - interval '12 months', 'YYYY_MM') || '$')
+ ORDER BY 1;
+SET ROLE regress_nobody;
+-- expected error 42501: not readable by its name either (the message
+-- names the month)
+\set VERBOSITY sqlstate
+DO $$ BEGIN EXECUTE format('SELECT count(*) FROM usrmgmt.user_log_%s', to_char(now() - interval '12 months', 'YYYY_MM')); END $$;
+\set VERBOSITY default
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+ALTER DEFAULT PRIVILEGES IN SCHEMA usrmgmt REVOKE ALL ON TABLES FROM regress_nobody;
+ALTER DEFAULT PRIVILEGES REVOKE SELECT ON TABLES FROM PUBLIC;
+
 -- Not for PUBLIC.
 SET ROLE regress_nobody;
 -- expected error 42501
@@ -210,5 +349,5 @@ RESET ROLE;
 
 DROP EXTENSION usrmgmt;
 -- the monthly partitions went with it
-SELECT count(*) AS leftovers FROM pg_class WHERE relname LIKE 'user_log_%';
+SELECT count(*) AS leftovers FROM pg_class WHERE relname LIKE 'user_log_%' OR relname LIKE 'change_log_%';
 \i sql/include/cleanup.sql

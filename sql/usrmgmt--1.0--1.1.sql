@@ -277,20 +277,25 @@ DROP TABLE pg_temp.usrmgmt_update_log;
 
 --------------------------------------------------------------------------
 -- Retention and partitions (doc: Retention and partitions).  The monthly
--- partitions user_log_YYYY_MM of user_log are created, filled from the
--- default partition and dropped here.  PL/pgSQL, SECURITY DEFINER with a
--- fixed search_path, every name qualified; revoked from PUBLIC.
+-- partitions of the two logs, user_log_YYYY_MM and change_log_YYYY_MM,
+-- are created, filled from the default partition and dropped here.
+-- PL/pgSQL, SECURITY DEFINER with a fixed search_path, every name
+-- qualified; revoked from PUBLIC.
 --------------------------------------------------------------------------
 
--- usrmgmt.log_retention as an interval, NULL for "keep forever"
--- (src/retention.c).
+-- usrmgmt.log_retention and usrmgmt.change_log_retention as intervals,
+-- NULL for "keep forever" (src/retention.c).
 CREATE FUNCTION usrmgmt._log_retention() RETURNS interval
     AS 'MODULE_PATHNAME', 'usrmgmt_log_retention'
     LANGUAGE C STABLE;
+CREATE FUNCTION usrmgmt._change_log_retention() RETURNS interval
+    AS 'MODULE_PATHNAME', 'usrmgmt_change_log_retention'
+    LANGUAGE C STABLE;
 
--- The partitions of user_log other than the default, with their bounds
--- (lower NULL: MINVALUE, the 1.0 log attached by the update to 1.1).
-CREATE FUNCTION usrmgmt._log_partitions()
+-- The partitions of a log (user_log unless told) other than the default,
+-- with their bounds (lower NULL: MINVALUE, the 1.0 log attached by the
+-- update to 1.1).
+CREATE FUNCTION usrmgmt._log_partitions(log pg_catalog.regclass DEFAULT 'usrmgmt.user_log')
     RETURNS TABLE(partition pg_catalog.regclass, lower_bound timestamptz, upper_bound timestamptz)
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -302,8 +307,133 @@ SELECT c.oid::pg_catalog.regclass,
   JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.inhrelid
  CROSS JOIN LATERAL pg_catalog.regexp_match(pg_catalog.pg_get_expr(c.relpartbound, c.oid),
                                             '^FOR VALUES FROM \(''?([^'')]*)''?\) TO \(''?([^'')]*)''?\)$') b
- WHERE i.inhparent OPERATOR(pg_catalog.=) 'usrmgmt.user_log'::pg_catalog.regclass
+ WHERE i.inhparent OPERATOR(pg_catalog.=) $1
    AND b IS NOT NULL     -- not the default partition
+$$;
+
+-- Creates the partition <log>_YYYY_MM of user_log or change_log for the
+-- month that starts at m (the caller has checked that no partition covers
+-- it) and returns how many rows it moved into it from the default
+-- partition.  The new table is a copy of the default partition (its
+-- indexes and key: the template) with the privileges of its owner alone,
+-- whatever ALTER DEFAULT PRIVILEGES are in force for the role creating
+-- it, since a partition can be read by its own name as well as through
+-- the log (doc: Retention and partitions).  Errors: 22004 NULL; 22023
+-- another table, or m not the start of a month.  Not STRICT, so that a
+-- call with NULL is refused for want of EXECUTE like any other.
+CREATE FUNCTION usrmgmt._add_log_month(log pg_catalog.regclass, m timestamptz)
+    RETURNS bigint
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    base text;
+    key text;
+    part text;
+    hi timestamptz := m OPERATOR(pg_catalog.+) '1 month'::interval;
+    owner text;
+    grantee text;
+    found_rows boolean;
+    on_citus boolean := false;   -- the log distributed (doc: Scaling out with Citus)
+    n bigint := 0;
+BEGIN
+    IF log IS NULL OR m IS NULL THEN
+        RAISE EXCEPTION 'the log and the month must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    SELECT c.relname::text INTO base FROM pg_catalog.pg_class c
+     WHERE c.oid OPERATOR(pg_catalog.=) log
+       AND c.relnamespace OPERATOR(pg_catalog.=) 'usrmgmt'::pg_catalog.regnamespace;
+    key := CASE base WHEN 'user_log' THEN 'timestamp' WHEN 'change_log' THEN 'changed_at' END;
+    IF key IS NULL THEN
+        RAISE EXCEPTION '% is not a log of usrmgmt', log
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF NOT pg_catalog.isfinite(m) OR m OPERATOR(pg_catalog.<>) pg_catalog.date_trunc('month', m) THEN
+        RAISE EXCEPTION 'a month starts at its first midnight, not at %', m
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    part := base OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) pg_catalog.to_char(m, 'YYYY_MM');
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+        EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition p
+                  WHERE p.logicalrelid OPERATOR(pg_catalog.=) $1)'
+            INTO on_citus USING log;
+    END IF;
+    -- EXCLUDING IDENTITY: from PostgreSQL 17 a partition shares its
+    -- parent's identity, LIKE would copy it, and ATTACH refuses a table
+    -- with an identity column of its own.
+    EXECUTE pg_catalog.format('CREATE TABLE usrmgmt.%I (LIKE usrmgmt.%I INCLUDING ALL EXCLUDING IDENTITY)',
+                              part, base OPERATOR(pg_catalog.||) '_default');
+    -- No ACL: no default privileges applied, the owner's alone (and so
+    -- it stays for pg_dump).  Else every grant goes, the owner's ALL back.
+    SELECT c.relowner::pg_catalog.regrole::pg_catalog.text INTO owner FROM pg_catalog.pg_class c
+     WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.format('usrmgmt.%I', part)::pg_catalog.regclass
+       AND c.relacl IS NOT NULL;
+    IF owner IS NOT NULL THEN
+        FOR grantee IN
+            SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                                 ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END
+              FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) a
+             WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.format('usrmgmt.%I', part)::pg_catalog.regclass
+        LOOP
+            EXECUTE pg_catalog.format('REVOKE ALL ON TABLE usrmgmt.%I FROM %s', part, grantee);
+        END LOOP;
+        EXECUTE pg_catalog.format('GRANT ALL ON TABLE usrmgmt.%I TO %s', part, owner);
+    END IF;
+    IF base OPERATOR(pg_catalog.=) 'change_log' THEN
+        -- statement triggers are not inherited by partitions
+        EXECUTE pg_catalog.format('CREATE TRIGGER change_log_refuse_truncate BEFORE TRUNCATE ON usrmgmt.%I
+                                   FOR EACH STATEMENT EXECUTE FUNCTION usrmgmt.change_log_guard()', part);
+    END IF;
+    -- A month that writes may go to (this one or a past one): wait for the
+    -- inserts in flight and hold new ones back until commit, so that none
+    -- is routed to the default partition by a partition list older than
+    -- the new partition.
+    IF m OPERATOR(pg_catalog.<=) pg_catalog.now() THEN
+        EXECUTE pg_catalog.format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', log);
+    END IF;
+    -- Rows of this month caught by the default partition move into it.
+    EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM usrmgmt.%I d WHERE d.%I OPERATOR(pg_catalog.>=) $1
+                                                AND d.%I OPERATOR(pg_catalog.<) $2)',
+                              base OPERATOR(pg_catalog.||) '_default', key, key)
+        INTO STRICT found_rows USING m, hi;
+    IF found_rows THEN
+        EXECUTE pg_catalog.format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', log);
+        -- Past the append-only guard: on Citus the rows are deleted on the
+        -- workers, which usrmgmt.log_guard_lifted (a superuser's SET LOCAL,
+        -- propagated by Citus from a DO block) lets through.
+        IF on_citus THEN
+            PERFORM pg_catalog.set_config('citus.propagate_set_commands', 'local', true);
+            EXECUTE 'DO $d$BEGIN SET LOCAL usrmgmt.log_guard_lifted = on; END$d$';
+        ELSE
+            EXECUTE pg_catalog.format('ALTER TABLE usrmgmt.%I DISABLE TRIGGER %I',
+                                      base OPERATOR(pg_catalog.||) '_default', base OPERATOR(pg_catalog.||) '_append_only');
+        END IF;
+        EXECUTE pg_catalog.format(
+            'WITH d AS (DELETE FROM usrmgmt.%I d
+                         WHERE d.%I OPERATOR(pg_catalog.>=) $1
+                           AND d.%I OPERATOR(pg_catalog.<) $2 RETURNING d.*)
+             INSERT INTO usrmgmt.%I SELECT * FROM d',
+            base OPERATOR(pg_catalog.||) '_default', key, key, part)
+            USING m, hi;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        IF on_citus THEN
+            EXECUTE 'DO $d$BEGIN SET LOCAL usrmgmt.log_guard_lifted = off; END$d$';
+        ELSE
+            EXECUTE pg_catalog.format('ALTER TABLE usrmgmt.%I ENABLE TRIGGER %I',
+                                      base OPERATOR(pg_catalog.||) '_default', base OPERATOR(pg_catalog.||) '_append_only');
+        END IF;
+    END IF;
+    EXECUTE pg_catalog.format('ALTER TABLE %s ATTACH PARTITION usrmgmt.%I FOR VALUES FROM (%L) TO (%L)',
+                              log, part, m, hi);
+    -- Citus distributed the partition, copying its rows into the shards:
+    -- the coordinator's copy goes.
+    IF on_citus THEN
+        PERFORM pg_catalog.truncate_local_data_after_distributing_table(
+            pg_catalog.format('usrmgmt.%I', part));
+    END IF;
+    RETURN n;
+END
 $$;
 
 -- The users whose log rows without a session id (imported history, rows
@@ -329,17 +459,19 @@ BEGIN
 END
 $$;
 
--- Remove the rows of user_log older than cut by whole partitions: every
--- partition wholly older than cut is dropped, except that the 'login' rows
--- of sessions still open, or closed at or after cut, and the rows without
--- a session id of the users _log_unbalanced_users(cut) names are kept (the
--- partition is then emptied by TRUNCATE and those rows put back), so that
--- open sessions = logins - logouts still holds over the log.  Returns the
--- rows removed (counted when exact, else the planner's estimate) and the
+-- Remove the rows of a log (user_log unless told; or change_log) older
+-- than cut by whole partitions: every partition wholly older than cut is
+-- dropped, except that in user_log the 'login' rows of sessions still
+-- open, or closed at or after cut, and the rows without a session id of
+-- the users _log_unbalanced_users(cut) names are kept (the partition is
+-- then emptied by TRUNCATE and those rows put back), so that open
+-- sessions = logins - logouts still holds over the log.  Returns the rows
+-- removed (counted when exact, else the planner's estimate) and the
 -- partitions dropped or emptied.  A partition whose lock is not granted
 -- within lock_wait is left for next time (skipped); 0 waits as long as it
 -- takes.
 CREATE FUNCTION usrmgmt._drop_log_partitions(cut timestamptz, exact boolean, lock_wait interval,
+                                             log pg_catalog.regclass DEFAULT 'usrmgmt.user_log',
                                              OUT removed bigint, OUT dropped text[], OUT emptied text[],
                                              OUT skipped text[])
     LANGUAGE plpgsql VOLATILE STRICT
@@ -351,35 +483,39 @@ DECLARE
     lo bigint;
     hi bigint;
     keep bigint[];
-    unbalanced bigint[] := usrmgmt._log_unbalanced_users(cut);
+    unbalanced bigint[] := CASE WHEN log OPERATOR(pg_catalog.=) 'usrmgmt.user_log'::pg_catalog.regclass
+                                THEN usrmgmt._log_unbalanced_users(cut) ELSE '{}' END;
     n bigint;
     kept bigint;
     name text;
 BEGIN
     removed := 0; dropped := '{}'; emptied := '{}'; skipped := '{}';
-    FOR p IN SELECT * FROM usrmgmt._log_partitions() x
+    FOR p IN SELECT * FROM usrmgmt._log_partitions(log) x
               WHERE x.upper_bound OPERATOR(pg_catalog.<=) cut ORDER BY x.upper_bound
     LOOP
         name := p.partition::text;
+        keep := NULL;
         BEGIN
             PERFORM pg_catalog.set_config('lock_timeout',
                 pg_catalog.ceil(pg_catalog.date_part('epoch', lock_wait) OPERATOR(pg_catalog.*) 1000)::bigint::text, true);
             EXECUTE pg_catalog.format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', p.partition);
-            EXECUTE pg_catalog.format('SELECT pg_catalog.min(session_id), pg_catalog.max(session_id) FROM ONLY %s',
-                                      p.partition) INTO lo, hi;
-            -- login rows here of sessions open, or closed at or after cut
-            EXECUTE pg_catalog.format(
-                'SELECT pg_catalog.array_agg(l.session_id) FROM ONLY %s l
-                  WHERE l.action OPERATOR(pg_catalog.=) ''login''
-                    AND l.session_id OPERATOR(pg_catalog.=) ANY (ARRAY(
-                        SELECT o.id FROM usrmgmt.online_user o
-                         WHERE o.id OPERATOR(pg_catalog.>=) $1 AND o.id OPERATOR(pg_catalog.<=) $2
-                        UNION
-                        SELECT x.session_id FROM usrmgmt.user_log x
-                         WHERE x."timestamp" OPERATOR(pg_catalog.>=) $3
-                           AND x.session_id OPERATOR(pg_catalog.>=) $1
-                           AND x.session_id OPERATOR(pg_catalog.<=) $2))', p.partition)
-                INTO keep USING lo, hi, cut;
+            IF log OPERATOR(pg_catalog.=) 'usrmgmt.user_log'::pg_catalog.regclass THEN
+                EXECUTE pg_catalog.format('SELECT pg_catalog.min(session_id), pg_catalog.max(session_id) FROM ONLY %s',
+                                          p.partition) INTO lo, hi;
+                -- login rows here of sessions open, or closed at or after cut
+                EXECUTE pg_catalog.format(
+                    'SELECT pg_catalog.array_agg(l.session_id) FROM ONLY %s l
+                      WHERE l.action OPERATOR(pg_catalog.=) ''login''
+                        AND l.session_id OPERATOR(pg_catalog.=) ANY (ARRAY(
+                            SELECT o.id FROM usrmgmt.online_user o
+                             WHERE o.id OPERATOR(pg_catalog.>=) $1 AND o.id OPERATOR(pg_catalog.<=) $2
+                            UNION
+                            SELECT x.session_id FROM usrmgmt.user_log x
+                             WHERE x."timestamp" OPERATOR(pg_catalog.>=) $3
+                               AND x.session_id OPERATOR(pg_catalog.>=) $1
+                               AND x.session_id OPERATOR(pg_catalog.<=) $2))', p.partition)
+                    INTO keep USING lo, hi, cut;
+            END IF;
             IF exact THEN
                 EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM ONLY %s', p.partition) INTO n;
             ELSE
@@ -432,20 +568,21 @@ DECLARE
     this_month timestamptz := pg_catalog.date_trunc('month', pg_catalog.now());
     last_month timestamptz := this_month OPERATOR(pg_catalog.+) '3 months'::interval;
     first_month timestamptz;
+    base text;
+    log pg_catalog.regclass;
     m timestamptz;
-    part text;
-    created text[] := '{}';
-    moved bigint := 0;
-    n bigint;
-    retention interval;
-    dropped text[] := '{}';
-    emptied text[] := '{}';
-    skipped text[] := '{}';
-    rows_dropped bigint := 0;
+    created text[];
+    moved bigint;
     future integer;
     in_default bigint;
     bounds tstzrange[];     -- of the partitions (the default aside), read once
-    on_citus boolean := false;   -- user_log distributed (doc: Scaling out with Citus)
+    retention interval;
+    dropped text[];
+    emptied text[];
+    skipped text[];
+    rows_dropped bigint;
+    report jsonb := '{}';
+    part jsonb;
 BEGIN
     IF since IS NOT NULL AND NOT pg_catalog.isfinite(since) THEN
         RAISE EXCEPTION 'since must be a finite timestamp'
@@ -462,115 +599,104 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'maintain() creates one partition per month from since; import older history in steps, or purge it.';
     END IF;
-    retention := usrmgmt._log_retention();
+
     -- On Citus (doc: Scaling out with Citus) the partitions it creates,
     -- fills and drops carry usrmgmt's triggers; without Citus the setting
     -- is an unused placeholder, undone at the end of the transaction.
     PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', 'on', true);
-    IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
-        EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition p
-                  WHERE p.logicalrelid OPERATOR(pg_catalog.=) ''usrmgmt.user_log''::pg_catalog.regclass)'
-            INTO on_citus;
+
+    -- One maintain() at a time; logins and audited writes (ROW EXCLUSIVE)
+    -- are not blocked.
+    LOCK TABLE usrmgmt.change_log, usrmgmt.user_log IN SHARE UPDATE EXCLUSIVE MODE;
+    -- Creating a month that writers may go to (this one or a past one), or
+    -- moving rows out of a default partition into a month created now,
+    -- holds the writers of that log back until commit (_add_log_month()).  A login writes change_log
+    -- (its audit row) before user_log; so both logs are locked here, in
+    -- that order, rather than one after the other later, which could
+    -- deadlock with a login waiting between them.
+    IF EXISTS (SELECT 1 FROM pg_catalog.generate_series(first_month, this_month, '1 month'::interval) x(m),
+                             pg_catalog.unnest('{usrmgmt.change_log,usrmgmt.user_log}'::pg_catalog.regclass[]) y(l)
+                WHERE NOT EXISTS (SELECT 1 FROM usrmgmt._log_partitions(y.l) p
+                                   WHERE pg_catalog.tstzrange(p.lower_bound, p.upper_bound) OPERATOR(pg_catalog.&&)
+                                         pg_catalog.tstzrange(x.m, x.m OPERATOR(pg_catalog.+) '1 month'::interval)))
+       OR EXISTS (SELECT 1 FROM usrmgmt.change_log_default d
+                   WHERE d.changed_at OPERATOR(pg_catalog.>=) first_month
+                     AND d.changed_at OPERATOR(pg_catalog.<) (last_month OPERATOR(pg_catalog.+) '1 month'::interval))
+       OR EXISTS (SELECT 1 FROM usrmgmt.user_log_default d
+                   WHERE d."timestamp" OPERATOR(pg_catalog.>=) first_month
+                     AND d."timestamp" OPERATOR(pg_catalog.<) (last_month OPERATOR(pg_catalog.+) '1 month'::interval)) THEN
+        LOCK TABLE usrmgmt.change_log, usrmgmt.user_log IN SHARE ROW EXCLUSIVE MODE;
     END IF;
 
-    -- One maintain() at a time; logins (ROW EXCLUSIVE) are not blocked.
-    LOCK TABLE usrmgmt.user_log IN SHARE UPDATE EXCLUSIVE MODE;
+    -- Each log: the months from first_month to last_month, then retention
+    -- (partitions wholly older than it go; a lock not granted within 1 s
+    -- leaves the partition for the next run rather than holding writers
+    -- back).  user_log keeps the login rows of sessions still open.
+    FOREACH base IN ARRAY '{user_log,change_log}'::text[] LOOP
+        log := pg_catalog.format('usrmgmt.%I', base)::pg_catalog.regclass;
+        created := '{}'; moved := 0;
+        bounds := ARRAY(SELECT pg_catalog.tstzrange(x.lower_bound, x.upper_bound)
+                          FROM usrmgmt._log_partitions(log) x);
+        m := first_month;
+        WHILE m OPERATOR(pg_catalog.<=) last_month LOOP
+            IF NOT pg_catalog.tstzrange(m, m OPERATOR(pg_catalog.+) '1 month'::interval)
+                   OPERATOR(pg_catalog.&&) ANY (bounds) THEN
+                moved := moved OPERATOR(pg_catalog.+) usrmgmt._add_log_month(log, m);
+                created := created OPERATOR(pg_catalog.||)
+                           (base OPERATOR(pg_catalog.||) pg_catalog.to_char(m, '_YYYY_MM'));
+                bounds := bounds OPERATOR(pg_catalog.||)
+                          pg_catalog.tstzrange(m, m OPERATOR(pg_catalog.+) '1 month'::interval);
+            END IF;
+            m := m OPERATOR(pg_catalog.+) '1 month'::interval;
+        END LOOP;
 
-    bounds := ARRAY(SELECT pg_catalog.tstzrange(x.lower_bound, x.upper_bound)
-                      FROM usrmgmt._log_partitions() x);
-    m := first_month;
-    WHILE m OPERATOR(pg_catalog.<=) last_month LOOP
-        IF NOT pg_catalog.tstzrange(m, m OPERATOR(pg_catalog.+) '1 month'::interval)
-               OPERATOR(pg_catalog.&&) ANY (bounds) THEN
-            part := 'user_log_' OPERATOR(pg_catalog.||) pg_catalog.to_char(m, 'YYYY_MM');
-            -- EXCLUDING IDENTITY: from PostgreSQL 17 a partition shares its
-            -- parent's identity, LIKE would copy it, and ATTACH refuses a
-            -- table with an identity column of its own.
-            EXECUTE pg_catalog.format('CREATE TABLE usrmgmt.%I (LIKE usrmgmt.user_log_default INCLUDING ALL EXCLUDING IDENTITY)', part);
-            -- A month logins may be writing into (this one or a past one):
-            -- wait for the inserts in flight and hold new ones back until
-            -- commit, so that none is routed to the default partition by a
-            -- partition list older than the new partition.
-            IF m OPERATOR(pg_catalog.<=) pg_catalog.now() THEN
-                LOCK TABLE usrmgmt.user_log IN SHARE ROW EXCLUSIVE MODE;
-            END IF;
-            -- Rows of this month caught by the default partition move into it.
-            IF EXISTS (SELECT 1 FROM usrmgmt.user_log_default d
-                        WHERE d."timestamp" OPERATOR(pg_catalog.>=) m
-                          AND d."timestamp" OPERATOR(pg_catalog.<) (m OPERATOR(pg_catalog.+) '1 month'::interval)) THEN
-                LOCK TABLE usrmgmt.user_log IN SHARE ROW EXCLUSIVE MODE;
-                -- Past the append-only guard: on Citus the rows are deleted on
-                -- the workers, which usrmgmt.log_guard_lifted (a superuser's
-                -- SET LOCAL, propagated by Citus from a DO block) lets through.
-                IF on_citus THEN
-                    PERFORM pg_catalog.set_config('citus.propagate_set_commands', 'local', true);
-                    EXECUTE 'DO $d$BEGIN SET LOCAL usrmgmt.log_guard_lifted = on; END$d$';
-                ELSE
-                    ALTER TABLE usrmgmt.user_log_default DISABLE TRIGGER user_log_append_only;
-                END IF;
-                EXECUTE pg_catalog.format(
-                    'WITH d AS (DELETE FROM usrmgmt.user_log_default d
-                                 WHERE d."timestamp" OPERATOR(pg_catalog.>=) $1
-                                   AND d."timestamp" OPERATOR(pg_catalog.<) $2 RETURNING d.*)
-                     INSERT INTO usrmgmt.%I SELECT * FROM d', part)
-                    USING m, m OPERATOR(pg_catalog.+) '1 month'::interval;
-                GET DIAGNOSTICS n = ROW_COUNT;
-                moved := moved OPERATOR(pg_catalog.+) n;
-                IF on_citus THEN
-                    EXECUTE 'DO $d$BEGIN SET LOCAL usrmgmt.log_guard_lifted = off; END$d$';
-                ELSE
-                    ALTER TABLE usrmgmt.user_log_default ENABLE TRIGGER user_log_append_only;
-                END IF;
-            END IF;
-            EXECUTE pg_catalog.format('ALTER TABLE usrmgmt.user_log ATTACH PARTITION usrmgmt.%I FOR VALUES FROM (%L) TO (%L)',
-                                      part, m, m OPERATOR(pg_catalog.+) '1 month'::interval);
-            -- Citus distributed the partition, copying its rows into the
-            -- shards: the coordinator's copy goes.
-            IF on_citus THEN
-                PERFORM pg_catalog.truncate_local_data_after_distributing_table(
-                    pg_catalog.format('usrmgmt.%I', part));
-            END IF;
-            created := created OPERATOR(pg_catalog.||) part;
-            bounds := bounds OPERATOR(pg_catalog.||)
-                      pg_catalog.tstzrange(m, m OPERATOR(pg_catalog.+) '1 month'::interval);
+        dropped := '{}'; emptied := '{}'; skipped := '{}'; rows_dropped := 0;
+        retention := CASE base WHEN 'user_log' THEN usrmgmt._log_retention()
+                               ELSE usrmgmt._change_log_retention() END;
+        IF retention IS NOT NULL THEN
+            SELECT x.removed, x.dropped, x.emptied, x.skipped
+              INTO rows_dropped, dropped, emptied, skipped
+              FROM usrmgmt._drop_log_partitions(pg_catalog.now() OPERATOR(pg_catalog.-) retention, false, '1 s', log) x;
         END IF;
-        m := m OPERATOR(pg_catalog.+) '1 month'::interval;
+        EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM usrmgmt.%I', base OPERATOR(pg_catalog.||) '_default')
+            INTO in_default;
+        SELECT pg_catalog.count(*) INTO future FROM pg_catalog.unnest(bounds) b
+         WHERE pg_catalog.lower(b) OPERATOR(pg_catalog.>) pg_catalog.now();
+
+        -- "ok": what a monitor checks (doc: Retention and partitions)
+        part := pg_catalog.jsonb_build_object(
+            'ok', in_default OPERATOR(pg_catalog.=) 0 AND future OPERATOR(pg_catalog.>=) 2
+                  AND pg_catalog.cardinality(skipped) OPERATOR(pg_catalog.=) 0,
+            'moved', moved,
+            'future', future,
+            'created', pg_catalog.to_jsonb(created),
+            'dropped', pg_catalog.to_jsonb(dropped),
+            'emptied', pg_catalog.to_jsonb(emptied),
+            'skipped', pg_catalog.to_jsonb(skipped),
+            'retention', retention::text,
+            'in_default', in_default,
+            'rows_dropped', rows_dropped);
+        IF base OPERATOR(pg_catalog.=) 'user_log' THEN
+            report := part;     -- user_log's report at the top level
+        ELSE
+            report := report OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(
+                'ok', (report OPERATOR(pg_catalog.->>) 'ok')::boolean
+                      AND (part OPERATOR(pg_catalog.->>) 'ok')::boolean,
+                'change_log', part OPERATOR(pg_catalog.-) 'emptied');
+        END IF;
     END LOOP;
-
-    -- Retention: partitions wholly older than it go (the login rows of
-    -- sessions still open stay); a lock not granted within 1 s leaves the
-    -- partition for the next run rather than holding logins back.
-    IF retention IS NOT NULL THEN
-        SELECT x.removed, x.dropped, x.emptied, x.skipped
-          INTO rows_dropped, dropped, emptied, skipped
-          FROM usrmgmt._drop_log_partitions(pg_catalog.now() OPERATOR(pg_catalog.-) retention, false, '1 s') x;
-    END IF;
-
-    SELECT pg_catalog.count(*) INTO future FROM pg_catalog.unnest(bounds) b
-     WHERE pg_catalog.lower(b) OPERATOR(pg_catalog.>) pg_catalog.now();
-    SELECT pg_catalog.count(*) INTO in_default FROM usrmgmt.user_log_default;
-    -- "ok": what a monitor checks (doc: Retention and partitions)
-    RETURN pg_catalog.jsonb_build_object(
-        'ok', in_default OPERATOR(pg_catalog.=) 0 AND future OPERATOR(pg_catalog.>=) 2
-              AND pg_catalog.cardinality(skipped) OPERATOR(pg_catalog.=) 0,
-        'moved', moved,
-        'future', future,
-        'created', pg_catalog.to_jsonb(created),
-        'dropped', pg_catalog.to_jsonb(dropped),
-        'emptied', pg_catalog.to_jsonb(emptied),
-        'skipped', pg_catalog.to_jsonb(skipped),
-        'retention', retention::text,
-        'in_default', in_default,
-        'rows_dropped', rows_dropped);
+    RETURN report;
 END
 $$;
 COMMENT ON FUNCTION usrmgmt.maintain(timestamptz) IS
-    'creates the monthly user_log partitions from since (default: this month) to 3 months ahead, moves rows out of the default partition, drops partitions older than usrmgmt.log_retention; reports it as jsonb';
+    'creates the monthly user_log and change_log partitions from since (default: this month) to 3 months ahead, moves rows out of the default partitions, drops partitions older than usrmgmt.log_retention and usrmgmt.change_log_retention; reports it as jsonb';
 
 REVOKE ALL ON FUNCTION usrmgmt._log_retention() FROM PUBLIC;
-REVOKE ALL ON FUNCTION usrmgmt._log_partitions() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt._change_log_retention() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt._log_partitions(pg_catalog.regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt._log_unbalanced_users(timestamptz) FROM PUBLIC;
-REVOKE ALL ON FUNCTION usrmgmt._drop_log_partitions(timestamptz, boolean, interval) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt._add_log_month(pg_catalog.regclass, timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt._drop_log_partitions(timestamptz, boolean, interval, pg_catalog.regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt.maintain(timestamptz) FROM PUBLIC;
 
 -- purge_user_log() drops whole partitions (src/sessions.c).
@@ -666,19 +792,26 @@ CREATE TABLE usrmgmt.change_log (
     application_name  text DEFAULT NULLIF(pg_catalog.current_setting('application_name'), ''),
     txid              xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
     old               jsonb,
-    new               jsonb,
-    CONSTRAINT change_log_pkey PRIMARY KEY (id, changed_at)
+    new               jsonb
 ) PARTITION BY RANGE (changed_at);
 COMMENT ON TABLE usrmgmt.change_log IS
     'append-only change audit: one row per row changed in user, user_auth, server, configuration';
-CREATE TABLE usrmgmt.change_log_default PARTITION OF usrmgmt.change_log DEFAULT;
 
--- Few indexes: every audited write pays for each.  changed_at grows with
--- the insertion order, so a BRIN index serves time ranges within a
--- partition at almost no cost; user_id finds everything that concerns a
--- user (the user row itself, its servers, the settings it edited).
-CREATE INDEX change_log_changed_at_idx ON usrmgmt.change_log USING brin (changed_at);
-CREATE INDEX change_log_user_id_idx ON usrmgmt.change_log (user_id);
+-- The default partition, and the template of the monthly partitions
+-- change_log_YYYY_MM that maintain() creates (CREATE TABLE ... (LIKE
+-- change_log_default INCLUDING ALL)): as for user_log, the key and the
+-- indexes are each partition's own, none is the partitioned table's, so
+-- that pg_dump's copy of a monthly partition restores (doc: Retention and
+-- partitions).  Few indexes: every audited write pays for each.
+-- changed_at grows with the insertion order, so a BRIN index serves time
+-- ranges within a partition at almost no cost; user_id finds everything
+-- that concerns a user (the user row itself, its servers, the settings it
+-- edited).
+CREATE TABLE usrmgmt.change_log_default PARTITION OF usrmgmt.change_log DEFAULT;
+ALTER TABLE usrmgmt.change_log_default
+    ADD CONSTRAINT change_log_default_pkey PRIMARY KEY (id, changed_at);
+CREATE INDEX change_log_default_changed_at_idx ON usrmgmt.change_log_default USING brin (changed_at);
+CREATE INDEX change_log_default_user_id_idx ON usrmgmt.change_log_default (user_id);
 
 CREATE FUNCTION usrmgmt.change_audit() RETURNS trigger
     AS 'MODULE_PATHNAME', 'usrmgmt_change_audit'
@@ -1047,9 +1180,11 @@ BEGIN
                               'usrmgmt.user_references()',
                               'usrmgmt.user_id_check()',
                               'usrmgmt._log_retention()',
-                              'usrmgmt._log_partitions()',
+                              'usrmgmt._change_log_retention()',
+                              'usrmgmt._log_partitions(pg_catalog.regclass)',
                               'usrmgmt._log_unbalanced_users(timestamptz)',
-                              'usrmgmt._drop_log_partitions(timestamptz, boolean, interval)',
+                              'usrmgmt._add_log_month(pg_catalog.regclass, timestamptz)',
+                              'usrmgmt._drop_log_partitions(timestamptz, boolean, interval, pg_catalog.regclass)',
                               'usrmgmt.maintain(timestamptz)',
                               'usrmgmt.last_login(bigint)',
                               'usrmgmt.unlock_user(text)',
@@ -1095,9 +1230,11 @@ GRANT ALL ON FUNCTION usrmgmt.reference_check() TO CURRENT_USER;
 GRANT ALL ON FUNCTION usrmgmt.user_references() TO CURRENT_USER;
 GRANT ALL ON FUNCTION usrmgmt.user_id_check() TO CURRENT_USER;
 GRANT ALL ON FUNCTION usrmgmt._log_retention() TO CURRENT_USER;
-GRANT ALL ON FUNCTION usrmgmt._log_partitions() TO CURRENT_USER;
+GRANT ALL ON FUNCTION usrmgmt._change_log_retention() TO CURRENT_USER;
+GRANT ALL ON FUNCTION usrmgmt._log_partitions(pg_catalog.regclass) TO CURRENT_USER;
 GRANT ALL ON FUNCTION usrmgmt._log_unbalanced_users(timestamptz) TO CURRENT_USER;
-GRANT ALL ON FUNCTION usrmgmt._drop_log_partitions(timestamptz, boolean, interval) TO CURRENT_USER;
+GRANT ALL ON FUNCTION usrmgmt._add_log_month(pg_catalog.regclass, timestamptz) TO CURRENT_USER;
+GRANT ALL ON FUNCTION usrmgmt._drop_log_partitions(timestamptz, boolean, interval, pg_catalog.regclass) TO CURRENT_USER;
 GRANT ALL ON FUNCTION usrmgmt.maintain(timestamptz) TO CURRENT_USER;
 GRANT ALL ON FUNCTION usrmgmt.last_login(bigint) TO CURRENT_USER;
 GRANT ALL ON FUNCTION usrmgmt.unlock_user(text) TO CURRENT_USER;

@@ -109,22 +109,14 @@ static UmPlan plan_log_change =
 			TEXTOID, TEXTOID, INT8OID, INT8OID, TEXTOID, JSONBOID, JSONBOID);
 
 /*
- * purge_change_log(): the partitions of change_log whose upper bound is at
- * or before $1 (wholly older; the default partition has no bound), then
- * the rows older than $1 of what remains.  The bound is read back from
- * pg_get_expr() in this session's DateStyle and TimeZone, which is what
- * it was printed with.
+ * purge_change_log(): the partitions of change_log wholly older than $1
+ * dropped (counted; waiting for their locks as long as it takes) by the
+ * retention step maintain() uses (sql/usrmgmt--1.1.sql), then the rows
+ * older than $1 of what remains.
  */
 static UmPlan plan_old_partitions =
-	UM_PLAN("SELECT pg_catalog.format('%I.%I', n.nspname, c.relname)"
-			"  FROM pg_catalog.pg_inherits i"
-			"  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.inhrelid"
-			"  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
-			" WHERE i.inhparent OPERATOR(pg_catalog.=) 'usrmgmt.change_log'::pg_catalog.regclass"
-			"   AND pg_catalog.substring(pg_catalog.pg_get_expr(c.relpartbound, c.oid),"
-			"                            ' TO [(]''([^'']*)''[)]$')::pg_catalog.timestamptz"
-			"       OPERATOR(pg_catalog.<=) $1"
-			" ORDER BY 1",
+	UM_PLAN("SELECT x.removed FROM usrmgmt._drop_log_partitions($1, true, '0',"
+			" 'usrmgmt.change_log'::pg_catalog.regclass) x",
 			TIMESTAMPTZOID);
 static UmPlan plan_purge_rows =
 	UM_PLAN("DELETE FROM usrmgmt.change_log"
@@ -695,30 +687,16 @@ Datum
 usrmgmt_purge_change_log(PG_FUNCTION_ARGS)
 {
 	Datum		values[1];
-	int64		n = 0;
-	uint64		nparts;
-	uint64		i;
-	SPITupleTable *parts;
+	int64		n;
+	bool		isnull;
 
 	um_require_arg(fcinfo, 0, "older_than");
 	values[0] = PG_GETARG_DATUM(0);
 
 	um_spi_connect();
-	nparts = um_plan_exec(&plan_old_partitions, values, NULL, true, SPI_OK_SELECT);
-	parts = SPI_tuptable;
-	for (i = 0; i < nparts; i++)
-	{
-		char	   *name = SPI_getvalue(parts->vals[i], parts->tupdesc, 1);
-		bool		isnull;
-
-		(void) um_sql_exec(psprintf("SELECT pg_catalog.count(*) FROM %s", name),
-						   0, NULL, NULL, NULL, true, SPI_OK_SELECT);
-		n += DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-										 SPI_tuptable->tupdesc, 1, &isnull));
-		/* DROP fires no trigger: the guard need not be lifted for it */
-		(void) um_sql_exec(psprintf("DROP TABLE %s", name),
-						   0, NULL, NULL, NULL, false, SPI_OK_UTILITY);
-	}
+	/* DROP fires no trigger: the guard need not be lifted for it */
+	(void) um_plan_exec(&plan_old_partitions, values, NULL, false, SPI_OK_SELECT);
+	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	n += (int64) um_exec_past_log_guard(&plan_purge_rows, values, SPI_OK_DELETE);
 	SPI_finish();
 

@@ -141,6 +141,7 @@ static UmPlan um_plan_facts = UM_PLAN0(
 "     FROM pg_catalog.pg_database d WHERE d.datallowconn), "
 "  pg_catalog.to_regclass('" UM_SCHEMA ".online_user') IS NOT NULL, "
 "  pg_catalog.to_regclass('" UM_SCHEMA ".user_log_default') IS NOT NULL, "
+"  pg_catalog.to_regclass('" UM_SCHEMA ".change_log_default') IS NOT NULL, "
 "  a.idle "
 "FROM (SELECT "
 "  pg_catalog.count(*) AS total, "
@@ -157,20 +158,22 @@ static UmPlan um_plan_facts = UM_PLAN0(
 "  WHERE s.backend_type OPERATOR(pg_catalog.=) 'client backend') a");
 
 /*
- * The partitions of user_log (1.1; doc: Retention and partitions): rows in
- * the default partition, counted up to 1001, and the monthly partitions
- * after this month, by name (maintain() names them user_log_YYYY_MM).
- * Prepared only where user_log_default exists.
+ * The partitions of a log, user_log or change_log (1.1; doc: Retention and
+ * partitions): rows in its default partition, counted up to 1001, and its
+ * monthly partitions after this month, by name (maintain() names them
+ * <log>_YYYY_MM).  Each prepared only where its default partition exists.
  */
-static UmPlan um_plan_log_partitions = UM_PLAN0(
-"SELECT (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM " UM_SCHEMA ".user_log_default "
-"        LIMIT 1001) d)::pg_catalog.float8, "
-"  (SELECT pg_catalog.count(*) FROM pg_catalog.pg_inherits i "
-"     JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.inhrelid "
-"    WHERE i.inhparent OPERATOR(pg_catalog.=) '" UM_SCHEMA ".user_log'::pg_catalog.regclass "
-"      AND c.relname OPERATOR(pg_catalog.~) '^user_log_[0-9]{4}_[0-9]{2}$' "
-"      AND c.relname::pg_catalog.text OPERATOR(pg_catalog.>) ('user_log_' OPERATOR(pg_catalog.||) "
-"          pg_catalog.to_char(pg_catalog.now(), 'YYYY_MM')))::pg_catalog.float8");
+#define UM_LOG_PARTITIONS_SQL(log) \
+"SELECT (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM " UM_SCHEMA "." log "_default " \
+"        LIMIT 1001) d)::pg_catalog.float8, " \
+"  (SELECT pg_catalog.count(*) FROM pg_catalog.pg_inherits i " \
+"     JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.inhrelid " \
+"    WHERE i.inhparent OPERATOR(pg_catalog.=) '" UM_SCHEMA "." log "'::pg_catalog.regclass " \
+"      AND c.relname OPERATOR(pg_catalog.~) '^" log "_[0-9]{4}_[0-9]{2}$' " \
+"      AND c.relname::pg_catalog.text OPERATOR(pg_catalog.>) ('" log "_' OPERATOR(pg_catalog.||) " \
+"          pg_catalog.to_char(pg_catalog.now(), 'YYYY_MM')))::pg_catalog.float8"
+static UmPlan um_plan_log_partitions = UM_PLAN0(UM_LOG_PARTITIONS_SQL("user_log"));
+static UmPlan um_plan_change_log_partitions = UM_PLAN0(UM_LOG_PARTITIONS_SQL("change_log"));
 
 static UmPlan um_plan_sessions = UM_PLAN0(
 "SELECT pg_catalog.count(*) FROM (SELECT 1 FROM " UM_SCHEMA ".online_user "
@@ -366,11 +369,27 @@ um_read_sessions(List *tables, UmNum *sessions, bool *exact)
 	}
 }
 
+/* A log's partition figures, unknown where it is not partitioned. */
+static void
+um_read_log_partitions(bool have, UmPlan *plan, UmNum *default_rows,
+					   UmNum *future_parts)
+{
+	default_rows->known = false;
+	future_parts->known = false;
+	if (!have)
+		return;
+	um_exec_one_row(plan);
+	*default_rows = um_get_num(0, 1);
+	*future_parts = um_get_num(0, 2);
+	SPI_freetuptable(SPI_tuptable);
+}
+
 /* The probe query: connections, transactions, wraparound; timed. */
 static void
 um_read_facts(UmHealth *h)
 {
 	bool		have_log_partitions;
+	bool		have_change_log_partitions;
 	instr_time	start;
 	instr_time	elapsed;
 
@@ -391,17 +410,14 @@ um_read_facts(UmHealth *h)
 	h->fig.xid_age = um_get_int8(0, 9);
 	h->fig.have_sessions = um_get_bool(0, 10);
 	have_log_partitions = um_get_bool(0, 11);
-	h->conn_idle = um_get_int8(0, 12);
+	have_change_log_partitions = um_get_bool(0, 12);
+	h->conn_idle = um_get_int8(0, 13);
 	SPI_freetuptable(SPI_tuptable);
-	h->fig.log_default_rows.known = false;
-	h->fig.log_future_parts.known = false;
-	if (have_log_partitions)
-	{
-		um_exec_one_row(&um_plan_log_partitions);
-		h->fig.log_default_rows = um_get_num(0, 1);
-		h->fig.log_future_parts = um_get_num(0, 2);
-		SPI_freetuptable(SPI_tuptable);
-	}
+	um_read_log_partitions(have_log_partitions, &um_plan_log_partitions,
+						   &h->fig.log_default_rows, &h->fig.log_future_parts);
+	um_read_log_partitions(have_change_log_partitions, &um_plan_change_log_partitions,
+						   &h->fig.change_log_default_rows,
+						   &h->fig.change_log_future_parts);
 	h->fig.wrap_pct = um_wraparound_pct(h->fig.xid_age);
 	/* On Citus: the database on every node (doc: Scaling out with Citus). */
 	if (!h->in_recovery && um_distributed())

@@ -30,6 +30,8 @@ static const char *const um_check_names[] = {
 	[UM_CHECK_SESSIONS] = "sessions",
 	[UM_CHECK_LOG_DEFAULT] = "log_default_partition",
 	[UM_CHECK_LOG_FUTURE] = "log_future_partitions",
+	[UM_CHECK_CHANGE_LOG_DEFAULT] = "change_log_default_partition",
+	[UM_CHECK_CHANGE_LOG_FUTURE] = "change_log_future_partitions",
 };
 
 static const char *const um_drift_kind_names[UM_DRIFT_KINDS] = {
@@ -162,6 +164,12 @@ um_verdict(const UmFigures *f, const UmThresholds *t, UmProblem *problems,
 	if (f->log_future_parts.known && f->log_future_parts.v < 2)
 		um_add(problems, &n, UM_CHECK_LOG_FUTURE, UM_DEGRADED,
 			   f->log_future_parts.v, NULL, 2);
+	if (f->change_log_default_rows.known && f->change_log_default_rows.v > 0)
+		um_add(problems, &n, UM_CHECK_CHANGE_LOG_DEFAULT, UM_DEGRADED,
+			   f->change_log_default_rows.v, NULL, 0);
+	if (f->change_log_future_parts.known && f->change_log_future_parts.v < 2)
+		um_add(problems, &n, UM_CHECK_CHANGE_LOG_FUTURE, UM_DEGRADED,
+			   f->change_log_future_parts.v, NULL, 2);
 
 	for (i = 0; i < n; i++)
 		if (problems[i].severity > status)
@@ -214,13 +222,18 @@ um_problem_message(char *buf, size_t size, const UmProblem *p,
 		case UM_CHECK_SESSIONS:
 			return snprintf(buf, size, "table usrmgmt.online_user does not exist");
 		case UM_CHECK_LOG_DEFAULT:
+		case UM_CHECK_CHANGE_LOG_DEFAULT:
 			return snprintf(buf, size,
-							"%s%.0f rows of usrmgmt.user_log are in its default partition (run usrmgmt.maintain(since))",
-							p->figure > 1000 ? "over " : "", p->figure > 1000 ? 1000 : p->figure);
+							"%s%.0f rows of usrmgmt.%s are in its default partition (run usrmgmt.maintain(since))",
+							p->figure > 1000 ? "over " : "", p->figure > 1000 ? 1000 : p->figure,
+							p->check == UM_CHECK_LOG_DEFAULT ? "user_log" : "change_log");
 		case UM_CHECK_LOG_FUTURE:
+		case UM_CHECK_CHANGE_LOG_FUTURE:
 			return snprintf(buf, size,
-							"%.0f monthly partitions of usrmgmt.user_log after this month, fewer than %d (run usrmgmt.maintain())",
-							p->figure, p->limit);
+							"%.0f monthly partitions of usrmgmt.%s after this month, fewer than %d (run usrmgmt.maintain())",
+							p->figure,
+							p->check == UM_CHECK_LOG_FUTURE ? "user_log" : "change_log",
+							p->limit);
 		case UM_CHECK_CONNECTIONS:
 			return snprintf(buf, size,
 							"%lld of %lld connections in use (%.0f%%, limit %s = %d%%)",

@@ -94,6 +94,8 @@ typedef struct UmFigures
 									 * to 1001); unknown before 1.1 */
 	UmNum		log_future_parts;	/* monthly partitions of user_log after
 									 * this month; unknown before 1.1 */
+	UmNum		change_log_default_rows;	/* the same for change_log */
+	UmNum		change_log_future_parts;
 	const UmDrift *drift;		/* validate_schema()'s rows */
 	int			ndrift;
 } UmFigures;
@@ -110,11 +112,13 @@ typedef enum UmCheck
 	UM_CHECK_REPLICATION_LAG,
 	UM_CHECK_SESSIONS,
 	UM_CHECK_LOG_DEFAULT,		/* rows in the default partition */
-	UM_CHECK_LOG_FUTURE			/* fewer than 2 future partitions */
+	UM_CHECK_LOG_FUTURE,		/* fewer than 2 future partitions */
+	UM_CHECK_CHANGE_LOG_DEFAULT,	/* the same for change_log */
+	UM_CHECK_CHANGE_LOG_FUTURE
 } UmCheck;
 
 /* Problems a verdict can hold besides one per drift row. */
-#define UM_VERDICT_FIXED_CHECKS 9
+#define UM_VERDICT_FIXED_CHECKS 11
 
 typedef struct UmProblem
 {
@@ -132,7 +136,8 @@ typedef struct UmProblem
  * entries; they are filled in output order (schema drift in the order of
  * f->drift, then connections, transaction_age, idle_in_transaction,
  * wraparound, query_time, replication_lag, sessions, log_default_partition,
- * log_future_partitions) and their number is
+ * log_future_partitions, change_log_default_partition,
+ * change_log_future_partitions) and their number is
  * stored in *nproblems.  Returns the status: the worst severity, or
  * UM_HEALTHY.
  */

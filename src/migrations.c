@@ -525,6 +525,24 @@ static const char *um_sample_log_sql =
 " WHERE u.id OPERATOR(pg_catalog.=) ANY ($1)"
 " ORDER BY l.ts";
 
+/*
+ * 1.1: the monthly partitions of user_log that the past sessions above
+ * need (from the first to the last of their timestamps, as months of the
+ * session's time zone), where no partition covers them yet, so that the
+ * sample history does not land in the default partition (doc: Retention
+ * and partitions).  Run only where _add_log_month() exists.
+ */
+static const char *um_sample_has_partitions_sql =
+"SELECT pg_catalog.to_regprocedure('usrmgmt._add_log_month(pg_catalog.regclass, timestamptz)') IS NOT NULL";
+static const char *um_sample_partitions_sql =
+"SELECT usrmgmt._add_log_month('usrmgmt.user_log'::pg_catalog.regclass, m.m)"
+" FROM (SELECT DISTINCT pg_catalog.date_trunc('month', t) AS m"
+"        FROM pg_catalog.unnest('{2024-02-01 10:00:00+00,2024-02-02 10:30:00+00}'::timestamptz[]) t) m"
+" WHERE NOT EXISTS (SELECT 1 FROM usrmgmt._log_partitions() p"
+"  WHERE pg_catalog.tstzrange(p.lower_bound, p.upper_bound) OPERATOR(pg_catalog.&&)"
+"        pg_catalog.tstzrange(m.m, m.m OPERATOR(pg_catalog.+) '1 month'::interval))"
+" ORDER BY m.m";
+
 /* Open sessions: plain INSERTs, as an ORM would write them. */
 static const char *um_sample_sessions_sql =
 "INSERT INTO usrmgmt.online_user (user_id, username, ip_address, user_agent)"
@@ -589,14 +607,17 @@ um_sample_insert(const char *sql, Datum ids)
  * load_sample_data() returns jsonb
  *
  * Inserts the small deterministic sample data set: six users (one admin,
- * one inactive), three open sessions, the log of two past sessions, three
- * servers and four configuration settings.  Idempotent: a sample user
- * whose username or e-mail is taken is skipped, with everything that
- * belongs to it, so a second call inserts nothing.
+ * one inactive), three open sessions, the log of two past sessions (in a
+ * 1.1 database with the monthly partition of user_log they need, created
+ * when missing), three servers and four configuration settings.
+ * Idempotent: a sample user whose username or e-mail is taken is skipped,
+ * with everything that belongs to it, so a second call inserts nothing.
  * Result: {"user": n, "online_user": n, "user_log": n, "server": n,
  * "configuration": n}: the rows this call added (user_log counts every log
  * row of the users added, including those the session triggers wrote).
- * Errors: none of its own.  Locking: row locks of the inserted rows.
+ * Errors: none of its own.  Locking: row locks of the inserted rows; when
+ * it creates a partition, the locks of maintain()'s (doc: Retention and
+ * partitions).
  * SECURITY DEFINER.
  */
 Datum
@@ -641,6 +662,13 @@ usrmgmt_load_sample_data(PG_FUNCTION_ARGS)
 										  sizeof(int64), FLOAT8PASSBYVAL,
 										  TYPALIGN_DOUBLE));
 
+	if (nusers > 0 &&
+		um_sql_exec(um_sample_has_partitions_sql, 0, NULL, NULL, NULL, true,
+					SPI_OK_SELECT) == 1 &&
+		DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+								   SPI_tuptable->tupdesc, 1, &isnull)))
+		(void) um_sql_exec(um_sample_partitions_sql, 0, NULL, NULL, NULL,
+						   false, SPI_OK_SELECT);
 	if (model == UM_MODEL_1_1)
 	{
 		Oid			auth_types[2] = {INT8ARRAYOID, TEXTOID};

@@ -67,6 +67,7 @@ extern void usrmgmt_sessions_init(void);
 extern void usrmgmt_passwords_init(void);
 extern void usrmgmt_health_init(void);	/* health_settings.c */
 extern void usrmgmt_retention_init(void);	/* retention.c */
+extern void usrmgmt_maintenance_init(void); /* maintenance_worker.c */
 extern void usrmgmt_distributed_init(void); /* distributed.c */
 extern void usrmgmt_data_model_init(void);	/* data_model.c */
 

@@ -2,7 +2,8 @@
 # database (the spec's "Migrations and lifecycle", item "Backups").
 #
 # A source database gets the sample data, an application migration, the
-# monthly partitions of user_log from February 2024 (usrmgmt.maintain()),
+# monthly partitions of user_log and change_log from February 2024
+# (usrmgmt.maintain()), change_log history imported into past months,
 # 10,000 generated users with open sessions and log rows, a few deleted
 # users (gaps in the identities; their log rows keep their user_id) and
 # extra identity values burnt by a rolled-back insert, and authentication
@@ -71,6 +72,12 @@ SELECT 'gen-server-' || u.id, u.id, 20000 + u.id % 40000, 512 * (1 + u.id % 8)
   FROM usrmgmt."user" u WHERE u.username LIKE 'gen\_%' AND u.id % 100 = 0;
 INSERT INTO usrmgmt.configuration (key, value, updated_by)
 SELECT 'gen.key.' || g, 'value ' || g, g FROM generate_series(1, 50) g;
+-- change history imported for past months: rows in maintained partitions
+-- of change_log other than this month's
+INSERT INTO usrmgmt.change_log (changed_at, table_name, operation, row_id, user_id, new)
+SELECT '2024-05-01 00:00:00+00'::timestamptz + g * interval '2 hours', 'server', 'INSERT', g, g,
+       jsonb_build_object('server_name', 'old-' || g)
+  FROM generate_series(1, 600) g;
 -- authentication state (user_auth) of every third generated user: secrets,
 -- failed logins, lockouts, logins
 INSERT INTO usrmgmt.user_auth (user_id, password_hash, failed_logins, locked_at, password_changed_at, last_login_at)
@@ -140,6 +147,18 @@ SELECT string_agg(p.partition::text || ' ' || coalesce(p.lower_bound::text, 'MIN
 	push @parts, 'log rows by partition ' . $node->safe_psql($db, q{
 SELECT string_agg(t || '=' || n, ',' ORDER BY t)
   FROM (SELECT tableoid::regclass::text AS t, count(*) AS n FROM usrmgmt.user_log GROUP BY 1) x});
+	# change_log's too: its partitions, with their key and indexes, and
+	# where its rows are, with a digest per partition.
+	push @parts, 'change_log partitions ' . $node->safe_psql($db, q{
+SELECT string_agg(p.partition::text || ' ' || p.lower_bound::text || ' '
+                  || (SELECT count(*) FROM pg_index x WHERE x.indrelid = p.partition),
+                  ',' ORDER BY p.upper_bound)
+  FROM usrmgmt._log_partitions('usrmgmt.change_log') p});
+	push @parts, 'change_log rows by partition ' . $node->safe_psql($db, q{
+SELECT string_agg(t || '=' || n || ':' || h, ',' ORDER BY t)
+  FROM (SELECT tableoid::regclass::text AS t, count(*) AS n,
+               md5(string_agg(x::text, ',' ORDER BY x.id)) AS h
+          FROM usrmgmt.change_log x GROUP BY 1) y});
 	push @parts, 'extension rows ' . $node->safe_psql($db,
 		q{SELECT string_agg(id || ':' || migration_name, ',' ORDER BY id)
 		    FROM usrmgmt.migration_history WHERE kind = 'extension'});
@@ -166,6 +185,10 @@ my $owner_table_acl = $node->pg_version >= 17 ? 'arwdDxtm' : 'arwdDxt';
 like($expected, qr/online_user=\{\w+=$owner_table_acl\/\w+,regress_backup_app=r\/\w+\} .*user\.username=\{regress_backup_app=r\/\w+\}/,
 	'source: granted privileges are in the fingerprint');
 like($expected, qr/^user 10002 1 10006 /m, 'source: 10,002 users');
+like($expected, qr/^change_log rows by partition usrmgmt\.change_log_2024_05=\d+:\w+,usrmgmt\.change_log_2024_06=\d+:\w+,usrmgmt\.change_log_\d{4}_\d\d=\d+:\w+$/m,
+	'source: change_log rows in three maintained partitions, none in the default');
+like($expected, qr/^change_log partitions usrmgmt\.change_log_2024_02 2024-02-01 00:00:00\+00 3,/m,
+	'source: change_log partitions from February 2024, each with its key and two indexes');
 like($expected, qr/^user seq 10011$/m, 'source: 5 user ids burnt');
 like($expected, qr/^online_user 9897 1 10003 /m,
 	'source: 9,897 open sessions (10,000 less 103 closed by deactivation)');
@@ -291,10 +314,14 @@ SELECT string_agg(t || ' ' || n || ' ' || h, E'\n' ORDER BY t) FROM (
   UNION ALL SELECT 'online_user', count(*), md5(string_agg(x::text, ',' ORDER BY id)) FROM usrmgmt.online_user x
   UNION ALL SELECT 'user_log', count(*), md5(string_agg(x::text, ',' ORDER BY id)) FROM usrmgmt.user_log x
   UNION ALL SELECT 'server', count(*), md5(string_agg(x::text, ',' ORDER BY id)) FROM usrmgmt.server x
-  UNION ALL SELECT 'configuration', count(*), md5(string_agg(x::text, ',' ORDER BY id)) FROM usrmgmt.configuration x) d};
+  UNION ALL SELECT 'configuration', count(*), md5(string_agg(x::text, ',' ORDER BY id)) FROM usrmgmt.configuration x
+  UNION ALL SELECT 'change_log ' || tableoid::regclass::text, count(*), md5(string_agg(x::text, ',' ORDER BY id))
+              FROM usrmgmt.change_log x GROUP BY tableoid) d};
 my $big = $node->safe_psql('big', $digest_sql);
 like($big, qr/^online_user 1334 /m, 'big: 1,334 open sessions');
 like($big, qr/^user_log 2666 /m, 'big: 2,666 log rows');
+like($big, qr/^change_log usrmgmt\.change_log_\d{4}_\d\d \d{6} /m,
+	'big: the change audit of the 300,000 users and their other rows (hundreds of thousands) in this month\'s partition of change_log');
 like($big, qr/^user_auth 40000 /m, 'big: 40,000 user_auth rows');
 run_ok([ 'pg_dump', '-Fd', '-j', '4', '-d', $node->connstr('big'), '-f', "$tmp/big.dump" ], 'big: pg_dump -Fd -j 4');
 $node->safe_psql('postgres', 'CREATE DATABASE r_big');

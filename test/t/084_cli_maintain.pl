@@ -3,7 +3,8 @@
 # when all is well, 1 when the report says otherwise (rows in the default
 # partition), 3 when maintain() fails (nothing changed), 2 on bad usage;
 # --json prints the server's report; SINCE creates past months and moves
-# their rows out of the default partition.
+# their rows out of the default partition; change_log's lines follow
+# user_log's.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -33,6 +34,8 @@ is($err, '', 'maintain: nothing on stderr');
 like($out, qr/^maintain: OK in database "clidb"\n  created: user_log_\d{4}_\d\d, user_log_\d{4}_\d\d, user_log_\d{4}_\d\d, user_log_\d{4}_\d\d\n/,
 	'maintain: four months created');
 like($out, qr/^  future: 3$/m, 'maintain: three future partitions');
+like($out, qr/^  change_log created: change_log_\d{4}_\d\d, change_log_\d{4}_\d\d, change_log_\d{4}_\d\d, change_log_\d{4}_\d\d\n(?:  change_log .*\n)*  change_log future: 3\n  change_log in_default: 0\n\z/m,
+	'maintain: change_log\'s four months, its lines last');
 
 # Idempotent.
 ($rc, $out, $err) = um('maintain');

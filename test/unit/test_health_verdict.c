@@ -317,6 +317,23 @@ test_log_partitions(void)
 	f = healthy();				/* a 1.0 schema: no partitions, nothing said */
 	ok(um_verdict(&f, &defaults, problems, &n) == UM_HEALTHY && n == 0,
 	   "log partition figures unknown: healthy");
+
+	/* change_log: the same two rules, named for it */
+	f.log_default_rows = known(0);
+	f.log_future_parts = known(3);
+	f.change_log_default_rows = known(2);
+	f.change_log_future_parts = known(3);
+	expect("change_log rows in its default partition", &f, &defaults, UM_DEGRADED,
+		   "change_log_default_partition",
+		   "2 rows of usrmgmt.change_log are in its default partition (run usrmgmt.maintain(since))");
+	f.change_log_default_rows = known(0);
+	f.change_log_future_parts = known(0);
+	expect("no future change_log partition", &f, &defaults, UM_DEGRADED,
+		   "change_log_future_partitions",
+		   "0 monthly partitions of usrmgmt.change_log after this month, fewer than 2 (run usrmgmt.maintain())");
+	f.change_log_future_parts = known(2);
+	ok(um_verdict(&f, &defaults, problems, &n) == UM_HEALTHY && n == 0,
+	   "both logs with two future partitions, none in default: healthy");
 }
 
 /*
@@ -392,11 +409,12 @@ test_all(void)
 		UM_CHECK_TRANSACTION_AGE, UM_CHECK_IDLE_IN_TRANSACTION,
 		UM_CHECK_WRAPAROUND, UM_CHECK_QUERY_TIME, UM_CHECK_REPLICATION_LAG,
 		UM_CHECK_SESSIONS, UM_CHECK_LOG_DEFAULT, UM_CHECK_LOG_FUTURE,
+		UM_CHECK_CHANGE_LOG_DEFAULT, UM_CHECK_CHANGE_LOG_FUTURE,
 	};
 	static const UmSeverity severity[] = {
 		UM_DEGRADED, UM_UNHEALTHY, UM_DEGRADED, UM_DEGRADED, UM_DEGRADED,
 		UM_DEGRADED, UM_DEGRADED, UM_DEGRADED, UM_UNHEALTHY, UM_DEGRADED,
-		UM_DEGRADED,
+		UM_DEGRADED, UM_DEGRADED, UM_DEGRADED,
 	};
 	UmFigures	f = healthy();
 	UmProblem	problems[2 + UM_VERDICT_FIXED_CHECKS];
@@ -416,6 +434,8 @@ test_all(void)
 	f.have_sessions = false;
 	f.log_default_rows = known(5);
 	f.log_future_parts = known(0);
+	f.change_log_default_rows = known(5);
+	f.change_log_future_parts = known(0);
 	status = um_verdict(&f, &defaults, problems, &n);
 	ok(status == UM_UNHEALTHY, "all rules: unhealthy");
 	ok(n == 2 + UM_VERDICT_FIXED_CHECKS, "all rules: one problem each");
@@ -457,6 +477,7 @@ test_names(void)
 		"schema", "connections", "transaction_age", "idle_in_transaction",
 		"wraparound", "query_time", "replication_lag", "sessions",
 		"log_default_partition", "log_future_partitions",
+		"change_log_default_partition", "change_log_future_partitions",
 	};
 	UmDrift		d = {"index", "user.user_username_key", UM_DRIFT_NOT_VALID,
 	"index is marked invalid and is not used"};
@@ -470,7 +491,7 @@ test_names(void)
 	   strcmp(um_severity_name(UM_DEGRADED), "degraded") == 0 &&
 	   strcmp(um_severity_name(UM_UNHEALTHY), "unhealthy") == 0,
 	   "severity names");
-	for (i = 0; i <= (int) UM_CHECK_LOG_FUTURE; i++)
+	for (i = 0; i <= (int) UM_CHECK_CHANGE_LOG_FUTURE; i++)
 		ok(strcmp(um_check_name((UmCheck) i), checks[i]) == 0, checks[i]);
 	ok(strcmp(um_drift_kind_name(UM_DRIFT_MISSING), "missing") == 0 &&
 	   strcmp(um_drift_kind_name(UM_DRIFT_ALTERED), "altered") == 0 &&
