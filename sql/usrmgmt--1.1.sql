@@ -835,20 +835,22 @@ BEGIN
             base OPERATOR(pg_catalog.||) '_default', key, key, part)
             USING m, hi;
         GET DIAGNOSTICS n = ROW_COUNT;
-        IF on_citus THEN
-            EXECUTE 'DO $d$BEGIN SET LOCAL usrmgmt.log_guard_lifted = off; END$d$';
-        ELSE
+        IF NOT on_citus THEN
             EXECUTE pg_catalog.format('ALTER TABLE usrmgmt.%I ENABLE TRIGGER %I',
                                       base OPERATOR(pg_catalog.||) '_default', base OPERATOR(pg_catalog.||) '_append_only');
         END IF;
     END IF;
     EXECUTE pg_catalog.format('ALTER TABLE %s ATTACH PARTITION usrmgmt.%I FOR VALUES FROM (%L) TO (%L)',
                               log, part, m, hi);
-    -- Citus distributed the partition, copying its rows into the shards:
-    -- the coordinator's copy goes.
-    IF on_citus THEN
-        PERFORM pg_catalog.truncate_local_data_after_distributing_table(
-            pg_catalog.format('usrmgmt.%I', part));
+    -- Citus distributed the partition, copying the rows moved into it into
+    -- the shards: the coordinator's copy goes (its TRUNCATE past
+    -- change_log's guard, still lifted), then the guard is back.
+    IF on_citus AND found_rows THEN
+        IF n OPERATOR(pg_catalog.>) 0 THEN
+            PERFORM pg_catalog.truncate_local_data_after_distributing_table(
+                pg_catalog.format('usrmgmt.%I', part));
+        END IF;
+        EXECUTE 'DO $d$BEGIN SET LOCAL usrmgmt.log_guard_lifted = off; END$d$';
     END IF;
     RETURN n;
 END
@@ -1329,9 +1331,19 @@ BEGIN
             ALTER TABLE usrmgmt.online_user DROP CONSTRAINT online_user_pkey;
             ALTER TABLE usrmgmt.online_user ADD CONSTRAINT online_user_pkey PRIMARY KEY (user_id, id);
         ELSIF t OPERATOR(pg_catalog.=) 'change_log' THEN
-            ALTER TABLE usrmgmt.change_log DROP CONSTRAINT change_log_pkey;
+            -- each partition has its own key (id, changed_at), the default
+            -- partition's being the template of the months to come
             ALTER TABLE usrmgmt.change_log ALTER COLUMN user_id SET NOT NULL;
-            ALTER TABLE usrmgmt.change_log ADD CONSTRAINT change_log_pkey PRIMARY KEY (user_id, id, changed_at);
+            FOR r IN SELECT k.conrelid::pg_catalog.regclass AS part, k.conname
+                       FROM pg_catalog.pg_constraint k
+                       JOIN pg_catalog.pg_inherits i ON i.inhrelid OPERATOR(pg_catalog.=) k.conrelid
+                      WHERE i.inhparent OPERATOR(pg_catalog.=) 'usrmgmt.change_log'::pg_catalog.regclass
+                        AND k.contype OPERATOR(pg_catalog.=) 'p'
+            LOOP
+                EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', r.part, r.conname);
+                EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY (user_id, id, changed_at)',
+                                          r.part, r.conname);
+            END LOOP;
         END IF;
         IF t OPERATOR(pg_catalog.=) 'online_user' THEN
             PERFORM pg_catalog.create_distributed_table('usrmgmt.online_user', 'user_id',
