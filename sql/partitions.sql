@@ -322,7 +322,7 @@ SELECT jsonb_array_length(r->'created') AS created, jsonb_array_length(r->'chang
 SELECT c.relname ~ '^change_log' AS change_log,
        c.relacl = (SELECT d.relacl FROM pg_class d WHERE d.relname = substring(c.relname from '^[a-z_]*log') || '_default'
                      AND d.relnamespace = 'usrmgmt'::regnamespace) AS acl_as_default,
-       c.relacl::text = '{' || current_user || '=arwdDxt/' || current_user || '}' AS owner_only,
+       c.relacl = acldefault('r', c.relowner) AS owner_only,  -- arwdDxt(m) to the owner, nothing else
        has_table_privilege('regress_nobody', c.oid, 'SELECT') AS nobody_select,
        has_table_privilege('regress_nobody', c.oid, 'INSERT') AS nobody_insert
   FROM pg_class c
