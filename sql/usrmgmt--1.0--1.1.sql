@@ -1184,111 +1184,50 @@ REVOKE ALL ON FUNCTION usrmgmt.revoke_recipe(pg_catalog.regrole, text) FROM PUBL
 
 DO $$
 DECLARE
-    fn pg_catalog.regprocedure;
-    grantee text;
-BEGIN
-    FOREACH fn IN ARRAY ARRAY['usrmgmt.ascii_lower(text)',
-                              'usrmgmt.reference_check()',
-                              'usrmgmt.user_references()',
-                              'usrmgmt.user_id_check()',
-                              'usrmgmt._log_retention()',
-                              'usrmgmt._change_log_retention()',
-                              'usrmgmt._log_partitions(pg_catalog.regclass)',
-                              'usrmgmt._log_unbalanced_users(timestamptz)',
-                              'usrmgmt._add_log_month(pg_catalog.regclass, timestamptz)',
-                              'usrmgmt._drop_log_partitions(timestamptz, boolean, interval, pg_catalog.regclass)',
-                              'usrmgmt.maintain(timestamptz)',
-                              'usrmgmt.last_login(bigint)',
-                              'usrmgmt.unlock_user(text)',
-                              'usrmgmt._recipe(text)',
-                              'usrmgmt._recipe_run(pg_catalog.regrole, text, boolean)',
-                              'usrmgmt.grant_recipe(pg_catalog.regrole, text)',
-                              'usrmgmt.revoke_recipe(pg_catalog.regrole, text)']::pg_catalog.regprocedure[]
-    LOOP
-        FOR grantee IN
-            SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
-                                 ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END
-              FROM pg_catalog.pg_proc p,
-                   pg_catalog.aclexplode(COALESCE(p.proacl, pg_catalog.acldefault('f', p.proowner))) a
-             WHERE p.oid OPERATOR(pg_catalog.=) fn
-        LOOP
-            EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM %s CASCADE', fn, grantee);
-        END LOOP;
-    END LOOP;
-END
-$$;
-DO $$
-DECLARE
-    g record;
-BEGIN
-    FOR g IN
-        SELECT DISTINCT c.relname AS tab,
-               CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
-                    ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END AS grantee
-          FROM pg_catalog.pg_class c,
-               pg_catalog.aclexplode(COALESCE(c.relacl, pg_catalog.acldefault('r', c.relowner))) a
-         WHERE c.oid OPERATOR(pg_catalog.=) ANY (ARRAY['usrmgmt.user_log_default'::pg_catalog.regclass,
-                                                       'usrmgmt.user_auth'::pg_catalog.regclass])
-    LOOP
-        EXECUTE pg_catalog.format('REVOKE ALL ON TABLE usrmgmt.%I FROM %s CASCADE', g.tab, g.grantee);
-    END LOOP;
-END
-$$;
-GRANT ALL ON TABLE usrmgmt.user_log_default TO CURRENT_USER;
-GRANT ALL ON TABLE usrmgmt.user_auth TO CURRENT_USER;
-GRANT EXECUTE ON FUNCTION usrmgmt.ascii_lower(text) TO PUBLIC;
-GRANT ALL ON FUNCTION usrmgmt.ascii_lower(text) TO CURRENT_USER;
-GRANT ALL ON FUNCTION usrmgmt.reference_check() TO CURRENT_USER;
-GRANT ALL ON FUNCTION usrmgmt.user_references() TO CURRENT_USER;
-GRANT ALL ON FUNCTION usrmgmt.user_id_check() TO CURRENT_USER;
-GRANT ALL ON FUNCTION usrmgmt._log_retention() TO CURRENT_USER;
-GRANT ALL ON FUNCTION usrmgmt._change_log_retention() TO CURRENT_USER;
-GRANT ALL ON FUNCTION usrmgmt._log_partitions(pg_catalog.regclass) TO CURRENT_USER;
-GRANT ALL ON FUNCTION usrmgmt._log_unbalanced_users(timestamptz) TO CURRENT_USER;
-GRANT ALL ON FUNCTION usrmgmt._add_log_month(pg_catalog.regclass, timestamptz) TO CURRENT_USER;
-GRANT ALL ON FUNCTION usrmgmt._drop_log_partitions(timestamptz, boolean, interval, pg_catalog.regclass) TO CURRENT_USER;
-GRANT ALL ON FUNCTION usrmgmt.maintain(timestamptz) TO CURRENT_USER;
-GRANT ALL ON FUNCTION usrmgmt.last_login(bigint) TO CURRENT_USER;
-GRANT ALL ON FUNCTION usrmgmt.unlock_user(text) TO CURRENT_USER;
-GRANT ALL ON FUNCTION usrmgmt._recipe(text) TO CURRENT_USER;
-GRANT ALL ON FUNCTION usrmgmt._recipe_run(pg_catalog.regrole, text, boolean) TO CURRENT_USER;
-GRANT ALL ON FUNCTION usrmgmt.grant_recipe(pg_catalog.regrole, text) TO CURRENT_USER;
-GRANT ALL ON FUNCTION usrmgmt.revoke_recipe(pg_catalog.regrole, text) TO CURRENT_USER;
-
---------------------------------------------------------------------------
--- Change audit: privileges of what its section created, whatever the
--- default privileges in force for the role running the update (as for
--- ascii_lower() above): every grant revoked, then everything to the
--- owner, which gives the ACLs of a fresh install.
---------------------------------------------------------------------------
-
-DO $$
-DECLARE
     obj record;
     grantee text;
 BEGIN
     FOR obj IN
-        SELECT 'TABLE' AS kind, pg_catalog.format('usrmgmt.%I', c.relname) AS name,
-               c.relowner AS owner, COALESCE(c.relacl, pg_catalog.acldefault('r', c.relowner)) AS acl
+        SELECT CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END AS kind,
+               pg_catalog.format('usrmgmt.%I', c.relname) AS name, c.relowner AS owner,
+               COALESCE(c.relacl, pg_catalog.acldefault(
+                   CASE c.relkind WHEN 'S' THEN 's'::"char" ELSE 'r'::"char" END, c.relowner)) AS acl,
+               NULL::text AS public_priv
           FROM pg_catalog.pg_class c
-         WHERE c.oid OPERATOR(pg_catalog.=) ANY (ARRAY['usrmgmt.change_log'::pg_catalog.regclass,
-                                                       'usrmgmt.change_log_default'::pg_catalog.regclass])
-        UNION ALL
-        SELECT 'SEQUENCE', pg_catalog.format('usrmgmt.%I', c.relname), c.relowner,
-               COALESCE(c.relacl, pg_catalog.acldefault('s', c.relowner))
-          FROM pg_catalog.pg_class c
-         WHERE c.oid OPERATOR(pg_catalog.=)
-               pg_catalog.pg_get_serial_sequence('usrmgmt.change_log', 'id')::pg_catalog.regclass
+         WHERE c.oid OPERATOR(pg_catalog.=) ANY (ARRAY['usrmgmt.user_log_default'::pg_catalog.regclass,
+                                                       'usrmgmt.user_auth'::pg_catalog.regclass,
+                                                       'usrmgmt.change_log'::pg_catalog.regclass,
+                                                       'usrmgmt.change_log_default'::pg_catalog.regclass,
+                                                       pg_catalog.pg_get_serial_sequence('usrmgmt.change_log', 'id')::pg_catalog.regclass])
         UNION ALL
         SELECT 'FUNCTION', pg_catalog.format('usrmgmt.%I(%s)', p.proname,
                                              pg_catalog.pg_get_function_identity_arguments(p.oid)),
                p.proowner,
-               COALESCE(p.proacl, pg_catalog.acldefault('f', p.proowner))
+               COALESCE(p.proacl, pg_catalog.acldefault('f', p.proowner)),
+               CASE WHEN p.proname OPERATOR(pg_catalog.=) 'ascii_lower' THEN 'EXECUTE' END
           FROM pg_catalog.pg_proc p
-         WHERE p.oid OPERATOR(pg_catalog.=) ANY (ARRAY['usrmgmt.change_audit()'::pg_catalog.regprocedure,
-                                                       'usrmgmt.change_log_guard()'::pg_catalog.regprocedure,
-                                                       'usrmgmt.purge_change_log(timestamptz)'::pg_catalog.regprocedure,
-                                                       'usrmgmt.distribute(integer)'::pg_catalog.regprocedure])
+         WHERE p.oid OPERATOR(pg_catalog.=) ANY (ARRAY[
+                   'usrmgmt.ascii_lower(text)',
+                   'usrmgmt.reference_check()',
+                   'usrmgmt.user_references()',
+                   'usrmgmt.user_id_check()',
+                   'usrmgmt._log_retention()',
+                   'usrmgmt._change_log_retention()',
+                   'usrmgmt._log_partitions(pg_catalog.regclass)',
+                   'usrmgmt._log_unbalanced_users(timestamptz)',
+                   'usrmgmt._add_log_month(pg_catalog.regclass, timestamptz)',
+                   'usrmgmt._drop_log_partitions(timestamptz, boolean, interval, pg_catalog.regclass)',
+                   'usrmgmt.maintain(timestamptz)',
+                   'usrmgmt.last_login(bigint)',
+                   'usrmgmt.unlock_user(text)',
+                   'usrmgmt._recipe(text)',
+                   'usrmgmt._recipe_run(pg_catalog.regrole, text, boolean)',
+                   'usrmgmt.grant_recipe(pg_catalog.regrole, text)',
+                   'usrmgmt.revoke_recipe(pg_catalog.regrole, text)',
+                   'usrmgmt.change_audit()',
+                   'usrmgmt.change_log_guard()',
+                   'usrmgmt.purge_change_log(timestamptz)',
+                   'usrmgmt.distribute(integer)']::pg_catalog.regprocedure[])
     LOOP
         FOR grantee IN
             SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
@@ -1298,6 +1237,9 @@ BEGIN
             EXECUTE pg_catalog.format('REVOKE ALL ON %s %s FROM %s CASCADE',
                                       obj.kind, obj.name, grantee);
         END LOOP;
+        IF obj.public_priv IS NOT NULL THEN
+            EXECUTE pg_catalog.format('GRANT %s ON %s %s TO PUBLIC', obj.public_priv, obj.kind, obj.name);
+        END IF;
         EXECUTE pg_catalog.format('GRANT ALL ON %s %s TO %s', obj.kind, obj.name,
                                   obj.owner::pg_catalog.regrole::pg_catalog.text);
     END LOOP;
