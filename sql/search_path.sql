@@ -289,6 +289,24 @@ INSERT INTO usrmgmt.migration_history (migration_name) VALUES ('0001_init');
 INSERT INTO usrmgmt.migration_history (migration_name, checksum) VALUES ('0002', 'ABC');
 \echo :LAST_ERROR_SQLSTATE
 
+-- Block: the session triggers on an ORM's own writes.  They run as their
+-- owner but under the caller's search_path (no SET of it): nothing they
+-- run may resolve through it.  Insert (username filled in, 'login' row),
+-- update (username kept), delete ('logout' row), rename of the user
+-- (sessions renamed), deactivation (sessions closed, 'user deactivated').
+INSERT INTO usrmgmt.online_user (user_id, username)
+    SELECT id, 'ignored' FROM usrmgmt."user" WHERE username OPERATOR(pg_catalog.=) 'regress_alice';
+UPDATE usrmgmt.online_user SET username = 'changed by hand'
+ WHERE username OPERATOR(pg_catalog.=) 'regress_alice';
+DELETE FROM usrmgmt.online_user WHERE username OPERATOR(pg_catalog.=) 'regress_alice';
+INSERT INTO usrmgmt.online_user (user_id, username)
+    SELECT id, 'ignored' FROM usrmgmt."user" WHERE username OPERATOR(pg_catalog.=) 'regress_alice';
+UPDATE usrmgmt."user" SET username = 'regress_alice2'
+ WHERE username OPERATOR(pg_catalog.=) 'regress_alice';
+SELECT username FROM usrmgmt.online_user ORDER BY username COLLATE "C";
+UPDATE usrmgmt."user" SET is_active = false
+ WHERE username OPERATOR(pg_catalog.=) 'regress_alice2';
+
 -- Block: cascades (ON DELETE CASCADE / SET NULL run the foreign keys' own SQL)
 DELETE FROM usrmgmt."user" WHERE username OPERATOR(pg_catalog.=) 'regress_bob';
 
@@ -312,7 +330,8 @@ SELECT (SELECT count(*) FROM public."user") + (SELECT count(*) FROM pg_temp."use
        (SELECT count(*) FROM public.migration_history) + (SELECT count(*) FROM pg_temp.migration_history)
        AS lookalike_rows;
 -- what the block statements did reach usrmgmt's tables
-SELECT username, user_id IS NULL AS user_id_nulled FROM usrmgmt.user_log;
+SELECT username, action, detail, user_id IS NULL AS user_id_nulled
+  FROM usrmgmt.user_log ORDER BY id;
 SELECT count(*) AS sessions_left FROM usrmgmt.online_user;
 SELECT key, value, updated_by IS NULL AS updated_by_nulled FROM usrmgmt.configuration;
 

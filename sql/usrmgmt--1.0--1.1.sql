@@ -81,6 +81,15 @@ CREATE TRIGGER user_id_given
     FOR EACH ROW EXECUTE FUNCTION usrmgmt.user_id_check();
 REVOKE ALL ON FUNCTION usrmgmt.user_id_check() FROM PUBLIC;
 
+-- The session triggers switch to their owner in C instead of being
+-- SECURITY DEFINER with a SET of search_path, which cost a GUC nest level
+-- per row on every login and logout (src/session_triggers.c; doc:
+-- Performance).  Their SQL qualifies every name.
+ALTER FUNCTION usrmgmt.online_user_before_write() SECURITY INVOKER RESET search_path;
+ALTER FUNCTION usrmgmt.online_user_after_insert() SECURITY INVOKER RESET search_path;
+ALTER FUNCTION usrmgmt.online_user_after_delete() SECURITY INVOKER RESET search_path;
+ALTER FUNCTION usrmgmt.user_sync_sessions() SECURITY INVOKER RESET search_path;
+
 --------------------------------------------------------------------------
 -- user_log becomes partitioned, in place (doc: Retention and partitions;
 -- Upgrades).  The 1.0 table is not rewritten: it becomes the partition

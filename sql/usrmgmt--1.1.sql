@@ -435,26 +435,24 @@ COMMENT ON FUNCTION usrmgmt.purge_user_log(timestamptz) IS
 
 -- Trigger functions (src/session_triggers.c).  A trigger runs as the
 -- role whose statement fired it, so the four that read "user" or write
--- online_user and user_log are SECURITY DEFINER: an application that may
+-- online_user and user_log switch to their owner in C for their work, as
+-- SECURITY DEFINER would, but without a SET of search_path (a GUC nest
+-- level per row, on every login and logout): an application that may
 -- rename, deactivate or delete a user (or insert a session as an ORM
 -- does) needs no privilege on online_user or user_log for the sessions
--- and log rows that follow from it.  They qualify every name all the same.
+-- and log rows that follow from it.  Their SQL qualifies every name.
 CREATE FUNCTION usrmgmt.online_user_before_write() RETURNS trigger
     AS 'MODULE_PATHNAME', 'usrmgmt_online_user_before_write'
-    LANGUAGE C SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp;
+    LANGUAGE C;
 CREATE FUNCTION usrmgmt.online_user_after_insert() RETURNS trigger
     AS 'MODULE_PATHNAME', 'usrmgmt_online_user_after_insert'
-    LANGUAGE C SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp;
+    LANGUAGE C;
 CREATE FUNCTION usrmgmt.online_user_after_delete() RETURNS trigger
     AS 'MODULE_PATHNAME', 'usrmgmt_online_user_after_delete'
-    LANGUAGE C SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp;
+    LANGUAGE C;
 CREATE FUNCTION usrmgmt.user_sync_sessions() RETURNS trigger
     AS 'MODULE_PATHNAME', 'usrmgmt_user_sync_sessions'
-    LANGUAGE C SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp;
+    LANGUAGE C;
 CREATE FUNCTION usrmgmt.user_log_guard() RETURNS trigger
     AS 'MODULE_PATHNAME', 'usrmgmt_user_log_guard'
     LANGUAGE C;

@@ -124,6 +124,42 @@ um_plan_exec_as(Oid owner, UmPlan *plan, Datum *values, const char *nulls,
 	return um_check_result(rc, expected, plan->sql);
 }
 
+/*
+ * See spi_util.h.  The owner lives in fn_extra, allocated in fn_mcxt: a
+ * trigger's FmgrInfo lasts for its statement, a function's for its call
+ * site, so the catalog is read once per statement, not once per row.
+ */
+Datum
+um_call_as_definer(FunctionCallInfo fcinfo, PGFunction body)
+{
+	Oid		   *owner = (Oid *) fcinfo->flinfo->fn_extra;
+	Oid			save_userid;
+	int			save_sec_context;
+	volatile Datum result = (Datum) 0;	/* set in PG_TRY */
+
+	if (owner == NULL)
+	{
+		owner = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(Oid));
+		*owner = um_function_owner(fcinfo);
+		fcinfo->flinfo->fn_extra = owner;
+	}
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	if (save_userid == *owner)
+		return body(fcinfo);
+
+	SetUserIdAndSecContext(*owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	PG_TRY();
+	{
+		result = body(fcinfo);
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+	}
+	PG_END_TRY();
+	return result;
+}
+
 /* See spi_util.h. */
 Oid
 um_function_owner(FunctionCallInfo fcinfo)

@@ -16,6 +16,10 @@
  *	um_plan_exec_as()		the same, run as another role (the extension's
  *							owner) with the caller's identity restored
  *							whatever happens;
+ *	um_call_as_definer()	a C function's whole call run as its owner, as
+ *							SECURITY DEFINER runs it, without a SET of
+ *							search_path (the C triggers; their SQL is
+ *							qualified);
  *	um_plan_exec_crosscheck()
  *							the same, run as a foreign key's action is
  *							(references.c);
@@ -94,6 +98,17 @@ extern uint64 um_plan_exec_as(Oid owner, UmPlan *plan, Datum *values,
 
 /* The owner of the SQL-callable function being run (fcinfo's fn_oid). */
 extern Oid	um_function_owner(FunctionCallInfo fcinfo);
+
+/*
+ * body(fcinfo) run as the owner of the function being called (fcinfo's
+ * fn_oid): the current user switched with SECURITY_LOCAL_USERID_CHANGE
+ * and restored whatever happens, as SECURITY DEFINER does, but with no
+ * GUC nest level and no SET of search_path (so body's SQL must qualify
+ * every name and operator).  When the current user already is the owner
+ * (a trigger fired by usrmgmt's own SECURITY DEFINER functions), body is
+ * called as it is.  The owner is looked up once per FmgrInfo.
+ */
+extern Datum um_call_as_definer(FunctionCallInfo fcinfo, PGFunction body);
 
 /* A one-off statement (SPI_execute_with_args), checked as um_plan_exec. */
 extern uint64 um_sql_exec(const char *sql, int nargs, Oid *argtypes,
