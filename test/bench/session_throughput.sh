@@ -27,16 +27,20 @@
 # one session, read from /proc/<pid>/stat: less disturbed by a loaded
 # machine than the rate).
 #
-# Then, unless LOG_ROWS=0, both logs get $LOG_ROWS rows (default
-# 2,000,000; the issue's figure is 10,000,000) spread over the last 12
-# months (usrmgmt.maintain() makes the monthly partitions, the mirror gets
-# the same ones), VACUUM ANALYZE, and the same rounds run again: usrmgmt
-# at a large log against usrmgmt at an empty one (goal >= 0.95) and
-# against the baseline at the same size.
+# Then, unless LOG_ROWS=0, a second database, set up the same way, gets
+# $LOG_ROWS rows (default 2,000,000; the issue's figure is 10,000,000) in
+# usrmgmt's log and in the mirror's, spread over the last 12 months
+# (usrmgmt.maintain() makes the monthly partitions, the mirror gets the
+# same ones), VACUUM ANALYZE, CHECKPOINT; the first database is made
+# afresh (the first phase wrote rows into it); and the rounds alternate
+# between the two databases: usrmgmt at the large log against usrmgmt at the empty
+# one (goal >= 0.95), measured in the same minutes so that a change of the
+# machine's load does not enter the ratio, and the baseline the same way.
 #
 # Goal (issue 12): usrmgmt/baseline >= 0.95.  Connection from the PG*
-# variables (a superuser); creates and drops the database
-# usrmgmt_bench_sess.  Not run by the test suite.
+# variables (a superuser); creates and drops the databases
+# usrmgmt_bench_sess and usrmgmt_bench_sess_big.  Not run by the test
+# suite.
 set -euo pipefail
 CLIENTS=${CLIENTS:-4}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-6}
@@ -44,16 +48,18 @@ ROUNDS=${ROUNDS:-6}
 CYCLES=${CYCLES:-4000}
 LOG_ROWS=${LOG_ROWS:-2000000}
 DB=usrmgmt_bench_sess
+BIG=usrmgmt_bench_sess_big
 TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"; dropdb --if-exists "$DB" >/dev/null 2>&1 || true' EXIT
-PSQL="psql -X -q -At -v ON_ERROR_STOP=1 -d $DB"
+trap 'rm -rf "$TMP"; dropdb --if-exists "$DB" >/dev/null 2>&1 || true; dropdb --if-exists "$BIG" >/dev/null 2>&1 || true' EXIT
 . "$(dirname "$0")/common.sh"      # median, bench_cpu_per_cycle
 
 echo "machine: $(uname -srm), $(nproc) CPU, $(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
-dropdb --if-exists "$DB" >/dev/null 2>&1 || true
-createdb "$DB"
-$PSQL >/dev/null <<'SQL'
+# setup DB: usrmgmt with 100 users, the mirrors and the baseline's functions
+setup() {
+dropdb --if-exists "$1" >/dev/null 2>&1 || true
+createdb "$1"
+psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" >/dev/null <<'SQL'
 SET client_min_messages = warning;
 CREATE EXTENSION usrmgmt;
 -- the monthly partitions of the last 12 months and 3 ahead, as a year of
@@ -125,6 +131,8 @@ BEGIN
 END$$;
 SELECT count(bench_base.logout(bench_base.login('bench' || g, NULL, NULL))) FROM generate_series(1, 100) g;
 SQL
+}
+setup "$DB"
 
 cat >"$TMP/ext.sql" <<'EOF2'
 \set u random(1, 100)
@@ -135,53 +143,57 @@ cat >"$TMP/base.sql" <<'EOF2'
 SELECT bench_base.logout(bench_base.login('bench' || :u, '192.0.2.1', 'bench'));
 EOF2
 
+# run SCRIPT [DB]: tps
 run() {
-    pgbench -n -c "$CLIENTS" -j 2 -T "$SECONDS_PER_RUN" -f "$1" "$DB" 2>/dev/null |
+    pgbench -n -c "$CLIENTS" -j 2 -T "$SECONDS_PER_RUN" -f "$1" "${2:-$DB}" 2>/dev/null |
         sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
 }
 # backend CPU (µs) per cycle of schema $1's login and logout in one session
+# of database $2 (default $DB)
 cpu_us() {
-    bench_cpu_per_cycle "$DB" "PERFORM $1.logout($1.login('bench' || (g % 100 + 1), '192.0.2.1', 'bench'))" "$CYCLES"
+    bench_cpu_per_cycle "${2:-$DB}" "PERFORM $1.logout($1.login('bench' || (g % 100 + 1), '192.0.2.1', 'bench'))" "$CYCLES"
 }
 
-# One phase ($1, a label): ROUNDS interleaved rate rounds, then ROUNDS
-# interleaved CPU rounds.  Sets EXT_TPS, BASE_TPS, EXT_CPU, BASE_CPU
-# (medians).
+# One phase: $1 a label, then side A and side B, each a pgbench script,
+# a database and the schema of its functions ($2-$4 and $5-$7); ROUNDS
+# interleaved rate rounds, then ROUNDS interleaved CPU rounds.  Sets A_TPS,
+# B_TPS, A_CPU, B_CPU (medians) and RATIO (median of the rounds' A/B).
 phase() {
-    local e b r ratios=() es=() bs=() ec=() bc=() x y
-    pgbench -n -c "$CLIENTS" -j 2 -T 2 -f "$TMP/ext.sql" "$DB" >/dev/null 2>&1
-    pgbench -n -c "$CLIENTS" -j 2 -T 2 -f "$TMP/base.sql" "$DB" >/dev/null 2>&1
-    for r in $(seq 1 "$ROUNDS"); do
-        if [ $((r % 2)) -eq 1 ]; then e=$(run "$TMP/ext.sql"); b=$(run "$TMP/base.sql")
-        else b=$(run "$TMP/base.sql"); e=$(run "$TMP/ext.sql"); fi
-        es+=("$e"); bs+=("$b")
-        ratios+=("$(awk -v e="$e" -v b="$b" 'BEGIN { printf "%.3f", e / b }')")
-        printf '%s round %d: usrmgmt %8.1f tps  baseline %8.1f tps  ratio %s  (load %s)\n' \
-            "$1" "$r" "$e" "$b" "${ratios[-1]}" "$(cut -d' ' -f1 /proc/loadavg)"
+    local a b r ratios=() as=() bs=() ac=() bc=() x y
+    for r in 1 2; do
+        pgbench -n -c "$CLIENTS" -j 2 -T 2 -f "$2" "$3" >/dev/null 2>&1
+        pgbench -n -c "$CLIENTS" -j 2 -T 2 -f "$5" "$6" >/dev/null 2>&1
     done
     for r in $(seq 1 "$ROUNDS"); do
-        if [ $((r % 2)) -eq 1 ]; then x=$(cpu_us usrmgmt); y=$(cpu_us bench_base)
-        else y=$(cpu_us bench_base); x=$(cpu_us usrmgmt); fi
-        ec+=("$x"); bc+=("$y")
-        printf '%s cpu round %d: usrmgmt %s us/cycle  baseline %s us/cycle\n' "$1" "$r" "$x" "$y"
+        if [ $((r % 2)) -eq 1 ]; then a=$(run "$2" "$3"); b=$(run "$5" "$6")
+        else b=$(run "$5" "$6"); a=$(run "$2" "$3"); fi
+        as+=("$a"); bs+=("$b")
+        ratios+=("$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", a / b }')")
+        printf '%s round %d: %s %8.1f tps  %s %8.1f tps  ratio %s  (load %s)\n' \
+            "$1" "$r" "$4@$3" "$a" "$7@$6" "$b" "${ratios[-1]}" "$(cut -d' ' -f1 /proc/loadavg)"
     done
-    EXT_TPS=$(median "${es[@]}"); BASE_TPS=$(median "${bs[@]}")
-    EXT_CPU=$(median "${ec[@]}"); BASE_CPU=$(median "${bc[@]}")
-    printf '%s median: usrmgmt %.1f tps  baseline %.1f tps  ratio of medians %.3f  median ratio %s (goal >= 0.95)\n' \
-        "$1" "$EXT_TPS" "$BASE_TPS" "$(awk -v e="$EXT_TPS" -v b="$BASE_TPS" 'BEGIN { print e / b }')" "$(median "${ratios[@]}")"
-    printf '%s median backend CPU per login+logout: usrmgmt %s us  baseline %s us  baseline/usrmgmt %.3f\n' \
-        "$1" "$EXT_CPU" "$BASE_CPU" "$(awk -v e="$EXT_CPU" -v b="$BASE_CPU" 'BEGIN { print b / e }')"
+    for r in $(seq 1 "$ROUNDS"); do
+        if [ $((r % 2)) -eq 1 ]; then x=$(cpu_us "$4" "$3"); y=$(cpu_us "$7" "$6")
+        else y=$(cpu_us "$7" "$6"); x=$(cpu_us "$4" "$3"); fi
+        ac+=("$x"); bc+=("$y")
+        printf '%s cpu round %d: %s %s us/cycle  %s %s us/cycle\n' "$1" "$r" "$4@$3" "$x" "$7@$6" "$y"
+    done
+    A_TPS=$(median "${as[@]}"); B_TPS=$(median "${bs[@]}")
+    A_CPU=$(median "${ac[@]}"); B_CPU=$(median "${bc[@]}")
+    RATIO=$(median "${ratios[@]}")
+    printf '%s median: %s %.1f tps  %s %.1f tps  ratio of medians %.3f  median ratio %s (goal >= 0.95)\n' \
+        "$1" "$4@$3" "$A_TPS" "$7@$6" "$B_TPS" "$(awk -v a="$A_TPS" -v b="$B_TPS" 'BEGIN { print a / b }')" "$RATIO"
+    printf '%s median backend CPU per login+logout: %s %s us  %s %s us  B/A %.3f\n' \
+        "$1" "$4@$3" "$A_CPU" "$7@$6" "$B_CPU" "$(awk -v a="$A_CPU" -v b="$B_CPU" 'BEGIN { print b / a }')"
 }
 
-phase empty
+phase empty "$TMP/ext.sql" "$DB" usrmgmt "$TMP/base.sql" "$DB" bench_base
 [ "$LOG_ROWS" -gt 0 ] || exit 0
-EMPTY_TPS=$EXT_TPS
-EMPTY_CPU=$EXT_CPU
-EMPTY_BASE_TPS=$BASE_TPS
 
+setup "$BIG"
 t0=$(date +%s)
 for s in usrmgmt bench_base; do
-    $PSQL <<SQL
+    psql -X -q -At -v ON_ERROR_STOP=1 -d "$BIG" <<SQL
 SET session_replication_role = replica;
 INSERT INTO $s.user_log (user_id, username, action, "timestamp", ip_address, session_id, user_agent)
 SELECT 1 + (g::bigint * 7919) % 100000, 'user_' || (1 + (g::bigint * 7919) % 100000),
@@ -193,11 +205,16 @@ SELECT 1 + (g::bigint * 7919) % 100000, 'user_' || (1 + (g::bigint * 7919) % 100
   FROM generate_series(1, $LOG_ROWS) g;
 SQL
 done
-$PSQL -c 'VACUUM ANALYZE' -c 'CHECKPOINT'
-echo "loaded $LOG_ROWS log rows into each log in $(( $(date +%s) - t0 )) s; usrmgmt.user_log: $($PSQL -c 'SELECT count(*) FROM usrmgmt.user_log') rows in $($PSQL -c "SELECT count(*) FROM pg_inherits WHERE inhparent = 'usrmgmt.user_log'::regclass") partitions, $($PSQL -c "SELECT pg_size_pretty(sum(pg_total_relation_size(inhrelid))) FROM pg_inherits WHERE inhparent = 'usrmgmt.user_log'::regclass")"
+BPSQL="psql -X -q -At -v ON_ERROR_STOP=1 -d $BIG"
+$BPSQL -c 'VACUUM ANALYZE' -c 'CHECKPOINT'
+setup "$DB"      # the empty one afresh: the first phase wrote rows into it
+psql -X -q -d "$DB" -c 'VACUUM ANALYZE'
+echo "loaded $LOG_ROWS log rows into each log of $BIG in $(( $(date +%s) - t0 )) s; usrmgmt.user_log: $($BPSQL -c 'SELECT count(*) FROM usrmgmt.user_log') rows in $($BPSQL -c "SELECT count(*) FROM pg_inherits WHERE inhparent = 'usrmgmt.user_log'::regclass") partitions, $($BPSQL -c "SELECT pg_size_pretty(sum(pg_total_relation_size(inhrelid))) FROM pg_inherits WHERE inhparent = 'usrmgmt.user_log'::regclass")"
 
-phase "$LOG_ROWS-rows"
-awk -v l="$EXT_TPS" -v e="$EMPTY_TPS" -v lb="$BASE_TPS" -v eb="$EMPTY_BASE_TPS" -v lc="$EXT_CPU" -v ec="$EMPTY_CPU" -v n="$LOG_ROWS" 'BEGIN {
-    printf "usrmgmt at %d log rows / empty log: rate %.3f (goal >= 0.95; baseline %.3f), CPU per cycle empty/loaded %.3f\n",
-        n, l / e, lb / eb, ec / lc }'
+phase "usrmgmt $LOG_ROWS-rows/empty" "$TMP/ext.sql" "$BIG" usrmgmt "$TMP/ext.sql" "$DB" usrmgmt
+echo "usrmgmt at $LOG_ROWS log rows / at an empty log: median ratio $RATIO (goal >= 0.95)"
+phase "baseline $LOG_ROWS-rows/empty" "$TMP/base.sql" "$BIG" bench_base "$TMP/base.sql" "$DB" bench_base
+echo "baseline at $LOG_ROWS log rows / at an empty log: median ratio $RATIO"
+phase "$LOG_ROWS-rows" "$TMP/ext.sql" "$BIG" usrmgmt "$TMP/base.sql" "$BIG" bench_base
+echo "usrmgmt / baseline at $LOG_ROWS log rows: median ratio $RATIO (goal >= 0.95)"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
