@@ -51,6 +51,7 @@
 #include "catalog/pg_type.h"
 #include "distributed.h"
 #include "session_context.h"
+#include "settings_guard.h"
 #include "spi_util.h"
 #include "user_auth.h"
 #include "users.h"
@@ -342,7 +343,8 @@ usrmgmt_touch_session(PG_FUNCTION_ARGS)
  * Closes every session whose last_seen_at is older than now() - idle
  * (NULL: the GUC usrmgmt.session_timeout); the 'logout' rows get detail
  * 'expired'.  Returns how many were closed.
- * Errors: 22023 negative idle (as a whole: '1 day -1 hour' is 23 hours).
+ * Errors: with idle NULL, the error of a usrmgmt SET that the library's
+ * load dropped (settings_guard.h: 42602, 42501), once; 22023 negative idle (as a whole: '1 day -1 hour' is 23 hours).
  * An interval longer than any timestamp can be old closes nothing.
  * Locking: the users concerned FOR NO KEY UPDATE in id order, then their idle
  * sessions.  A session touched meanwhile is re-checked and kept.
@@ -362,6 +364,7 @@ usrmgmt_expire_sessions(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 	{
+		um_settings_guard_check();	/* a SET dropped at load: its error */
 		idle = (Interval *) palloc0(sizeof(Interval));
 		idle->time = (int64) usrmgmt_session_timeout * USECS_PER_SEC;
 	}

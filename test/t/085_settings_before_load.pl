@@ -100,6 +100,16 @@ is($out, 'f', 'not loaded, misspelt: the second call answers');
 is($err, "WARNING:  42602\nERROR:  42602",
 	'not loaded, misspelt: the first function call is 42602');
 
+# expire_sessions() without an interval reads usrmgmt.session_timeout: a
+# misspelt SET of it before the load is 42602 there too, once, rather than
+# the default of 30 minutes taken in silence.
+($rc, $out, $err) = run_as(undef, q{
+	SET usrmgmt.sesion_timeout = '1min';
+	SELECT usrmgmt.expire_sessions();
+	SELECT usrmgmt.expire_sessions();});
+is("$out|$err", "0|WARNING:  42602\nERROR:  42602",
+	'not loaded, misspelt usrmgmt.session_timeout: expire_sessions() is 42602 once');
+
 # 4. A role that may set it, a superuser or a role granted SET on the
 # parameter: applied, loaded or not, no warning, no error.
 $node->safe_psql('postgres',
