@@ -1,7 +1,7 @@
 # pg_dump / pg_restore of a distributed usrmgmt (doc: Backup and restore
 # for DBAs, "On Citus"; Scaling out with Citus): a coordinator and two
 # workers hold a source database with data in every table of usrmgmt
-# (users, passwords and lockouts in user_auth, open and closed sessions,
+# (users, passwords and a failed login in user_auth, open and closed sessions,
 # log rows over several months in partitions that maintain() made,
 # change_log, servers, configuration, an application migration).  It is
 # dumped from the coordinator and restored by the documented path into a
@@ -19,6 +19,7 @@
 #     log and audit ids collide with none restored;
 #   - the session invariants hold on every worker, shard group by shard
 #     group;
+#   - without --disable-triggers the restore is refused, nothing loaded;
 #   - health() counts the connections and transactions of every node.
 # Skipped, with the reason, where Citus is not installed.
 use strict;
@@ -26,10 +27,14 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use IPC::Run;
 use UsrmgmtCitus;
 
 my ($coord, @workers) = citus_nodes('citus_restore', 2);
 citus_database('postgres', $coord, @workers);
+# a database of the coordinator without Citus: health() as on one node
+$coord->safe_psql('postgres', 'CREATE DATABASE plain');
+$coord->safe_psql('plain', 'CREATE EXTENSION usrmgmt');
 my $tmp = PostgreSQL::Test::Utils::tempdir;
 
 # --- the source: data in every table --------------------------------------
@@ -158,6 +163,21 @@ SELECT usrmgmt.maintain(since => '$oldest') IS NOT NULL;
 		'-d', $coord->connstr('restored'), $dump ],
 	'pg_restore --data-only --disable-triggers --single-transaction through the coordinator');
 }
+# Without --disable-triggers the shards' triggers would take every row for
+# a new write; the documented restore says why it needs the option.
+citus_database('wrong', $coord, @workers);
+$coord->safe_psql('wrong', qq{
+CREATE EXTENSION usrmgmt;
+SELECT usrmgmt.distribute(8) IS NOT NULL;
+SELECT usrmgmt.maintain(since => '$oldest') IS NOT NULL;
+});
+my ($wrong_out, $wrong_err) = run_command([ 'pg_restore', '--data-only', '--schema=usrmgmt',
+		'--single-transaction', '--exit-on-error', '-d', $coord->connstr('wrong'), $dump ]);
+like($wrong_err, qr/COPY failed for table "configuration": ERROR:  insert or update on table "configuration_\d+" violates foreign key constraint "configuration_updated_by_fkey"/,
+	'without --disable-triggers: a setting whose user is not loaded yet is refused on its shard');
+is($coord->safe_psql('wrong', q{SELECT count(*) FROM usrmgmt."user"}), '0',
+	'and nothing is loaded (one transaction)');
+
 # distribute() again: every node's sequences move past the restored ids.
 like($coord->safe_psql('restored',
 		q{SELECT (r->>'made') || ' ' || (r->>'sequences_advanced') FROM usrmgmt.distribute(8) r}),
@@ -244,5 +264,70 @@ like(error_of($coord, 'restored', q{
 	SELECT u.id, 'x', 'bulk-app' FROM usrmgmt."user" u WHERE u.username IN ('user12', 'user23');}),
 	qr/^\w{5}: user "user12" is not active$/,
 	'and checked: an inactive user\'s session refused (Citus reports its SQLSTATE from a COPY as XX000)');
+
+# --- health(): the connections and transactions of every node -------------
+# health()'s connections against pg_stat_activity summed over the nodes
+# (less the probe's own connection to each worker), both read in one
+# statement; $cond leaves connections out of the second.  Citus's own
+# daemons come and go, so it is read until two figures are steady.
+sub health_less_nodes
+{
+	my ($cond) = @_;
+	my $q = qq{
+	WITH h AS (SELECT usrmgmt.health() h),
+	     n AS (SELECT count(*) AS total,
+	                  count(*) FILTER (WHERE state LIKE 'idle in transaction%') AS idle_xact
+	             FROM pg_stat_activity WHERE backend_type = 'client backend' AND $cond
+	           UNION ALL
+	           SELECT split_part(result, ',', 1)::int, split_part(result, ',', 2)::int
+	             FROM run_command_on_workers(\$\$
+	               SELECT count(*) || ',' || count(*) FILTER (WHERE state LIKE 'idle in transaction%')
+	                 FROM pg_stat_activity
+	                WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()
+	                  AND $cond\$\$))
+	SELECT ((h->'connections'->>'total')::int - (SELECT sum(total) FROM n)) || ' '
+	       || ((h->'connections'->>'idle_in_transaction')::int - (SELECT sum(idle_xact) FROM n))
+	  FROM h};
+	my ($last, $now) = ('', '');
+	for (1 .. 30)
+	{
+		$now = $coord->safe_psql('restored', $q);
+		return $now if $now eq $last;
+		$last = $now;
+		sleep 1;
+	}
+	return $now;
+}
+is(health_less_nodes('true'), '0 0',
+	'health(): connections and idle transactions equal pg_stat_activity summed over the nodes');
+is($coord->safe_psql('restored', q{SELECT usrmgmt.health()->'connections'->>'max'}),
+	3 * 60, 'health(): max_connections of the three nodes');
+
+# Connections held open on worker 1, one idle in a transaction.
+my @held;
+for my $stmt ('SELECT 1;', 'SELECT 2;', 'BEGIN; SELECT 3;')
+{
+	my ($in, $out) = ("$stmt\n", '');
+	local $ENV{PGAPPNAME} = 'regress_hold';
+	my $h = IPC::Run::start([ 'psql', '-XAtq', '-d', $workers[0]->connstr('restored') ],
+		'<', \$in, '>', \$out, '2>', \$out);
+	$h->pump until $out =~ /\d/;
+	push @held, [ $h, \$in ];
+}
+$workers[0]->poll_query_until('restored',
+	q{SELECT count(*) = 3 FROM pg_stat_activity WHERE application_name = 'regress_hold'})
+  or die 'the held connections did not show';
+sleep 1;
+is(health_less_nodes(q{application_name IS DISTINCT FROM 'regress_hold'}), '3 1',
+	'health(): three connections held on a worker counted, one idle in a transaction');
+my $oldest_s = $coord->safe_psql('restored', q{SELECT usrmgmt.health()->>'oldest_transaction_age_s'});
+cmp_ok($oldest_s, '>=', 1, "health(): the worker's open transaction is the oldest ($oldest_s s)");
+for my $held (@held)
+{
+	${ $held->[1] } .= "\\q\n";
+	$held->[0]->finish;
+}
+my $single = $coord->safe_psql('plain', q{SELECT usrmgmt.health()->'connections'->>'max'});
+is($single, '60', 'health() of a database without Citus: this node\'s figures only');
 
 done_testing();
