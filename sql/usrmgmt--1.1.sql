@@ -1359,42 +1359,6 @@ BEGIN
         made := made OPERATOR(pg_catalog.||) t;
     END LOOP;
 
-    -- Every node its own range of every identity sequence of usrmgmt
-    -- (Citus gives one to the sequences of the tables it creates; these
-    -- are the extension's): node group g takes g * 2^48 + 1 .. (g + 1) * 2^48 - 1.
-    -- A sequence already in its range is left alone.
-    FOR r IN SELECT * FROM pg_catalog.run_command_on_workers($cmd$
-        DO $do$
-        DECLARE
-            g bigint := (SELECT l.groupid FROM pg_catalog.pg_dist_local_group l);
-            lo bigint;
-            hi bigint;
-            s record;
-        BEGIN
-            SET LOCAL citus.enable_ddl_propagation = off;
-            lo := (g OPERATOR(pg_catalog.<<) 48) OPERATOR(pg_catalog.+) 1;
-            hi := ((g OPERATOR(pg_catalog.+) 1) OPERATOR(pg_catalog.<<) 48) OPERATOR(pg_catalog.-) 1;
-            FOR s IN SELECT c.oid::pg_catalog.regclass AS seq, q.seqmin
-                       FROM pg_catalog.pg_class c
-                       JOIN pg_catalog.pg_sequence q ON q.seqrelid OPERATOR(pg_catalog.=) c.oid
-                      WHERE c.relnamespace OPERATOR(pg_catalog.=) 'usrmgmt'::pg_catalog.regnamespace
-            LOOP
-                CONTINUE WHEN s.seqmin OPERATOR(pg_catalog.=) lo;
-                EXECUTE pg_catalog.format('ALTER SEQUENCE %s MINVALUE %s MAXVALUE %s START WITH %s RESTART WITH %s',
-                                          s.seq, lo, hi, lo, lo);
-            END LOOP;
-        END
-        $do$ $cmd$)
-    LOOP
-        IF NOT r.success THEN
-            failed := pg_catalog.concat_ws('; ', failed, pg_catalog.format('%s:%s: %s', r.nodename, r.nodeport, r.result));
-        END IF;
-    END LOOP;
-    IF failed IS NOT NULL THEN
-        RAISE EXCEPTION 'could not give the workers their ranges of usrmgmt''s sequences'
-            USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = failed;
-    END IF;
-
     -- Identities continue over what the tables hold (a data-only restore
     -- through the coordinator loads ids that the source's nodes gave; doc:
     -- Backup and restore for DBAs): each node's sequence of a table moves
@@ -1438,7 +1402,7 @@ BEGIN
             positions := positions OPERATOR(pg_catalog.||) table_positions;
         END IF;
     END LOOP;
-    -- the same statement on each node, the coordinator's in this transaction
+    -- the same statement on each node, the coordinator's here
     set_positions := pg_catalog.format($cmd$
         SELECT pg_catalog.count(pg_catalog.setval(j.seq::pg_catalog.regclass, j.v))
           FROM pg_catalog.jsonb_to_recordset(%L::jsonb) AS j (seq text, g integer, v bigint)
@@ -1449,17 +1413,46 @@ BEGIN
                                                    q.seqmin OPERATOR(pg_catalog.-) 1)
         $cmd$, positions);
     EXECUTE set_positions INTO STRICT advanced;
-    failed := NULL;
-    FOR r IN SELECT * FROM pg_catalog.run_command_on_workers(set_positions)
+
+    -- Every node its own range of every identity sequence of usrmgmt
+    -- (Citus gives one to the sequences of the tables it creates; these
+    -- are the extension's): node group g takes g * 2^48 + 1 .. (g + 1) * 2^48 - 1.
+    -- A sequence already in its range is left alone.  Then each worker
+    -- moves its sequences as the coordinator did (set_positions; the
+    -- UNION ALL runs the two commands in this order).
+    FOR r IN SELECT 'ranges' AS step, w.* FROM pg_catalog.run_command_on_workers($cmd$
+        DO $do$
+        DECLARE
+            g bigint := (SELECT l.groupid FROM pg_catalog.pg_dist_local_group l);
+            lo bigint;
+            hi bigint;
+            s record;
+        BEGIN
+            SET LOCAL citus.enable_ddl_propagation = off;
+            lo := (g OPERATOR(pg_catalog.<<) 48) OPERATOR(pg_catalog.+) 1;
+            hi := ((g OPERATOR(pg_catalog.+) 1) OPERATOR(pg_catalog.<<) 48) OPERATOR(pg_catalog.-) 1;
+            FOR s IN SELECT c.oid::pg_catalog.regclass AS seq, q.seqmin
+                       FROM pg_catalog.pg_class c
+                       JOIN pg_catalog.pg_sequence q ON q.seqrelid OPERATOR(pg_catalog.=) c.oid
+                      WHERE c.relnamespace OPERATOR(pg_catalog.=) 'usrmgmt'::pg_catalog.regnamespace
+            LOOP
+                CONTINUE WHEN s.seqmin OPERATOR(pg_catalog.=) lo;
+                EXECUTE pg_catalog.format('ALTER SEQUENCE %s MINVALUE %s MAXVALUE %s START WITH %s RESTART WITH %s',
+                                          s.seq, lo, hi, lo, lo);
+            END LOOP;
+        END
+        $do$ $cmd$) w
+             UNION ALL
+             SELECT 'positions', w.* FROM pg_catalog.run_command_on_workers(set_positions) w
     LOOP
-        IF r.success THEN
-            advanced := advanced OPERATOR(pg_catalog.+) r.result::bigint;
-        ELSE
+        IF NOT r.success THEN
             failed := pg_catalog.concat_ws('; ', failed, pg_catalog.format('%s:%s: %s', r.nodename, r.nodeport, r.result));
+        ELSIF r.step OPERATOR(pg_catalog.=) 'positions' THEN
+            advanced := advanced OPERATOR(pg_catalog.+) r.result::pg_catalog.int8;
         END IF;
     END LOOP;
     IF failed IS NOT NULL THEN
-        RAISE EXCEPTION 'could not move usrmgmt''s sequences past the ids the tables hold'
+        RAISE EXCEPTION 'could not give the workers their ranges of usrmgmt''s sequences'
             USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = failed;
     END IF;
 
