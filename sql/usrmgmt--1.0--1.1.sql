@@ -905,7 +905,9 @@ SELECT pg_catalog.pg_extension_config_dump('usrmgmt.change_log', '');
 -- usrmgmt (ids stay unique cluster-wide), and the schema manifest is
 -- retaken.  Only an installation without data is distributed; a table
 -- already distributed is left as it is, so a second call changes nothing
--- (and gives a node added since its ranges).
+-- but gives a node added since its ranges and, after a data-only restore
+-- through the coordinator, moves every node's sequences past the ids the
+-- tables hold.
 --------------------------------------------------------------------------
 
 CREATE FUNCTION usrmgmt.distribute(shard_count integer DEFAULT NULL) RETURNS jsonb
@@ -922,6 +924,10 @@ DECLARE
     made text[] := '{}';
     r record;
     failed text;
+    positions jsonb := '[]';
+    table_positions jsonb;
+    set_positions text;
+    advanced bigint := 0;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension e
                     WHERE e.extname OPERATOR(pg_catalog.=) 'citus') THEN
@@ -1016,11 +1022,68 @@ BEGIN
         made := made OPERATOR(pg_catalog.||) t;
     END LOOP;
 
+    -- Identities continue over what the tables hold (a data-only restore
+    -- through the coordinator loads ids that the source's nodes gave; doc:
+    -- Backup and restore for DBAs): each node's sequence of a table moves
+    -- past the highest id of the node's range in that table, and every
+    -- node's session counter past the highest counter of any session id,
+    -- open or in the log (a session id is user_id * 2^24 + counter,
+    -- src/distributed.h), so that no session id comes again.  A sequence
+    -- already past stays.  One read of every id column.
+    FOR r IN SELECT d.objid::pg_catalog.regclass AS seq, d.refobjid::pg_catalog.regclass AS tab,
+                    a.attname AS col
+               FROM pg_catalog.pg_depend d
+               JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) d.objid
+               JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) d.refobjid
+                                             AND a.attnum OPERATOR(pg_catalog.=) d.refobjsubid
+              WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                AND d.deptype OPERATOR(pg_catalog.=) ANY ('{a,i}'::"char"[])
+                AND c.relkind OPERATOR(pg_catalog.=) 'S'
+                AND c.relnamespace OPERATOR(pg_catalog.=) 'usrmgmt'::pg_catalog.regnamespace
+    LOOP
+        IF r.tab OPERATOR(pg_catalog.=) 'usrmgmt.online_user'::pg_catalog.regclass THEN
+            positions := positions OPERATOR(pg_catalog.||) (
+                SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                           'seq', r.seq::text, 'g', n.groupid,
+                           'v', (n.groupid::bigint OPERATOR(pg_catalog.<<) 48) OPERATOR(pg_catalog.+) m.counter)), '[]')
+                  FROM (SELECT pg_catalog.max(x.id OPERATOR(pg_catalog.&) 16777215) AS counter
+                          FROM (SELECT o.id FROM usrmgmt.online_user o
+                                UNION ALL
+                                SELECT l.session_id FROM usrmgmt.user_log l
+                                 WHERE l.session_id OPERATOR(pg_catalog.>) 0) x) m
+                 CROSS JOIN (SELECT DISTINCT d.groupid FROM pg_catalog.pg_dist_node d
+                              WHERE d.noderole OPERATOR(pg_catalog.=) 'primary') n
+                 WHERE m.counter IS NOT NULL);
+        ELSE
+            EXECUTE pg_catalog.format(
+                'SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(''seq'', $1, ''g'', m.g, ''v'', m.v)), ''[]'')'
+                ' FROM (SELECT t.%1$I OPERATOR(pg_catalog.>>) 48 AS g, pg_catalog.max(t.%1$I) AS v'
+                '         FROM %2$s t WHERE t.%1$I OPERATOR(pg_catalog.>) 0 GROUP BY 1) m',
+                r.col, r.tab)
+              INTO STRICT table_positions USING r.seq::text;
+            positions := positions OPERATOR(pg_catalog.||) table_positions;
+        END IF;
+    END LOOP;
+    -- the same statement on each node, the coordinator's here
+    set_positions := pg_catalog.format($cmd$
+        SELECT pg_catalog.count(pg_catalog.setval(j.seq::pg_catalog.regclass, j.v))
+          FROM pg_catalog.jsonb_to_recordset(%L::jsonb) AS j (seq text, g integer, v bigint)
+          JOIN pg_catalog.pg_sequence q ON q.seqrelid OPERATOR(pg_catalog.=) j.seq::pg_catalog.regclass
+         WHERE j.g OPERATOR(pg_catalog.=) (SELECT l.groupid FROM pg_catalog.pg_dist_local_group l)
+           AND j.v OPERATOR(pg_catalog.>=) q.seqmin AND j.v OPERATOR(pg_catalog.<=) q.seqmax
+           AND j.v OPERATOR(pg_catalog.>) COALESCE(pg_catalog.pg_sequence_last_value(j.seq::pg_catalog.regclass),
+                                                   q.seqmin OPERATOR(pg_catalog.-) 1)
+        $cmd$, positions);
+    EXECUTE set_positions INTO STRICT advanced;
+
     -- Every node its own range of every identity sequence of usrmgmt
     -- (Citus gives one to the sequences of the tables it creates; these
     -- are the extension's): node group g takes g * 2^48 + 1 .. (g + 1) * 2^48 - 1.
-    -- A sequence already in its range is left alone.
-    FOR r IN SELECT * FROM pg_catalog.run_command_on_workers($cmd$
+    -- A sequence already in its range is left alone.  Then each worker
+    -- moves its sequences as the coordinator did (set_positions; the
+    -- UNION ALL runs the two commands in this order).
+    FOR r IN SELECT 'ranges' AS step, w.* FROM pg_catalog.run_command_on_workers($cmd$
         DO $do$
         DECLARE
             g bigint := (SELECT l.groupid FROM pg_catalog.pg_dist_local_group l);
@@ -1041,10 +1104,14 @@ BEGIN
                                           s.seq, lo, hi, lo, lo);
             END LOOP;
         END
-        $do$ $cmd$)
+        $do$ $cmd$) w
+             UNION ALL
+             SELECT 'positions', w.* FROM pg_catalog.run_command_on_workers(set_positions) w
     LOOP
         IF NOT r.success THEN
             failed := pg_catalog.concat_ws('; ', failed, pg_catalog.format('%s:%s: %s', r.nodename, r.nodeport, r.result));
+        ELSIF r.step OPERATOR(pg_catalog.=) 'positions' THEN
+            advanced := advanced OPERATOR(pg_catalog.+) r.result::pg_catalog.int8;
         END IF;
     END LOOP;
     IF failed IS NOT NULL THEN
@@ -1071,7 +1138,8 @@ BEGIN
                                   AND NOT pg_catalog.starts_with(p.logicalrelid::text, 'usrmgmt.change_log_')),
         'shard_count', (SELECT pg_catalog.count(*) FROM pg_catalog.pg_dist_shard s
                          WHERE s.logicalrelid OPERATOR(pg_catalog.=) 'usrmgmt.online_user'::pg_catalog.regclass),
-        'workers', workers);
+        'workers', workers,
+        'sequences_advanced', advanced);
 END
 $$;
 COMMENT ON FUNCTION usrmgmt.distribute(integer) IS

@@ -11,7 +11,9 @@
  * sessions bounded by UM_SESSIONS_CAP rows (and database_stats(true)'s
  * count(*), on request).  Nothing is written, so all of it works on a hot
  * standby.  The fixed queries run from plans saved for the life of the
- * backend: health() is polled.
+ * backend: health() is polled.  On Citus the tables' figures are their
+ * shards', and the connections, transactions, replication and database
+ * size every node's, read on the workers (doc: Scaling out with Citus).
  *
  * The schema drift (schema_drift.c, some 150 pg_get_*def calls) is the
  * costliest figure; its answer can only change when the catalog does, so
@@ -123,12 +125,62 @@ static UmPlan um_plan_citus_tables = UM_PLAN0(
 "  pg_catalog.sum(f.v[7])::pg_catalog.int8 "
 "FROM f GROUP BY f.name");
 
-/* On Citus: the size of the database on every node, summed. */
-static UmPlan um_plan_citus_db_size = UM_PLAN0(
-"SELECT pg_catalog.sum(r.result::pg_catalog.int8)::pg_catalog.int8 "
-"FROM pg_catalog.run_command_on_all_nodes("
-"  $cmd$SELECT pg_catalog.pg_database_size(pg_catalog.current_database())$cmd$) r "
-"WHERE r.success");
+/*
+ * A node's client connections and transactions (columns total, active,
+ * idle_xact, idle, oldest_xact_s, idle_xact_s); cond: more of the WHERE
+ * clause.  The probing backend's own transaction is not the oldest.
+ */
+#define UM_ACTIVITY_SQL(cond) \
+"SELECT " \
+"  pg_catalog.count(*) AS total, " \
+"  pg_catalog.count(*) FILTER (WHERE s.state OPERATOR(pg_catalog.=) 'active') AS active, " \
+"  pg_catalog.count(*) FILTER (WHERE s.state OPERATOR(pg_catalog.~~) 'idle in transaction%') AS idle_xact, " \
+"  pg_catalog.count(*) FILTER (WHERE s.state OPERATOR(pg_catalog.=) 'idle') AS idle, " \
+"  pg_catalog.max(pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() " \
+"      OPERATOR(pg_catalog.-) s.xact_start)) " \
+"      FILTER (WHERE s.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()) AS oldest_xact_s, " \
+"  pg_catalog.max(pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() " \
+"      OPERATOR(pg_catalog.-) s.state_change)) " \
+"      FILTER (WHERE s.state OPERATOR(pg_catalog.~~) 'idle in transaction%') AS idle_xact_s " \
+"  FROM pg_catalog.pg_stat_activity s " \
+"  WHERE s.backend_type OPERATOR(pg_catalog.=) 'client backend'" cond
+
+/* A node's oldest unfrozen transaction id age over its databases. */
+#define UM_XID_AGE_SQL \
+"(SELECT pg_catalog.max(pg_catalog.age(d.datfrozenxid))::pg_catalog.int8 " \
+"   FROM pg_catalog.pg_database d WHERE d.datallowconn)"
+
+/* A primary's standbys and the worst replay lag (columns n, lag_s, lag_bytes). */
+#define UM_PRIMARY_SQL \
+"SELECT pg_catalog.count(*) AS n, " \
+"  pg_catalog.max(pg_catalog.date_part('epoch', r.replay_lag)) AS lag_s, " \
+"  pg_catalog.max(pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), r.replay_lsn))::pg_catalog.float8 AS lag_bytes " \
+"FROM pg_catalog.pg_stat_replication r"
+
+/*
+ * On Citus (doc: Scaling out with Citus): the figures of every worker,
+ * read there in one command and combined (sums of connections, of
+ * max_connections, of standbys and of database sizes; the worst
+ * transaction ages, xid age and lag), with the number of workers that
+ * answered.  The probe's own connection to a worker is not counted.
+ */
+static UmPlan um_plan_citus_nodes = UM_PLAN0(
+"SELECT pg_catalog.sum(v[1])::pg_catalog.int8, pg_catalog.sum(v[2])::pg_catalog.int8, "
+"  pg_catalog.sum(v[3])::pg_catalog.int8, pg_catalog.sum(v[4])::pg_catalog.int8, "
+"  pg_catalog.sum(v[5])::pg_catalog.int8, pg_catalog.max(v[6]), pg_catalog.max(v[7]), "
+"  pg_catalog.max(v[8])::pg_catalog.int8, pg_catalog.sum(v[9])::pg_catalog.int8, "
+"  pg_catalog.max(v[10]), pg_catalog.max(v[11]), pg_catalog.sum(v[12])::pg_catalog.int8, "
+"  pg_catalog.count(*) "
+"FROM (SELECT pg_catalog.string_to_array(r.result, ',', '')::pg_catalog.float8[] AS v "
+"  FROM pg_catalog.run_command_on_workers($cmd$"
+"SELECT pg_catalog.array_to_string(ARRAY[a.total, a.active, a.idle_xact, a.idle, "
+"  pg_catalog.current_setting('max_connections')::pg_catalog.int8, "
+"  a.oldest_xact_s, a.idle_xact_s, " UM_XID_AGE_SQL ", "
+"  p.n, p.lag_s, p.lag_bytes, "
+"  pg_catalog.pg_database_size(pg_catalog.current_database())]::pg_catalog.float8[], ',', '') "
+"FROM (" UM_ACTIVITY_SQL(" AND s.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()") ") a "
+"CROSS JOIN (" UM_PRIMARY_SQL ") p"
+"$cmd$) r WHERE r.success) w");
 
 /* The probe query of health(): server-wide facts, timed. */
 static UmPlan um_plan_facts = UM_PLAN0(
@@ -137,25 +189,12 @@ static UmPlan um_plan_facts = UM_PLAN0(
 "  a.total, a.active, a.idle_xact, "
 "  pg_catalog.current_setting('max_connections')::pg_catalog.int8, "
 "  a.oldest_xact_s, a.idle_xact_s, "
-"  (SELECT pg_catalog.max(pg_catalog.age(d.datfrozenxid))::pg_catalog.int8 "
-"     FROM pg_catalog.pg_database d WHERE d.datallowconn), "
+"  " UM_XID_AGE_SQL ", "
 "  pg_catalog.to_regclass('" UM_SCHEMA ".online_user') IS NOT NULL, "
 "  pg_catalog.to_regclass('" UM_SCHEMA ".user_log_default') IS NOT NULL, "
 "  pg_catalog.to_regclass('" UM_SCHEMA ".change_log_default') IS NOT NULL, "
 "  a.idle "
-"FROM (SELECT "
-"  pg_catalog.count(*) AS total, "
-"  pg_catalog.count(*) FILTER (WHERE s.state OPERATOR(pg_catalog.=) 'active') AS active, "
-"  pg_catalog.count(*) FILTER (WHERE s.state OPERATOR(pg_catalog.~~) 'idle in transaction%') AS idle_xact, "
-"  pg_catalog.count(*) FILTER (WHERE s.state OPERATOR(pg_catalog.=) 'idle') AS idle, "
-"  pg_catalog.max(pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() "
-"      OPERATOR(pg_catalog.-) s.xact_start)) "
-"      FILTER (WHERE s.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()) AS oldest_xact_s, "
-"  pg_catalog.max(pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() "
-"      OPERATOR(pg_catalog.-) s.state_change)) "
-"      FILTER (WHERE s.state OPERATOR(pg_catalog.~~) 'idle in transaction%') AS idle_xact_s "
-"  FROM pg_catalog.pg_stat_activity s "
-"  WHERE s.backend_type OPERATOR(pg_catalog.=) 'client backend') a");
+"FROM (" UM_ACTIVITY_SQL("") ") a");
 
 /*
  * The partitions of a log, user_log or change_log (1.1; doc: Retention and
@@ -191,11 +230,7 @@ static UmPlan um_plan_standby = UM_PLAN0(
 "LEFT JOIN pg_catalog.pg_stat_wal_receiver r ON true");
 
 /* Primary: the standbys it streams to and the worst replay lag. */
-static UmPlan um_plan_primary = UM_PLAN0(
-"SELECT pg_catalog.count(*), "
-"  pg_catalog.max(pg_catalog.date_part('epoch', r.replay_lag)), "
-"  pg_catalog.max(pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), r.replay_lsn))::pg_catalog.float8 "
-"FROM pg_catalog.pg_stat_replication r");
+static UmPlan um_plan_primary = UM_PLAN0(UM_PRIMARY_SQL);
 
 /* status(): the installed version and the applied migrations. */
 static UmPlan um_plan_status = UM_PLAN0(
@@ -419,17 +454,6 @@ um_read_facts(UmHealth *h)
 						   &h->fig.change_log_default_rows,
 						   &h->fig.change_log_future_parts);
 	h->fig.wrap_pct = um_wraparound_pct(h->fig.xid_age);
-	/* On Citus: the database on every node (doc: Scaling out with Citus). */
-	if (!h->in_recovery && um_distributed())
-	{
-		bool		isnull;
-
-		um_exec_one_row(&um_plan_citus_db_size);
-		(void) um_get(0, 1, &isnull);
-		if (!isnull)
-			h->db_size = um_get_int8(0, 1);
-		SPI_freetuptable(SPI_tuptable);
-	}
 }
 
 /* Replication: a standby's own lag, or a primary's standbys. */
@@ -451,6 +475,45 @@ um_read_replication(UmHealth *h, MemoryContext cxt)
 		h->standbys = um_get_int8(0, 1);
 		h->fig.lag_s = um_get_num(0, 2);
 		h->lag_bytes = um_get_num(0, 3);
+	}
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/* The larger of two figures; unknown when both are. */
+static UmNum
+um_num_max(UmNum a, UmNum b)
+{
+	if (!a.known)
+		return b;
+	if (!b.known)
+		return a;
+	return a.v >= b.v ? a : b;
+}
+
+/*
+ * On Citus, a primary coordinator: add the workers' connections,
+ * transactions, replication and database sizes to this node's
+ * (um_plan_citus_nodes).  Nothing when no worker answered.
+ */
+static void
+um_read_citus_nodes(UmHealth *h)
+{
+	um_exec_one_row(&um_plan_citus_nodes);
+	if (um_get_int8(0, 13) > 0)
+	{
+		h->fig.conn_total += um_get_int8(0, 1);
+		h->conn_active += um_get_int8(0, 2);
+		h->conn_idle_xact += um_get_int8(0, 3);
+		h->conn_idle += um_get_int8(0, 4);
+		h->fig.conn_max += um_get_int8(0, 5);
+		h->fig.oldest_xact_s = um_num_max(h->fig.oldest_xact_s, um_get_num(0, 6));
+		h->fig.idle_xact_s = um_num_max(h->fig.idle_xact_s, um_get_num(0, 7));
+		h->fig.xid_age = Max(h->fig.xid_age, um_get_int8(0, 8));
+		h->fig.wrap_pct = um_wraparound_pct(h->fig.xid_age);
+		h->standbys += um_get_int8(0, 9);
+		h->fig.lag_s = um_num_max(h->fig.lag_s, um_get_num(0, 10));
+		h->lag_bytes = um_num_max(h->lag_bytes, um_get_num(0, 11));
+		h->db_size += um_get_int8(0, 12);
 	}
 	SPI_freetuptable(SPI_tuptable);
 }
@@ -513,6 +576,9 @@ um_health_collect(UmHealth *h)
 	if (h->fig.have_sessions)
 		um_read_sessions(h->tables, &h->sessions, &h->sessions_exact);
 	um_read_replication(h, cxt);
+	/* the cluster's figures on Citus (doc: Scaling out with Citus) */
+	if (!h->in_recovery && um_distributed())
+		um_read_citus_nodes(h);
 	um_read_drift(h);
 	SPI_finish();
 }
