@@ -143,7 +143,11 @@ um_probe_partition(Oid part, int64 lo, int64 hi, TimestampTz cut,
 
 		ScanKeyInit(&keys[0], 1, BTGreaterEqualStrategyNumber, F_INT8GE, Int64GetDatum(lo));
 		ScanKeyInit(&keys[1], 1, BTLessEqualStrategyNumber, F_INT8LE, Int64GetDatum(hi));
+#if PG_VERSION_NUM >= 180000
+		scan = index_beginscan(heap, index, snapshot, NULL, 2, 0);
+#else
 		scan = index_beginscan(heap, index, snapshot, 2, 0);
+#endif
 		index_rescan(scan, keys, 2, NULL, 0);
 		while (index_getnext_slot(scan, ForwardScanDirection, slot))
 		{
@@ -326,8 +330,12 @@ usrmgmt_log_kept_logins(PG_FUNCTION_ARGS)
 			um_probe_later_rows(lo, hi, cut, &ids);
 			if (ids.n > 0)
 			{
+#if PG_VERSION_NUM >= 160000
+				arg = PointerGetDatum(construct_array_builtin(ids.ids, ids.n, INT8OID));
+#else
 				arg = PointerGetDatum(construct_array(ids.ids, ids.n, INT8OID, sizeof(int64),
 													  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+#endif
 				(void) um_sql_exec(psprintf("SELECT pg_catalog.array_agg(l.session_id) FROM ONLY %s l"
 											" WHERE l.action OPERATOR(pg_catalog.=) 'login'"
 											"   AND l.session_id OPERATOR(pg_catalog.=) ANY ($1)", name),
