@@ -244,6 +244,34 @@ INSERT INTO usrmgmt.user_log (user_id, username, action, "timestamp") VALUES
     (3, 'carol', 'logout', date_trunc('month', now()) - interval '1 month' + interval '1 day');
 RESET session_replication_role;
 SELECT * FROM pg_temp.where_rows();
+-- _log_kept_logins(partition, cut), the drop's probe: the login rows of
+-- a partition whose session is open (9001) or closed at or after the cut
+-- (9002, closed this month); 9003 closed in m-4 and 9004 closed in m-1,
+-- before a cut at the start of m+0, are not kept; NULL when none is
+CREATE FUNCTION pg_temp.kept(m int, cut timestamptz) RETURNS bigint[] LANGUAGE sql AS $$
+    SELECT usrmgmt._log_kept_logins(
+        format('usrmgmt.user_log_%s', to_char(date_trunc('month', now()) + m * interval '1 month', 'YYYY_MM'))::regclass, cut)
+$$;
+SELECT m, pg_temp.kept(m, date_trunc('month', now())) AS kept
+  FROM generate_series(-6, -1) m ORDER BY m;
+-- the same answer from a partition without a session_id index (read whole)
+BEGIN;
+DO $$ BEGIN EXECUTE format('DROP INDEX %s',
+    (SELECT i.indexrelid::regclass::text FROM pg_index i JOIN pg_attribute a
+         ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+      WHERE i.indrelid = format('usrmgmt.user_log_%s', to_char(now(), 'YYYY_MM'))::regclass
+        AND a.attname = 'session_id')); END $$;
+SELECT pg_temp.kept(-4, date_trunc('month', now())) AS kept_without_index;
+ROLLBACK;
+-- expected error 22004: the partition must not be NULL
+SELECT usrmgmt._log_kept_logins(NULL, now());
+-- expected error 22004: nor the cut
+SELECT usrmgmt._log_kept_logins('usrmgmt.user_log_default', NULL);
+-- expected error 42P01: no such relation
+SELECT usrmgmt._log_kept_logins(0, now());
+-- _log_partitions(): none of a NULL log or of a table without partitions
+SELECT (SELECT count(*) FROM usrmgmt._log_partitions(NULL)) AS of_null,
+       (SELECT count(*) FROM usrmgmt._log_partitions('usrmgmt.user')) AS of_user;
 -- maintain() with a retention reaching back to the start of m-3: m-6 .. m-4
 -- expire; m-5 and m-4 hold login rows that must stay, and m-6 alice's
 -- unbalanced imported login, so all three are emptied, not dropped

@@ -303,22 +303,12 @@ CREATE FUNCTION usrmgmt._change_log_retention() RETURNS interval
 
 -- The partitions of a log (user_log unless told) other than the default,
 -- with their bounds (lower NULL: MINVALUE, the 1.0 log attached by the
--- update to 1.1).
+-- update to 1.1), in the order of their bounds; read from the catalog in
+-- C (src/log_partitions.c).
 CREATE FUNCTION usrmgmt._log_partitions(log pg_catalog.regclass DEFAULT 'usrmgmt.user_log')
     RETURNS TABLE(partition pg_catalog.regclass, lower_bound timestamptz, upper_bound timestamptz)
-    LANGUAGE sql STABLE
-    SET search_path = pg_catalog, pg_temp
-AS $$
-SELECT c.oid::pg_catalog.regclass,
-       CASE WHEN b[1] OPERATOR(pg_catalog.=) 'MINVALUE' THEN NULL ELSE b[1]::timestamptz END,
-       CASE WHEN b[2] OPERATOR(pg_catalog.=) 'MAXVALUE' THEN NULL ELSE b[2]::timestamptz END
-  FROM pg_catalog.pg_inherits i
-  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.inhrelid
- CROSS JOIN LATERAL pg_catalog.regexp_match(pg_catalog.pg_get_expr(c.relpartbound, c.oid),
-                                            '^FOR VALUES FROM \(''?([^'')]*)''?\) TO \(''?([^'')]*)''?\)$') b
- WHERE i.inhparent OPERATOR(pg_catalog.=) $1
-   AND b IS NOT NULL     -- not the default partition
-$$;
+    AS 'MODULE_PATHNAME', 'usrmgmt_log_partitions'
+    LANGUAGE C STABLE;
 
 -- Creates the partition <log>_YYYY_MM of user_log or change_log for the
 -- month that starts at m (the caller has checked that no partition covers
@@ -470,6 +460,15 @@ BEGIN
 END
 $$;
 
+-- The session ids of the 'login' rows of a user_log partition wholly
+-- older than cut whose session is still open or has a row at or after cut
+-- (closed then), NULL if none: the rows the retention drop keeps
+-- (src/retention_keep.c; probes each later partition through its
+-- session_id index rather than planning a query over every partition).
+CREATE FUNCTION usrmgmt._log_kept_logins(part pg_catalog.regclass, cut timestamptz) RETURNS bigint[]
+    AS 'MODULE_PATHNAME', 'usrmgmt_log_kept_logins'
+    LANGUAGE C STABLE;      -- not STRICT: NULL is 22004, and PUBLIC gets 42501
+
 -- Remove the rows of a log (user_log unless told; or change_log) older
 -- than cut by whole partitions: every partition wholly older than cut is
 -- dropped, except that in user_log the 'login' rows of sessions still
@@ -491,8 +490,6 @@ CREATE FUNCTION usrmgmt._drop_log_partitions(cut timestamptz, exact boolean, loc
 AS $$
 DECLARE
     p record;
-    lo bigint;
-    hi bigint;
     keep bigint[];
     unbalanced bigint[] := CASE WHEN log OPERATOR(pg_catalog.=) 'usrmgmt.user_log'::pg_catalog.regclass
                                 THEN usrmgmt._log_unbalanced_users(cut) ELSE '{}' END;
@@ -511,21 +508,8 @@ BEGIN
                 pg_catalog.ceil(pg_catalog.date_part('epoch', lock_wait) OPERATOR(pg_catalog.*) 1000)::bigint::text, true);
             EXECUTE pg_catalog.format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', p.partition);
             IF log OPERATOR(pg_catalog.=) 'usrmgmt.user_log'::pg_catalog.regclass THEN
-                EXECUTE pg_catalog.format('SELECT pg_catalog.min(session_id), pg_catalog.max(session_id) FROM ONLY %s',
-                                          p.partition) INTO lo, hi;
                 -- login rows here of sessions open, or closed at or after cut
-                EXECUTE pg_catalog.format(
-                    'SELECT pg_catalog.array_agg(l.session_id) FROM ONLY %s l
-                      WHERE l.action OPERATOR(pg_catalog.=) ''login''
-                        AND l.session_id OPERATOR(pg_catalog.=) ANY (ARRAY(
-                            SELECT o.id FROM usrmgmt.online_user o
-                             WHERE o.id OPERATOR(pg_catalog.>=) $1 AND o.id OPERATOR(pg_catalog.<=) $2
-                            UNION
-                            SELECT x.session_id FROM usrmgmt.user_log x
-                             WHERE x."timestamp" OPERATOR(pg_catalog.>=) $3
-                               AND x.session_id OPERATOR(pg_catalog.>=) $1
-                               AND x.session_id OPERATOR(pg_catalog.<=) $2))', p.partition)
-                    INTO keep USING lo, hi, cut;
+                keep := usrmgmt._log_kept_logins(p.partition, cut);
             END IF;
             IF exact THEN
                 EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM ONLY %s', p.partition) INTO n;
@@ -706,6 +690,7 @@ REVOKE ALL ON FUNCTION usrmgmt._log_retention() FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt._change_log_retention() FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt._log_partitions(pg_catalog.regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt._log_unbalanced_users(timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt._log_kept_logins(pg_catalog.regclass, timestamptz) FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt._add_log_month(pg_catalog.regclass, timestamptz) FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt._drop_log_partitions(timestamptz, boolean, interval, pg_catalog.regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt.maintain(timestamptz) FROM PUBLIC;
@@ -1292,6 +1277,7 @@ BEGIN
                    'usrmgmt._change_log_retention()',
                    'usrmgmt._log_partitions(pg_catalog.regclass)',
                    'usrmgmt._log_unbalanced_users(timestamptz)',
+                   'usrmgmt._log_kept_logins(pg_catalog.regclass, timestamptz)',
                    'usrmgmt._add_log_month(pg_catalog.regclass, timestamptz)',
                    'usrmgmt._drop_log_partitions(timestamptz, boolean, interval, pg_catalog.regclass)',
                    'usrmgmt.maintain(timestamptz)',

@@ -11,7 +11,10 @@
 #
 #   drop    the oldest month goes: maintain() with usrmgmt.log_retention set
 #           so that exactly that month is expired (DROP TABLE of the
-#           partition, nothing left for VACUUM)
+#           partition, nothing left for VACUUM); the time is maintain()'s
+#           statement plus its COMMIT (which truncates the dropped files),
+#           each also printed; beside it a bare DROP TABLE of a copy of
+#           the month (the floor: what the file system takes to free it)
 #   delete  baseline, same run: the same month's rows in a table of their
 #           own with the same indexes, removed by DELETE and then VACUUM
 #           (what a plain table pays, now and later)
@@ -50,16 +53,21 @@ SQL
 echo "loaded in $(( ($(now_ms) - t0) / 1000 )) s: $($PSQL -c 'SELECT count(*) FROM usrmgmt.user_log') rows, $($PSQL -c 'SELECT count(*) FROM usrmgmt._log_partitions()') partitions"
 
 # Baseline tables: each of the ROUNDS oldest months copied into a table of
-# its own with the partition's indexes.
+# its own with the partition's indexes (month_N), and once more (floor_N):
+# a bare DROP TABLE of that copy is the least any drop of the month costs
+# (the files are truncated at COMMIT), measured beside maintain().
 for r in $(seq 1 "$ROUNDS"); do
     $PSQL <<SQL
 CREATE TABLE public.month_$r (LIKE usrmgmt.user_log_default INCLUDING ALL);
 INSERT INTO public.month_$r SELECT * FROM ONLY usrmgmt.user_log_$(date -u -d "$(date -u +%Y-%m-01) -$((12 - r)) months" +%Y_%m);
 VACUUM ANALYZE public.month_$r;
+CREATE TABLE public.floor_$r (LIKE usrmgmt.user_log_default INCLUDING ALL);
+INSERT INTO public.floor_$r SELECT * FROM public.month_$r;
+VACUUM ANALYZE public.floor_$r;
 SQL
 done
 
-declare -a DROP DEL
+declare -a DROP DEL STMT COMMIT FLOOR
 for r in $(seq 1 "$ROUNDS"); do
     month_end=$(date -u -d "$(date -u +%Y-%m-01) -$((11 - r)) months" +%Y-%m-%d)
     rows=$($PSQL -c "SELECT count(*) FROM public.month_$r")
@@ -68,15 +76,32 @@ for r in $(seq 1 "$ROUNDS"); do
         local t
         # a warm backend, as the background worker's or a cron job's
         # connection after its first run: one maintain() with nothing to
-        # drop first, then the timed one
-        t=$($PSQL <<SQL | tail -1
+        # drop first, then the timed one, its statement and its COMMIT
+        # (where the dropped files are truncated) timed apart
+        t=$($PSQL <<SQL | grep '^Time:'
 SELECT usrmgmt.maintain() IS NOT NULL;
 SET usrmgmt.log_retention = '$(( ( $(date -u +%s) - $(date -u -d "$month_end" +%s) ) / 60 ))min';
+BEGIN;
 \timing on
 SELECT usrmgmt.maintain()->'dropped';
+COMMIT;
 SQL
 )
-        DROP[$r]=$(echo "$t" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p')
+        STMT[$r]=$(echo "$t" | sed -n '1s/^Time: \([0-9.]*\) ms.*/\1/p')
+        COMMIT[$r]=$(echo "$t" | sed -n '2s/^Time: \([0-9.]*\) ms.*/\1/p')
+        DROP[$r]=$(awk -v a="${STMT[$r]}" -v b="${COMMIT[$r]}" 'BEGIN { printf "%.3f", a + b }')
+    }
+    run_floor() {
+        $PSQL -c CHECKPOINT
+        local t
+        t=$($PSQL <<SQL | grep '^Time:' | sed 's/^Time: \([0-9.]*\) ms.*/\1/' | paste -sd' '
+BEGIN;
+\timing on
+DROP TABLE public.floor_$r;
+COMMIT;
+SQL
+)
+        FLOOR[$r]=$(awk -v t="$t" 'BEGIN { split(t, a, " "); printf "%.3f", a[1] + a[2] }')
     }
     run_delete() {
         $PSQL -c CHECKPOINT
@@ -86,11 +111,12 @@ SQL
         b=$(now_ms)
         DEL[$r]=$((b - a))
     }
-    if [ $((r % 2)) -eq 1 ]; then run_drop; run_delete; else run_delete; run_drop; fi
-    echo "round $r: month of $rows rows: maintain() dropping it ${DROP[$r]} ms; DELETE + VACUUM ${DEL[$r]} ms"
+    if [ $((r % 2)) -eq 1 ]; then run_drop; run_floor; run_delete; else run_delete; run_floor; run_drop; fi
+    echo "round $r: month of $rows rows: maintain() dropping it ${DROP[$r]} ms (statement ${STMT[$r]} + COMMIT ${COMMIT[$r]}); a bare DROP TABLE of a copy ${FLOOR[$r]} ms; DELETE + VACUUM ${DEL[$r]} ms"
 done
 md=$(median "${DROP[@]}"); ml=$(median "${DEL[@]}")
 awk -v d="$md" -v l="$ml" 'BEGIN { printf "median: drop %.1f ms (goal < 50), delete+vacuum %.0f ms, ratio %.1f (goal >= 20)\n", d, l, l / d }'
+echo "median of the drop's parts: statement $(median "${STMT[@]}") ms, COMMIT $(median "${COMMIT[@]}") ms; a bare DROP TABLE of a copy of the month $(median "${FLOOR[@]}") ms"
 
 # Deleting a user with 200,000 history rows.
 declare -a UDEL
