@@ -241,7 +241,13 @@ INSERT INTO usrmgmt.user_log (user_id, username, action, "timestamp") VALUES
     (3, 'carol', 'login',  date_trunc('month', now()) - interval '5 months' + interval '10 days'),
     (3, 'carol', 'logout', date_trunc('month', now()) - interval '5 months' + interval '11 days'),
     (3, 'carol', 'login',  date_trunc('month', now()) - interval '4 months' + interval '5 days'),
-    (3, 'carol', 'logout', date_trunc('month', now()) - interval '1 month' + interval '1 day');
+    (3, 'carol', 'logout', date_trunc('month', now()) - interval '1 month' + interval '1 day'),
+-- bob's imported login (m-5) and logout (m-3, before the maintain() cut,
+-- in the month it falls in, which maintain() keeps whole): balanced over
+-- the rows older than the cut, not over the months that go, so his login
+-- stays (else logins - logouts would be -1 with no session open).
+    (2, 'bob', 'login',  date_trunc('month', now()) - interval '5 months' + interval '12 days'),
+    (2, 'bob', 'logout', date_trunc('month', now()) - interval '3 months' + interval '2 days');
 RESET session_replication_role;
 SELECT * FROM pg_temp.where_rows();
 -- _log_kept_logins(partition, cut), the drop's probe: the login rows of
@@ -272,11 +278,12 @@ SELECT usrmgmt._log_kept_logins(0, now());
 -- _log_partitions(): none of a NULL log or of a table without partitions
 SELECT (SELECT count(*) FROM usrmgmt._log_partitions(NULL)) AS of_null,
        (SELECT count(*) FROM usrmgmt._log_partitions('usrmgmt.user')) AS of_user;
--- maintain() with a retention reaching back to the start of m-3: m-6 .. m-4
--- expire; m-5 and m-4 hold login rows that must stay, and m-6 alice's
--- unbalanced imported login, so all three are emptied, not dropped
+-- maintain() with a retention reaching back to 10 days into m-3: m-6 ..
+-- m-4 expire, m-3 stays whole; m-5 and m-4 hold login rows that must
+-- stay, and m-6 alice's unbalanced imported login, so all three are
+-- emptied, not dropped
 SELECT set_config('usrmgmt.log_retention',
-                  floor(extract(epoch FROM now() - (date_trunc('month', now()) - interval '3 months')) / 60) || 'min',
+                  floor(extract(epoch FROM now() - (date_trunc('month', now()) - interval '3 months' + interval '10 days')) / 60) || 'min',
                   false) IS NOT NULL AS retention_set;
 SELECT r->'dropped' AS dropped_n, jsonb_array_length(r->'emptied') AS emptied, r->'skipped' AS skipped
   FROM (SELECT jsonb_set(r, '{dropped}', to_jsonb(jsonb_array_length(r->'dropped'))) r FROM usrmgmt.maintain() r) x;

@@ -441,9 +441,13 @@ $$;
 -- older than session ids) older than cut hold a different number of
 -- 'login' and 'logout' rows: purging those rows would change the user's
 -- logins - logouts, so purge keeps them (doc: Retention and partitions).
--- PL/pgSQL, not SQL: Citus plans no parameter of a SQL function (doc:
--- Scaling out with Citus).
-CREATE FUNCTION usrmgmt._log_unbalanced_users(cut timestamptz) RETURNS bigint[]
+-- With spans, only the rows whose "timestamp" falls in them count: the
+-- bounds of the partitions a retention drop removes, whose rows are all
+-- the drop takes (the month the cut falls in stays whole).  Bounds, not
+-- tableoid: on Citus the rows are the shards'.  PL/pgSQL, not SQL: Citus
+-- plans no parameter of a SQL function (doc: Scaling out with Citus).
+CREATE FUNCTION usrmgmt._log_unbalanced_users(cut timestamptz, spans pg_catalog.tstzmultirange DEFAULT NULL)
+    RETURNS bigint[]
     LANGUAGE plpgsql STABLE     -- not STRICT: a NULL cut is '{}', and PUBLIC gets 42501
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -453,6 +457,7 @@ BEGIN
                       FROM usrmgmt.user_log l
                      WHERE l.session_id IS NULL
                        AND l."timestamp" OPERATOR(pg_catalog.<) cut
+                       AND (spans IS NULL OR l."timestamp" OPERATOR(pg_catalog.<@) spans)
                      GROUP BY l.user_id
                     HAVING pg_catalog.count(*) FILTER (WHERE l.action OPERATOR(pg_catalog.=) 'login')
                            OPERATOR(pg_catalog.<>)
@@ -473,81 +478,105 @@ CREATE FUNCTION usrmgmt._log_kept_logins(part pg_catalog.regclass, cut timestamp
 -- than cut by whole partitions: every partition wholly older than cut is
 -- dropped, except that in user_log the 'login' rows of sessions still
 -- open, or closed at or after cut, and the rows without a session id of
--- the users _log_unbalanced_users(cut) names are kept (the partition is
--- then emptied by TRUNCATE and those rows put back), so that open
--- sessions = logins - logouts still holds over the log.  Returns the rows
--- removed (counted when exact, else the planner's estimate) and the
--- partitions dropped or emptied.  A partition whose lock is not granted
--- within lock_wait is left for next time (skipped); 0 waits as long as it
--- takes.
+-- unbalanced users are kept (the partition is then emptied by TRUNCATE
+-- and those rows put back), so that open sessions = logins - logouts
+-- still holds over the log.  The unbalanced users are keep_users when the
+-- caller gives them (purge_user_log(), which also deletes the rows older
+-- than cut of the month it falls in, decided them over all the rows it
+-- removes), else those _log_unbalanced_users() finds in exactly the
+-- partitions that go.  So every partition is locked first, and those
+-- whose lock is not granted within lock_wait are left for next time
+-- (skipped; 0 waits as long as it takes) before anything is decided.
+-- Returns the rows removed (counted when exact, else the planner's
+-- estimate) and the partitions dropped, emptied or skipped.  A NULL
+-- argument other than keep_users: NULLs, nothing done (as STRICT).
 CREATE FUNCTION usrmgmt._drop_log_partitions(cut timestamptz, exact boolean, lock_wait interval,
                                              log pg_catalog.regclass DEFAULT 'usrmgmt.user_log',
+                                             keep_users bigint[] DEFAULT NULL,
                                              OUT removed bigint, OUT dropped text[], OUT emptied text[],
                                              OUT skipped text[])
-    LANGUAGE plpgsql VOLATILE STRICT
+    LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
     SET lock_timeout = 0     -- each partition sets its own, undone on return
 AS $$
 DECLARE
     p record;
+    part pg_catalog.regclass;
+    locked pg_catalog.regclass[] := '{}';
+    spans pg_catalog.tstzmultirange := '{}';
     keep bigint[];
-    unbalanced bigint[] := CASE WHEN log OPERATOR(pg_catalog.=) 'usrmgmt.user_log'::pg_catalog.regclass
-                                THEN usrmgmt._log_unbalanced_users(cut) ELSE '{}' END;
+    unbalanced bigint[] := '{}';
     n bigint;
     kept bigint;
     name text;
 BEGIN
+    IF cut IS NULL OR exact IS NULL OR lock_wait IS NULL OR log IS NULL THEN
+        RETURN;
+    END IF;
     removed := 0; dropped := '{}'; emptied := '{}'; skipped := '{}';
+    -- 1. lock what goes
     FOR p IN SELECT * FROM usrmgmt._log_partitions(log) x
               WHERE x.upper_bound OPERATOR(pg_catalog.<=) cut ORDER BY x.upper_bound
     LOOP
-        name := p.partition::text;
-        keep := NULL;
         BEGIN
             PERFORM pg_catalog.set_config('lock_timeout',
                 pg_catalog.ceil(pg_catalog.date_part('epoch', lock_wait) OPERATOR(pg_catalog.*) 1000)::bigint::text, true);
             EXECUTE pg_catalog.format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', p.partition);
-            IF log OPERATOR(pg_catalog.=) 'usrmgmt.user_log'::pg_catalog.regclass THEN
-                -- login rows here of sessions open, or closed at or after cut
-                keep := usrmgmt._log_kept_logins(p.partition, cut);
-            END IF;
-            IF exact THEN
-                EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM ONLY %s', p.partition) INTO n;
-            ELSE
-                SELECT GREATEST(c.reltuples, 0)::bigint INTO n FROM pg_catalog.pg_class c
-                 WHERE c.oid OPERATOR(pg_catalog.=) p.partition;
-            END IF;
-            IF keep IS NULL AND pg_catalog.cardinality(unbalanced) OPERATOR(pg_catalog.=) 0 THEN
-                kept := 0;
-            ELSE
-                EXECUTE pg_catalog.format(
-                    'CREATE TEMP TABLE usrmgmt_kept ON COMMIT DROP AS SELECT * FROM ONLY %s
-                      WHERE (action OPERATOR(pg_catalog.=) ''login''
-                             AND session_id OPERATOR(pg_catalog.=) ANY ($1))
-                         OR (session_id IS NULL
-                             AND user_id OPERATOR(pg_catalog.=) ANY ($2))', p.partition)
-                    USING keep, unbalanced;
-                GET DIAGNOSTICS kept = ROW_COUNT;
-                IF kept OPERATOR(pg_catalog.=) 0 THEN
-                    DROP TABLE pg_temp.usrmgmt_kept;
-                END IF;
-            END IF;
-            IF kept OPERATOR(pg_catalog.=) 0 THEN
-                EXECUTE pg_catalog.format('DROP TABLE %s', p.partition);
-                dropped := dropped OPERATOR(pg_catalog.||) name;
-            ELSE
-                EXECUTE pg_catalog.format('TRUNCATE %s', p.partition);
-                -- OVERRIDING SYSTEM VALUE: from PostgreSQL 17 a partition
-                -- has its parent's GENERATED ALWAYS identity
-                EXECUTE pg_catalog.format('INSERT INTO %s OVERRIDING SYSTEM VALUE SELECT * FROM pg_temp.usrmgmt_kept', p.partition);
-                DROP TABLE pg_temp.usrmgmt_kept;
-                n := GREATEST(n OPERATOR(pg_catalog.-) kept, 0);
-                emptied := emptied OPERATOR(pg_catalog.||) name;
-            END IF;
-            removed := removed OPERATOR(pg_catalog.+) n;
+            locked := locked OPERATOR(pg_catalog.||) p.partition;
+            spans := spans OPERATOR(pg_catalog.+)
+                     pg_catalog.tstzmultirange(pg_catalog.tstzrange(p.lower_bound, p.upper_bound));
         EXCEPTION WHEN lock_not_available THEN
-            skipped := skipped OPERATOR(pg_catalog.||) name;
+            skipped := skipped OPERATOR(pg_catalog.||) p.partition::text;
         END;
+    END LOOP;
+    -- 2. whose rows without a session id must stay
+    IF log OPERATOR(pg_catalog.=) 'usrmgmt.user_log'::pg_catalog.regclass
+       AND pg_catalog.cardinality(locked) OPERATOR(pg_catalog.>) 0 THEN
+        unbalanced := COALESCE(keep_users, usrmgmt._log_unbalanced_users(cut, spans));
+    END IF;
+    -- 3. drop each, or empty it and put back what stays
+    FOREACH part IN ARRAY locked
+    LOOP
+        name := part::text;
+        keep := NULL;
+        IF log OPERATOR(pg_catalog.=) 'usrmgmt.user_log'::pg_catalog.regclass THEN
+            -- login rows here of sessions open, or closed at or after cut
+            keep := usrmgmt._log_kept_logins(part, cut);
+        END IF;
+        IF exact THEN
+            EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM ONLY %s', part) INTO n;
+        ELSE
+            SELECT GREATEST(c.reltuples, 0)::bigint INTO n FROM pg_catalog.pg_class c
+             WHERE c.oid OPERATOR(pg_catalog.=) part;
+        END IF;
+        IF keep IS NULL AND pg_catalog.cardinality(unbalanced) OPERATOR(pg_catalog.=) 0 THEN
+            kept := 0;
+        ELSE
+            EXECUTE pg_catalog.format(
+                'CREATE TEMP TABLE usrmgmt_kept ON COMMIT DROP AS SELECT * FROM ONLY %s
+                  WHERE (action OPERATOR(pg_catalog.=) ''login''
+                         AND session_id OPERATOR(pg_catalog.=) ANY ($1))
+                     OR (session_id IS NULL
+                         AND user_id OPERATOR(pg_catalog.=) ANY ($2))', part)
+                USING keep, unbalanced;
+            GET DIAGNOSTICS kept = ROW_COUNT;
+            IF kept OPERATOR(pg_catalog.=) 0 THEN
+                DROP TABLE pg_temp.usrmgmt_kept;
+            END IF;
+        END IF;
+        IF kept OPERATOR(pg_catalog.=) 0 THEN
+            EXECUTE pg_catalog.format('DROP TABLE %s', part);
+            dropped := dropped OPERATOR(pg_catalog.||) name;
+        ELSE
+            EXECUTE pg_catalog.format('TRUNCATE %s', part);
+            -- OVERRIDING SYSTEM VALUE: from PostgreSQL 17 a partition
+            -- has its parent's GENERATED ALWAYS identity
+            EXECUTE pg_catalog.format('INSERT INTO %s OVERRIDING SYSTEM VALUE SELECT * FROM pg_temp.usrmgmt_kept', part);
+            DROP TABLE pg_temp.usrmgmt_kept;
+            n := GREATEST(n OPERATOR(pg_catalog.-) kept, 0);
+            emptied := emptied OPERATOR(pg_catalog.||) name;
+        END IF;
+        removed := removed OPERATOR(pg_catalog.+) n;
     END LOOP;
 END
 $$;
@@ -689,10 +718,10 @@ COMMENT ON FUNCTION usrmgmt.maintain(timestamptz) IS
 REVOKE ALL ON FUNCTION usrmgmt._log_retention() FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt._change_log_retention() FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt._log_partitions(pg_catalog.regclass) FROM PUBLIC;
-REVOKE ALL ON FUNCTION usrmgmt._log_unbalanced_users(timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt._log_unbalanced_users(timestamptz, pg_catalog.tstzmultirange) FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt._log_kept_logins(pg_catalog.regclass, timestamptz) FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt._add_log_month(pg_catalog.regclass, timestamptz) FROM PUBLIC;
-REVOKE ALL ON FUNCTION usrmgmt._drop_log_partitions(timestamptz, boolean, interval, pg_catalog.regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt._drop_log_partitions(timestamptz, boolean, interval, pg_catalog.regclass, bigint[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt.maintain(timestamptz) FROM PUBLIC;
 
 -- purge_user_log() drops whole partitions (src/sessions.c).
@@ -1276,10 +1305,10 @@ BEGIN
                    'usrmgmt._log_retention()',
                    'usrmgmt._change_log_retention()',
                    'usrmgmt._log_partitions(pg_catalog.regclass)',
-                   'usrmgmt._log_unbalanced_users(timestamptz)',
+                   'usrmgmt._log_unbalanced_users(timestamptz, pg_catalog.tstzmultirange)',
                    'usrmgmt._log_kept_logins(pg_catalog.regclass, timestamptz)',
                    'usrmgmt._add_log_month(pg_catalog.regclass, timestamptz)',
-                   'usrmgmt._drop_log_partitions(timestamptz, boolean, interval, pg_catalog.regclass)',
+                   'usrmgmt._drop_log_partitions(timestamptz, boolean, interval, pg_catalog.regclass, bigint[])',
                    'usrmgmt.maintain(timestamptz)',
                    'usrmgmt.last_login(bigint)',
                    'usrmgmt.unlock_user(text)',

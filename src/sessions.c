@@ -178,8 +178,9 @@ static UmPlan plan_purge_dist = UM_PLAN(
 	TIMESTAMPTZOID, INT8ARRAYOID);
 /* 1.1: the partitions wholly older than the cut (sql/usrmgmt--1.1.sql). */
 static UmPlan plan_drop_partitions = UM_PLAN(
-	"SELECT x.removed FROM usrmgmt._drop_log_partitions($1, true, '0') x",
-	TIMESTAMPTZOID);
+	"SELECT x.removed FROM usrmgmt._drop_log_partitions($1, true, '0',"
+	" 'usrmgmt.user_log', $2) x",
+	TIMESTAMPTZOID, INT8ARRAYOID);
 
 /* How um_run_on_arg runs its statement. */
 typedef enum UmRunKind
@@ -472,7 +473,7 @@ usrmgmt_purge_user_log_partitions(PG_FUNCTION_ARGS)
 	values[0] = PG_GETARG_DATUM(0);
 
 	um_spi_connect();
-	/* decided once, before any row goes (the drop decides the same) */
+	/* decided once, before any row goes; the drop is given the same */
 	um_plan_exec(&plan_unbalanced_users, values, NULL, true, SPI_OK_SELECT);
 	values[1] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	values[1] = PointerGetDatum(DatumGetArrayTypePCopy(values[1]));
