@@ -137,7 +137,7 @@ read_bound_check(Relation rel, HeapTuple contup, BoundCheck *check)
 	Datum		conbin;
 	bool		isnull;
 	Node	   *expr;
-	BoolExpr   *and;
+	BoolExpr   *conj;
 	NullTest   *nn;
 	OpExpr	   *lt;
 	Const	   *c;
@@ -153,9 +153,9 @@ read_bound_check(Relation rel, HeapTuple contup, BoundCheck *check)
 	if (!IsA(expr, BoolExpr) || ((BoolExpr *) expr)->boolop != AND_EXPR ||
 		list_length(((BoolExpr *) expr)->args) != 2)
 		return false;
-	and = (BoolExpr *) expr;
-	nn = (NullTest *) linitial(and->args);
-	lt = (OpExpr *) lsecond(and->args);
+	conj = (BoolExpr *) expr;
+	nn = (NullTest *) linitial(conj->args);
+	lt = (OpExpr *) lsecond(conj->args);
 	if (!IsA(nn, NullTest) || nn->nulltesttype != IS_NOT_NULL || nn->argisrow ||
 		!is_column((Node *) nn->arg, check->user_id))
 		return false;
@@ -215,7 +215,9 @@ index_finds_row(Relation rel, Relation index, Snapshot snapshot, ScanKey key)
 	TupleTableSlot *slot = table_slot_create(rel, NULL);
 	bool		found;
 
-#if PG_VERSION_NUM >= 180000
+#if PG_VERSION_NUM >= 190000
+	scan = index_beginscan(rel, index, snapshot, NULL, 1, 0, SO_NONE);
+#elif PG_VERSION_NUM >= 180000
 	scan = index_beginscan(rel, index, snapshot, NULL, 1, 0);
 #else
 	scan = index_beginscan(rel, index, snapshot, 1, 0);
