@@ -3,7 +3,8 @@
  * update_log_bound.c
  *		The update from 1.0 to 1.1: the CHECK that lets the 1.0 log become a
  *		partition proven through its indexes instead of a scan of the log.
- *		Manual: "Upgrades" and Performance, "Update 1.0 to 1.1".
+ *		Manual: "Retention and partitions" ("Update from 1.0") and
+ *		Performance (the update from 1.0 at 10,000,000 log rows).
  *
  *	_update_prove_log_bound()
  *		Called once by sql/usrmgmt--1.0--1.1.sql, which drops it again.
