@@ -99,10 +99,15 @@ ALTER FUNCTION usrmgmt.user_sync_sessions() SECURITY INVOKER RESET search_path;
 -- a deleted user.  1.0 had set user_id to NULL in the history of a deleted
 -- user; those rows take the placeholder 0 (no user has id 0: identities
 -- start at 1), found through user_log_user_id_idx, so that step costs what
--- the deleted users' rows cost, not what the log does.  The one scan of
--- the log is the validation of the CHECK that proves both the partition
--- bound and user_id NOT NULL (one pass; SET NOT NULL and ATTACH PARTITION
--- then scan nothing).  A new partitioned user_log takes over the identity
+-- the deleted users' rows cost, not what the log does.  Nor does the CHECK
+-- that proves both the partition bound and user_id NOT NULL (SET NOT NULL
+-- and ATTACH PARTITION then scan nothing): it is added NOT VALID and
+-- proven through the indexes (src/update_log_bound.c: no entry of
+-- user_log_timestamp_idx at or after the bound, none of
+-- user_log_user_id_idx NULL), and validated by a scan of the log only
+-- when that cannot be proven (an index not usable; a WARNING says why).
+-- _update_prove_log_bound() exists only while this script runs.  A new
+-- partitioned user_log takes over the identity
 -- (its sequence continues where 1.0's stopped) and the privileges that
 -- were granted on the 1.0 table.  An empty 1.0 log is simply dropped, so
 -- that an empty 1.0 database updates to exactly a fresh 1.1.
@@ -121,6 +126,11 @@ CREATE TEMPORARY TABLE usrmgmt_update_log AS
      WHERE c.oid OPERATOR(pg_catalog.=) 'usrmgmt.user_log'::pg_catalog.regclass;
 -- (a scratch table of this script, not an object of the extension)
 ALTER EXTENSION usrmgmt DROP TABLE pg_temp.usrmgmt_update_log;
+
+CREATE FUNCTION usrmgmt._update_prove_log_bound() RETURNS boolean
+    AS 'MODULE_PATHNAME', 'usrmgmt_update_prove_log_bound'
+    LANGUAGE C VOLATILE STRICT;
+REVOKE ALL ON FUNCTION usrmgmt._update_prove_log_bound() FROM PUBLIC;
 
 LOCK TABLE usrmgmt.user_log IN ACCESS EXCLUSIVE MODE;
 ALTER TABLE usrmgmt.user_log DROP CONSTRAINT user_log_user_id_fkey;
@@ -146,12 +156,16 @@ BEGIN
         EXECUTE pg_catalog.format(
             'ALTER TABLE usrmgmt.user_log_1_0
                  ADD CONSTRAINT user_log_1_0_bound
-                 CHECK (user_id IS NOT NULL AND "timestamp" OPERATOR(pg_catalog.<) %L),
-                 ALTER COLUMN user_id SET NOT NULL',
+                 CHECK (user_id IS NOT NULL AND "timestamp" OPERATOR(pg_catalog.<) %L) NOT VALID',
             (SELECT u.upper_bound FROM pg_temp.usrmgmt_update_log u));
+        IF NOT usrmgmt._update_prove_log_bound() THEN
+            ALTER TABLE usrmgmt.user_log_1_0 VALIDATE CONSTRAINT user_log_1_0_bound;
+        END IF;
+        ALTER TABLE usrmgmt.user_log_1_0 ALTER COLUMN user_id SET NOT NULL;
     END IF;
 END
 $$;
+DROP FUNCTION usrmgmt._update_prove_log_bound();
 
 -- The log is range-partitioned by month on "timestamp" (doc: Retention and
 -- partitions).  usrmgmt.maintain() creates the monthly partitions

@@ -74,8 +74,19 @@ my $nulls = $node->safe_psql('postgres', 'SELECT count(*) FROM usrmgmt.user_log 
 ok($nulls > 0, "1.0: $nulls history rows of deleted users have user_id NULL");
 my $max_log_id = $node->safe_psql('postgres', 'SELECT max(id) FROM usrmgmt.user_log');
 
+# The update does not scan the log: the CHECK that lets the 1.0 table
+# become a partition (bound and user_id NOT NULL) is proven through its
+# btree indexes (src/update_log_bound.c).  With sequential scans off for
+# the planner (the script's own look-ups then go through indexes too), a
+# sequential scan of the 1.0 table in this transaction could only be the
+# validation's (VALIDATE CONSTRAINT, SET NOT NULL or ATTACH PARTITION).
 my $t0 = time;
-$node->safe_psql('postgres', q{ALTER EXTENSION usrmgmt UPDATE TO '1.1'});
+is($node->safe_psql('postgres', q{
+BEGIN;
+SET LOCAL enable_seqscan = off;
+ALTER EXTENSION usrmgmt UPDATE TO '1.1';
+SELECT pg_stat_get_xact_numscans('usrmgmt.user_log_1_0'::regclass);
+COMMIT;}), '0', 'the update validated the 1.0 partition without scanning it');
 note sprintf('ALTER EXTENSION usrmgmt UPDATE took about %d s', time - $t0);
 
 is($node->safe_psql('postgres', $digest_sql), $before,
@@ -109,6 +120,30 @@ is($node->safe_psql('postgres', q{
 SELECT count(*) FROM usrmgmt.user_log WHERE tableoid = 'usrmgmt.user_log_1_0'::regclass}),
 	$node->safe_psql('postgres', 'SELECT count(*) FROM usrmgmt.user_log'),
 	'every 1.0 row is in it');
+is($node->safe_psql('postgres', q{
+SELECT string_agg(conname || ' ' || contype::text || ' ' || convalidated, ', ' ORDER BY conname) FROM pg_constraint
+ WHERE conrelid = 'usrmgmt.user_log_1_0'::regclass}),
+	'user_log_1_0_pkey p true, user_log_action_valid c true',
+	'its constraints validated, as a new partition\'s; the CHECK that proved the bound is gone');
+is($node->safe_psql('postgres', q{
+SELECT attnotnull FROM pg_attribute WHERE attrelid = 'usrmgmt.user_log_1_0'::regclass AND attname = 'user_id'}),
+	't', 'its user_id is NOT NULL');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_proc WHERE proname = '_update_prove_log_bound'}),
+	'0', 'the update dropped its helper _update_prove_log_bound()');
+# What the proven CHECK said now holds as constraints of the partition.
+my $bound = $node->safe_psql('postgres', q{
+SELECT substring(pg_get_expr(relpartbound, oid) FROM 'TO \\(''(.*)''\\)') FROM pg_class
+ WHERE oid = 'usrmgmt.user_log_1_0'::regclass});
+my ($ret, $out, $err) = $node->psql('postgres', qq{
+INSERT INTO usrmgmt.user_log_1_0 (id, user_id, username, action, "timestamp")
+VALUES (1000001, 1, 'upd_1', 'login', '$bound')}, extra_params => [ '-v', 'VERBOSITY=verbose' ]);
+like($err, qr/ERROR:  23514: new row for relation "user_log_1_0" violates partition constraint/,
+	'a row at the bound is refused by user_log_1_0: 23514');
+($ret, $out, $err) = $node->psql('postgres', q{
+INSERT INTO usrmgmt.user_log_1_0 (id, user_id, username, action, "timestamp")
+VALUES (1000002, NULL, 'upd_1', 'login', '2024-02-01')}, extra_params => [ '-v', 'VERBOSITY=verbose' ]);
+like($err, qr/ERROR:  23502: null value in column "user_id" of relation "user_log_1_0"/,
+	'a row without user_id is refused by user_log_1_0: 23502');
 is($node->safe_psql('postgres', q{SELECT has_table_privilege('regress_update_monitor', 'usrmgmt.user_log', 'SELECT')}),
 	't', 'the grant on the 1.0 table carried over to the partitioned table');
 is($node->safe_psql('postgres', q{
@@ -218,6 +253,53 @@ SELECT usrmgmt.logout(usrmgmt.login('memo_1'));
 SELECT usrmgmt.last_login(id) > now() - interval '1 hour' FROM usrmgmt."user";
 }), "t\nt\n1\nt\nt\nt\nt",
 	'one session: login follows the update, its rollback and the update again');
+
+# The fallback: a 1.0 log whose "timestamp" has no btree index (a DBA
+# replaced it with a BRIN index, as many do for logs) cannot be proven
+# through its indexes; the update says so in a WARNING and validates the
+# CHECK by a scan of the table: one sequential scan for max("timestamp")
+# (no btree to read it from), one for the validation.
+$node->safe_psql('postgres', 'CREATE DATABASE fallback');
+$node->safe_psql('fallback', q{
+CREATE EXTENSION usrmgmt VERSION '1.0';
+INSERT INTO usrmgmt."user" (username) SELECT 'fb_' || g FROM generate_series(1, 20) g;
+SELECT count(*) FROM (SELECT usrmgmt.login('fb_' || g) FROM generate_series(1, 20) g) x;
+DELETE FROM usrmgmt."user" WHERE username IN ('fb_3', 'fb_4');
+DROP INDEX usrmgmt.user_log_timestamp_idx;
+CREATE INDEX user_log_timestamp_idx ON usrmgmt.user_log USING brin ("timestamp");
+});
+my $fb_before = $node->safe_psql('fallback', q{
+SELECT count(*) FILTER (WHERE user_id IS NULL) || ' ' || count(*) FROM usrmgmt.user_log});
+like($fb_before, qr/^[1-9]\d* \d+$/, "fallback: 1.0 log (user_id NULL, all): $fb_before");
+($ret, $out, $err) = $node->psql('fallback', q{
+BEGIN;
+SET LOCAL enable_seqscan = off;
+ALTER EXTENSION usrmgmt UPDATE TO '1.1';
+SELECT pg_stat_get_xact_numscans('usrmgmt.user_log_1_0'::regclass);
+COMMIT;});
+is($ret, 0, 'fallback: the update succeeds');
+is($out, '2', 'fallback: the 1.0 table scanned for its newest row and for the validation');
+like($err, qr/WARNING:  validating constraint "user_log_1_0_bound" of usrmgmt.user_log_1_0 by a scan of the table\nDETAIL:  Not proven through its indexes: the table has no usable btree index on "timestamp"\./,
+	'fallback: a WARNING says why');
+is($node->safe_psql('fallback', q{
+SELECT count(*) FILTER (WHERE user_id = 0) || ' ' || count(*) FROM usrmgmt.user_log_1_0}),
+	$fb_before, 'fallback: every row in the partition, the deleted users\' rows with user_id 0');
+is($node->safe_psql('fallback', q{
+SELECT string_agg(conname || ' ' || convalidated, ', ' ORDER BY conname) FROM pg_constraint
+ WHERE conrelid = 'usrmgmt.user_log_1_0'::regclass}),
+	'user_log_1_0_pkey true, user_log_action_valid true', 'fallback: the same constraints');
+($ret, $out, $err) = $node->psql('fallback', q{
+INSERT INTO usrmgmt.user_log_1_0 (id, user_id, username, action, "timestamp")
+VALUES (1000001, NULL, 'fb_1', 'login', '2024-02-01')}, extra_params => [ '-v', 'VERBOSITY=verbose' ]);
+like($err, qr/ERROR:  23502: null value in column "user_id" of relation "user_log_1_0"/,
+	'fallback: a row without user_id is refused: 23502');
+
+# The helper refuses to run outside the update, even for a superuser.
+($ret, $out, $err) = $node->psql('fallback', q{
+CREATE FUNCTION public.prove() RETURNS boolean AS '$libdir/usrmgmt', 'usrmgmt_update_prove_log_bound' LANGUAGE C;
+SELECT public.prove();}, extra_params => [ '-v', 'VERBOSITY=verbose' ]);
+like($err, qr/ERROR:  55000: usrmgmt\._update_prove_log_bound\(\) may only be called by the update script of usrmgmt/,
+	'the helper outside the update: 55000');
 
 $node->stop;
 done_testing();
