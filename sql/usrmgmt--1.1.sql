@@ -183,7 +183,8 @@ CREATE TABLE usrmgmt.user_auth (
                     CHECK (failed_logins OPERATOR(pg_catalog.>=) 0),
     locked_at       timestamptz,
     password_changed_at timestamptz,
-    last_login_at   timestamptz
+    last_login_at   timestamptz,
+    session_seq     bigint NOT NULL DEFAULT 0   -- on Citus: the user's last session number (src/distributed.c)
 );
 COMMENT ON TABLE usrmgmt.user_auth IS 'authentication state of users: secret, failed logins, lockout, last login';
 

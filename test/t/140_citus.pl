@@ -140,7 +140,7 @@ my ($sid, $remote) = ('', '');
 	$sid = $out;
 	$remote = $err;
 }
-is($coord->safe_psql('postgres', "SELECT $sid >> 24"), '3', 'the session id carries its user id');
+is($coord->safe_psql('postgres', "SELECT $sid >> 32"), '3', 'the session id carries its user id');
 my %nodes = map { $_ => 1 } ($remote =~ /on server \S+@(\S+) connectionId/g);
 is(scalar(keys %nodes), 1, 'login(): remote commands go to one node');
 unlike($remote, qr/(INSERT INTO|UPDATE|DELETE FROM) usrmgmt\.(user|server|configuration)_\d+/,
@@ -185,7 +185,7 @@ is($coord->safe_psql('postgres', q{
 # An ORM's INSERT and DELETE, through the coordinator: logged.
 my $orm = $coord->safe_psql('postgres', q{
 	INSERT INTO usrmgmt.online_user (user_id, username, ip_address) VALUES (6, 'ignored', '192.0.2.6')
-	RETURNING id >> 24, username;});
+	RETURNING id >> 32, username;});
 is($orm, '6|user6', 'ORM insert: username filled, the id carries the user');
 $coord->safe_psql('postgres', 'DELETE FROM usrmgmt.online_user WHERE user_id = 6');
 
@@ -425,12 +425,12 @@ is($coord->safe_psql('postgres', q{
 	"0\ntrue", 'validate_data_integrity() and verify() run on the cluster: nothing to report');
 $coord->safe_psql('postgres', q{
 	INSERT INTO usrmgmt.user_log (user_id, username, action, session_id)
-	VALUES (13, 'user13', 'logout', (5::bigint << 24) + 7)});
+	VALUES (13, 'user13', 'logout', (5::bigint << 32) + 7)});
 is($coord->safe_psql('postgres', q{
 	SELECT string_agg(category || ': ' || detail, '; ' ORDER BY category)
 	  FROM usrmgmt.validate_data_integrity()}),
 	'data_inconsistency: session id is used by another user\'s log rows; '
-	  . 'orphaned_record: logout row of session 83886087, which has no login row and is not open',
+	  . 'orphaned_record: logout row of session 21474836487, which has no login row and is not open',
 	'validate_data_integrity() on the cluster finds a forged log row');
 
 done_testing();
