@@ -1241,7 +1241,9 @@ SELECT pg_catalog.pg_extension_config_dump('usrmgmt.change_log', '');
 -- user_id first (Citus needs the distribution column in every unique
 -- key), each node gets a range of its own in every identity sequence of
 -- usrmgmt (ids stay unique cluster-wide), and the schema manifest is
--- retaken.  Only an installation without data is distributed; a table
+-- retaken; the database's sessions load usrmgmt at their start (the
+-- coordinator checks new users' ids in its hooks: src/user_ids.c).  Only
+-- an installation without data is distributed; a table
 -- already distributed is left as it is, so a second call changes nothing
 -- (and gives a node added since its ranges).
 --------------------------------------------------------------------------
@@ -1260,6 +1262,7 @@ DECLARE
     made text[] := '{}';
     r record;
     failed text;
+    preload text;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension e
                     WHERE e.extname OPERATOR(pg_catalog.=) 'citus') THEN
@@ -1388,6 +1391,30 @@ BEGIN
     IF failed IS NOT NULL THEN
         RAISE EXCEPTION 'could not give the workers their ranges of usrmgmt''s sequences'
             USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = failed;
+    END IF;
+
+    -- The rule that a new user's id is the identity's is checked on the
+    -- coordinator, before Citus routes the statement, by usrmgmt's
+    -- planner and utility hooks (src/user_ids.c), which a backend has once
+    -- usrmgmt.so is loaded: load it when a session of this database
+    -- starts, so that a connection's first statement is checked too.
+    SELECT pg_catalog.substr(c, pg_catalog.length('session_preload_libraries=') OPERATOR(pg_catalog.+) 1) INTO preload
+      FROM pg_catalog.pg_db_role_setting s, pg_catalog.unnest(s.setconfig) c
+     WHERE s.setdatabase OPERATOR(pg_catalog.=) (SELECT d.oid FROM pg_catalog.pg_database d
+                                                  WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())
+       AND s.setrole OPERATOR(pg_catalog.=) 0
+       AND pg_catalog.starts_with(c, 'session_preload_libraries=');
+    IF preload IS NULL OR preload OPERATOR(pg_catalog.!~) '(^|[ ,"])usrmgmt($|[ ,"])' THEN
+        IF (SELECT ro.rolsuper FROM pg_catalog.pg_roles ro WHERE ro.rolname OPERATOR(pg_catalog.=) CURRENT_USER) THEN
+            EXECUTE pg_catalog.format('ALTER DATABASE %I SET session_preload_libraries TO %s',
+                                      pg_catalog.current_database(),
+                                      CASE WHEN preload IS NULL OR preload OPERATOR(pg_catalog.=) '' THEN 'usrmgmt'
+                                           ELSE preload OPERATOR(pg_catalog.||) ', usrmgmt' END);
+        ELSE
+            RAISE WARNING 'the sessions of database % do not load usrmgmt at their start', pg_catalog.current_database()
+                USING DETAIL = 'On Citus the coordinator checks that a new user''s id is the identity''s in hooks that exist once usrmgmt is loaded; a connection''s first statement goes unchecked without it.',
+                      HINT = pg_catalog.format('As a superuser: ALTER DATABASE %I SET session_preload_libraries = ''usrmgmt''.', pg_catalog.current_database());
+        END IF;
     END IF;
 
     IF pg_catalog.cardinality(made) OPERATOR(pg_catalog.>) 0 THEN

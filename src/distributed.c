@@ -30,7 +30,9 @@
 
 #include <ctype.h>
 
+#include "access/htup_details.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
@@ -112,6 +114,20 @@ um_citus_forget(Datum arg, int cacheid, uint32 hashvalue)
 	citus_present = -1;
 }
 
+/* The owner of table relid. */
+static Oid
+um_table_owner(Oid relid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
 /* usrmgmt.<name>'s OID; InvalidOid when there is none. */
 static Oid
 um_table_oid(const char *name)
@@ -162,6 +178,27 @@ um_distributed(void)
 	}
 	um_refuse_in_worker_task();
 	return true;
+}
+
+/* See distributed.h. */
+bool
+um_table_distributed(Oid relid)
+{
+	static Oid	known = InvalidOid;
+	Datum		values[1];
+	bool		found;
+
+	if (!um_citus_present())
+		return false;
+	if (relid == known)
+		return true;
+	values[0] = ObjectIdGetDatum(relid);
+	um_spi_connect();
+	found = um_plan_exec(&plan_is_distributed, values, NULL, true, SPI_OK_SELECT) > 0;
+	SPI_finish();
+	if (found)
+		known = relid;
+	return found;
 }
 
 /*
@@ -225,7 +262,9 @@ um_user_shard_here(const char *table, int64 user_id)
 		elog(ERROR, "table \"%s.%s\" does not exist", UM_SCHEMA, table);
 	values[0] = ObjectIdGetDatum(relid);
 	values[1] = Int64GetDatum(user_id);
-	return um_plan_exec(&plan_shard_here, values, NULL, true, SPI_OK_SELECT) > 0;
+	/* as the table's owner: Citus's function wants SELECT on the table */
+	return um_plan_exec_as(um_table_owner(relid), &plan_shard_here, values,
+						   NULL, SPI_OK_SELECT) > 0;
 }
 
 /* See distributed.h. */

@@ -47,6 +47,13 @@
 extern bool um_distributed(void);
 
 /*
+ * Is the table relid a Citus table (reference or distributed)?  Connects
+ * to SPI itself; a positive answer is kept for the backend.  False at
+ * once where Citus is not installed.
+ */
+extern bool um_table_distributed(Oid relid);
+
+/*
  * Is rel a Citus shard (or shard placement) of one of usrmgmt's tables,
  * i.e. named "<table>_<shard id>" in schema usrmgmt while <table> exists?
  * Triggers that fire on a shard run on a worker, or on the coordinator's
