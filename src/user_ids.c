@@ -2,11 +2,15 @@
  *
  * user_ids.c
  *		User ids come from the identity: the trigger that keeps a role
- *		other than a superuser from choosing the id of a new user.
- *		Manual: "usrmgmt.user", and Security, "The attack review of 1.1".
+ *		other than a superuser from choosing the id of a new user, and on
+ *		Citus the coordinator's hooks that keep it there.
+ *		Manual: "usrmgmt.user", Security, "The attack review of 1.1", and
+ *		Scaling out with Citus, "New users' ids".
  *
  *	user_id_check()
  *		BEFORE INSERT FOR EACH ROW on "user".
+ *	usrmgmt_user_ids_init()
+ *		_PG_init's part: the planner and utility hooks (Citus only).
  *
  * The application recipe grants INSERT on the whole of "user" (an ORM maps
  * it), and INSERT is all that INSERT ... OVERRIDING SYSTEM VALUE and a
@@ -35,9 +39,10 @@
  *	- a utility hook: a COPY ... FROM into "user" with the id column (no
  *	  column list means every column).
  * The hooks exist in a backend once usrmgmt.so is loaded there: the
- * coordinator must load it at session start (session_preload_libraries
- * or shared_preload_libraries) for the first statement of a connection
- * to be checked too.  On one node (no Citus) the hooks do nothing.
+ * coordinator must load it at session start (session_preload_libraries,
+ * which distribute() sets for the database, or shared_preload_libraries)
+ * for the first statement of a connection to be checked too.  On one node
+ * (no Citus) the hooks do nothing.
  *
  * src/user_ids.c
  *

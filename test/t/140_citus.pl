@@ -71,6 +71,21 @@ sub error_of
 	return $err;
 }
 
+# pgbench on the coordinator, 8 clients: transactions made, none failed.
+sub pgbench_no_failure
+{
+	my ($args, $name, $scripts) = @_;
+	$coord->pgbench(
+		"--no-vacuum --client=8 --jobs=2 $args",
+		0,
+		[
+			qr{number of transactions actually processed: [1-9]\d*},
+			qr{^number of failed transactions: 0 }m
+		],
+		[qr{^$}],
+		$name, $scripts);
+}
+
 # --- refusals before the cluster exists --------------------------------
 $coord->safe_psql('postgres', 'CREATE DATABASE plain');
 $coord->safe_psql('plain', 'CREATE EXTENSION usrmgmt');
@@ -312,14 +327,7 @@ is($coord->safe_psql('postgres', q{SELECT usrmgmt.health()->>'status'}),
 # --- load: 8 clients mixing login / logout / logout_user --------------------
 # test/sql/session_mix.pgbench, over the users 11-20 (untouched above).
 my $seconds = $ENV{USRMGMT_CITUS_SECONDS} || 15;
-$coord->pgbench(
-	"--no-vacuum --client=8 --jobs=2 --time=$seconds -D first=11 -D last=20",
-	0,
-	[
-		qr{number of transactions actually processed: [1-9]\d*},
-		qr{^number of failed transactions: 0 }m
-	],
-	[qr{^$}],
+pgbench_no_failure("--time=$seconds -D first=11 -D last=20",
 	"8 clients of login/logout/logout_user for $seconds s: no failed transaction",
 	{ '140_citus_load' => slurp_file('test/sql/session_mix.pgbench') });
 
@@ -364,14 +372,7 @@ UPDATE usrmgmt."user" SET username = 'renamed' || :client_id || '_' || :r
  WHERE username = 'user' || :u AND :op BETWEEN 96 AND 98;
 SELECT usrmgmt.expire_sessions('1 second') WHERE :op = 99;
 };
-$coord->pgbench(
-	"--no-vacuum --client=8 --jobs=2 --time=$seconds",
-	0,
-	[
-		qr{number of transactions actually processed: [1-9]\d*},
-		qr{^number of failed transactions: 0 }m
-	],
-	[qr{^$}],
+pgbench_no_failure("--time=$seconds",
 	"churn (deactivate, delete, re-create, rename, expire) with logins for $seconds s: no failed transaction",
 	{ '140_citus_churn' => $churn });
 
@@ -458,13 +459,19 @@ $coord->safe_psql('postgres', q{
 	VALUES (2147483647, 'largest'), (2147483648, 'toolarge')});
 is($coord->safe_psql('postgres', q{SELECT usrmgmt.login('largest')}),
 	'9223372032559808513', 'user id 2^31 - 1: its first session id');
-is(error_of($coord, 'postgres', q{SELECT usrmgmt.login('toolarge')}),
-	'22003: user id 2147483648 is out of range for a session on Citus',
-	'user id 2^31: login refused, 22003');
-is(error_of($coord, 'postgres',
-		q{INSERT INTO usrmgmt.online_user (user_id) VALUES (2147483648)}),
-	'22003: user id 2147483648 is out of range for a session on Citus',
-	'user id 2^31: an ORM insert refused, 22003');
+# A new session of user $id (named $name) refused with $error, by
+# login() and by an ORM's INSERT alike.
+sub session_refused
+{
+	my ($id, $name, $error, $what) = @_;
+	is(error_of($coord, 'postgres', qq{SELECT usrmgmt.login('$name')}),
+		$error, "$what: login refused");
+	is(error_of($coord, 'postgres',
+			qq{INSERT INTO usrmgmt.online_user (user_id) VALUES ($id)}),
+		$error, "$what: an ORM insert refused");
+}
+session_refused(2147483648, 'toolarge',
+	'22003: user id 2147483648 is out of range for a session on Citus', 'user id 2^31');
 is($coord->safe_psql('postgres', q{
 	UPDATE usrmgmt.user_auth SET session_seq = 4294967294 WHERE user_id = 2147483647;
 	SELECT usrmgmt.login('largest');
@@ -472,13 +479,9 @@ is($coord->safe_psql('postgres', q{
 	 WHERE table_name = 'user_auth' AND operation = 'UPDATE' AND user_id = 2147483647;}),
 	"9223372036854775807\n0",
 	'the last number 2^32 - 1: the largest bigint; counting is no change for the audit');
-is(error_of($coord, 'postgres', q{SELECT usrmgmt.login('largest')}),
+session_refused(2147483647, 'largest',
 	'2200H: user 2147483647 has no session id left on Citus',
-	'a user past its last number: login refused, 2200H (never wrapped)');
-is(error_of($coord, 'postgres',
-		q{INSERT INTO usrmgmt.online_user (user_id) VALUES (2147483647)}),
-	'2200H: user 2147483647 has no session id left on Citus',
-	'and an ORM insert, 2200H');
+	'a user past its last number (never wrapped)');
 $coord->safe_psql('postgres', q{
 	SELECT usrmgmt.logout_user('largest');
 	DELETE FROM usrmgmt."user" WHERE username IN ('largest', 'toolarge')});
@@ -487,14 +490,7 @@ $coord->safe_psql('postgres', q{
 # clients at once: each new session takes the user's next number.
 my $burst_first = $coord->safe_psql('postgres', q{
 	INSERT INTO usrmgmt."user" (username) SELECT 'burst' || g FROM generate_series(1, 4) g RETURNING id}) =~ s/\n.*//sr;
-$coord->pgbench(
-	"--no-vacuum --client=8 --jobs=2 --time=5 -D first=$burst_first",
-	0,
-	[
-		qr{number of transactions actually processed: [1-9]\d*},
-		qr{^number of failed transactions: 0 }m
-	],
-	[qr{^$}],
+pgbench_no_failure("--time=5 -D first=$burst_first",
 	'8 clients of login / ORM insert / logout_user of 4 users: no failed transaction',
 	{
 		'140_citus_burst' => q{
