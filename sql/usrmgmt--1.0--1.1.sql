@@ -741,8 +741,7 @@ CREATE TABLE usrmgmt.user_auth (
                     CHECK (failed_logins OPERATOR(pg_catalog.>=) 0),
     locked_at       timestamptz,
     password_changed_at timestamptz,
-    last_login_at   timestamptz,
-    session_seq     bigint NOT NULL DEFAULT 0   -- on Citus: the user's last session number (src/distributed.c)
+    last_login_at   timestamptz
 );
 COMMENT ON TABLE usrmgmt.user_auth IS 'authentication state of users: secret, failed logins, lockout, last login';
 
@@ -1016,6 +1015,12 @@ BEGIN
         ELSE
             PERFORM pg_catalog.create_distributed_table(pg_catalog.format('usrmgmt.%I', t)::pg_catalog.regclass,
                                                         'user_id', colocate_with := 'usrmgmt.online_user');
+        END IF;
+        -- a user's session numbers on Citus (src/distributed.c; doc: Scaling
+        -- out with Citus, "Session ids"); on one node the table keeps its
+        -- columns.  Citus adds it to the shards and the workers' tables.
+        IF t OPERATOR(pg_catalog.=) 'user_auth' THEN
+            ALTER TABLE usrmgmt.user_auth ADD COLUMN session_seq bigint NOT NULL DEFAULT 0;
         END IF;
         made := made OPERATOR(pg_catalog.||) t;
     END LOOP;
