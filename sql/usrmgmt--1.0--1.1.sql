@@ -903,11 +903,12 @@ SELECT pg_catalog.pg_extension_config_dump('usrmgmt.change_log', '');
 -- user_id first (Citus needs the distribution column in every unique
 -- key), each node gets a range of its own in every identity sequence of
 -- usrmgmt (ids stay unique cluster-wide), and the schema manifest is
--- retaken; the database's sessions load usrmgmt at their start (the
--- coordinator checks new users' ids in its hooks: src/user_ids.c).  Only
--- an installation without data is distributed; a table
--- already distributed is left as it is, so a second call changes nothing
--- (and gives a node added since its ranges).
+-- retaken; user_auth gets session_seq, each user's session number (the
+-- session ids of Citus: src/distributed.c), and the database's sessions
+-- load usrmgmt at their start (the coordinator checks new users' ids in
+-- its hooks: src/user_ids.c).  Only an installation without data is
+-- distributed; a table already distributed is left as it is, so a second
+-- call changes nothing (and gives a node added since its ranges).
 --------------------------------------------------------------------------
 
 CREATE FUNCTION usrmgmt.distribute(shard_count integer DEFAULT NULL) RETURNS jsonb
