@@ -83,6 +83,11 @@ static UmPlan plan_session_seq = UM_PLAN(
 	" WHERE user_id OPERATOR(pg_catalog.=) $1"
 	" RETURNING session_seq",
 	INT8OID);
+/* The user's user_auth row, locked as a new session locks it. */
+static UmPlan plan_lock_auth = UM_PLAN(
+	"SELECT 1 FROM usrmgmt.user_auth a"
+	" WHERE a.user_id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+	INT8OID);
 static UmPlan plan_session_seq_new = UM_PLAN(
 	"INSERT INTO usrmgmt.user_auth AS a (user_id, session_seq) VALUES ($1, 1)"
 	" ON CONFLICT (user_id) DO UPDATE"
@@ -327,6 +332,20 @@ um_lock_user_here(int64 user_id)
 	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) ((uint64) user_id >> 32),
 						 (uint32) user_id, UM_USER_LOCK_SPACE);
 	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+}
+
+/* See distributed.h. */
+void
+um_lock_user_closing_here(int64 user_id)
+{
+	Datum		values[1];
+
+	if (um_data_model() == UM_MODEL_1_1)
+	{
+		values[0] = Int64GetDatum(user_id);
+		(void) um_plan_exec(&plan_lock_auth, values, NULL, false, SPI_OK_SELECT);
+	}
+	um_lock_user_here(user_id);
 }
 
 /* See distributed.h. */

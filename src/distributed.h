@@ -96,6 +96,16 @@ extern int64 um_session_id_user(int64 session_id);
 extern void um_lock_user_here(int64 user_id);
 
 /*
+ * um_lock_user_here for a delete of the user that then deletes its
+ * user_auth row: that row's lock first, then the user's lock on this
+ * node, in the order a new session takes them (its session number under
+ * the row lock, then um_lock_user_here), so that a login and the delete
+ * of its user wait for each other instead of deadlocking.  Needs an SPI
+ * connection.
+ */
+extern void um_lock_user_closing_here(int64 user_id);
+
+/*
  * On Citus the 'logout' rows of a closing that runs on the workers
  * cannot learn its detail from the coordinator's memory
  * (session_context.h).  expire_sessions() therefore first marks the
