@@ -1355,7 +1355,7 @@ BEGIN
                                                         'user_id', colocate_with := 'usrmgmt.online_user');
         END IF;
         -- a user's session numbers on Citus (src/distributed.c; doc: Scaling
-        -- out with Citus, "Session ids"); on one node the table keeps its
+        -- out with Citus, "Session ids on Citus"); on one node the table keeps its
         -- columns.  Citus adds it to the shards and the workers' tables.
         IF t OPERATOR(pg_catalog.=) 'user_auth' THEN
             ALTER TABLE usrmgmt.user_auth ADD COLUMN session_seq bigint NOT NULL DEFAULT 0;

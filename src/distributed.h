@@ -31,7 +31,7 @@
  * logout(session_id) and touch_session(session_id) know the distribution
  * value and run on one shard, and an id is never given twice: the counter
  * only grows, under the row lock of the user's user_auth row (doc: Scaling
- * out with Citus, "Session ids").  User ids 1 .. UM_SESSION_MAX_USER_ID,
+ * out with Citus, "Session ids on Citus").  User ids 1 .. UM_SESSION_MAX_USER_ID,
  * n 1 .. UM_SESSION_MAX_SEQ.
  */
 #define UM_SESSION_USER_SHIFT	32

@@ -5,7 +5,7 @@
  *		other than a superuser from choosing the id of a new user, and on
  *		Citus the coordinator's hooks that keep it there.
  *		Manual: "usrmgmt.user", Security, "The attack review of 1.1", and
- *		Scaling out with Citus, "New users' ids".
+ *		Scaling out with Citus, "New users' ids on Citus".
  *
  *	user_id_check()
  *		BEFORE INSERT FOR EACH ROW on "user".
@@ -32,7 +32,7 @@
  * coordinator itself), which cannot see that; there it lets the row pass.
  * So on Citus the rule is enforced on the coordinator before Citus routes
  * the statement, for the same sessions, with the same SQLSTATE
- * (doc: Scaling out with Citus, "New users' ids"):
+ * (doc: Scaling out with Citus, "New users' ids on Citus"):
  *	- a planner hook: an INSERT into "user" whose id is not the identity's
  *	  own nextval (after rewriting: only OVERRIDING SYSTEM VALUE with a
  *	  value, in VALUES or from a query, gets past GENERATED ALWAYS);
