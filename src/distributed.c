@@ -83,16 +83,16 @@ static UmPlan plan_session_seq = UM_PLAN(
 	" WHERE user_id OPERATOR(pg_catalog.=) $1"
 	" RETURNING session_seq",
 	INT8OID);
-/* The user's user_auth row, locked as a new session locks it. */
-static UmPlan plan_lock_auth = UM_PLAN(
-	"SELECT 1 FROM usrmgmt.user_auth a"
-	" WHERE a.user_id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
-	INT8OID);
 static UmPlan plan_session_seq_new = UM_PLAN(
 	"INSERT INTO usrmgmt.user_auth AS a (user_id, session_seq) VALUES ($1, 1)"
 	" ON CONFLICT (user_id) DO UPDATE"
 	"   SET session_seq = a.session_seq OPERATOR(pg_catalog.+) 1"
 	" RETURNING a.session_seq",
+	INT8OID);
+/* The user's user_auth row, locked as a new session locks it. */
+static UmPlan plan_lock_auth = UM_PLAN(
+	"SELECT 1 FROM usrmgmt.user_auth a"
+	" WHERE a.user_id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
 	INT8OID);
 
 /*

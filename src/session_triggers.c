@@ -29,9 +29,10 @@
  * On Citus (distributed.h; doc: Scaling out with Citus) these triggers
  * fire on the shards: a new session locks its user on the node of its
  * shard instead of the user row, reads the user without a lock and gets
- * an id that carries its user and the user's next session number; user_sync_sessions acts only on the node
- * that holds the user's sessions; a 'logout' row says 'expired' for a
- * session expire_sessions() marked.
+ * an id that carries its user and the user's next session number;
+ * user_sync_sessions acts only on the node that holds the user's
+ * sessions; a 'logout' row says 'expired' for a session
+ * expire_sessions() marked.
  *
  * Privileges.  A trigger runs as the role whose statement fired it, so
  * the four that read "user" or write online_user and user_log run their
