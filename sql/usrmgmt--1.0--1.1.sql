@@ -931,11 +931,14 @@ SELECT pg_catalog.pg_extension_config_dump('usrmgmt.change_log', '');
 -- user_id first (Citus needs the distribution column in every unique
 -- key), each node gets a range of its own in every identity sequence of
 -- usrmgmt (ids stay unique cluster-wide), and the schema manifest is
--- retaken.  Only an installation without data is distributed; a table
--- already distributed is left as it is, so a second call changes nothing
--- but gives a node added since its ranges and, after a data-only restore
--- through the coordinator, moves every node's sequences past the ids the
--- tables hold.
+-- retaken; user_auth gets session_seq, each user's session number (the
+-- session ids of Citus: src/distributed.c), and the database's sessions
+-- load usrmgmt at their start (the coordinator checks new users' ids in
+-- its hooks: src/user_ids.c).  Only an installation without data is
+-- distributed; a table already distributed is left as it is, so a second
+-- call changes nothing but gives a node added since its ranges and, after
+-- a data-only restore through the coordinator, moves every node's
+-- sequences past the ids the tables hold.
 --------------------------------------------------------------------------
 
 CREATE FUNCTION usrmgmt.distribute(shard_count integer DEFAULT NULL) RETURNS jsonb
@@ -956,6 +959,7 @@ DECLARE
     table_positions jsonb;
     set_positions text;
     advanced bigint := 0;
+    preload text;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension e
                     WHERE e.extname OPERATOR(pg_catalog.=) 'citus') THEN
@@ -1047,17 +1051,24 @@ BEGIN
             PERFORM pg_catalog.create_distributed_table(pg_catalog.format('usrmgmt.%I', t)::pg_catalog.regclass,
                                                         'user_id', colocate_with := 'usrmgmt.online_user');
         END IF;
+        -- a user's session numbers on Citus (src/distributed.c; doc: Scaling
+        -- out with Citus, "Session ids on Citus"); on one node the table keeps its
+        -- columns.  Citus adds it to the shards and the workers' tables.
+        IF t OPERATOR(pg_catalog.=) 'user_auth' THEN
+            ALTER TABLE usrmgmt.user_auth ADD COLUMN session_seq bigint NOT NULL DEFAULT 0;
+        END IF;
         made := made OPERATOR(pg_catalog.||) t;
     END LOOP;
 
     -- Identities continue over what the tables hold (a data-only restore
     -- through the coordinator loads ids that the source's nodes gave; doc:
     -- Backup and restore for DBAs): each node's sequence of a table moves
-    -- past the highest id of the node's range in that table, and every
-    -- node's session counter past the highest counter of any session id,
-    -- open or in the log (a session id is user_id * 2^24 + counter,
-    -- src/distributed.h), so that no session id comes again.  A sequence
-    -- already past stays.  One read of every id column.
+    -- past the highest id of the node's range in that table.  Not
+    -- online_user's: on Citus a session id is user_id * 2^32 + the user's
+    -- own number, user_auth.session_seq (src/distributed.c), which the
+    -- restore brings back with the row, as high as every number the dump's
+    -- sessions took (taken in the transaction that inserted them).  A
+    -- sequence already past stays.  One read of every id column.
     FOR r IN SELECT d.objid::pg_catalog.regclass AS seq, d.refobjid::pg_catalog.regclass AS tab,
                     a.attname AS col
                FROM pg_catalog.pg_depend d
@@ -1070,28 +1081,14 @@ BEGIN
                 AND c.relkind OPERATOR(pg_catalog.=) 'S'
                 AND c.relnamespace OPERATOR(pg_catalog.=) 'usrmgmt'::pg_catalog.regnamespace
     LOOP
-        IF r.tab OPERATOR(pg_catalog.=) 'usrmgmt.online_user'::pg_catalog.regclass THEN
-            positions := positions OPERATOR(pg_catalog.||) (
-                SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
-                           'seq', r.seq::text, 'g', n.groupid,
-                           'v', (n.groupid::bigint OPERATOR(pg_catalog.<<) 48) OPERATOR(pg_catalog.+) m.counter)), '[]')
-                  FROM (SELECT pg_catalog.max(x.id OPERATOR(pg_catalog.&) 16777215) AS counter
-                          FROM (SELECT o.id FROM usrmgmt.online_user o
-                                UNION ALL
-                                SELECT l.session_id FROM usrmgmt.user_log l
-                                 WHERE l.session_id OPERATOR(pg_catalog.>) 0) x) m
-                 CROSS JOIN (SELECT DISTINCT d.groupid FROM pg_catalog.pg_dist_node d
-                              WHERE d.noderole OPERATOR(pg_catalog.=) 'primary') n
-                 WHERE m.counter IS NOT NULL);
-        ELSE
-            EXECUTE pg_catalog.format(
-                'SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(''seq'', $1, ''g'', m.g, ''v'', m.v)), ''[]'')'
-                ' FROM (SELECT t.%1$I OPERATOR(pg_catalog.>>) 48 AS g, pg_catalog.max(t.%1$I) AS v'
-                '         FROM %2$s t WHERE t.%1$I OPERATOR(pg_catalog.>) 0 GROUP BY 1) m',
-                r.col, r.tab)
-              INTO STRICT table_positions USING r.seq::text;
-            positions := positions OPERATOR(pg_catalog.||) table_positions;
-        END IF;
+        CONTINUE WHEN r.tab OPERATOR(pg_catalog.=) 'usrmgmt.online_user'::pg_catalog.regclass;
+        EXECUTE pg_catalog.format(
+            'SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(''seq'', $1, ''g'', m.g, ''v'', m.v)), ''[]'')'
+            ' FROM (SELECT t.%1$I OPERATOR(pg_catalog.>>) 48 AS g, pg_catalog.max(t.%1$I) AS v'
+            '         FROM %2$s t WHERE t.%1$I OPERATOR(pg_catalog.>) 0 GROUP BY 1) m',
+            r.col, r.tab)
+          INTO STRICT table_positions USING r.seq::text;
+        positions := positions OPERATOR(pg_catalog.||) table_positions;
     END LOOP;
     -- the same statement on each node, the coordinator's here
     set_positions := pg_catalog.format($cmd$
@@ -1145,6 +1142,30 @@ BEGIN
     IF failed IS NOT NULL THEN
         RAISE EXCEPTION 'could not give the workers their ranges of usrmgmt''s sequences'
             USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = failed;
+    END IF;
+
+    -- The rule that a new user's id is the identity's is checked on the
+    -- coordinator, before Citus routes the statement, by usrmgmt's
+    -- planner and utility hooks (src/user_ids.c), which a backend has once
+    -- usrmgmt.so is loaded: load it when a session of this database
+    -- starts, so that a connection's first statement is checked too.
+    SELECT pg_catalog.substr(c, pg_catalog.length('session_preload_libraries=') OPERATOR(pg_catalog.+) 1) INTO preload
+      FROM pg_catalog.pg_db_role_setting s, pg_catalog.unnest(s.setconfig) c
+     WHERE s.setdatabase OPERATOR(pg_catalog.=) (SELECT d.oid FROM pg_catalog.pg_database d
+                                                  WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())
+       AND s.setrole OPERATOR(pg_catalog.=) 0
+       AND pg_catalog.starts_with(c, 'session_preload_libraries=');
+    IF preload IS NULL OR preload OPERATOR(pg_catalog.!~) '(^|[ ,"])usrmgmt($|[ ,"])' THEN
+        IF (SELECT ro.rolsuper FROM pg_catalog.pg_roles ro WHERE ro.rolname OPERATOR(pg_catalog.=) CURRENT_USER) THEN
+            EXECUTE pg_catalog.format('ALTER DATABASE %I SET session_preload_libraries TO %s',
+                                      pg_catalog.current_database(),
+                                      CASE WHEN preload IS NULL OR preload OPERATOR(pg_catalog.=) '' THEN 'usrmgmt'
+                                           ELSE preload OPERATOR(pg_catalog.||) ', usrmgmt' END);
+        ELSE
+            RAISE WARNING 'the sessions of database % do not load usrmgmt at their start', pg_catalog.current_database()
+                USING DETAIL = 'On Citus the coordinator checks that a new user''s id is the identity''s in hooks that exist once usrmgmt is loaded; a connection''s first statement goes unchecked without it.',
+                      HINT = pg_catalog.format('As a superuser: ALTER DATABASE %I SET session_preload_libraries = ''usrmgmt''.', pg_catalog.current_database());
+        END IF;
     END IF;
 
     IF pg_catalog.cardinality(made) OPERATOR(pg_catalog.>) 0 THEN

@@ -23,9 +23,10 @@
  *
  * What a row holds.  INSERT: "new" is the whole row; DELETE: "old" is the
  * whole row; UPDATE: "old" and "new" hold only the columns whose stored
- * value changed, and an UPDATE that changes nothing (updated_at and
- * user_auth.last_login_at aside: um_ignored_columns) is not recorded, so a
- * login, which stamps last_login_at only, writes no change_log row.  A column changed when NULL-ness differs or the binary
+ * value changed, and an UPDATE that changes nothing (updated_at,
+ * user_auth.last_login_at and session_seq aside: um_ignored_columns) is
+ * not recorded, so a login, which stamps last_login_at only (and on Citus
+ * counts session_seq), writes no change_log row.  A column changed when NULL-ness differs or the binary
  * images differ (datum_image_eq after decompression; two on-disk TOAST
  * pointers to the same value are equal without being read): what a
  * reader of the table would see differently, so numeric 1.0 -> 1.00 or a
@@ -96,11 +97,15 @@ static const char *const um_secret_columns[] = {"password_hash"};
 
 /*
  * Columns whose change is no change, in every audited table: updated_at
- * (set by set_updated_at) and user_auth.last_login_at (stamped by every
- * login; the 'login' row of user_log is its record).  Left out of an
- * UPDATE's old and new; an UPDATE that changes nothing else writes no row.
+ * (set by set_updated_at), user_auth.last_login_at (stamped by every
+ * login; the 'login' row of user_log is its record) and
+ * user_auth.session_seq (on Citus counted by every new session, whose
+ * 'login' row records it).  Left out of an UPDATE's old and new; an
+ * UPDATE that changes nothing else writes no row.
  */
-static const char *const um_ignored_columns[] = {"updated_at", "last_login_at"};
+static const char *const um_ignored_columns[] = {
+	"updated_at", "last_login_at", "session_seq"
+};
 
 static UmPlan plan_log_change =
 	UM_PLAN("INSERT INTO usrmgmt.change_log"

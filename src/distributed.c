@@ -3,7 +3,8 @@
  * distributed.c
  *		usrmgmt on Citus: is it distributed, is a trigger firing on a shard,
  *		does this node hold a user's shard, session ids that carry their
- *		user, the per-user lock on a node; see distributed.h.
+ *		user (counted per user, never reused), the per-user lock on a node;
+ *		see distributed.h.
  *
  * usrmgmt.distribute() (sql/usrmgmt--1.1.sql) makes "user", server,
  * configuration and migration_history reference tables and distributes
@@ -29,7 +30,9 @@
 
 #include <ctype.h>
 
+#include "access/htup_details.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
@@ -42,6 +45,7 @@
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
+#include "data_model.h"
 #include "distributed.h"
 #include "spi_util.h"
 
@@ -68,9 +72,28 @@ static UmPlan plan_shard_here = UM_PLAN(
 	"   AND p.groupid OPERATOR(pg_catalog.=)"
 	"       (SELECT g.groupid FROM pg_catalog.pg_dist_local_group g)",
 	REGCLASSOID, INT8OID);
-static UmPlan plan_next_session = UM_PLAN0(
-	"SELECT pg_catalog.nextval(pg_catalog.pg_get_serial_sequence("
-	"'usrmgmt.online_user', 'id'))");
+/*
+ * The user's session counter (um_next_session_id): the UPDATE of its
+ * user_auth row, or, when it has none, the row made with the counter at 1
+ * (a concurrent maker is waited for, then counted past).
+ */
+static UmPlan plan_session_seq = UM_PLAN(
+	"UPDATE usrmgmt.user_auth"
+	"   SET session_seq = session_seq OPERATOR(pg_catalog.+) 1"
+	" WHERE user_id OPERATOR(pg_catalog.=) $1"
+	" RETURNING session_seq",
+	INT8OID);
+static UmPlan plan_session_seq_new = UM_PLAN(
+	"INSERT INTO usrmgmt.user_auth AS a (user_id, session_seq) VALUES ($1, 1)"
+	" ON CONFLICT (user_id) DO UPDATE"
+	"   SET session_seq = a.session_seq OPERATOR(pg_catalog.+) 1"
+	" RETURNING a.session_seq",
+	INT8OID);
+/* The user's user_auth row, locked as a new session locks it. */
+static UmPlan plan_lock_auth = UM_PLAN(
+	"SELECT 1 FROM usrmgmt.user_auth a"
+	" WHERE a.user_id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+	INT8OID);
 
 /*
  * Is Citus installed in this database (its catalog exists)?  Asked by
@@ -94,6 +117,20 @@ static void
 um_citus_forget(Datum arg, int cacheid, uint32 hashvalue)
 {
 	citus_present = -1;
+}
+
+/* The owner of table relid. */
+static Oid
+um_table_owner(Oid relid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return owner;
 }
 
 /* usrmgmt.<name>'s OID; InvalidOid when there is none. */
@@ -146,6 +183,27 @@ um_distributed(void)
 	}
 	um_refuse_in_worker_task();
 	return true;
+}
+
+/* See distributed.h. */
+bool
+um_table_distributed(Oid relid)
+{
+	static Oid	known = InvalidOid;
+	Datum		values[1];
+	bool		found;
+
+	if (!um_citus_present())
+		return false;
+	if (relid == known)
+		return true;
+	values[0] = ObjectIdGetDatum(relid);
+	um_spi_connect();
+	found = um_plan_exec(&plan_is_distributed, values, NULL, true, SPI_OK_SELECT) > 0;
+	SPI_finish();
+	if (found)
+		known = relid;
+	return found;
 }
 
 /*
@@ -209,13 +267,19 @@ um_user_shard_here(const char *table, int64 user_id)
 		elog(ERROR, "table \"%s.%s\" does not exist", UM_SCHEMA, table);
 	values[0] = ObjectIdGetDatum(relid);
 	values[1] = Int64GetDatum(user_id);
-	return um_plan_exec(&plan_shard_here, values, NULL, true, SPI_OK_SELECT) > 0;
+	/* as the table's owner: Citus's function wants SELECT on the table */
+	return um_plan_exec_as(um_table_owner(relid), &plan_shard_here, values,
+						   NULL, SPI_OK_SELECT) > 0;
 }
 
 /* See distributed.h. */
-int64
-um_session_id_make(int64 user_id, int64 n)
+bool
+um_next_session_id(int64 user_id, bool create, int64 *session_id)
 {
+	Datum		values[1];
+	bool		isnull;
+	int64		n;
+
 	if (user_id <= 0 || user_id > UM_SESSION_MAX_USER_ID)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -223,22 +287,33 @@ um_session_id_make(int64 user_id, int64 n)
 						(long long) user_id),
 				 errdetail("On Citus a session id carries its user id, which must be between 1 and %lld.",
 						   (long long) UM_SESSION_MAX_USER_ID)));
-	return (user_id << UM_SESSION_USER_SHIFT) +
-		(n & ((INT64CONST(1) << UM_SESSION_USER_SHIFT) - 1));
-}
+	if (um_data_model() != UM_MODEL_1_1)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("sessions on Citus need the table usrmgmt.user_auth"),
+				 errdetail("A user's session ids are counted in its user_auth row."),
+				 errhint("Update the extension: ALTER EXTENSION usrmgmt UPDATE.")));
 
-/* See distributed.h. */
-int64
-um_next_session_id(int64 user_id)
-{
-	bool		isnull;
-
-	(void) um_session_id_make(user_id, 0);	/* range check first */
-	um_plan_exec(&plan_next_session, NULL, NULL, false, SPI_OK_SELECT);
-	return um_session_id_make(user_id,
-							  DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-														  SPI_tuptable->tupdesc,
-														  1, &isnull)));
+	values[0] = Int64GetDatum(user_id);
+	if (um_plan_exec(&plan_session_seq, values, NULL, false,
+					 SPI_OK_UPDATE_RETURNING) == 0)
+	{
+		if (!create)
+			return false;
+		um_plan_exec(&plan_session_seq_new, values, NULL, false,
+					 SPI_OK_INSERT_RETURNING);
+	}
+	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+									1, &isnull));
+	if (n < 1 || n > UM_SESSION_MAX_SEQ)
+		ereport(ERROR,
+				(errcode(ERRCODE_SEQUENCE_GENERATOR_LIMIT_EXCEEDED),
+				 errmsg("user %lld has no session id left on Citus", (long long) user_id),
+				 errdetail("Session number %lld is outside 1 to %lld; a session id is never given twice.",
+						   (long long) n, (long long) UM_SESSION_MAX_SEQ),
+				 errhint("Give the user's sessions a new account (a new user id).")));
+	*session_id = (user_id << UM_SESSION_USER_SHIFT) + n;
+	return true;
 }
 
 /* See distributed.h. */
@@ -257,6 +332,20 @@ um_lock_user_here(int64 user_id)
 	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) ((uint64) user_id >> 32),
 						 (uint32) user_id, UM_USER_LOCK_SPACE);
 	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+}
+
+/* See distributed.h. */
+void
+um_lock_user_closing_here(int64 user_id)
+{
+	Datum		values[1];
+
+	if (um_data_model() == UM_MODEL_1_1)
+	{
+		values[0] = Int64GetDatum(user_id);
+		(void) um_plan_exec(&plan_lock_auth, values, NULL, false, SPI_OK_SELECT);
+	}
+	um_lock_user_here(user_id);
 }
 
 /* See distributed.h. */

@@ -26,13 +26,17 @@
 #include "utils/relcache.h"
 
 /*
- * On Citus a session id is (user_id << UM_SESSION_USER_SHIFT) + n, with n
- * from the node's own sequence, so that logout(session_id) and
- * touch_session(session_id) know the distribution value and run on one
- * shard.  User ids must stay below 2^(63 - UM_SESSION_USER_SHIFT).
+ * On Citus a session id is (user_id << UM_SESSION_USER_SHIFT) + n, n the
+ * user's own counter (user_auth.session_seq, on the user's shard), so that
+ * logout(session_id) and touch_session(session_id) know the distribution
+ * value and run on one shard, and an id is never given twice: the counter
+ * only grows, under the row lock of the user's user_auth row (doc: Scaling
+ * out with Citus, "Session ids on Citus").  User ids 1 .. UM_SESSION_MAX_USER_ID,
+ * n 1 .. UM_SESSION_MAX_SEQ.
  */
-#define UM_SESSION_USER_SHIFT	24
+#define UM_SESSION_USER_SHIFT	32
 #define UM_SESSION_MAX_USER_ID	((INT64CONST(1) << (63 - UM_SESSION_USER_SHIFT)) - 1)
+#define UM_SESSION_MAX_SEQ		((INT64CONST(1) << UM_SESSION_USER_SHIFT) - 1)
 
 /*
  * Is usrmgmt distributed in this database (usrmgmt.online_user is a Citus
@@ -41,6 +45,13 @@
  * worker (a usrmgmt function called in a query on one user's shard).
  */
 extern bool um_distributed(void);
+
+/*
+ * Is the table relid a Citus table (reference or distributed)?  Connects
+ * to SPI itself; a positive answer is kept for the backend.  False at
+ * once where Citus is not installed.
+ */
+extern bool um_table_distributed(Oid relid);
 
 /*
  * Is rel a Citus shard (or shard placement) of one of usrmgmt's tables,
@@ -62,15 +73,17 @@ extern const char *um_logical_relname(Relation rel);
  */
 extern bool um_user_shard_here(const char *table, int64 user_id);
 
-/* The session id for user_id and a sequence value n (see above); 22003. */
-extern int64 um_session_id_make(int64 user_id, int64 n);
-
 /*
- * A new session id for user_id from this node's online_user identity
- * sequence (distribute() gives each node a range of its own).  Needs an
- * SPI connection; 22003 as um_session_id_make.
+ * The next session id of user_id on a Citus shard: its counter in
+ * user_auth (session_seq) taken one further on this node, under the lock
+ * of the user's user_auth row (held to the end of the transaction).  When
+ * the user has no user_auth row: create it (ON CONFLICT: a concurrent
+ * creation is waited for) when create, else return false and take
+ * nothing.  Errors: 22003 a user id outside 1 .. UM_SESSION_MAX_USER_ID;
+ * 2200H the user's counter outside 1 .. UM_SESSION_MAX_SEQ (never
+ * wrapped); 55000 without usrmgmt.user_auth.  Needs an SPI connection.
  */
-extern int64 um_next_session_id(int64 user_id);
+extern bool um_next_session_id(int64 user_id, bool create, int64 *session_id);
 
 /* The user id a session id carries on Citus. */
 extern int64 um_session_id_user(int64 session_id);
@@ -81,6 +94,16 @@ extern int64 um_session_id_user(int64 session_id);
  * its sessions on that node serialise on it (doc: Scaling out with Citus).
  */
 extern void um_lock_user_here(int64 user_id);
+
+/*
+ * um_lock_user_here for a delete of the user that then deletes its
+ * user_auth row: that row's lock first, then the user's lock on this
+ * node, in the order a new session takes them (its session number under
+ * the row lock, then um_lock_user_here), so that a login and the delete
+ * of its user wait for each other instead of deadlocking.  Needs an SPI
+ * connection.
+ */
+extern void um_lock_user_closing_here(int64 user_id);
 
 /*
  * On Citus the 'logout' rows of a closing that runs on the workers

@@ -257,7 +257,7 @@ um_shard_user_references(Relation rel, int64 id, bool is_delete)
 		}
 		else if (ref->on_delete == UM_REF_CASCADE)
 		{
-			um_lock_user_here(id);
+			um_lock_user_closing_here(id);
 			um_plan_exec(&ref->act, values, NULL, false, SPI_OK_DELETE);
 		}
 		else

@@ -29,9 +29,10 @@
  * On Citus (distributed.h; doc: Scaling out with Citus) these triggers
  * fire on the shards: a new session locks its user on the node of its
  * shard instead of the user row, reads the user without a lock and gets
- * an id that carries its user; user_sync_sessions acts only on the node
- * that holds the user's sessions; a 'logout' row says 'expired' for a
- * session expire_sessions() marked.
+ * an id that carries its user and the user's next session number;
+ * user_sync_sessions acts only on the node that holds the user's
+ * sessions; a 'logout' row says 'expired' for a session
+ * expire_sessions() marked.
  *
  * Privileges.  A trigger runs as the role whose statement fired it, so
  * the four that read "user" or write online_user and user_log run their
@@ -166,23 +167,33 @@ um_get(HeapTuple tuple, Relation rel, const char *name, bool *isnull)
 /*
  * The new session row on a Citus shard (distributed.h): the user is
  * locked on this node and read without a row lock, username filled in,
- * and the id replaced by one that carries the user id (from this node's
- * sequence), whoever wrote the row (login() or an ORM, through the
- * coordinator).  Errors: 23503 no such user; 28000 inactive user; 22003
- * a user id too large for a session id.
+ * and the id replaced by one that carries the user id and the user's next
+ * session number, whoever wrote the row (login() or an ORM, through the
+ * coordinator).  The number is taken first, under the user's user_auth
+ * row lock, which login() holds already: that lock, then the user's lock
+ * on this node, as login() takes them.  Errors: 23503 no such user; 28000
+ * inactive user; 22003 a user id too large, 2200H no session number left
+ * (um_next_session_id).
  */
 static HeapTuple
 um_shard_session_insert(Relation rel, HeapTuple newtup, int64 user_id)
 {
 	UmUser		user;
+	int64		id;
 	int			cols[2];
 	Datum		vals[2];
 	bool		nulls[2] = {false, false};
 
-	um_lock_user_here(user_id);
 	um_spi_connect();
+	if (!um_next_session_id(user_id, false, &id))
+	{
+		/* no user_auth row yet: say "no such user" before making one */
+		um_user_for_session(user_id, false, &user);
+		(void) um_next_session_id(user_id, true, &id);
+	}
+	um_lock_user_here(user_id);
 	um_user_for_session(user_id, false, &user);
-	vals[0] = Int64GetDatum(um_next_session_id(user_id));
+	vals[0] = Int64GetDatum(id);
 	vals[1] = SPI_datumTransfer(user.username, false, -1);
 	SPI_finish();
 	cols[0] = um_attnum(rel, "id");

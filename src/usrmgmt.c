@@ -35,6 +35,7 @@ _PG_init(void)
 	usrmgmt_maintenance_init();
 	usrmgmt_distributed_init();
 	usrmgmt_data_model_init();
+	usrmgmt_user_ids_init();
 
 	UM_RESERVE_GUC_PREFIX();
 	um_settings_guard_end();

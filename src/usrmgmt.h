@@ -70,5 +70,6 @@ extern void usrmgmt_retention_init(void);	/* retention.c */
 extern void usrmgmt_maintenance_init(void); /* maintenance_worker.c */
 extern void usrmgmt_distributed_init(void); /* distributed.c */
 extern void usrmgmt_data_model_init(void);	/* data_model.c */
+extern void usrmgmt_user_ids_init(void);	/* user_ids.c */
 
 #endif							/* USRMGMT_H */

@@ -9,6 +9,13 @@
 #   - an ORM's INSERT and DELETE on online_user, still logged;
 #   - rename, deactivation and delete of a user (cascade, RESTRICT,
 #     SET NULL), the change audit written once;
+#   - session ids: user_id * 2^32 + the user's own number, strictly
+#     increasing per user, never reused (logouts, a shard move, a burst
+#     of logins and ORM inserts of the same users), the limits (22003,
+#     2200H); reset();
+#   - a new user's id is the identity's: an application role's INSERT ...
+#     OVERRIDING SYSTEM VALUE and COPY with ids refused (55000), its
+#     ordinary inserts working;
 #   - ids unique cluster-wide; health(), status(), database_stats(),
 #     metrics() over the whole cluster; retention (maintain(),
 #     purge_user_log()) dropping partitions on every worker;
@@ -45,20 +52,38 @@ max_connections = 60
 max_prepared_transactions = 60
 fsync = off
 citus.node_conninfo = 'sslmode=disable'
+citus.local_hostname = '@{[ $n->host ]}'
 usrmgmt.password_iterations = 4096
 });
 	$n->start;
 	$n->safe_psql('postgres', 'CREATE EXTENSION citus');
 }
 
-# The SQLSTATE and message of a statement's error ('' when none).
+# The SQLSTATE and message of a statement's error ('' when none); as
+# role $as (a connection of its own) when given.
 sub error_of
 {
-	my ($node, $db, $sql) = @_;
-	my ($ret, $out, $err) = $node->psql($db, "\\set VERBOSITY verbose\n$sql");
+	my ($node, $db, $sql, $as) = @_;
+	my ($ret, $out, $err) = $node->psql($db, "\\set VERBOSITY verbose\n$sql",
+		defined $as ? (extra_params => [ '-U', $as ]) : ());
 	return '' if $ret == 0;
 	return $1 if $err =~ /ERROR:\s+(\w{5}: [^\n]*)/;
 	return $err;
+}
+
+# pgbench on the coordinator, 8 clients: transactions made, none failed.
+sub pgbench_no_failure
+{
+	my ($args, $name, $scripts) = @_;
+	$coord->pgbench(
+		"--no-vacuum --client=8 --jobs=2 $args",
+		0,
+		[
+			qr{number of transactions actually processed: [1-9]\d*},
+			qr{^number of failed transactions: 0 }m
+		],
+		[qr{^$}],
+		$name, $scripts);
 }
 
 # --- refusals before the cluster exists --------------------------------
@@ -101,6 +126,11 @@ is($coord->safe_psql('postgres',
 is($coord->safe_psql('postgres',
 		q{SELECT r->'made', r->'distributed' FROM usrmgmt.distribute(8) r}),
 	'[]|false', 'distribute() twice changes nothing');
+is($coord->safe_psql('postgres', q{
+	SELECT s.setconfig FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase
+	 WHERE d.datname = 'postgres' AND s.setrole = 0}),
+	'{session_preload_libraries=usrmgmt}',
+	'distribute(): the database\'s sessions load usrmgmt (the check of new users\' ids)');
 is(error_of($workers[0], 'postgres', 'SELECT usrmgmt.distribute()'),
 	'55000: usrmgmt.distribute() must be called on the Citus coordinator, not on a worker',
 	'distribute() on a worker: 55000');
@@ -140,7 +170,8 @@ my ($sid, $remote) = ('', '');
 	$sid = $out;
 	$remote = $err;
 }
-is($coord->safe_psql('postgres', "SELECT $sid >> 24"), '3', 'the session id carries its user id');
+is($coord->safe_psql('postgres', "SELECT $sid >> 32, $sid & 4294967295"), '3|1',
+	'the session id carries its user id and the user\'s first session number');
 my %nodes = map { $_ => 1 } ($remote =~ /on server \S+@(\S+) connectionId/g);
 is(scalar(keys %nodes), 1, 'login(): remote commands go to one node');
 unlike($remote, qr/(INSERT INTO|UPDATE|DELETE FROM) usrmgmt\.(user|server|configuration)_\d+/,
@@ -185,7 +216,7 @@ is($coord->safe_psql('postgres', q{
 # An ORM's INSERT and DELETE, through the coordinator: logged.
 my $orm = $coord->safe_psql('postgres', q{
 	INSERT INTO usrmgmt.online_user (user_id, username, ip_address) VALUES (6, 'ignored', '192.0.2.6')
-	RETURNING id >> 24, username;});
+	RETURNING id >> 32, username;});
 is($orm, '6|user6', 'ORM insert: username filled, the id carries the user');
 $coord->safe_psql('postgres', 'DELETE FROM usrmgmt.online_user WHERE user_id = 6');
 
@@ -296,14 +327,7 @@ is($coord->safe_psql('postgres', q{SELECT usrmgmt.health()->>'status'}),
 # --- load: 8 clients mixing login / logout / logout_user --------------------
 # test/sql/session_mix.pgbench, over the users 11-20 (untouched above).
 my $seconds = $ENV{USRMGMT_CITUS_SECONDS} || 15;
-$coord->pgbench(
-	"--no-vacuum --client=8 --jobs=2 --time=$seconds -D first=11 -D last=20",
-	0,
-	[
-		qr{number of transactions actually processed: [1-9]\d*},
-		qr{^number of failed transactions: 0 }m
-	],
-	[qr{^$}],
+pgbench_no_failure("--time=$seconds -D first=11 -D last=20",
 	"8 clients of login/logout/logout_user for $seconds s: no failed transaction",
 	{ '140_citus_load' => slurp_file('test/sql/session_mix.pgbench') });
 
@@ -348,14 +372,7 @@ UPDATE usrmgmt."user" SET username = 'renamed' || :client_id || '_' || :r
  WHERE username = 'user' || :u AND :op BETWEEN 96 AND 98;
 SELECT usrmgmt.expire_sessions('1 second') WHERE :op = 99;
 };
-$coord->pgbench(
-	"--no-vacuum --client=8 --jobs=2 --time=$seconds",
-	0,
-	[
-		qr{number of transactions actually processed: [1-9]\d*},
-		qr{^number of failed transactions: 0 }m
-	],
-	[qr{^$}],
+pgbench_no_failure("--time=$seconds",
 	"churn (deactivate, delete, re-create, rename, expire) with logins for $seconds s: no failed transaction",
 	{ '140_citus_churn' => $churn });
 
@@ -404,6 +421,159 @@ is($coord->safe_psql('postgres', q{
 	't', 'cluster-wide: open sessions = logins - logouts');
 
 
+# --- session ids: user_id * 2^32 + the user's own number --------------------
+# Every id ever given is a 'login' row's session_id: none twice, each
+# carrying its user, and a user's numbers strictly increasing in the order
+# of its log (the number is taken under the user's user_auth row lock, so
+# the next session of the user waits for the commit of the one before).
+my $ids_sql = q{
+	SELECT (SELECT count(*) - count(DISTINCT session_id) FROM usrmgmt.user_log WHERE action = 'login')
+	    || ' ' || (SELECT count(*) FROM usrmgmt.user_log
+	                WHERE action = 'login' AND session_id >> 32 <> user_id)
+	    || ' ' || (SELECT count(*) FROM (SELECT l.session_id, lag(l.session_id) OVER (PARTITION BY l.user_id ORDER BY l.id) AS prev
+	                                       FROM usrmgmt.user_log l WHERE l.action = 'login') x
+	                WHERE x.prev >= x.session_id)
+	    || ' ' || (SELECT count(*) FROM usrmgmt.online_user o
+	                WHERE NOT EXISTS (SELECT 1 FROM usrmgmt.user_log l
+	                                   WHERE l.user_id = o.user_id AND l.session_id = o.id AND l.action = 'login'))};
+is($coord->safe_psql('postgres', $ids_sql), '0 0 0 0',
+	'after the load: no id given twice, each carries its user, each user\'s increasing, every open session logged');
+
+my $seq_id = $coord->safe_psql('postgres',
+	q{INSERT INTO usrmgmt."user" (username) VALUES ('seq') RETURNING id});
+is($coord->safe_psql('postgres', q{
+	SELECT usrmgmt.login('seq') & 4294967295;
+	INSERT INTO usrmgmt.online_user (user_id, user_agent)
+	SELECT id, 'orm' FROM usrmgmt."user" WHERE username = 'seq' RETURNING id & 4294967295;
+	SELECT usrmgmt.logout_user('seq');
+	SELECT usrmgmt.login('seq') & 4294967295;
+	SELECT string_agg((session_id >> 32 = user_id)::text || ' ' || (session_id & 4294967295), ', ' ORDER BY id)
+	  FROM usrmgmt.user_log WHERE username = 'seq' AND action = 'login';}),
+	"1\n2\n2\n3\ntrue 1, true 2, true 3",
+	'one user\'s sessions (login, ORM, login after both closed): 1, 2, 3, never reused');
+
+# The limits: user ids up to 2^31 - 1, numbers up to 2^32 - 1 (a superuser
+# gives these ids; the application cannot: below).
+$coord->safe_psql('postgres', q{
+	INSERT INTO usrmgmt."user" (id, username) OVERRIDING SYSTEM VALUE
+	VALUES (2147483647, 'largest'), (2147483648, 'toolarge')});
+is($coord->safe_psql('postgres', q{SELECT usrmgmt.login('largest')}),
+	'9223372032559808513', 'user id 2^31 - 1: its first session id');
+# A new session of user $id (named $name) refused with $error, by
+# login() and by an ORM's INSERT alike.
+sub session_refused
+{
+	my ($id, $name, $error, $what) = @_;
+	is(error_of($coord, 'postgres', qq{SELECT usrmgmt.login('$name')}),
+		$error, "$what: login refused");
+	is(error_of($coord, 'postgres',
+			qq{INSERT INTO usrmgmt.online_user (user_id) VALUES ($id)}),
+		$error, "$what: an ORM insert refused");
+}
+session_refused(2147483648, 'toolarge',
+	'22003: user id 2147483648 is out of range for a session on Citus', 'user id 2^31');
+is($coord->safe_psql('postgres', q{
+	UPDATE usrmgmt.user_auth SET session_seq = 4294967294 WHERE user_id = 2147483647;
+	SELECT usrmgmt.login('largest');
+	SELECT count(*) FROM usrmgmt.change_log
+	 WHERE table_name = 'user_auth' AND operation = 'UPDATE' AND user_id = 2147483647;}),
+	"9223372036854775807\n0",
+	'the last number 2^32 - 1: the largest bigint; counting is no change for the audit');
+session_refused(2147483647, 'largest',
+	'2200H: user 2147483647 has no session id left on Citus',
+	'a user past its last number (never wrapped)');
+$coord->safe_psql('postgres', q{
+	SELECT usrmgmt.logout_user('largest');
+	DELETE FROM usrmgmt."user" WHERE username IN ('largest', 'toolarge')});
+
+# A burst of logins, ORM inserts and closings of the same four users by 8
+# clients at once: each new session takes the user's next number.
+my $burst_first = $coord->safe_psql('postgres', q{
+	INSERT INTO usrmgmt."user" (username) SELECT 'burst' || g FROM generate_series(1, 4) g RETURNING id}) =~ s/\n.*//sr;
+pgbench_no_failure("--time=5 -D first=$burst_first",
+	'8 clients of login / ORM insert / logout_user of 4 users: no failed transaction',
+	{
+		'140_citus_burst' => q{
+\set b random(0, 3)
+\set op random(1, 5)
+\if :op <= 2
+SELECT usrmgmt.login('burst' || (:b + 1));
+\elif :op <= 4
+INSERT INTO usrmgmt.online_user (user_id, user_agent) VALUES (:first + :b, 'orm');
+\else
+SELECT usrmgmt.logout_user('burst' || (:b + 1));
+\endif
+}
+	});
+is($coord->safe_psql('postgres', q{
+	SELECT count(DISTINCT user_id) = 4 AND count(*) > 8 FROM usrmgmt.user_log
+	 WHERE username LIKE 'burst_' AND action = 'login'}),
+	't', 'the burst opened sessions of all four users');
+is($coord->safe_psql('postgres', $ids_sql), '0 0 0 0',
+	'after the burst: no id given twice, each user\'s numbers increasing');
+
+# A shard move (the rebalancer's step) takes the counter with the sessions:
+# the shard group of user_auth, online_user and user_log moves whole.  (Last:
+# the log ids of a moved user come from the new worker's range after it.)
+my ($seq_shard, $seq_from) = split /\|/, $coord->safe_psql('postgres', qq{
+	SELECT s.shardid, n.nodeport FROM pg_dist_shard s
+	  JOIN pg_dist_placement p USING (shardid) JOIN pg_dist_node n USING (groupid)
+	 WHERE s.shardid = get_shard_id_for_distribution_column('usrmgmt.user_auth', $seq_id)});
+my $seq_to = $seq_from == $workers[0]->port ? $workers[1] : $workers[0];
+$coord->safe_psql('postgres', sprintf(q{
+	SELECT citus_move_shard_placement(%d, '%s', %d, '%s', %d, shard_transfer_mode := 'block_writes')},
+	$seq_shard, $seq_to->host, $seq_from, $seq_to->host, $seq_to->port));
+is($coord->safe_psql('postgres', qq{
+	SELECT n.nodeport FROM pg_dist_placement p JOIN pg_dist_node n USING (groupid)
+	 WHERE p.shardid = $seq_shard;
+	SELECT usrmgmt.login('seq') & 4294967295;}),
+	$seq_to->port . "\n4", 'after a shard move to the other worker the user\'s numbers go on: 4');
+
+# --- a new user's id is the identity's, on Citus too ----------------------
+# Checked on the coordinator before Citus routes the statement (the
+# trigger user_id_given fires on the placements, which cannot tell); each
+# statement below is the first of a new connection.
+$coord->safe_psql('postgres', q{
+	CREATE ROLE regress_app LOGIN;
+	SELECT usrmgmt.grant_recipe('regress_app', 'application');});
+my $given = '55000: a new user\'s id cannot be given by';
+is(error_of($coord, 'postgres', q{INSERT INTO usrmgmt."user" (id, username)
+	OVERRIDING SYSTEM VALUE VALUES (9, 'mallory')}, 'regress_app'),
+	"$given INSERT ... OVERRIDING SYSTEM VALUE",
+	'the application: OVERRIDING SYSTEM VALUE with a deleted user\'s id, 55000');
+is(error_of($coord, 'postgres', q{INSERT INTO usrmgmt."user" (id, username)
+	OVERRIDING SYSTEM VALUE VALUES (DEFAULT, 'mallory1'), (900000, 'mallory2')}, 'regress_app'),
+	"$given INSERT ... OVERRIDING SYSTEM VALUE", 'one chosen id among several rows: 55000');
+is(error_of($coord, 'postgres', q{INSERT INTO usrmgmt."user" (id, username)
+	OVERRIDING SYSTEM VALUE SELECT 900001, 'mallory'}, 'regress_app'),
+	"$given INSERT ... OVERRIDING SYSTEM VALUE", 'ids from a query: 55000');
+is(error_of($coord, 'postgres', qq{COPY usrmgmt."user" (id, username) FROM STDIN;
+9\tmallory
+\\.
+}, 'regress_app'),
+	"$given COPY with the id column", 'a COPY with an id column: 55000');
+is(error_of($coord, 'postgres', qq{COPY usrmgmt."user" FROM STDIN;
+9\tmallory\t\\N\t\\N\t\\N\tf\tt\t2026-01-01\t2026-01-01
+\\.
+}, 'regress_app'),
+	"$given COPY with the id column", 'a COPY of every column: 55000');
+is($coord->safe_psql('postgres', q{SELECT count(*) FROM usrmgmt."user" WHERE id IN (9, 900000, 900001) OR username LIKE 'mallory%'}),
+	'0', 'nobody took a chosen id');
+my ($ret_app, $out_app, $err_app) = $coord->psql('postgres', q{
+	INSERT INTO usrmgmt."user" (username) VALUES ('app1');
+	INSERT INTO usrmgmt."user" (id, username) OVERRIDING SYSTEM VALUE VALUES (DEFAULT, 'app2'), (DEFAULT, 'app3');
+	INSERT INTO usrmgmt."user" (id, username) OVERRIDING USER VALUE VALUES (9, 'app4');
+	INSERT INTO usrmgmt."user" (username) SELECT 'app' || g FROM generate_series(5, 6) g;
+	COPY usrmgmt."user" (username) FROM STDIN;
+app7
+\.
+	DELETE FROM usrmgmt."user" WHERE username = 'app7';
+	SELECT count(*) FROM usrmgmt."user" WHERE username LIKE 'app_' AND id <> 9;},
+	extra_params => [ '-U', 'regress_app' ]);
+is($ret_app . ' ' . $out_app, '0 6',
+	'the application\'s ordinary inserts (one row, DEFAULT ids, OVERRIDING USER VALUE, INSERT ... SELECT, COPY without ids) and a delete work');
+is($err_app, '', 'without a message');
+
 # --- sample data and a bulk insert of sessions -----------------------------
 is($coord->safe_psql('postgres', q{SELECT usrmgmt.load_sample_data()}),
 	'{"user": 6, "server": 3, "user_log": 7, "online_user": 3, "configuration": 4}',
@@ -425,12 +595,22 @@ is($coord->safe_psql('postgres', q{
 	"0\ntrue", 'validate_data_integrity() and verify() run on the cluster: nothing to report');
 $coord->safe_psql('postgres', q{
 	INSERT INTO usrmgmt.user_log (user_id, username, action, session_id)
-	VALUES (13, 'user13', 'logout', (5::bigint << 24) + 7)});
+	VALUES (13, 'user13', 'logout', (5::bigint << 32) + 7)});
 is($coord->safe_psql('postgres', q{
 	SELECT string_agg(category || ': ' || detail, '; ' ORDER BY category)
 	  FROM usrmgmt.validate_data_integrity()}),
 	'data_inconsistency: session id is used by another user\'s log rows; '
-	  . 'orphaned_record: logout row of session 83886087, which has no login row and is not open',
+	  . 'orphaned_record: logout row of session 21474836487, which has no login row and is not open',
 	'validate_data_integrity() on the cluster finds a forged log row');
+
+# reset() empties every table and restarts the identities, as on one node:
+# the counters go with user_auth, and so do all the rows that held the ids
+# given before, so the numbers start again at 1.
+is($coord->safe_psql('postgres', q{
+	SELECT usrmgmt.reset(confirm => true);
+	INSERT INTO usrmgmt."user" (username) VALUES ('fresh');
+	SELECT usrmgmt.login('fresh') = (u.id << 32) + 1 FROM usrmgmt."user" u WHERE u.username = 'fresh';
+	SELECT count(*) FROM usrmgmt.user_log;}),
+	"\nt\n1", 'after reset(): a user\'s first session is number 1 again, in an empty log');
 
 done_testing();
