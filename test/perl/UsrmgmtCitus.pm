@@ -14,8 +14,11 @@
 #                                 a database $db on every node with citus
 #                                 in it and the workers registered on the
 #                                 coordinator ('postgres' exists already);
-#   error_of($node, $db, $sql)    the SQLSTATE and message of the
-#                                 statement's error ('' when none);
+#   error_of($node, $db, $sql[, $role])
+#                                 the SQLSTATE and message of the
+#                                 statement's error ('' when none), run
+#                                 as $role (a connection of its own) when
+#                                 given;
 #   worker_session_invariants($worker, $db)
 #                                 test/sql/session_invariants.sql's
 #                                 invariants on each local shard group of
@@ -63,6 +66,7 @@ max_connections = 60
 max_prepared_transactions = 60
 fsync = off
 citus.node_conninfo = 'sslmode=disable'
+citus.local_hostname = '@{[ $node->host ]}'
 usrmgmt.password_iterations = 4096
 });
 		$node->start;
@@ -93,8 +97,9 @@ sub citus_database
 
 sub error_of
 {
-	my ($node, $db, $sql) = @_;
-	my ($ret, $out, $err) = $node->psql($db, "\\set VERBOSITY verbose\n$sql");
+	my ($node, $db, $sql, $as) = @_;
+	my ($ret, $out, $err) = $node->psql($db, "\\set VERBOSITY verbose\n$sql",
+		defined $as ? (extra_params => [ '-U', $as ]) : ());
 	return '' if $ret == 0;
 	return $1 if $err =~ /ERROR:\s+(\w{5}: [^\n]*)/;
 	return $err;
