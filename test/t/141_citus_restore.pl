@@ -85,7 +85,7 @@ DELETE FROM usrmgmt."user" WHERE username = 'user40';
 INSERT INTO usrmgmt.user_log (user_id, username, action, "timestamp", ip_address, session_id, user_agent, detail)
 SELECT u.id, u.username, a.action,
        date_trunc('month', now()) - m * interval '1 month' + u.id * interval '1 hour' + a.off,
-       '203.0.113.9', (u.id << 24) + 500000 + m, 'old-agent', a.detail
+       '203.0.113.9', (u.id << 32) + 500000 + m, 'old-agent', a.detail
   FROM usrmgmt."user" u, generate_series(1, 3) m,
        (VALUES ('login', interval '0', NULL), ('logout', interval '5 minutes', 'expired')) a (action, off, detail)
  WHERE u.id <= 20;
