@@ -47,6 +47,7 @@
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
+#include "btree_index.h"
 #include "distributed.h"
 #include "log_partitions.h"
 #include "spi_util.h"
@@ -74,45 +75,6 @@ um_ids_add(UmIds *ids, int64 id)
 }
 
 /*
- * A valid btree index of heap whose first column is attnum with int8's
- * operator class, opened with AccessShareLock; NULL when there is none.
- */
-static Relation
-um_session_index(Relation heap, AttrNumber attnum)
-{
-	List	   *indexes = RelationGetIndexList(heap);
-	ListCell   *lc;
-
-	foreach(lc, indexes)
-	{
-		Oid			indexoid = lfirst_oid(lc);
-		HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
-		Form_pg_index ix;
-		bool		candidate;
-		Relation	index;
-
-		if (!HeapTupleIsValid(tup))
-			continue;
-		ix = (Form_pg_index) GETSTRUCT(tup);
-		candidate = ix->indisvalid && ix->indnkeyatts >= 1 &&
-			ix->indkey.values[0] == attnum &&
-			heap_attisnull(tup, Anum_pg_index_indpred, NULL);
-		ReleaseSysCache(tup);
-		if (!candidate)
-			continue;
-		index = index_open(indexoid, AccessShareLock);
-		if (index->rd_rel->relam == BTREE_AM_OID && index->rd_opcintype[0] == INT8OID)
-		{
-			list_free(indexes);
-			return index;
-		}
-		index_close(index, AccessShareLock);
-	}
-	list_free(indexes);
-	return NULL;
-}
-
-/*
  * The session ids of the rows of partition part (opened here with
  * AccessShareLock; skipped when it is gone) with lo <= session_id <= hi
  * and "timestamp" >= cut, added to ids; read with snapshot.
@@ -135,7 +97,7 @@ um_probe_partition(Oid part, int64 lo, int64 hi, TimestampTz cut,
 		elog(ERROR, "usrmgmt: partition %s of user_log lacks session_id or \"timestamp\"",
 			 RelationGetRelationName(heap));
 	slot = table_slot_create(heap, NULL);
-	index = um_session_index(heap, sess_att);
+	index = um_btree_on_column(heap, sess_att, INT8OID, InvalidOid);
 	if (index != NULL)
 	{
 		ScanKeyData keys[2];
@@ -143,11 +105,7 @@ um_probe_partition(Oid part, int64 lo, int64 hi, TimestampTz cut,
 
 		ScanKeyInit(&keys[0], 1, BTGreaterEqualStrategyNumber, F_INT8GE, Int64GetDatum(lo));
 		ScanKeyInit(&keys[1], 1, BTLessEqualStrategyNumber, F_INT8LE, Int64GetDatum(hi));
-#if PG_VERSION_NUM >= 180000
-		scan = index_beginscan(heap, index, snapshot, NULL, 2, 0);
-#else
-		scan = index_beginscan(heap, index, snapshot, 2, 0);
-#endif
+		scan = um_index_beginscan(heap, index, snapshot, 2);
 		index_rescan(scan, keys, 2, NULL, 0);
 		while (index_getnext_slot(scan, ForwardScanDirection, slot))
 		{
@@ -163,7 +121,11 @@ um_probe_partition(Oid part, int64 lo, int64 hi, TimestampTz cut,
 	}
 	else
 	{
+#if PG_VERSION_NUM >= 190000
+		TableScanDesc scan = table_beginscan(heap, snapshot, 0, NULL, SO_NONE);
+#else
 		TableScanDesc scan = table_beginscan(heap, snapshot, 0, NULL);
+#endif
 
 		while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
 		{

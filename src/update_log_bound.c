@@ -73,6 +73,8 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
+#include "btree_index.h"
+
 PG_FUNCTION_INFO_V1(usrmgmt_update_prove_log_bound);
 
 #define LOG_1_0_TABLE	"user_log_1_0"
@@ -173,41 +175,6 @@ read_bound_check(Relation rel, HeapTuple contup, BoundCheck *check)
 	return true;
 }
 
-/*
- * A valid, ready, non-partial btree index of rel whose first column is the
- * plain column attno, with no xmin horizon to respect (indcheckxmin), and,
- * when lt_opno is valid, whose first column's operator family holds lt_opno
- * as its "<" for two timestamptz: opened under AccessShareLock, or NULL.
- */
-static Relation
-find_btree_index(Relation rel, AttrNumber attno, Oid lt_opno)
-{
-	List	   *indexes = RelationGetIndexList(rel);
-	ListCell   *lc;
-
-	foreach(lc, indexes)
-	{
-		Relation	index = index_open(lfirst_oid(lc), AccessShareLock);
-		Form_pg_index ix = index->rd_index;
-
-		if (index->rd_rel->relam == BTREE_AM_OID &&
-			ix->indisvalid && ix->indisready && ix->indislive && !ix->indcheckxmin &&
-			ix->indkey.values[0] == attno &&
-			heap_attisnull(index->rd_indextuple, Anum_pg_index_indpred, NULL) &&
-			(!OidIsValid(lt_opno) ||
-			 (index->rd_opcintype[0] == TIMESTAMPTZOID &&
-			  get_opfamily_member(index->rd_opfamily[0], TIMESTAMPTZOID, TIMESTAMPTZOID,
-								  BTLessStrategyNumber) == lt_opno)))
-		{
-			list_free(indexes);
-			return index;
-		}
-		index_close(index, AccessShareLock);
-	}
-	list_free(indexes);
-	return NULL;
-}
-
 /* Does an index scan of index with the one key *key find a row visible to snapshot? */
 static bool
 index_finds_row(Relation rel, Relation index, Snapshot snapshot, ScanKey key)
@@ -216,13 +183,7 @@ index_finds_row(Relation rel, Relation index, Snapshot snapshot, ScanKey key)
 	TupleTableSlot *slot = table_slot_create(rel, NULL);
 	bool		found;
 
-#if PG_VERSION_NUM >= 190000
-	scan = index_beginscan(rel, index, snapshot, NULL, 1, 0, SO_NONE);
-#elif PG_VERSION_NUM >= 180000
-	scan = index_beginscan(rel, index, snapshot, NULL, 1, 0);
-#else
-	scan = index_beginscan(rel, index, snapshot, 1, 0);
-#endif
+	scan = um_index_beginscan(rel, index, snapshot, 1);
 	index_rescan(scan, key, 1, NULL, 0);
 	found = index_getnext_slot(scan, ForwardScanDirection, slot);
 	index_endscan(scan);
@@ -234,7 +195,7 @@ index_finds_row(Relation rel, Relation index, Snapshot snapshot, ScanKey key)
 static BoundProof
 prove_before_bound(Relation rel, const BoundCheck *check, Snapshot snapshot)
 {
-	Relation	index = find_btree_index(rel, check->ts, check->lt_opno);
+	Relation	index = um_btree_on_column(rel, check->ts, TIMESTAMPTZOID, check->lt_opno);
 	ScanKeyData key;
 	Oid			ge;
 	bool		found;
@@ -259,7 +220,7 @@ prove_before_bound(Relation rel, const BoundCheck *check, Snapshot snapshot)
 static BoundProof
 prove_user_id_not_null(Relation rel, const BoundCheck *check, Snapshot snapshot)
 {
-	Relation	index = find_btree_index(rel, check->user_id, InvalidOid);
+	Relation	index = um_btree_on_column(rel, check->user_id, InvalidOid, InvalidOid);
 	ScanKeyData key;
 	bool		found;
 

@@ -190,9 +190,17 @@ um_insert_takes_identity(Query *parse, AttrNumber attnum)
  * The planner hook: on Citus, 55000 for an INSERT into "user" that gives
  * an id of its own (see the header).
  */
+#if PG_VERSION_NUM >= 190000
+#define UM_PLANNER_ES , es
+static PlannedStmt *
+um_user_ids_planner(Query *parse, const char *query_string, int cursor_options,
+					ParamListInfo bound_params, ExplainState *es)
+#else
+#define UM_PLANNER_ES
 static PlannedStmt *
 um_user_ids_planner(Query *parse, const char *query_string, int cursor_options,
 					ParamListInfo bound_params)
+#endif
 {
 	if (parse->commandType == CMD_INSERT && parse->resultRelation > 0)
 	{
@@ -203,8 +211,8 @@ um_user_ids_planner(Query *parse, const char *query_string, int cursor_options,
 			um_user_id_refuse("INSERT ... OVERRIDING SYSTEM VALUE");
 	}
 	if (prev_planner)
-		return prev_planner(parse, query_string, cursor_options, bound_params);
-	return standard_planner(parse, query_string, cursor_options, bound_params);
+		return prev_planner(parse, query_string, cursor_options, bound_params UM_PLANNER_ES);
+	return standard_planner(parse, query_string, cursor_options, bound_params UM_PLANNER_ES);
 }
 
 /* Does the COPY's column list hold "id" (no list: every column)? */
