@@ -282,6 +282,23 @@ um_run_migration_sql_here(const char *name, const char *what, const char *sql)
 	return INSTR_TIME_GET_MILLISEC(duration);
 }
 
+/* um_run_migration_sql's work, run by um_as_role. */
+typedef struct UmMigrationRun
+{
+	const char *name;
+	const char *what;
+	const char *sql;
+	double		ms;
+} UmMigrationRun;
+
+static void
+um_run_migration_body(void *arg)
+{
+	UmMigrationRun *r = (UmMigrationRun *) arg;
+
+	r->ms = um_run_migration_sql_here(r->name, r->what, r->sql);
+}
+
 /*
  * Run a migration's SQL with an error context line: as the caller when
  * as_role is InvalidOid, else as as_role, like a SECURITY DEFINER function
@@ -292,25 +309,12 @@ static double
 um_run_migration_sql(const char *name, const char *what, const char *sql,
 					 Oid as_role)
 {
-	Oid			save_userid;
-	int			save_sec_context;
-	volatile double ms = 0;
+	UmMigrationRun r = {name, what, sql, 0};
 
 	if (!OidIsValid(as_role))
 		return um_run_migration_sql_here(name, what, sql);
-
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(as_role, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
-	PG_TRY();
-	{
-		ms = um_run_migration_sql_here(name, what, sql);
-	}
-	PG_FINALLY();
-	{
-		SetUserIdAndSecContext(save_userid, save_sec_context);
-	}
-	PG_END_TRY();
-	return ms;
+	um_as_role(as_role, um_run_migration_body, &r);
+	return r.ms;
 }
 
 /*

@@ -97,31 +97,71 @@ um_plan_exec_crosscheck(UmPlan *plan, Datum *values, int expected)
 }
 
 /*
- * See spi_util.h.  What SECURITY DEFINER does for a whole function, for
- * one statement: SECURITY_LOCAL_USERID_CHANGE, undone in PG_FINALLY.
+ * See spi_util.h.  What SECURITY DEFINER does: SECURITY_LOCAL_USERID_CHANGE,
+ * undone in PG_FINALLY whatever happens.
  */
-uint64
-um_plan_exec_as(Oid owner, UmPlan *plan, Datum *values, const char *nulls,
-				int expected)
+void
+um_as_role(Oid role, UmBody body, void *arg)
 {
 	Oid			save_userid;
 	int			save_sec_context;
-	volatile int rc = 0;	/* set in PG_TRY; initialised for the analysers */
 
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	SetUserIdAndSecContext(role, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
 	PG_TRY();
 	{
-		/* prepared as the owner too: name lookups need its privileges */
-		rc = SPI_execute_plan(um_plan_get(plan), values, nulls, false, 0);
+		body(arg);
 	}
 	PG_FINALLY();
 	{
 		SetUserIdAndSecContext(save_userid, save_sec_context);
 	}
 	PG_END_TRY();
+}
 
-	return um_check_result(rc, expected, plan->sql);
+/* um_plan_exec_as's statement, run by um_as_role. */
+typedef struct UmPlanExec
+{
+	UmPlan	   *plan;
+	Datum	   *values;
+	const char *nulls;
+	int			rc;
+} UmPlanExec;
+
+static void
+um_plan_exec_body(void *arg)
+{
+	UmPlanExec *e = (UmPlanExec *) arg;
+
+	/* prepared as the owner too: name lookups need its privileges */
+	e->rc = SPI_execute_plan(um_plan_get(e->plan), e->values, e->nulls, false, 0);
+}
+
+/* See spi_util.h.  What SECURITY DEFINER does for a whole function, for one statement. */
+uint64
+um_plan_exec_as(Oid owner, UmPlan *plan, Datum *values, const char *nulls,
+				int expected)
+{
+	UmPlanExec	e = {plan, values, nulls, 0};
+
+	um_as_role(owner, um_plan_exec_body, &e);
+	return um_check_result(e.rc, expected, plan->sql);
+}
+
+/* um_call_as_definer's call, run by um_as_role. */
+typedef struct UmCall
+{
+	FunctionCallInfo fcinfo;
+	PGFunction	body;
+	Datum		result;
+} UmCall;
+
+static void
+um_call_body(void *arg)
+{
+	UmCall	   *c = (UmCall *) arg;
+
+	c->result = c->body(c->fcinfo);
 }
 
 /*
@@ -133,9 +173,7 @@ Datum
 um_call_as_definer(FunctionCallInfo fcinfo, PGFunction body)
 {
 	Oid		   *owner = (Oid *) fcinfo->flinfo->fn_extra;
-	Oid			save_userid;
-	int			save_sec_context;
-	volatile Datum result = (Datum) 0;	/* set in PG_TRY */
+	UmCall		c = {fcinfo, body, (Datum) 0};
 
 	if (owner == NULL)
 	{
@@ -143,21 +181,10 @@ um_call_as_definer(FunctionCallInfo fcinfo, PGFunction body)
 		*owner = um_function_owner(fcinfo);
 		fcinfo->flinfo->fn_extra = owner;
 	}
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	if (save_userid == *owner)
+	if (GetUserId() == *owner)
 		return body(fcinfo);
-
-	SetUserIdAndSecContext(*owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
-	PG_TRY();
-	{
-		result = body(fcinfo);
-	}
-	PG_FINALLY();
-	{
-		SetUserIdAndSecContext(save_userid, save_sec_context);
-	}
-	PG_END_TRY();
-	return result;
+	um_as_role(*owner, um_call_body, &c);
+	return c.result;
 }
 
 /* See spi_util.h. */

@@ -16,6 +16,7 @@
  *	um_plan_exec_as()		the same, run as another role (the extension's
  *							owner) with the caller's identity restored
  *							whatever happens;
+ *	um_as_role()			any piece of work run as another role;
  *	um_call_as_definer()	a C function's whole call run as its owner, as
  *							SECURITY DEFINER runs it, without a SET of
  *							search_path (the C triggers; their SQL is
@@ -91,6 +92,14 @@ extern uint64 um_plan_exec(UmPlan *plan, Datum *values, const char *nulls,
  * transaction does not see).
  */
 extern uint64 um_plan_exec_crosscheck(UmPlan *plan, Datum *values, int expected);
+
+/*
+ * body(arg) run as role: the current user switched with
+ * SECURITY_LOCAL_USERID_CHANGE, as SECURITY DEFINER does, and restored
+ * whatever happens.  The one place usrmgmt's C changes the current user.
+ */
+typedef void (*UmBody) (void *arg);
+extern void um_as_role(Oid role, UmBody body, void *arg);
 
 /* um_plan_exec (read-write) as role owner, e.g. um_function_owner(). */
 extern uint64 um_plan_exec_as(Oid owner, UmPlan *plan, Datum *values,
