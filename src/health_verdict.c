@@ -116,6 +116,22 @@ um_add(UmProblem *problems, int *n, UmCheck check, UmSeverity severity,
 	return p;
 }
 
+/*
+ * The partition rules of one log (user_log or change_log): degraded when
+ * rows sit in its default partition, or when fewer than two monthly
+ * partitions lie after this month.  Nothing is said of unknown figures.
+ */
+static void
+um_partitions_verdict(UmProblem *problems, int *n, UmNum default_rows,
+					  UmNum future_parts, UmCheck default_check,
+					  UmCheck future_check)
+{
+	if (default_rows.known && default_rows.v > 0)
+		um_add(problems, n, default_check, UM_DEGRADED, default_rows.v, NULL, 0);
+	if (future_parts.known && future_parts.v < 2)
+		um_add(problems, n, future_check, UM_DEGRADED, future_parts.v, NULL, 2);
+}
+
 /* See health_verdict.h. */
 UmSeverity
 um_verdict(const UmFigures *f, const UmThresholds *t, UmProblem *problems,
@@ -158,18 +174,11 @@ um_verdict(const UmFigures *f, const UmThresholds *t, UmProblem *problems,
 	if (!f->have_sessions)
 		um_add(problems, &n, UM_CHECK_SESSIONS, UM_UNHEALTHY, 0, NULL, 0);
 	/* doc: Retention and partitions, "What to monitor" */
-	if (f->log_default_rows.known && f->log_default_rows.v > 0)
-		um_add(problems, &n, UM_CHECK_LOG_DEFAULT, UM_DEGRADED,
-			   f->log_default_rows.v, NULL, 0);
-	if (f->log_future_parts.known && f->log_future_parts.v < 2)
-		um_add(problems, &n, UM_CHECK_LOG_FUTURE, UM_DEGRADED,
-			   f->log_future_parts.v, NULL, 2);
-	if (f->change_log_default_rows.known && f->change_log_default_rows.v > 0)
-		um_add(problems, &n, UM_CHECK_CHANGE_LOG_DEFAULT, UM_DEGRADED,
-			   f->change_log_default_rows.v, NULL, 0);
-	if (f->change_log_future_parts.known && f->change_log_future_parts.v < 2)
-		um_add(problems, &n, UM_CHECK_CHANGE_LOG_FUTURE, UM_DEGRADED,
-			   f->change_log_future_parts.v, NULL, 2);
+	um_partitions_verdict(problems, &n, f->log_default_rows, f->log_future_parts,
+						  UM_CHECK_LOG_DEFAULT, UM_CHECK_LOG_FUTURE);
+	um_partitions_verdict(problems, &n, f->change_log_default_rows,
+						  f->change_log_future_parts,
+						  UM_CHECK_CHANGE_LOG_DEFAULT, UM_CHECK_CHANGE_LOG_FUTURE);
 
 	for (i = 0; i < n; i++)
 		if (problems[i].severity > status)
