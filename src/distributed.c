@@ -103,7 +103,8 @@ static UmPlan plan_lock_auth = UM_PLAN(
  */
 static int	citus_present = -1;
 
-static bool
+/* See distributed.h. */
+bool
 um_citus_present(void)
 {
 	if (citus_present < 0)

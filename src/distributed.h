@@ -47,6 +47,12 @@
 extern bool um_distributed(void);
 
 /*
+ * Is Citus installed in this database?  A per-backend memo kept until
+ * pg_class changes: a syscache lookup once, then nothing.
+ */
+extern bool um_citus_present(void);
+
+/*
  * Is the table relid a Citus table (reference or distributed)?  Connects
  * to SPI itself; a positive answer is kept for the backend.  False at
  * once where Citus is not installed.

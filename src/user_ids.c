@@ -122,7 +122,9 @@ um_user_write_checked(Oid relid)
 {
 	Oid			nsp;
 
-	if (!OidIsValid(relid) || superuser_arg(GetSessionUserId()))
+	/* Citus first: on one node this runs for every INSERT planned */
+	if (!OidIsValid(relid) || !um_citus_present() ||
+		superuser_arg(GetSessionUserId()))
 		return false;
 	nsp = get_namespace_oid(UM_SCHEMA, true);
 	return OidIsValid(nsp) && relid == get_relname_relid("user", nsp) &&
