@@ -74,6 +74,17 @@ SELECT p.oid::regprocedure AS definer_without_fixed_search_path, p.proconfig
    AND p.prosecdef
    AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false);
 
+-- login(), logout() and touch_session() switch to their owner in C
+-- instead (src/sessions.c, "Privileges"): C functions without SECURITY
+-- DEFINER or any setting, executable by the roles granted them only.
+SELECT p.oid::regprocedure AS owner_switched_in_c, l.lanname, p.prosecdef, p.proconfig,
+       pg_temp.public_can_execute(p.oid) AS public_can_execute
+  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+ WHERE p.oid IN ('usrmgmt.login(text, inet, text)'::regprocedure,
+                 'usrmgmt.logout(bigint)'::regprocedure,
+                 'usrmgmt.touch_session(bigint)'::regprocedure)
+ ORDER BY 1::text;
+
 -- No table, view or sequence grants anything to PUBLIC.
 SELECT c.oid::regclass AS relation_granted_to_public, a.privilege_type
   FROM pg_catalog.pg_class c,

@@ -89,6 +89,11 @@ ALTER FUNCTION usrmgmt.online_user_before_write() SECURITY INVOKER RESET search_
 ALTER FUNCTION usrmgmt.online_user_after_insert() SECURITY INVOKER RESET search_path;
 ALTER FUNCTION usrmgmt.online_user_after_delete() SECURITY INVOKER RESET search_path;
 ALTER FUNCTION usrmgmt.user_sync_sessions() SECURITY INVOKER RESET search_path;
+-- So do login(), logout() and touch_session(), for the same reason, per
+-- call (src/sessions.c, "Privileges").
+ALTER FUNCTION usrmgmt.login(text, inet, text) SECURITY INVOKER RESET search_path;
+ALTER FUNCTION usrmgmt.logout(bigint) SECURITY INVOKER RESET search_path;
+ALTER FUNCTION usrmgmt.touch_session(bigint) SECURITY INVOKER RESET search_path;
 
 --------------------------------------------------------------------------
 -- user_log becomes partitioned, in place (doc: Retention and partitions;

@@ -387,21 +387,24 @@ REVOKE ALL ON FUNCTION usrmgmt.user_references() FROM PUBLIC;
 -- Section: sessions (src/sessions.c) -- SPEC §5
 --------------------------------------------------------------------------
 
--- Functions that write: C, SECURITY DEFINER, fixed search_path, not
--- STRICT (a NULL argument is refused with 22004), revoked from PUBLIC.
+-- Functions that write: C, not STRICT (a NULL argument is refused with
+-- 22004), revoked from PUBLIC.  login(), logout() and touch_session(),
+-- called on every sign-in, sign-out and request, switch to their owner in
+-- C as the session triggers do (src/sessions.c, "Privileges"; doc:
+-- Security): SECURITY DEFINER's SET search_path would cost a GUC nest
+-- level per call, and their SQL qualifies every name.  The others are
+-- SECURITY DEFINER with a fixed search_path.
 
 CREATE FUNCTION usrmgmt.login(username text, ip_address inet DEFAULT NULL,
                               user_agent text DEFAULT NULL) RETURNS bigint
     AS 'MODULE_PATHNAME', 'usrmgmt_login'
-    LANGUAGE C VOLATILE SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp;
+    LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION usrmgmt.login(text, inet, text) IS
     'opens a session for the user and returns its id (the online_user id)';
 
 CREATE FUNCTION usrmgmt.logout(session_id bigint) RETURNS boolean
     AS 'MODULE_PATHNAME', 'usrmgmt_logout'
-    LANGUAGE C VOLATILE SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp;
+    LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION usrmgmt.logout(bigint) IS
     'closes the session; false when it was not open';
 
@@ -414,8 +417,7 @@ COMMENT ON FUNCTION usrmgmt.logout_user(text) IS
 
 CREATE FUNCTION usrmgmt.touch_session(session_id bigint) RETURNS boolean
     AS 'MODULE_PATHNAME', 'usrmgmt_touch_session'
-    LANGUAGE C VOLATILE SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp;
+    LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION usrmgmt.touch_session(bigint) IS
     'sets last_seen_at of the session; false when it is not open';
 
