@@ -45,7 +45,10 @@
  * partitions, the latest vacuum and analyze of any) with their sizes and
  * statistics.  rows: reltuples scaled to the table's
  * current size, as the planner does, or the statistics system's live-tuple
- * count before the first VACUUM/ANALYZE.
+ * count before the first VACUUM/ANALYZE.  Each relation's files are sized
+ * once (z): the total is pg_table_size + pg_indexes_size, which is what
+ * pg_total_relation_size adds up, without stat()ing every index file a
+ * second time (a year of monthly partitions has a few hundred files).
  */
 static UmPlan um_plan_tables = UM_PLAN0(
 "WITH t AS ("
@@ -64,12 +67,12 @@ static UmPlan um_plan_tables = UM_PLAN0(
 "SELECT t.relname::text, "
 "  pg_catalog.sum(CASE WHEN c.reltuples OPERATOR(pg_catalog.>=) 0 AND c.relpages OPERATOR(pg_catalog.>) 0 "
 "       THEN pg_catalog.round(c.reltuples::pg_catalog.float8 OPERATOR(pg_catalog./) c.relpages "
-"            OPERATOR(pg_catalog.*) (pg_catalog.pg_relation_size(c.oid) "
+"            OPERATOR(pg_catalog.*) (z.heap "
 "            OPERATOR(pg_catalog./) pg_catalog.current_setting('block_size')::pg_catalog.int8))::pg_catalog.int8 "
 "       ELSE pg_catalog.pg_stat_get_live_tuples(c.oid) END)::pg_catalog.int8, "
-"  pg_catalog.sum(pg_catalog.pg_total_relation_size(c.oid))::pg_catalog.int8, "
-"  pg_catalog.sum(pg_catalog.pg_relation_size(c.oid))::pg_catalog.int8, "
-"  pg_catalog.sum(pg_catalog.pg_indexes_size(c.oid))::pg_catalog.int8, "
+"  pg_catalog.sum(z.tbl OPERATOR(pg_catalog.+) z.idx)::pg_catalog.int8, "
+"  pg_catalog.sum(z.heap)::pg_catalog.int8, "
+"  pg_catalog.sum(z.idx)::pg_catalog.int8, "
 "  pg_catalog.sum(pg_catalog.pg_stat_get_numscans(c.oid))::pg_catalog.int8, "
 "  pg_catalog.sum(COALESCE((SELECT pg_catalog.sum(pg_catalog.pg_stat_get_numscans(i.indexrelid))::pg_catalog.int8 "
 "            FROM pg_catalog.pg_index i WHERE i.indrelid OPERATOR(pg_catalog.=) c.oid), 0))::pg_catalog.int8, "
@@ -81,6 +84,8 @@ static UmPlan um_plan_tables = UM_PLAN0(
 "FROM t CROSS JOIN LATERAL (SELECT t.oid AS relid UNION "
 "  SELECT p.relid FROM pg_catalog.pg_partition_tree(t.oid) p WHERE p.isleaf) l "
 "JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) l.relid "
+"CROSS JOIN LATERAL (SELECT pg_catalog.pg_relation_size(c.oid) AS heap, "
+"  pg_catalog.pg_table_size(c.oid) AS tbl, pg_catalog.pg_indexes_size(c.oid) AS idx) z "
 "GROUP BY t.relname "
 "ORDER BY t.relname");
 
