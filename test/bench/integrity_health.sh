@@ -7,13 +7,24 @@
 #   2. validate_data_integrity() against its checks run by hand as plain
 #      SQL (same data); goal <= 1.3x;
 #   3. validate_data_integrity() at SCALE and at SCALE2 (linear growth).
-# Usage: PG_CONFIG=... [HEALTH_ONLY=1] bash test/bench/integrity_health.sh [SCALE [SCALE2]]
+# Usage: PG_CONFIG=... [HEALTH_ONLY=1] [MONTHS=12] [HEALTH_ROUNDS=3] \
+#            bash test/bench/integrity_health.sh [SCALE [SCALE2]]
 # (SCALE2 may be smaller than SCALE: 1 and 0.25 also give a 4x data ratio.)
+# MONTHS (default 1): the loaded log's rows are spread over the last MONTHS
+# months, each a partition maintain() made (as a year of production has
+# them: what health() sizes grows with the partitions, not the rows); the
+# empty schema keeps one maintain()'s partitions.  HEALTH_ROUNDS (default
+# 1): rounds of step 1, empty and loaded alternating, each also with the
+# backend's CPU time per call (bench_cpu_per_cycle of common.sh, 300
+# calls), which a loaded machine disturbs less than the wall time.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SCALE=${1:-1}
 SCALE2=${2:-4}
 HEALTH_CALLS=${HEALTH_CALLS:-500}
+MONTHS=${MONTHS:-1}
+HEALTH_ROUNDS=${HEALTH_ROUNDS:-1}
+. test/bench/common.sh          # bench_cpu_per_cycle, median
 PG_CONFIG=${PG_CONFIG:-pg_config}
 BINDIR=$("$PG_CONFIG" --bindir)
 export PATH="$BINDIR:$PATH"
@@ -48,12 +59,18 @@ ms_now() { date +%s%N | cut -c1-13; }
 load() {
     local db=$1 scale=$2
     $PSQL -d "$db" <<SQL
+SELECT usrmgmt.maintain(date_trunc('month', now()) - ($MONTHS - 1) * interval '1 month') IS NOT NULL AS maintained;
 SET session_replication_role = replica;
 SELECT ($scale * 1000000)::bigint AS n \gset
 INSERT INTO usrmgmt."user" (username, email, first_name)
 SELECT 'user' || i, 'user' || i || '@example.com', 'First' FROM generate_series(1, :n) i;
+-- a session's two rows in one month; the sessions spread over the months
+-- from date_trunc('month', now()) - (MONTHS - 1) months to yesterday
 INSERT INTO usrmgmt.user_log (user_id, username, action, "timestamp", session_id)
-SELECT s % :n + 1, 'user' || (s % :n + 1), a, now() - interval '1 day', s
+SELECT s % :n + 1, 'user' || (s % :n + 1), a,
+       now() - interval '1 day'
+             - (s % $MONTHS) * ((now() - interval '1 day' - (date_trunc('month', now()) - ($MONTHS - 1) * interval '1 month')) / $MONTHS),
+       s
   FROM generate_series(1, (:n * 5 / 2)::bigint) s, (VALUES ('login'), ('logout')) v(a);
 INSERT INTO usrmgmt.online_user (id, user_id, username) OVERRIDING SYSTEM VALUE
 SELECT (:n * 5 / 2) + i, i, 'user' || i FROM generate_series(1, :n / 50) i;
@@ -133,10 +150,25 @@ $PSQL -d bench_data -At -c "SELECT 'users ' || count(*) FROM usrmgmt.\"user\"" \
     -c "SELECT 'open sessions ' || count(*) FROM usrmgmt.online_user"
 $PSQL -d bench_data -At -c "SELECT 'findings on clean data: ' || count(*) FROM usrmgmt.validate_data_integrity()"
 
-# 1. health() latency, empty vs loaded, same run (warm both first).
+$PSQL -d bench_data -At -c "SELECT 'partitions of user_log: ' || count(*) FROM pg_catalog.pg_inherits WHERE inhparent = 'usrmgmt.user_log'::regclass"
+
+# 1. health() latency, empty vs loaded, same run (warm both first);
+#    rounds alternate the order.
 health_ms bench_empty >/dev/null; health_ms bench_data >/dev/null
-he=$(health_ms bench_empty); hd=$(health_ms bench_data)
-echo "health(): empty schema ${he} ms, scale $SCALE ${hd} ms, ratio $(echo "scale=2; $hd / $he" | bc)"
+HE=(); HD=(); CE=(); CD=()
+for r in $(seq 1 "$HEALTH_ROUNDS"); do
+    if [ $((r % 2)) -eq 1 ]; then
+        he=$(health_ms bench_empty); hd=$(health_ms bench_data)
+    else
+        hd=$(health_ms bench_data); he=$(health_ms bench_empty)
+    fi
+    HE+=("$he"); HD+=("$hd")
+    CE+=("$(bench_cpu_per_cycle bench_empty 'PERFORM usrmgmt.health()' 300)")
+    CD+=("$(bench_cpu_per_cycle bench_data 'PERFORM usrmgmt.health()' 300)")
+    echo "health() round $r: empty schema ${he} ms (CPU ${CE[-1]} us), scale $SCALE ${hd} ms (CPU ${CD[-1]} us), ratio $(echo "scale=2; $hd / $he" | bc)  ($(cut -d' ' -f1-3 /proc/loadavg))"
+done
+he=$(median "${HE[@]}"); hd=$(median "${HD[@]}")
+echo "health(): empty schema ${he} ms, scale $SCALE ${hd} ms, ratio $(echo "scale=2; $hd / $he" | bc) (medians); backend CPU per call $(median "${CE[@]}") us empty, $(median "${CD[@]}") us loaded"
 ce=$(health_cold_ms bench_empty); cd_=$(health_cold_ms bench_data)
 echo "health() first call in a new backend: empty ${ce} ms, scale $SCALE ${cd_} ms"
 echo 'SELECT 1;' >"$TMP/one.sql"
