@@ -329,6 +329,34 @@ CREATE FUNCTION usrmgmt._log_partitions(log pg_catalog.regclass DEFAULT 'usrmgmt
     AS 'MODULE_PATHNAME', 'usrmgmt_log_partitions'
     LANGUAGE C STABLE;
 
+-- The retired months waiting to be freed (doc: Retention and partitions):
+-- the tables maintain()'s retention detached from a log and renamed
+-- <partition>_retired.  Recognised by all of: an ordinary table of schema
+-- usrmgmt, not a partition, not a member of the extension, owned by the
+-- extension's owner, named user_log_YYYY_MM_retired or
+-- change_log_YYYY_MM_retired; nothing else is ever dropped as one.  In
+-- the order of their names.
+CREATE FUNCTION usrmgmt._log_retired() RETURNS SETOF pg_catalog.regclass
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT c.oid::pg_catalog.regclass
+  FROM pg_catalog.pg_class c, pg_catalog.pg_extension e
+ WHERE e.extname OPERATOR(pg_catalog.=) 'usrmgmt'
+   AND c.relnamespace OPERATOR(pg_catalog.=) 'usrmgmt'::pg_catalog.regnamespace
+   AND c.relkind OPERATOR(pg_catalog.=) 'r'
+   AND NOT c.relispartition
+   AND c.relowner OPERATOR(pg_catalog.=) e.extowner
+   AND c.relname OPERATOR(pg_catalog.~) '^(user_log|change_log)_[0-9]{4}_[0-9]{2}_retired$'
+   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                    WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                      AND d.objid OPERATOR(pg_catalog.=) c.oid
+                      AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+                      AND d.refobjid OPERATOR(pg_catalog.=) e.oid
+                      AND d.deptype OPERATOR(pg_catalog.=) 'e')
+ ORDER BY c.relname
+$fn$;
+
 -- Creates the partition <log>_YYYY_MM of user_log or change_log for the
 -- month that starts at m (the caller has checked that no partition covers
 -- it) and returns how many rows it moved into it from the default
@@ -506,12 +534,19 @@ CREATE FUNCTION usrmgmt._log_kept_logins(part pg_catalog.regclass, cut timestamp
 -- partitions that go.  So every partition is locked first, and those
 -- whose lock is not granted within lock_wait are left for next time
 -- (skipped; 0 waits as long as it takes) before anything is decided.
--- Returns the rows removed (counted when exact, else the planner's
--- estimate) and the partitions dropped, emptied or skipped.  A NULL
--- argument other than keep_users: NULLs, nothing done (as STRICT).
+-- With retire, a partition that would be dropped is detached from the
+-- log instead and renamed <partition>_retired (a retired table of that
+-- name, left by an earlier run, dropped first): its rows leave the log in
+-- this transaction, which changes only the catalog, and its storage is
+-- freed by a later maintain() that holds no lock on the log (doc:
+-- Retention and partitions).  Returns the rows removed (counted when
+-- exact, else the planner's estimate) and the partitions dropped (or
+-- retired), emptied or skipped.  A NULL argument other than keep_users:
+-- NULLs, nothing done (as STRICT).
 CREATE FUNCTION usrmgmt._drop_log_partitions(cut timestamptz, exact boolean, lock_wait interval,
                                              log pg_catalog.regclass DEFAULT 'usrmgmt.user_log',
                                              keep_users bigint[] DEFAULT NULL,
+                                             retire boolean DEFAULT false,
                                              OUT removed bigint, OUT dropped text[], OUT emptied text[],
                                              OUT skipped text[])
     LANGUAGE plpgsql VOLATILE
@@ -528,8 +563,9 @@ DECLARE
     n bigint;
     kept bigint;
     name text;
+    retired text;
 BEGIN
-    IF cut IS NULL OR exact IS NULL OR lock_wait IS NULL OR log IS NULL THEN
+    IF cut IS NULL OR exact IS NULL OR lock_wait IS NULL OR log IS NULL OR retire IS NULL THEN
         RETURN;
     END IF;
     removed := 0; dropped := '{}'; emptied := '{}'; skipped := '{}';
@@ -583,7 +619,19 @@ BEGIN
                 DROP TABLE pg_temp.usrmgmt_kept;
             END IF;
         END IF;
-        IF kept OPERATOR(pg_catalog.=) 0 THEN
+        IF kept OPERATOR(pg_catalog.=) 0 AND retire THEN
+            -- DETACH, not DROP: both lock the log until commit, but only
+            -- DROP's commit unlinks the month's files
+            SELECT c.relname::text OPERATOR(pg_catalog.||) '_retired' INTO retired
+              FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) part;
+            IF pg_catalog.to_regclass(pg_catalog.format('usrmgmt.%I', retired))
+               OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT usrmgmt._log_retired())) THEN
+                EXECUTE pg_catalog.format('DROP TABLE usrmgmt.%I', retired);
+            END IF;
+            EXECUTE pg_catalog.format('ALTER TABLE %s DETACH PARTITION %s', log, part);
+            EXECUTE pg_catalog.format('ALTER TABLE %s RENAME TO %I', part, retired);
+            dropped := dropped OPERATOR(pg_catalog.||) name;
+        ELSIF kept OPERATOR(pg_catalog.=) 0 THEN
             EXECUTE pg_catalog.format('DROP TABLE %s', part);
             dropped := dropped OPERATOR(pg_catalog.||) name;
         ELSE
@@ -624,6 +672,9 @@ DECLARE
     emptied text[];
     skipped text[];
     rows_dropped bigint;
+    retired_now boolean := false;
+    retired text;           -- the name of a retired table
+    freed text[] := '{}';
     report jsonb := '{}';
     part jsonb;
 BEGIN
@@ -674,7 +725,9 @@ BEGIN
     -- Each log: the months from first_month to last_month, then retention
     -- (partitions wholly older than it go; a lock not granted within 1 s
     -- leaves the partition for the next run rather than holding writers
-    -- back).  user_log keeps the login rows of sessions still open.
+    -- back).  user_log keeps the login rows of sessions still open.  A
+    -- month that goes is retired: detached and renamed, its storage freed
+    -- by a later run (below).
     FOREACH base IN ARRAY '{user_log,change_log}'::text[] LOOP
         log := pg_catalog.format('usrmgmt.%I', base)::pg_catalog.regclass;
         created := '{}'; moved := 0;
@@ -699,7 +752,9 @@ BEGIN
         IF retention IS NOT NULL THEN
             SELECT x.removed, x.dropped, x.emptied, x.skipped
               INTO rows_dropped, dropped, emptied, skipped
-              FROM usrmgmt._drop_log_partitions(pg_catalog.now() OPERATOR(pg_catalog.-) retention, false, '1 s', log) x;
+              FROM usrmgmt._drop_log_partitions(pg_catalog.now() OPERATOR(pg_catalog.-) retention, false, '1 s', log,
+                                                retire => true) x;
+            retired_now := retired_now OR pg_catalog.cardinality(dropped) OPERATOR(pg_catalog.>) 0;
         END IF;
         EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM usrmgmt.%I', base OPERATOR(pg_catalog.||) '_default')
             INTO in_default;
@@ -728,19 +783,37 @@ BEGIN
                 'change_log', part OPERATOR(pg_catalog.-) 'emptied');
         END IF;
     END LOOP;
-    RETURN report;
+
+    -- Free the months retired by earlier runs, only in a run that retires
+    -- none: this transaction then holds no lock that logins wait for when
+    -- its commit removes their files.  A retired table whose lock is not
+    -- granted within 1 s waits for the next run; waiting is not a fault.
+    IF NOT retired_now THEN
+        FOR retired IN SELECT x::text FROM usrmgmt._log_retired() x LOOP
+            BEGIN
+                PERFORM pg_catalog.set_config('lock_timeout', '1000', true);
+                EXECUTE pg_catalog.format('DROP TABLE %s', retired);
+                freed := freed OPERATOR(pg_catalog.||) retired;
+            EXCEPTION WHEN lock_not_available THEN
+                NULL;
+            END;
+        END LOOP;
+    END IF;
+    RETURN report OPERATOR(pg_catalog.||)
+           pg_catalog.jsonb_build_object('freed', pg_catalog.to_jsonb(freed));
 END
 $$;
 COMMENT ON FUNCTION usrmgmt.maintain(timestamptz) IS
-    'creates the monthly user_log and change_log partitions from since (default: this month) to 3 months ahead, moves rows out of the default partitions, drops partitions older than usrmgmt.log_retention and usrmgmt.change_log_retention; reports it as jsonb';
+    'creates the monthly user_log and change_log partitions from since (default: this month) to 3 months ahead, moves rows out of the default partitions, retires partitions older than usrmgmt.log_retention and usrmgmt.change_log_retention and frees those retired by an earlier run; reports it as jsonb';
 
 REVOKE ALL ON FUNCTION usrmgmt._log_retention() FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt._change_log_retention() FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt._log_partitions(pg_catalog.regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt._log_retired() FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt._log_unbalanced_users(timestamptz, pg_catalog.tstzmultirange) FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt._log_kept_logins(pg_catalog.regclass, timestamptz) FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt._add_log_month(pg_catalog.regclass, timestamptz) FROM PUBLIC;
-REVOKE ALL ON FUNCTION usrmgmt._drop_log_partitions(timestamptz, boolean, interval, pg_catalog.regclass, bigint[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt._drop_log_partitions(timestamptz, boolean, interval, pg_catalog.regclass, bigint[], boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt.maintain(timestamptz) FROM PUBLIC;
 
 -- purge_user_log() drops whole partitions (src/sessions.c).
@@ -1345,10 +1418,11 @@ BEGIN
                    'usrmgmt._log_retention()',
                    'usrmgmt._change_log_retention()',
                    'usrmgmt._log_partitions(pg_catalog.regclass)',
+                   'usrmgmt._log_retired()',
                    'usrmgmt._log_unbalanced_users(timestamptz, pg_catalog.tstzmultirange)',
                    'usrmgmt._log_kept_logins(pg_catalog.regclass, timestamptz)',
                    'usrmgmt._add_log_month(pg_catalog.regclass, timestamptz)',
-                   'usrmgmt._drop_log_partitions(timestamptz, boolean, interval, pg_catalog.regclass, bigint[])',
+                   'usrmgmt._drop_log_partitions(timestamptz, boolean, interval, pg_catalog.regclass, bigint[], boolean)',
                    'usrmgmt.maintain(timestamptz)',
                    'usrmgmt.last_login(bigint)',
                    'usrmgmt.unlock_user(text)',

@@ -116,12 +116,13 @@ static UmPlan plan_log_change =
 /*
  * purge_change_log(): the partitions of change_log wholly older than $1
  * dropped (counted; waiting for their locks as long as it takes) by the
- * retention step maintain() uses (sql/usrmgmt--1.1.sql), then the rows
- * older than $1 of what remains.
+ * retention step maintain() uses (sql/usrmgmt--1.1.sql), at once rather
+ * than retired as maintain() does, then the rows older than $1 of what
+ * remains.
  */
 static UmPlan plan_old_partitions =
 	UM_PLAN("SELECT x.removed FROM usrmgmt._drop_log_partitions($1, true, '0',"
-			" 'usrmgmt.change_log'::pg_catalog.regclass) x",
+			" 'usrmgmt.change_log'::pg_catalog.regclass, NULL, false) x",
 			TIMESTAMPTZOID);
 static UmPlan plan_purge_rows =
 	UM_PLAN("DELETE FROM usrmgmt.change_log"

@@ -18,7 +18,10 @@
  * transaction of its own: its locks (maintain()'s, each waited for at most
  * its lock_timeout of 5 s) are released when it ends, statement_timeout
  * (as configured for the worker's session) bounds it, and an error is
- * logged and leaves the worker waiting for the next run.
+ * logged and leaves the worker waiting for the next run.  A run that
+ * retired an expired month (its "dropped", of user_log or change_log, not
+ * empty) is followed at once by a second one, in a transaction of its own,
+ * which frees the retired month's storage while holding no lock on the log.
  *
  * A good citizen:
  *	- a database without usrmgmt, or with a version older than 1.1 (no
@@ -212,16 +215,19 @@ um_maint_report_state(UmMaintState state, const char *version)
 /*
  * One run, inside a transaction: look at the database, call maintain()
  * when it can, and log its report (at LOG when it changed something or
- * needs attention, else at DEBUG1).
+ * needs attention, else at DEBUG1).  Sets *retired to whether the run
+ * retired a month (whose storage a second run frees).
  */
 static void
-um_maint_run_in_xact(void)
+um_maint_run_in_xact(bool *retired)
 {
 	UmMaintState state;
 	char	   *version;
 	char	   *report;
 	bool		isnull;
 	bool		quiet;
+
+	*retired = false;
 
 	um_spi_connect();
 	PushActiveSnapshot(GetTransactionSnapshot());
@@ -238,10 +244,14 @@ um_maint_run_in_xact(void)
 						   "   AND m OPERATOR(pg_catalog.#>) '{change_log,moved}' OPERATOR(pg_catalog.=) '0'"
 						   "   AND m OPERATOR(pg_catalog.#>) '{change_log,created}' OPERATOR(pg_catalog.=) '[]'"
 						   "   AND m OPERATOR(pg_catalog.#>) '{change_log,dropped}' OPERATOR(pg_catalog.=) '[]'"
+						   "   AND m OPERATOR(pg_catalog.->) 'freed' OPERATOR(pg_catalog.=) '[]',"
+						   "       m OPERATOR(pg_catalog.->) 'dropped' OPERATOR(pg_catalog.<>) '[]'"
+						   "    OR m OPERATOR(pg_catalog.#>) '{change_log,dropped}' OPERATOR(pg_catalog.<>) '[]'"
 						   "  FROM usrmgmt.maintain() m",
 						   0, NULL, NULL, NULL, false, SPI_OK_SELECT);
 		report = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 		quiet = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+		*retired = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
 		ereport(quiet ? DEBUG1 : LOG,
 				(errmsg("usrmgmt maintenance: %s", report)));
 	}
@@ -252,11 +262,13 @@ um_maint_run_in_xact(void)
 /*
  * One run in a transaction of its own, bounded by statement_timeout.  An
  * error is logged and the transaction rolled back; the worker goes on.
+ * Returns whether the run retired a month (false after an error).
  */
-static void
+static bool
 um_maint_run(void)
 {
 	MemoryContext cxt = CurrentMemoryContext;
+	volatile bool retired = false;
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
@@ -265,9 +277,12 @@ um_maint_run(void)
 		enable_timeout_after(STATEMENT_TIMEOUT, StatementTimeout);
 	PG_TRY();
 	{
-		um_maint_run_in_xact();
+		bool		r;
+
+		um_maint_run_in_xact(&r);
 		disable_timeout(STATEMENT_TIMEOUT, false);
 		CommitTransactionCommand();
+		retired = r;
 	}
 	PG_CATCH();
 	{
@@ -283,6 +298,7 @@ um_maint_run(void)
 	PG_END_TRY();
 	(void) pgstat_report_stat(true);
 	pgstat_report_activity(STATE_IDLE, NULL);
+	return retired;
 }
 
 /*
@@ -345,7 +361,9 @@ usrmgmt_maintenance_main(Datum main_arg)
 			if (last_run == 0 || current >= next)
 			{
 				last_run = current;
-				um_maint_run();
+				/* a month retired: a second run frees it (see above) */
+				if (um_maint_run())
+					(void) um_maint_run();
 				next = TimestampTzPlusMilliseconds(last_run, (int64) interval_s * 1000);
 				current = GetCurrentTimestamp();
 			}

@@ -191,7 +191,7 @@ static UmPlan plan_purge_dist = UM_PLAN(
 /* 1.1: the partitions wholly older than the cut (sql/usrmgmt--1.1.sql). */
 static UmPlan plan_drop_partitions = UM_PLAN(
 	"SELECT x.removed FROM usrmgmt._drop_log_partitions($1, true, '0',"
-	" 'usrmgmt.user_log', $2) x",
+	" 'usrmgmt.user_log', $2, false) x",
 	TIMESTAMPTZOID, INT8ARRAYOID);
 
 /* How um_run_on_arg runs its statement. */
