@@ -41,6 +41,7 @@ LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE t
         WHEN 'text'::regtype THEN $q$'regress_h_alice'$q$
         WHEN 'bigint'::regtype THEN '1'
+        WHEN 'bigint[]'::regtype THEN $q$'{}'$q$
         WHEN 'inet'::regtype THEN $q$'192.0.2.1'$q$
         WHEN 'interval'::regtype THEN $q$'1 hour'$q$
         WHEN 'timestamp with time zone'::regtype THEN $q$'2000-01-01'$q$

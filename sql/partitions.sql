@@ -334,6 +334,106 @@ SELECT usrmgmt.reset(confirm => true);
 SELECT count(*) AS rows_after_reset FROM usrmgmt.user_log;
 SELECT count(*) > 0 AS partitions_kept FROM usrmgmt._log_partitions();
 
+-- Retention retires a month rather than dropping it (doc: Retention and
+-- partitions): maintain() detaches each expired month from the log and
+-- renames it <partition>_retired, so its rows leave the log in that run's
+-- transaction, which changes the catalog only; a later run that retires
+-- nothing drops the retired tables ("freed").  The retired tables of both
+-- logs, as months relative to now, with their rows:
+CREATE FUNCTION pg_temp.retired() RETURNS TABLE(retired text, is_partition boolean, is_member boolean, n bigint)
+LANGUAGE plpgsql AS $$
+DECLARE t regclass;
+BEGIN
+    FOR t IN SELECT * FROM usrmgmt._log_retired() LOOP
+        retired := pg_temp.label(t::text);
+        SELECT c.relispartition, EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t AND d.deptype = 'e')
+          INTO is_partition, is_member FROM pg_class c WHERE c.oid = t;
+        EXECUTE format('SELECT count(*) FROM %s', t) INTO n;
+        RETURN NEXT;
+    END LOOP;
+END $$;
+-- a partition or retired table's name with its month relative to now
+CREATE FUNCTION pg_temp.label(name text) RETURNS text LANGUAGE sql AS $$
+    SELECT regexp_replace(name, '[0-9]{4}_[0-9]{2}',
+                          pg_temp.month_of(to_timestamp(substring(name FROM '[0-9]{4}_[0-9]{2}'), 'YYYY_MM')))
+$$;
+CREATE FUNCTION pg_temp.labels(a jsonb) RETURNS text LANGUAGE sql AS $$
+    SELECT COALESCE(string_agg(pg_temp.label(e), ', ' ORDER BY e), '-') FROM jsonb_array_elements_text(a) e
+$$;
+-- this month and the three before it; a closed session in m-3 and one in
+-- m-2 (what a retention keeps would be emptied, not retired)
+SELECT r->'ok' AS ok FROM usrmgmt.maintain(now() - interval '3 months') r;
+INSERT INTO usrmgmt.user_log (user_id, username, action, "timestamp", session_id) VALUES
+    (7, 'dave', 'login',  date_trunc('month', now()) - interval '3 months' + interval '1 day', 9101),
+    (7, 'dave', 'logout', date_trunc('month', now()) - interval '3 months' + interval '2 days', 9101),
+    (7, 'dave', 'login',  date_trunc('month', now()) - interval '2 months' + interval '1 day', 9102),
+    (7, 'dave', 'logout', date_trunc('month', now()) - interval '2 months' + interval '2 days', 9102);
+-- a retention reaching back to 10 days into m-2: every month before m-2
+-- expires and is retired, m-3 with dave's first session
+SELECT set_config('usrmgmt.log_retention',
+                  floor(extract(epoch FROM now() - (date_trunc('month', now()) - interval '2 months' + interval '10 days')) / 60) || 'min',
+                  false) IS NOT NULL AS retention_set;
+SELECT r->'ok' AS ok, pg_temp.labels(r->'dropped') AS dropped, r->'emptied' AS emptied,
+       r->'skipped' AS skipped, r->'freed' AS freed
+  FROM usrmgmt.maintain() r;
+SELECT * FROM pg_temp.retired();
+SELECT * FROM pg_temp.parts();
+SELECT * FROM pg_temp.where_rows();
+-- a retired table is neither drift nor an integrity problem, and health()
+-- has nothing to say about it
+SELECT * FROM usrmgmt.validate_schema();
+SELECT * FROM usrmgmt.validate_data_integrity();
+SELECT usrmgmt.health()->'status' AS status_with_retired;
+-- A month retired again while the old retired table of its name waits
+-- (maintain(since) would recreate it; here its step _add_log_month()):
+-- the old one is dropped, the new one takes its name
+SELECT usrmgmt._add_log_month('usrmgmt.user_log', date_trunc('month', now()) - interval '3 months') AS moved;
+INSERT INTO usrmgmt.user_log (user_id, username, action, "timestamp", session_id) VALUES
+    (7, 'dave', 'login',  date_trunc('month', now()) - interval '3 months' + interval '5 days', 9103),
+    (7, 'dave', 'logout', date_trunc('month', now()) - interval '3 months' + interval '6 days', 9103),
+    (7, 'dave', 'login',  date_trunc('month', now()) - interval '3 months' + interval '7 days', 9104),
+    (7, 'dave', 'logout', date_trunc('month', now()) - interval '3 months' + interval '8 days', 9104);
+SELECT pg_temp.labels(r->'dropped') AS dropped, r->'freed' AS freed FROM usrmgmt.maintain() r;
+SELECT * FROM pg_temp.retired();
+-- the next run retires nothing and frees them all
+SELECT r->'ok' AS ok, r->'dropped' AS dropped, pg_temp.labels(r->'freed') AS freed
+  FROM usrmgmt.maintain() r;
+SELECT count(*) AS retired_left FROM usrmgmt._log_retired();
+RESET usrmgmt.log_retention;
+-- change_log's months are retired and freed the same way
+SELECT set_config('usrmgmt.change_log_retention',
+                  floor(extract(epoch FROM now() - (date_trunc('month', now()) - interval '2 months' + interval '10 days')) / 60) || 'min',
+                  false) IS NOT NULL AS retention_set;
+SELECT pg_temp.labels(r->'change_log'->'dropped') AS dropped, r->'freed' AS freed FROM usrmgmt.maintain() r;
+SELECT * FROM pg_temp.retired();
+SELECT * FROM pg_temp.cparts();
+SELECT r->'change_log'->'dropped' AS dropped, pg_temp.labels(r->'freed') AS freed FROM usrmgmt.maintain() r;
+RESET usrmgmt.change_log_retention;
+-- purge_user_log() and purge_change_log() still drop at once: m-2 goes,
+-- nothing is left to free
+SELECT usrmgmt.purge_user_log(date_trunc('month', now()) - interval '1 month') AS purged;
+SELECT usrmgmt.purge_change_log(date_trunc('month', now()) - interval '1 month') AS purged_changes;
+SELECT * FROM pg_temp.parts();
+SELECT count(*) AS retired_after_purge FROM usrmgmt._log_retired();
+-- Only a retired table is ever freed: not one of another name, of another
+-- owner, a member of the extension, a partition, nor a view
+CREATE TABLE usrmgmt.user_log_2001_01_retired_copy (id bigint);
+CREATE TABLE usrmgmt.user_log_2001_02_retired (id bigint);
+ALTER TABLE usrmgmt.user_log_2001_02_retired OWNER TO regress_nobody;
+CREATE TABLE usrmgmt.user_log_2001_03_retired (id bigint);
+ALTER EXTENSION usrmgmt ADD TABLE usrmgmt.user_log_2001_03_retired;
+CREATE TABLE usrmgmt.regress_parted (id bigint) PARTITION BY RANGE (id);
+CREATE TABLE usrmgmt.change_log_2001_04_retired PARTITION OF usrmgmt.regress_parted FOR VALUES FROM (0) TO (10);
+CREATE VIEW usrmgmt.change_log_2001_05_retired AS SELECT 1 AS id;
+CREATE TABLE usrmgmt.user_log_2001_06_retired (id bigint);   -- this one is
+SELECT r->'freed' AS freed FROM usrmgmt.maintain() r;
+SELECT c.relname FROM pg_class c
+ WHERE c.relnamespace = 'usrmgmt'::regnamespace AND c.relname ~ '^(user|change)_log_2001_' ORDER BY 1;
+ALTER EXTENSION usrmgmt DROP TABLE usrmgmt.user_log_2001_03_retired;
+DROP TABLE usrmgmt.user_log_2001_01_retired_copy, usrmgmt.user_log_2001_02_retired,
+           usrmgmt.user_log_2001_03_retired, usrmgmt.regress_parted;
+DROP VIEW usrmgmt.change_log_2001_05_retired;
+
 -- The sample data brings the partitions it needs: its 2024 history gets
 -- its month, so health() stays 'healthy' after loading it.
 SELECT usrmgmt.load_sample_data() AS sample;
