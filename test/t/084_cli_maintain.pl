@@ -4,7 +4,8 @@
 # partition), 3 when maintain() fails (nothing changed), 2 on bad usage;
 # --json prints the server's report; SINCE creates past months and moves
 # their rows out of the default partition; change_log's lines follow
-# user_log's.
+# user_log's, then the retired months freed; a run that retires an
+# expired month is followed by a second one that frees it.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -34,8 +35,8 @@ is($err, '', 'maintain: nothing on stderr');
 like($out, qr/^maintain: OK in database "clidb"\n  created: user_log_\d{4}_\d\d, user_log_\d{4}_\d\d, user_log_\d{4}_\d\d, user_log_\d{4}_\d\d\n/,
 	'maintain: four months created');
 like($out, qr/^  future: 3$/m, 'maintain: three future partitions');
-like($out, qr/^  change_log created: change_log_\d{4}_\d\d, change_log_\d{4}_\d\d, change_log_\d{4}_\d\d, change_log_\d{4}_\d\d\n(?:  change_log .*\n)*  change_log future: 3\n  change_log in_default: 0\n\z/m,
-	'maintain: change_log\'s four months, its lines last');
+like($out, qr/^  change_log created: change_log_\d{4}_\d\d, change_log_\d{4}_\d\d, change_log_\d{4}_\d\d, change_log_\d{4}_\d\d\n(?:  change_log .*\n)*  change_log future: 3\n  change_log in_default: 0\n  freed: -\n\z/m,
+	'maintain: change_log\'s four months, its lines after user_log\'s, freed last');
 
 # Idempotent.
 ($rc, $out, $err) = um('maintain');
@@ -57,6 +58,32 @@ my $since = $node->safe_psql('clidb', q{SELECT to_char(date_trunc('month', now()
 is($rc, 0, "maintain $since: exit 0");
 like($out, qr/^  moved: 1$/m, "maintain $since: the row moved out of the default partition");
 like($out, qr/^  in_default: 0$/m, "maintain $since: the default partition is empty");
+
+# Retention: the months older than it are retired by the run, and a
+# second run frees them at once (freed: both logs' retired tables); exit 0.
+# A retention reaching back to the second day of last month: the month
+# before ($since's, where old_timer's login, now balanced by a logout,
+# lies) expires.
+$node->safe_psql('clidb', q{
+INSERT INTO usrmgmt.user_log (user_id, username, action, "timestamp")
+VALUES (1, 'old_timer', 'logout', date_trunc('month', now()) - interval '2 months' + interval '2 days');});
+my ($retention, $m2) = split /\|/, $node->safe_psql('clidb', q{
+SELECT floor(extract(epoch FROM now() - (date_trunc('month', now()) - interval '1 month' + interval '1 day')) / 60) || 'min|' ||
+       to_char(date_trunc('month', now()) - interval '2 months', 'YYYY_MM')});
+$node->safe_psql('clidb', qq{ALTER DATABASE clidb SET usrmgmt.log_retention = '$retention';
+ALTER DATABASE clidb SET usrmgmt.change_log_retention = '$retention';});
+($rc, $out, $err) = um('maintain');
+is($rc, 0, 'maintain with a retention: exit 0');
+like($out, qr/^  dropped: usrmgmt\.user_log_$m2$/m, 'maintain with a retention: the expired month of user_log retired');
+like($out, qr/^  change_log dropped: usrmgmt\.change_log_$m2$/m, 'and of change_log');
+like($out, qr/^  freed: usrmgmt\.change_log_${m2}_retired, usrmgmt\.user_log_${m2}_retired$/m,
+	'and freed by the second run');
+is($node->safe_psql('clidb', 'SELECT count(*) FROM usrmgmt._log_retired()'), '0', 'no retired table is left');
+($rc, $out, $err) = um('maintain', '--json');
+$report = decode_json($out);
+is_deeply([$report->{dropped}, $report->{freed}], [[], []], '--json, again: nothing dropped, nothing freed');
+$node->safe_psql('clidb', q{ALTER DATABASE clidb RESET usrmgmt.log_retention;
+ALTER DATABASE clidb RESET usrmgmt.change_log_retention;});
 
 # Errors: maintain() refuses (nothing changed), bad usage.
 my $parts = $node->safe_psql('clidb', 'SELECT count(*) FROM usrmgmt._log_partitions()');

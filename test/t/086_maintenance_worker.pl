@@ -5,8 +5,9 @@
 # skipped and logged once; a SIGHUP change of the interval taking effect
 # (a long one holds the runs back, a short one starts them, 0 stops them);
 # the worker alone creating the months of user_log and change_log, moving
-# rows out of the default partitions and dropping what log_retention and
-# change_log_retention expired; a run that cannot get its lock failing
+# rows out of the default partitions, retiring what log_retention and
+# change_log_retention expired and freeing it in a second run at once; a
+# run that cannot get its lock failing
 # after lock_timeout without holding logins back, or after a shorter
 # statement_timeout, the next one succeeding;
 # pg_terminate_backend ending it without a crash, the postmaster starting
@@ -143,8 +144,10 @@ is( $node->safe_psql('appdb', q{SELECT tableoid::regclass FROM usrmgmt.change_lo
 	"usrmgmt.change_log_$m3", 'the same for change_log');
 
 # Retention: past months (made by hand) with old rows; with log_retention
-# and change_log_retention of 60 days the worker drops every month wholly
-# older than that, and nothing else.
+# and change_log_retention of 60 days the worker retires every month
+# wholly older than that, and nothing else, and frees them at once: a
+# second run right after the one that retired them.  Started by a restart
+# with an interval of 1 h, so that no later run could be what frees them.
 set_and_reload($node, 0);
 $node->safe_psql('appdb', q{
 SELECT usrmgmt.maintain(now() - interval '6 months');
@@ -160,13 +163,21 @@ my $expired = $node->safe_psql('appdb', q{SELECT count(*) FROM usrmgmt._log_part
 my $kept = $node->safe_psql('appdb', q{SELECT count(*) FROM usrmgmt._log_partitions()
 	WHERE upper_bound > now() - interval '60 days'});
 ok($expired >= 3, "$expired months older than 60 days");
-set_and_reload($node, 1, log_retention => '60d', change_log_retention => '60d');
+my $freed_before = log_count($node, qr/usrmgmt maintenance: \{.*"freed": \["usrmgmt\.change_log_\d{4}_\d\d_retired"/m);
+$node->safe_psql('postgres', q{ALTER SYSTEM SET usrmgmt.log_retention = '60d';
+ALTER SYSTEM SET usrmgmt.change_log_retention = '60d';
+ALTER SYSTEM SET usrmgmt.maintenance_interval = '3600s';});
+$node->restart;
 ok( $node->poll_query_until('appdb', q{SELECT count(*) = 0 FROM usrmgmt._log_partitions()
 	 WHERE upper_bound <= now() - interval '60 days'}),
-	'the worker dropped the expired months of user_log');
+	'the worker retired the expired months of user_log');
 ok( $node->poll_query_until('appdb', q{SELECT count(*) = 0 FROM usrmgmt._log_partitions('usrmgmt.change_log')
 	 WHERE upper_bound <= now() - interval '60 days'}),
 	'and of change_log');
+ok($node->poll_query_until('appdb', q{SELECT count(*) = 0 FROM usrmgmt._log_retired()}),
+	'and freed them in a second run: no retired table is left');
+ok( wait_for_log($node, qr/usrmgmt maintenance: \{.*"freed": \["usrmgmt\.change_log_\d{4}_\d\d_retired"/m, $freed_before + 1),
+	'the second run logged what it freed');
 is($node->safe_psql('appdb', 'SELECT count(*) FROM usrmgmt._log_partitions()'), $kept, 'the other months stay');
 is( $node->safe_psql('appdb', q{SELECT (SELECT count(*) FROM usrmgmt.user_log WHERE username = 'old_row') || ',' ||
 	                              (SELECT count(*) FROM usrmgmt.change_log WHERE row_id = 43)}),
