@@ -18,7 +18,10 @@
 #              then pg_restore --data-only of the -Fc dump
 # and a second source of 300,000 users (enough for the parallel workers'
 # race to show: with 1.0's foreign keys the config tables' rows were lost)
-# restored with pg_restore -j 4.
+# restored with pg_restore -j 4.  Then a database with a retired month
+# waiting to be freed (doc: Retention and partitions): pg_dump -Fc and
+# pg_restore bring it back as a plain table, which the next maintain()
+# frees.
 # After each, every table's content checksum and row count, and every
 # identity sequence's position, must equal the source's: no missing, extra
 # or duplicated row (the session triggers must not write 'login' rows for
@@ -328,6 +331,43 @@ $node->safe_psql('postgres', 'CREATE DATABASE r_big');
 run_ok([ 'pg_restore', '--exit-on-error', '-j', '4', '-d', $node->connstr('r_big'), "$tmp/big.dump" ],
 	'big: pg_restore -j 4');
 is($node->safe_psql('r_big', $digest_sql), $big, 'big: every table identical after pg_restore -j 4');
+
+# 7. a month retired by maintain()'s retention, not yet freed, at dump
+# time: restored as the plain table it is (not a partition, not a member
+# of the extension), its rows out of the log; the next maintain() frees it.
+$node->safe_psql('postgres', 'CREATE DATABASE ret');
+$node->safe_psql('ret', q{
+CREATE EXTENSION usrmgmt;
+SELECT usrmgmt.maintain(date_trunc('month', now()) - interval '2 months') IS NOT NULL;});
+my $m2 = $node->safe_psql('ret', q{
+INSERT INTO usrmgmt.user_log (user_id, username, action, "timestamp", session_id)
+VALUES (5, 'old_user', 'login', date_trunc('month', now()) - interval '2 months' + interval '1 day', 1),
+       (5, 'old_user', 'logout', date_trunc('month', now()) - interval '2 months' + interval '2 days', 1);
+SELECT to_char(date_trunc('month', now()) - interval '2 months', 'YYYY_MM');});
+my $retention = $node->safe_psql('ret', q{
+SELECT floor(extract(epoch FROM now() - (date_trunc('month', now()) - interval '1 month' + interval '1 day')) / 60) || 'min'});
+is($node->safe_psql('ret', qq{SET usrmgmt.log_retention = '$retention';
+SELECT r->'dropped' FROM usrmgmt.maintain() r;}), qq{["usrmgmt.user_log_$m2"]}, 'retired: maintain() retires m-2');
+my $retired_sql = q{
+SELECT string_agg(c.relname || ' ' || c.relispartition
+                  || ' ' || EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e'),
+                  ',' ORDER BY c.relname)
+       || ' ' || (SELECT count(*) FROM usrmgmt.user_log)
+  FROM usrmgmt._log_retired() r JOIN pg_class c ON c.oid = r};
+my $retired_src = $node->safe_psql('ret', $retired_sql);
+is($retired_src, "user_log_${m2}_retired false false 0", 'retired: one retired table waits, the log is empty');
+run_ok([ 'pg_dump', '-Fc', '-d', $node->connstr('ret'), '-f', "$tmp/ret.dump" ], 'retired: pg_dump -Fc');
+$node->safe_psql('postgres', 'CREATE DATABASE r_ret');
+run_ok([ 'pg_restore', '--exit-on-error', '-d', $node->connstr('r_ret'), "$tmp/ret.dump" ],
+	'retired: pg_restore');
+is($node->safe_psql('r_ret', $retired_sql), $retired_src, 'retired: restored as it was, a plain table');
+is($node->safe_psql('r_ret', qq{SELECT count(*) FROM usrmgmt.user_log_${m2}_retired}), '2',
+	'retired: with its rows');
+is($node->safe_psql('r_ret', q{SELECT count(*) FROM usrmgmt.validate_schema()}), '0',
+	'retired: not schema drift');
+is($node->safe_psql('r_ret', q{SELECT r->'freed' FROM usrmgmt.maintain() r}), qq{["usrmgmt.user_log_${m2}_retired"]},
+	'retired: the next maintain() frees it');
+is($node->safe_psql('r_ret', q{SELECT count(*) FROM usrmgmt._log_retired()}), '0', 'retired: none left');
 
 # Not trusted: a database owner without superuser cannot create the
 # extension (42501) nor restore a dump of it; a superuser can.

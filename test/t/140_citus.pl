@@ -17,8 +17,9 @@
 #     OVERRIDING SYSTEM VALUE and COPY with ids refused (55000), its
 #     ordinary inserts working;
 #   - ids unique cluster-wide; health(), status(), database_stats(),
-#     metrics() over the whole cluster; retention (maintain(),
-#     purge_user_log()) dropping partitions on every worker;
+#     metrics() over the whole cluster; retention: purge_user_log()
+#     dropping partitions on every worker, maintain() retiring a month
+#     (detached and renamed, its shards too) and its next run freeing it;
 #   - pgbench, 8 clients mixing login / logout / logout_user for
 #     USRMGMT_CITUS_SECONDS (default 60, as the issue asks),
 #     then the same with deactivations, deletes, renames and expiry:
@@ -286,6 +287,45 @@ for my $n ($coord, @workers)
 		SET citus.override_table_visibility = off;
 		SELECT count(*) FROM pg_class WHERE relname LIKE '$old%'}),
 		'0', $n->name . ": $old and its shards are dropped");
+}
+# maintain()'s retention retires a month (doc: Retention and partitions):
+# detached from the distributed log and renamed, shards and all; its rows
+# leave the log; the next run drops it, on every node.
+$coord->safe_psql('postgres', q{
+	INSERT INTO usrmgmt.user_log (user_id, username, action, "timestamp", session_id)
+	VALUES (13, 'user13', 'login', date_trunc('month', now()) - interval '3 months' + interval '2 days', 3),
+	       (13, 'user13', 'logout', date_trunc('month', now()) - interval '3 months' + interval '3 days', 3);
+});
+my $m3 = $coord->safe_psql('postgres',
+	q{SELECT 'user_log_' || to_char(date_trunc('month', now()) - interval '3 months', 'YYYY_MM')});
+my $cut_min = $coord->safe_psql('postgres', q{
+	SELECT floor(extract(epoch FROM now() - (date_trunc('month', now()) - interval '2 months' + interval '1 day')) / 60)});
+is($coord->safe_psql('postgres', qq{
+	SET usrmgmt.log_retention = '${cut_min}min';
+	SELECT r->'dropped', r->'freed' FROM usrmgmt.maintain() r}),
+	qq{["usrmgmt.$m3"]|[]}, "maintain() on Citus retires $m3");
+is($coord->safe_psql('postgres', qq{
+	SELECT (SELECT count(*) FROM usrmgmt.user_log WHERE username = 'user13') || ',' ||
+	       (SELECT count(*) FROM usrmgmt.${m3}_retired) || ',' ||
+	       (SELECT count(*) FROM usrmgmt._log_retired())}),
+	'0,2,1', 'its rows left the log, into the retired table');
+for my $n (@workers)
+{
+	is($n->safe_psql('postgres', qq{
+		SET citus.override_table_visibility = off;
+		SELECT count(*) FILTER (WHERE relname ~ '^${m3}_retired_[0-9]+\$') > 0,
+		       count(*) FILTER (WHERE relname ~ '^${m3}_[0-9]+\$')
+		  FROM pg_class WHERE relname LIKE '$m3%'}),
+		't|0', $n->name . ": the shards of $m3 renamed");
+}
+is($coord->safe_psql('postgres', q{SELECT r->'dropped', r->'freed' FROM usrmgmt.maintain() r}),
+	qq{[]|["usrmgmt.${m3}_retired"]}, 'the next maintain() frees it');
+for my $n ($coord, @workers)
+{
+	is($n->safe_psql('postgres', qq{
+		SET citus.override_table_visibility = off;
+		SELECT count(*) FROM pg_class WHERE relname LIKE '$m3%'}),
+		'0', $n->name . ": ${m3}_retired and its shards are dropped");
 }
 is($coord->safe_psql('postgres', q{SELECT usrmgmt.health()->>'status'}),
 	'healthy', 'health() on the cluster: healthy');
