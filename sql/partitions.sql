@@ -429,6 +429,16 @@ CREATE TABLE usrmgmt.user_log_2001_06_retired (id bigint);   -- this one is
 SELECT r->'freed' AS freed FROM usrmgmt.maintain() r;
 SELECT c.relname FROM pg_class c
  WHERE c.relnamespace = 'usrmgmt'::regnamespace AND c.relname ~ '^(user|change)_log_2001_' ORDER BY 1;
+-- a month whose retired name another table holds: maintain() fails
+-- (42P07) and changes nothing
+SELECT usrmgmt._add_log_month('usrmgmt.user_log', date_trunc('month', '2001-02-15'::timestamptz)) AS moved;
+SET usrmgmt.log_retention = '365d';
+-- expected error 42P07
+SELECT usrmgmt.maintain();
+\echo :LAST_ERROR_SQLSTATE
+RESET usrmgmt.log_retention;
+SELECT relispartition AS month_still_attached FROM pg_class WHERE oid = 'usrmgmt.user_log_2001_02'::regclass;
+DROP TABLE usrmgmt.user_log_2001_02;
 ALTER EXTENSION usrmgmt DROP TABLE usrmgmt.user_log_2001_03_retired;
 DROP TABLE usrmgmt.user_log_2001_01_retired_copy, usrmgmt.user_log_2001_02_retired,
            usrmgmt.user_log_2001_03_retired, usrmgmt.regress_parted;
