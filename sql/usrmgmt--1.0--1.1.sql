@@ -330,10 +330,12 @@ CREATE FUNCTION usrmgmt._log_partitions(log pg_catalog.regclass DEFAULT 'usrmgmt
     LANGUAGE C STABLE;
 
 -- The retired months waiting to be freed (doc: Retention and partitions):
--- the tables maintain()'s retention detached from a log and renamed
--- <partition>_retired.  Recognised by all of: an ordinary table of schema
--- usrmgmt, not a partition, not a member of the extension, owned by the
--- extension's owner, named user_log_YYYY_MM_retired or
+-- the tables maintain()'s retention detached from a log, renamed
+-- <partition>_retired and made members of the extension, so that pg_dump
+-- leaves them out (a backup holds no expired row, and no restore meets
+-- them) and DROP EXTENSION drops them.  Recognised by all of: an ordinary
+-- table of schema usrmgmt, not a partition, a member of the extension,
+-- owned by the extension's owner, named user_log_YYYY_MM_retired or
 -- change_log_YYYY_MM_retired; nothing else is ever dropped as one.  In
 -- the order of their names.
 CREATE FUNCTION usrmgmt._log_retired() RETURNS SETOF pg_catalog.regclass
@@ -348,13 +350,61 @@ SELECT c.oid::pg_catalog.regclass
    AND NOT c.relispartition
    AND c.relowner OPERATOR(pg_catalog.=) e.extowner
    AND c.relname OPERATOR(pg_catalog.~) '^(user_log|change_log)_[0-9]{4}_[0-9]{2}_retired$'
-   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
-                    WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-                      AND d.objid OPERATOR(pg_catalog.=) c.oid
-                      AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
-                      AND d.refobjid OPERATOR(pg_catalog.=) e.oid
-                      AND d.deptype OPERATOR(pg_catalog.=) 'e')
+   AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                  AND d.objid OPERATOR(pg_catalog.=) c.oid
+                  AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+                  AND d.refobjid OPERATOR(pg_catalog.=) e.oid
+                  AND d.deptype OPERATOR(pg_catalog.=) 'e')
  ORDER BY c.relname
+$fn$;
+
+-- Retire or free one month (doc: Retention and partitions).  retire:
+-- part, a month of a log already detached from it (user_log_YYYY_MM or
+-- change_log_YYYY_MM, an ordinary table of schema usrmgmt, no partition,
+-- no member of the extension), is renamed <part>_retired and made a
+-- member of the extension.  Else (free): part, one of _log_retired(),
+-- leaves the extension and is dropped; its files go at commit.  Anything
+-- else is refused (22023), so that no other table can be dropped through
+-- it.  On Citus the extension's membership is the coordinator's alone
+-- (Citus says so in a NOTICE, kept from the caller); the DROP goes to
+-- every node.  NULLs: nothing done (as STRICT).
+CREATE FUNCTION usrmgmt._retire_log_month(part pg_catalog.regclass, retire boolean)
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    SET client_min_messages = warning
+AS $fn$
+DECLARE
+    c pg_catalog.pg_class;
+BEGIN
+    IF part IS NULL OR retire IS NULL THEN
+        RETURN;
+    END IF;
+    IF retire THEN
+        SELECT * INTO c FROM pg_catalog.pg_class x WHERE x.oid OPERATOR(pg_catalog.=) part;
+        IF c.relnamespace OPERATOR(pg_catalog.<>) 'usrmgmt'::pg_catalog.regnamespace
+           OR c.relkind OPERATOR(pg_catalog.<>) 'r' OR c.relispartition
+           OR c.relname OPERATOR(pg_catalog.!~) '^(user_log|change_log)_[0-9]{4}_[0-9]{2}$'
+           OR EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                       WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                         AND d.objid OPERATOR(pg_catalog.=) part
+                         AND d.deptype OPERATOR(pg_catalog.=) 'e') THEN
+            RAISE EXCEPTION '% is not a detached month of a log', part
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        EXECUTE pg_catalog.format('ALTER TABLE %s RENAME TO %I', part,
+                                  c.relname::text OPERATOR(pg_catalog.||) '_retired');
+        EXECUTE pg_catalog.format('ALTER EXTENSION usrmgmt ADD TABLE %s', part);
+    ELSE
+        IF NOT part OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT usrmgmt._log_retired())) THEN
+            RAISE EXCEPTION '% is not a retired month', part
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        EXECUTE pg_catalog.format('ALTER EXTENSION usrmgmt DROP TABLE %s', part);
+        EXECUTE pg_catalog.format('DROP TABLE %s', part);
+    END IF;
+END
 $fn$;
 
 -- Creates the partition <log>_YYYY_MM of user_log or change_log for the
@@ -626,10 +676,10 @@ BEGIN
               FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) part;
             IF pg_catalog.to_regclass(pg_catalog.format('usrmgmt.%I', retired))
                OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT usrmgmt._log_retired())) THEN
-                EXECUTE pg_catalog.format('DROP TABLE usrmgmt.%I', retired);
+                PERFORM usrmgmt._retire_log_month(pg_catalog.format('usrmgmt.%I', retired)::pg_catalog.regclass, false);
             END IF;
             EXECUTE pg_catalog.format('ALTER TABLE %s DETACH PARTITION %s', log, part);
-            EXECUTE pg_catalog.format('ALTER TABLE %s RENAME TO %I', part, retired);
+            PERFORM usrmgmt._retire_log_month(part, true);
             dropped := dropped OPERATOR(pg_catalog.||) name;
         ELSIF kept OPERATOR(pg_catalog.=) 0 THEN
             EXECUTE pg_catalog.format('DROP TABLE %s', part);
@@ -673,6 +723,7 @@ DECLARE
     skipped text[];
     rows_dropped bigint;
     retired_now boolean := false;
+    held_back boolean := false;     -- writers wait for this transaction
     retired text;           -- the name of a retired table
     freed text[] := '{}';
     report jsonb := '{}';
@@ -720,6 +771,7 @@ BEGIN
                    WHERE d."timestamp" OPERATOR(pg_catalog.>=) first_month
                      AND d."timestamp" OPERATOR(pg_catalog.<) (last_month OPERATOR(pg_catalog.+) '1 month'::interval)) THEN
         LOCK TABLE usrmgmt.change_log, usrmgmt.user_log IN SHARE ROW EXCLUSIVE MODE;
+        held_back := true;
     END IF;
 
     -- Each log: the months from first_month to last_month, then retention
@@ -785,14 +837,15 @@ BEGIN
     END LOOP;
 
     -- Free the months retired by earlier runs, only in a run that retires
-    -- none: this transaction then holds no lock that logins wait for when
-    -- its commit removes their files.  A retired table whose lock is not
-    -- granted within 1 s waits for the next run; waiting is not a fault.
-    IF NOT retired_now THEN
+    -- none and holds no writer back: this transaction then holds no lock
+    -- that logins wait for when its commit removes their files.  A retired
+    -- table whose lock is not granted within 1 s waits for the next run;
+    -- waiting is not a fault.
+    IF NOT retired_now AND NOT held_back THEN
         FOR retired IN SELECT x::text FROM usrmgmt._log_retired() x LOOP
             BEGIN
                 PERFORM pg_catalog.set_config('lock_timeout', '1000', true);
-                EXECUTE pg_catalog.format('DROP TABLE %s', retired);
+                PERFORM usrmgmt._retire_log_month(retired::pg_catalog.regclass, false);
                 freed := freed OPERATOR(pg_catalog.||) retired;
             EXCEPTION WHEN lock_not_available THEN
                 NULL;
@@ -810,6 +863,7 @@ REVOKE ALL ON FUNCTION usrmgmt._log_retention() FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt._change_log_retention() FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt._log_partitions(pg_catalog.regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt._log_retired() FROM PUBLIC;
+REVOKE ALL ON FUNCTION usrmgmt._retire_log_month(pg_catalog.regclass, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt._log_unbalanced_users(timestamptz, pg_catalog.tstzmultirange) FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt._log_kept_logins(pg_catalog.regclass, timestamptz) FROM PUBLIC;
 REVOKE ALL ON FUNCTION usrmgmt._add_log_month(pg_catalog.regclass, timestamptz) FROM PUBLIC;

@@ -333,8 +333,10 @@ run_ok([ 'pg_restore', '--exit-on-error', '-j', '4', '-d', $node->connstr('r_big
 is($node->safe_psql('r_big', $digest_sql), $big, 'big: every table identical after pg_restore -j 4');
 
 # 7. a month retired by maintain()'s retention, not yet freed, at dump
-# time: restored as the plain table it is (not a partition, not a member
-# of the extension), its rows out of the log; the next maintain() frees it.
+# time: a member of the extension, which pg_dump leaves out, so the dump
+# holds none of its expired rows and a restore (whole, or data-only into
+# the schema restored first) has nothing to put back: no retired table,
+# the log as it was.  DROP EXTENSION drops it.
 $node->safe_psql('postgres', 'CREATE DATABASE ret');
 $node->safe_psql('ret', q{
 CREATE EXTENSION usrmgmt;
@@ -354,20 +356,31 @@ SELECT string_agg(c.relname || ' ' || c.relispartition
                   ',' ORDER BY c.relname)
        || ' ' || (SELECT count(*) FROM usrmgmt.user_log)
   FROM usrmgmt._log_retired() r JOIN pg_class c ON c.oid = r};
-my $retired_src = $node->safe_psql('ret', $retired_sql);
-is($retired_src, "user_log_${m2}_retired false false 0", 'retired: one retired table waits, the log is empty');
+is($node->safe_psql('ret', $retired_sql), "user_log_${m2}_retired false true 0",
+	'retired: one retired table waits, a member of the extension; the log is empty');
 run_ok([ 'pg_dump', '-Fc', '-d', $node->connstr('ret'), '-f', "$tmp/ret.dump" ], 'retired: pg_dump -Fc');
+my $toc = `pg_restore -l $tmp/ret.dump`;
+like($toc, qr/TABLE DATA usrmgmt user_log_default/, 'retired: the dump lists the log\'s partitions');
+unlike($toc, qr/_retired/, 'retired: but not the retired month');
 $node->safe_psql('postgres', 'CREATE DATABASE r_ret');
 run_ok([ 'pg_restore', '--exit-on-error', '-d', $node->connstr('r_ret'), "$tmp/ret.dump" ],
 	'retired: pg_restore');
-is($node->safe_psql('r_ret', $retired_sql), $retired_src, 'retired: restored as it was, a plain table');
-is($node->safe_psql('r_ret', qq{SELECT count(*) FROM usrmgmt.user_log_${m2}_retired}), '2',
-	'retired: with its rows');
-is($node->safe_psql('r_ret', q{SELECT count(*) FROM usrmgmt.validate_schema()}), '0',
-	'retired: not schema drift');
-is($node->safe_psql('r_ret', q{SELECT r->'freed' FROM usrmgmt.maintain() r}), qq{["usrmgmt.user_log_${m2}_retired"]},
-	'retired: the next maintain() frees it');
-is($node->safe_psql('r_ret', q{SELECT count(*) FROM usrmgmt._log_retired()}), '0', 'retired: none left');
+is($node->safe_psql('r_ret', q{SELECT count(*) FROM pg_class WHERE relname ~ '_retired$'}), '0',
+	'retired: no retired table restored');
+is($node->safe_psql('r_ret', q{SELECT count(*) FROM usrmgmt.user_log}), '0', 'retired: the log as it was');
+is($node->safe_psql('r_ret', q{SELECT count(*) FROM usrmgmt.validate_schema()}), '0', 'retired: no schema drift');
+is($node->safe_psql('r_ret', q{SELECT r->'freed' FROM usrmgmt.maintain() r}), '[]',
+	'retired: nothing for the next maintain() to free');
+$node->safe_psql('postgres', 'CREATE DATABASE r_ret_data');
+run_ok([ 'pg_restore', '--exit-on-error', '--schema-only', '-d', $node->connstr('r_ret_data'), "$tmp/ret.dump" ],
+	'retired: pg_restore --schema-only');
+run_ok([ 'pg_restore', '--exit-on-error', '--data-only', '--disable-triggers', '--single-transaction',
+		'-d', $node->connstr('r_ret_data'), "$tmp/ret.dump" ],
+	'retired: then --data-only, without error');
+is($node->safe_psql('r_ret_data', q{SELECT count(*) FROM usrmgmt.user_log}), '0', 'retired: data-only, the log as it was');
+$node->safe_psql('ret', 'DROP EXTENSION usrmgmt CASCADE');
+is($node->safe_psql('ret', q{SELECT count(*) FROM pg_class WHERE relname ~ '^(user|change)_log'}), '0',
+	'retired: DROP EXTENSION drops the retired month with the logs');
 
 # Not trusted: a database owner without superuser cannot create the
 # extension (42501) nor restore a dump of it; a superuser can.
