@@ -1473,6 +1473,7 @@ BEGIN
                    'usrmgmt._change_log_retention()',
                    'usrmgmt._log_partitions(pg_catalog.regclass)',
                    'usrmgmt._log_retired()',
+                   'usrmgmt._retire_log_month(pg_catalog.regclass, boolean)',
                    'usrmgmt._log_unbalanced_users(timestamptz, pg_catalog.tstzmultirange)',
                    'usrmgmt._log_kept_logins(pg_catalog.regclass, timestamptz)',
                    'usrmgmt._add_log_month(pg_catalog.regclass, timestamptz)',
