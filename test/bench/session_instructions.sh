@@ -8,7 +8,7 @@
 # on the machine: on a shared 2-CPU host its rounds scatter by more than
 # the goal's 5 %.  The instructions a backend executes for a cycle do not:
 # this script counts them, so that the cost of usrmgmt's own work (the
-# triggers, the SECURITY DEFINER calls, the change audit) can be read
+# triggers, the switch to the functions' owner, the change audit) can be read
 # exactly.  It is the same work as one transaction of session_throughput.sh
 # (a plpgsql loop of login() + logout() with a COMMIT per cycle, as its CPU
 # rounds run), in a single-user backend (postgres --single) under
@@ -19,8 +19,9 @@
 # between them).
 #
 # Also printed: the instructions per cycle spent saving, setting and
-# restoring search_path for the two SECURITY DEFINER calls (login() and
-# logout() each have SET search_path = pg_catalog, pg_temp): ProcessGUCArray,
+# restoring search_path (what a SECURITY DEFINER function with SET
+# search_path in the cycle costs; login() and logout() had one until they
+# switched to their owner in C, and the figure is now near 0): ProcessGUCArray,
 # AtEOXact_GUC and the plan cache's check of the search path
 # (OverrideSearchPathMatchesCurrent, which recomputes the path after each
 # change), and the instructions of usrmgmt's trigger calls.
