@@ -113,3 +113,27 @@ END
 SELECT round((pg_temp.cpu() - :c0) * 10000.0 / $3, 1);
 SQL
 }
+
+# The history of session_setup.sql's database $1: $2 log rows in each of
+# usrmgmt's and the mirror's user_log (same rows), spread evenly over the
+# last 12 months (maintain()'s monthly partitions), sessions of the
+# database's users as a year of logins would leave them; session triggers
+# off (session_replication_role = replica: rows as a restore writes
+# them); then VACUUM ANALYZE.  Connection from the PG* variables.
+bench_load_session_log() {
+    local s
+    for s in usrmgmt bench_base; do
+        psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" <<SQL
+SET session_replication_role = replica;
+INSERT INTO $s.user_log (user_id, username, action, "timestamp", ip_address, session_id, user_agent)
+SELECT 1 + (g::bigint * 7919) % 100000, 'user_' || (1 + (g::bigint * 7919) % 100000),
+       CASE WHEN g % 2 = 0 THEN 'login' ELSE 'logout' END,
+       date_trunc('month', now()) - interval '11 months'
+         + (g::float8 / $2) * (now() - interval '1 minute' - (date_trunc('month', now()) - interval '11 months')),
+       ('10.' || (g % 200) || '.' || (g / 200 % 250) || '.' || (g % 250))::inet, g / 2,
+       'agent/' || (g % 13)
+  FROM generate_series(1, $2) g;
+SQL
+    done
+    psql -X -q -d "$1" -c 'VACUUM ANALYZE'
+}

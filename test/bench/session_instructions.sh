@@ -26,6 +26,11 @@
 # (OverrideSearchPathMatchesCurrent, which recomputes the path after each
 # change), and the instructions of usrmgmt's trigger calls.
 #
+# LOG_ROWS (default 0): first load that many rows of history into each
+# log, usrmgmt's and the mirror's, over the last 12 months
+# (bench_load_session_log of common.sh, as session_throughput.sh does), to
+# count the cycle on a large log.
+#
 # Needs valgrind and a PostgreSQL with usrmgmt installed (PG_CONFIG, else
 # pg_config on PATH); makes its own throwaway cluster (initdb), so it must
 # run as a user initdb accepts (not root).  Not run by the test suite.
@@ -34,9 +39,11 @@
 set -euo pipefail
 CYCLES=${CYCLES:-1000}
 ROUNDS=${ROUNDS:-2}
+LOG_ROWS=${LOG_ROWS:-0}     # > 0: that many rows of history in each log first
 PG_CONFIG=${PG_CONFIG:-pg_config}
 BIN=$("$PG_CONFIG" --bindir)
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/common.sh"     # median, bench_load_session_log
 command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 1; }
 command -v callgrind_annotate >/dev/null || { echo "callgrind_annotate is not installed" >&2; exit 1; }
 TMP=$(mktemp -d)
@@ -50,6 +57,10 @@ echo "server:  $("$BIN/postgres" --version)"
     -o "-c listen_addresses='' -k $TMP -c fsync=off" start >/dev/null
 "$BIN/psql" -X -q -h "$TMP" -U postgres -d postgres -c 'CREATE DATABASE bench' >/dev/null
 "$BIN/psql" -X -q -At -v ON_ERROR_STOP=1 -h "$TMP" -U postgres -d bench -f "$HERE/session_setup.sql" >/dev/null
+if [ "$LOG_ROWS" -gt 0 ]; then
+    PATH="$BIN:$PATH" PGHOST="$TMP" PGUSER=postgres bench_load_session_log bench "$LOG_ROWS"
+    echo "log:     $LOG_ROWS rows of history in each log"
+fi
 "$BIN/pg_ctl" -D "$TMP/data" -w -m fast stop >/dev/null
 
 # count SCHEMA: sets IR (instructions per cycle), GUC (of them, search_path's
@@ -83,6 +94,5 @@ for r in $(seq 1 "$ROUNDS"); do
     printf 'round %d: usrmgmt %d instructions/cycle (search_path %d, triggers %d)  baseline %d  baseline/usrmgmt %s\n' \
         "$r" "$e" "$eg" "$et" "$b" "${ratios[-1]}"
 done
-. "$HERE/common.sh"     # median
 printf 'median: usrmgmt %s  baseline %s instructions per login+logout; baseline/usrmgmt %s (goal for the rate >= 0.95)\n' \
     "$(median "${exts[@]}")" "$(median "${bases[@]}")" "$(median "${ratios[@]}")"

@@ -121,21 +121,9 @@ phase empty "$TMP/ext.sql" "$DB" usrmgmt "$TMP/base.sql" "$DB" bench_base
 
 setup "$BIG"
 t0=$(date +%s)
-for s in usrmgmt bench_base; do
-    psql -X -q -At -v ON_ERROR_STOP=1 -d "$BIG" <<SQL
-SET session_replication_role = replica;
-INSERT INTO $s.user_log (user_id, username, action, "timestamp", ip_address, session_id, user_agent)
-SELECT 1 + (g::bigint * 7919) % 100000, 'user_' || (1 + (g::bigint * 7919) % 100000),
-       CASE WHEN g % 2 = 0 THEN 'login' ELSE 'logout' END,
-       date_trunc('month', now()) - interval '11 months'
-         + (g::float8 / $LOG_ROWS) * (now() - interval '1 minute' - (date_trunc('month', now()) - interval '11 months')),
-       ('10.' || (g % 200) || '.' || (g / 200 % 250) || '.' || (g % 250))::inet, g / 2,
-       'agent/' || (g % 13)
-  FROM generate_series(1, $LOG_ROWS) g;
-SQL
-done
+bench_load_session_log "$BIG" "$LOG_ROWS"
 BPSQL="psql -X -q -At -v ON_ERROR_STOP=1 -d $BIG"
-$BPSQL -c 'VACUUM ANALYZE' -c 'CHECKPOINT'
+$BPSQL -c 'CHECKPOINT'
 setup "$DB"      # the empty one afresh: the first phase wrote rows into it
 psql -X -q -d "$DB" -c 'VACUUM ANALYZE'
 echo "loaded $LOG_ROWS log rows into each log of $BIG in $(( $(date +%s) - t0 )) s; usrmgmt.user_log: $($BPSQL -c 'SELECT count(*) FROM usrmgmt.user_log') rows in $($BPSQL -c "SELECT count(*) FROM pg_inherits WHERE inhparent = 'usrmgmt.user_log'::regclass") partitions, $($BPSQL -c "SELECT pg_size_pretty(sum(pg_total_relation_size(inhrelid))) FROM pg_inherits WHERE inhparent = 'usrmgmt.user_log'::regclass")"
