@@ -30,6 +30,22 @@
 
 PG_FUNCTION_INFO_V1(usrmgmt_ascii_lower);
 
+/* See usrmgmt.h.  A new value, in the current memory context. */
+text *
+um_ascii_lower(text *value)
+{
+	const char *src = VARDATA_ANY(value);
+	int			len = VARSIZE_ANY_EXHDR(value);
+	text	   *out = (text *) palloc(len + VARHDRSZ);
+	char	   *dst = VARDATA(out);
+	int			i;
+
+	SET_VARSIZE(out, len + VARHDRSZ);
+	for (i = 0; i < len; i++)
+		dst[i] = (src[i] >= 'A' && src[i] <= 'Z') ? (char) (src[i] + ('a' - 'A')) : src[i];
+	return out;
+}
+
 /*
  * ascii_lower(value text) returns text
  *
@@ -40,15 +56,8 @@ Datum
 usrmgmt_ascii_lower(PG_FUNCTION_ARGS)
 {
 	text	   *in = PG_GETARG_TEXT_PP(0);
-	const char *src = VARDATA_ANY(in);
-	int			len = VARSIZE_ANY_EXHDR(in);
-	text	   *out = (text *) palloc(len + VARHDRSZ);
-	char	   *dst = VARDATA(out);
-	int			i;
+	text	   *out = um_ascii_lower(in);
 
-	SET_VARSIZE(out, len + VARHDRSZ);
-	for (i = 0; i < len; i++)
-		dst[i] = (src[i] >= 'A' && src[i] <= 'Z') ? (char) (src[i] + ('a' - 'A')) : src[i];
 	PG_FREE_IF_COPY(in, 0);
 	PG_RETURN_TEXT_P(out);
 }

@@ -53,7 +53,15 @@
 #define UM_BY_NAME(fold, alias) \
 	" WHERE " fold "(" alias "username) OPERATOR(pg_catalog.=) " fold "($1)"
 #define UM_LOWER "pg_catalog.lower"
-#define UM_ASCII "usrmgmt.ascii_lower"
+/*
+ * 1.1: $1 is the name already folded, by um_ascii_lower() in C, once per
+ * call: folded in the statement it would be a function of a parameter,
+ * which a generic plan evaluates again for every row it reads (a small
+ * user table is read sequentially).  The left side is the index's
+ * expression, so the index serves it.
+ */
+#define UM_BY_FOLDED_NAME \
+	" WHERE usrmgmt.ascii_lower(u.username) OPERATOR(pg_catalog.=) $1"
 #define UM_USER_COLUMNS_1_0 "id, username, is_active, password_hash, failed_logins"
 #define UM_USER_BASIC "u.id, u.username, u.is_active, NULL::pg_catalog.text, 0"
 
@@ -62,7 +70,7 @@
 	"SELECT " UM_USER_COLUMNS_1_0 " FROM usrmgmt.\"user\"" UM_BY_NAME(UM_LOWER, "")
 /* 1.1: the user row alone. */
 #define UM_FIND_1_1 \
-	"SELECT " UM_USER_BASIC " FROM usrmgmt.\"user\" u" UM_BY_NAME(UM_ASCII, "u.")
+	"SELECT " UM_USER_BASIC " FROM usrmgmt.\"user\" u" UM_BY_FOLDED_NAME
 
 /* um_user_find's statement on Citus, whatever the access (1.1 only). */
 static UmPlan find_citus = UM_PLAN(UM_FIND_1_1, TEXTOID);
@@ -86,7 +94,7 @@ static UmPlan find_plans[UM_NUM_MODELS][UM_NUM_USER_ACCESS] = {
 			" COALESCE(a.failed_logins, 0)"
 			" FROM usrmgmt.\"user\" u LEFT JOIN usrmgmt.user_auth a"
 			" ON a.user_id OPERATOR(pg_catalog.=) u.id"
-			UM_BY_NAME(UM_ASCII, "u."), TEXTOID),
+			UM_BY_FOLDED_NAME, TEXTOID),
 		[UM_USER_LOCK] = UM_PLAN(UM_FIND_1_1 " FOR NO KEY UPDATE OF u", TEXTOID),
 		[UM_USER_SHARE] = UM_PLAN(UM_FIND_1_1 " FOR SHARE OF u", TEXTOID),
 		[UM_USER_AUTH] = UM_PLAN(UM_FIND_1_1 " FOR SHARE OF u", TEXTOID),
@@ -181,7 +189,7 @@ um_user_find(text *name, UmUserAccess access, UmUser *user)
 	 */
 	if (model == UM_MODEL_1_1 && access != UM_USER_READ && um_distributed())
 		plan = &find_citus;
-	values[0] = PointerGetDatum(name);
+	values[0] = PointerGetDatum(model == UM_MODEL_1_1 ? um_ascii_lower(name) : name);
 	if (um_plan_exec(plan, values, NULL, read_only, expected) == 0)
 		return false;
 	um_user_from_row(user);

@@ -11,7 +11,8 @@
  * session_context.h (what session functions tell the triggers),
  * session_ids.h (what proves a restore; session ids given once, never
  * changed), scram.h (SCRAM secrets and equal, bounded password work).
- * casefold.c holds the SQL function ascii_lower().
+ * casefold.c holds the SQL function ascii_lower() and um_ascii_lower(),
+ * the same folding for C callers.
  *
  * src/usrmgmt.h
  *
@@ -24,6 +25,9 @@
 #include "fmgr.h"
 
 #include "validate_core.h"
+
+/* value with A-Z folded to a-z, as usrmgmt.ascii_lower() (casefold.c). */
+extern text *um_ascii_lower(text *value);
 
 /* Every name the C code writes into SQL is qualified with this schema. */
 #define UM_SCHEMA "usrmgmt"
