@@ -40,15 +40,33 @@
 #define UM_SESSIONS_CAP 1000
 
 /*
+ * The files of relation c sized once, as z.heap (its main fork), z.tbl
+ * (pg_table_size) and z.idx (pg_indexes_size): the total is z.tbl +
+ * z.idx, which is what pg_total_relation_size adds up, without stat()ing
+ * every index file a second time (a year of monthly partitions has a few
+ * hundred files).  Joined after c by the table queries below.
+ */
+#define UM_SIZES_OF_C \
+"CROSS JOIN LATERAL (SELECT pg_catalog.pg_relation_size(c.oid) AS heap, " \
+"  pg_catalog.pg_table_size(c.oid) AS tbl, pg_catalog.pg_indexes_size(c.oid) AS idx) z "
+
+/*
+ * Relation c's rows: reltuples scaled to its current size (z.heap), as
+ * the planner does, or the statistics system's live-tuple count before
+ * the first VACUUM/ANALYZE.
+ */
+#define UM_ROWS_OF_C \
+"CASE WHEN c.reltuples OPERATOR(pg_catalog.>=) 0 AND c.relpages OPERATOR(pg_catalog.>) 0 " \
+"     THEN pg_catalog.round(c.reltuples::pg_catalog.float8 OPERATOR(pg_catalog./) c.relpages " \
+"          OPERATOR(pg_catalog.*) (z.heap " \
+"          OPERATOR(pg_catalog./) pg_catalog.current_setting('block_size')::pg_catalog.int8))::pg_catalog.int8 " \
+"     ELSE pg_catalog.pg_stat_get_live_tuples(c.oid) END"
+
+/*
  * The data tables (those registered with pg_extension_config_dump, and
  * the partitioned user_log of 1.1 as one table: the sums over its
- * partitions, the latest vacuum and analyze of any) with their sizes and
- * statistics.  rows: reltuples scaled to the table's
- * current size, as the planner does, or the statistics system's live-tuple
- * count before the first VACUUM/ANALYZE.  Each relation's files are sized
- * once (z): the total is pg_table_size + pg_indexes_size, which is what
- * pg_total_relation_size adds up, without stat()ing every index file a
- * second time (a year of monthly partitions has a few hundred files).
+ * partitions, the latest vacuum and analyze of any) with their sizes
+ * (UM_SIZES_OF_C), rows (UM_ROWS_OF_C) and statistics.
  */
 static UmPlan um_plan_tables = UM_PLAN0(
 "WITH t AS ("
@@ -65,11 +83,7 @@ static UmPlan um_plan_tables = UM_PLAN0(
 "   AND c.relkind OPERATOR(pg_catalog.=) 'p' "
 "  WHERE e.extname OPERATOR(pg_catalog.=) 'usrmgmt') "
 "SELECT t.relname::text, "
-"  pg_catalog.sum(CASE WHEN c.reltuples OPERATOR(pg_catalog.>=) 0 AND c.relpages OPERATOR(pg_catalog.>) 0 "
-"       THEN pg_catalog.round(c.reltuples::pg_catalog.float8 OPERATOR(pg_catalog./) c.relpages "
-"            OPERATOR(pg_catalog.*) (z.heap "
-"            OPERATOR(pg_catalog./) pg_catalog.current_setting('block_size')::pg_catalog.int8))::pg_catalog.int8 "
-"       ELSE pg_catalog.pg_stat_get_live_tuples(c.oid) END)::pg_catalog.int8, "
+"  pg_catalog.sum(" UM_ROWS_OF_C ")::pg_catalog.int8, "
 "  pg_catalog.sum(z.tbl OPERATOR(pg_catalog.+) z.idx)::pg_catalog.int8, "
 "  pg_catalog.sum(z.heap)::pg_catalog.int8, "
 "  pg_catalog.sum(z.idx)::pg_catalog.int8, "
@@ -84,8 +98,7 @@ static UmPlan um_plan_tables = UM_PLAN0(
 "FROM t CROSS JOIN LATERAL (SELECT t.oid AS relid UNION "
 "  SELECT p.relid FROM pg_catalog.pg_partition_tree(t.oid) p WHERE p.isleaf) l "
 "JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) l.relid "
-"CROSS JOIN LATERAL (SELECT pg_catalog.pg_relation_size(c.oid) AS heap, "
-"  pg_catalog.pg_table_size(c.oid) AS tbl, pg_catalog.pg_indexes_size(c.oid) AS idx) z "
+UM_SIZES_OF_C
 "GROUP BY t.relname "
 "ORDER BY t.relname");
 
@@ -111,18 +124,13 @@ static UmPlan um_plan_citus_tables = UM_PLAN0(
 "    SELECT p.relid FROM pg_catalog.pg_partition_tree(t.oid) p WHERE p.isleaf) l "
 "  JOIN pg_catalog.pg_dist_partition dp ON dp.logicalrelid OPERATOR(pg_catalog.=) l.relid "
 "  CROSS JOIN LATERAL pg_catalog.run_command_on_shards(l.relid, "
-"    $cmd$SELECT pg_catalog.concat_ws(',', "
-"       CASE WHEN c.reltuples OPERATOR(pg_catalog.>=) 0 AND c.relpages OPERATOR(pg_catalog.>) 0 "
-"            THEN pg_catalog.round(c.reltuples::pg_catalog.float8 OPERATOR(pg_catalog./) c.relpages "
-"                 OPERATOR(pg_catalog.*) (pg_catalog.pg_relation_size(c.oid) "
-"                 OPERATOR(pg_catalog./) pg_catalog.current_setting('block_size')::pg_catalog.int8))::pg_catalog.int8 "
-"            ELSE pg_catalog.pg_stat_get_live_tuples(c.oid) END, "
-"       pg_catalog.pg_total_relation_size(c.oid), pg_catalog.pg_relation_size(c.oid), "
-"       pg_catalog.pg_indexes_size(c.oid), pg_catalog.pg_stat_get_numscans(c.oid), "
+"    $cmd$SELECT pg_catalog.concat_ws(',', " UM_ROWS_OF_C ", "
+"       z.tbl OPERATOR(pg_catalog.+) z.idx, z.heap, z.idx, pg_catalog.pg_stat_get_numscans(c.oid), "
 "       COALESCE((SELECT pg_catalog.sum(pg_catalog.pg_stat_get_numscans(i.indexrelid)) "
 "                   FROM pg_catalog.pg_index i WHERE i.indrelid OPERATOR(pg_catalog.=) c.oid), 0), "
 "       pg_catalog.pg_stat_get_dead_tuples(c.oid)) "
-"     FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) '%s'::pg_catalog.regclass$cmd$) s "
+"     FROM pg_catalog.pg_class c " UM_SIZES_OF_C
+"     WHERE c.oid OPERATOR(pg_catalog.=) '%s'::pg_catalog.regclass$cmd$) s "
 "  WHERE s.success) "
 "SELECT f.name, pg_catalog.sum(f.v[1])::pg_catalog.int8, pg_catalog.sum(f.v[2])::pg_catalog.int8, "
 "  pg_catalog.sum(f.v[3])::pg_catalog.int8, pg_catalog.sum(f.v[4])::pg_catalog.int8, "
