@@ -54,24 +54,11 @@
 
 PG_FUNCTION_INFO_V1(usrmgmt_log_kept_logins);
 
-/* The session ids a probe collects (a growing array). */
-typedef struct UmIds
-{
-	Datum	   *ids;
-	int			n;
-	int			cap;
-} UmIds;
-
+/* Add session id id to the bigint array being built in ids. */
 static void
-um_ids_add(UmIds *ids, int64 id)
+um_ids_add(ArrayBuildState *ids, int64 id)
 {
-	if (ids->n == ids->cap)
-	{
-		ids->cap = ids->cap == 0 ? 64 : ids->cap * 2;
-		ids->ids = ids->ids == NULL ? palloc(sizeof(Datum) * ids->cap)
-			: repalloc(ids->ids, sizeof(Datum) * ids->cap);
-	}
-	ids->ids[ids->n++] = Int64GetDatum(id);
+	accumArrayResult(ids, Int64GetDatum(id), false, INT8OID, CurrentMemoryContext);
 }
 
 /*
@@ -81,7 +68,7 @@ um_ids_add(UmIds *ids, int64 id)
  */
 static void
 um_probe_partition(Oid part, int64 lo, int64 hi, TimestampTz cut,
-				   Snapshot snapshot, UmIds *ids)
+				   Snapshot snapshot, ArrayBuildState *ids)
 {
 	Relation	heap = try_table_open(part, AccessShareLock);
 	AttrNumber	sess_att;
@@ -152,7 +139,7 @@ um_probe_partition(Oid part, int64 lo, int64 hi, TimestampTz cut,
  * alone.  Reading them needs SELECT on user_log, as the query would.
  */
 static void
-um_probe_later_rows(int64 lo, int64 hi, TimestampTz cut, UmIds *ids)
+um_probe_later_rows(int64 lo, int64 hi, TimestampTz cut, ArrayBuildState *ids)
 {
 	Oid			log = get_relname_relid("user_log", get_namespace_oid(UM_SCHEMA, false));
 	AclResult	acl;
@@ -276,7 +263,7 @@ usrmgmt_log_kept_logins(PG_FUNCTION_ARGS)
 		}
 		else
 		{
-			UmIds		ids = {0};
+			ArrayBuildState *ids = initArrayResult(INT8OID, CurrentMemoryContext, false);
 			uint64		i;
 			bool		null_id;
 			Datum		arg;
@@ -286,18 +273,13 @@ usrmgmt_log_kept_logins(PG_FUNCTION_ARGS)
 							   " WHERE o.id OPERATOR(pg_catalog.>=) $1 AND o.id OPERATOR(pg_catalog.<=) $2",
 							   2, types, values, NULL, true, SPI_OK_SELECT);
 			for (i = 0; i < SPI_processed; i++)
-				um_ids_add(&ids, DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
+				um_ids_add(ids, DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
 															 SPI_tuptable->tupdesc, 1, &null_id)));
 			SPI_freetuptable(SPI_tuptable);
-			um_probe_later_rows(lo, hi, cut, &ids);
-			if (ids.n > 0)
+			um_probe_later_rows(lo, hi, cut, ids);
+			if (ids->nelems > 0)
 			{
-#if PG_VERSION_NUM >= 160000
-				arg = PointerGetDatum(construct_array_builtin(ids.ids, ids.n, INT8OID));
-#else
-				arg = PointerGetDatum(construct_array(ids.ids, ids.n, INT8OID, sizeof(int64),
-													  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-#endif
+				arg = makeArrayResult(ids, CurrentMemoryContext);
 				(void) um_sql_exec(psprintf("SELECT pg_catalog.array_agg(l.session_id) FROM ONLY %s l"
 											" WHERE l.action OPERATOR(pg_catalog.=) 'login'"
 											"   AND l.session_id OPERATOR(pg_catalog.=) ANY ($1)", name),
